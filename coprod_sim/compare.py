@@ -1,0 +1,181 @@
+"""Compare scenarios on common random numbers: means, 95% intervals, paired differences.
+
+Every scenario runs on the same replicate seeds, so differences between scenarios are paired
+(common random numbers): the interval of a difference is that of the per-seed differences,
+which is much narrower than comparing two independent means.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from coprod_sim.config import Config
+from coprod_sim.run import replicate_seeds, simulate, summarise
+from coprod_sim.scenarios import Scenario
+
+__all__ = ["TABLE_OUTCOMES", "Comparison", "break_even_week", "compare"]
+
+#: Rows of the comparison table: (summary name, label for people).
+TABLE_OUTCOMES: tuple[tuple[str, str], ...] = (
+    ("participation_rate_mean", "Participation of disabled workers (weekly share)"),
+    ("influence_share_mean", "Influence share in meetings they attend"),
+    ("tokenism_rate_mean", "Tokenism (share of participations without influence)"),
+    ("fit_mean", "Fit of services to real needs (0-1)"),
+    ("wellbeing_disabled_final", "Wellbeing, disabled people (end)"),
+    ("wellbeing_nondisabled_final", "Wellbeing, non-disabled people (end)"),
+    ("burnout_disabled_mean", "Burnout, disabled people (share)"),
+    ("burnout_nondisabled_mean", "Burnout, non-disabled people (share)"),
+    ("exits_disabled_total", "Leavers, disabled (count)"),
+    ("exits_nondisabled_total", "Leavers, non-disabled (count)"),
+    ("share_disabled_final", "Share of staff who are disabled (end)"),
+    ("engagement_disabled_final", "Engagement of disabled workers (end)"),
+    ("attitude_mean_final", "Attitude, 0 medical to 1 social model (end)"),
+    ("progression_gap_final", "Career grade gap, non-disabled minus disabled (end)"),
+    ("cost_per_year", "Cost per year (currency)"),
+    ("level_final", "Co-production level at the end (0 none .. 4 transformative)"),
+)
+
+
+@dataclass
+class Comparison:
+    """Result of :func:`compare`."""
+
+    names: list[str]
+    seeds: list[int]
+    runs: pd.DataFrame  # one row per (scenario, seed): summaries
+    table: pd.DataFrame  # tidy: scenario, outcome, mean, lo, hi, diff, diff_lo, diff_hi
+    cumulative_cost: dict[str, np.ndarray]  # mean cumulative cost per week, by scenario
+    break_even: dict[str, float | None]  # week each scenario's extra cost is paid back
+
+
+def _one(args: tuple[str, Config, int, int | None]) -> tuple[str, int, dict[str, float], np.ndarray]:
+    name, config, seed, steps = args
+    result = simulate(config, seed, steps)
+    ts = result.timeseries
+    return name, seed, summarise(ts), ts["cost_cumulative"].to_numpy()
+
+
+def _interval(x: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95% t-interval; a single value has no interval (NaN bounds)."""
+    x = x[np.isfinite(x)]
+    if len(x) == 0:
+        return math.nan, math.nan, math.nan
+    m = float(x.mean())
+    if len(x) < 2:
+        return m, math.nan, math.nan
+    half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
+    return m, m - half, m + half
+
+
+def break_even_week(extra: np.ndarray) -> float | None:
+    """First week from which cumulative extra cost (scenario minus reference) stays at or below 0.
+
+    ``None`` if it never pays back within the horizon; ``0`` if it never cost more.
+    """
+    above = np.flatnonzero(extra > 0)
+    if len(above) == 0:
+        return 0.0
+    last = int(above[-1])
+    return None if last == len(extra) - 1 else float(last + 1)
+
+
+def compare(
+    scenarios: Sequence[Scenario],
+    replicates: int = 5,
+    seed: int = 1,
+    steps: int | None = None,
+    workers: int = 1,
+    progress: bool = False,
+) -> Comparison:
+    """Run every scenario on the same ``replicates`` seeds and tabulate outcomes and differences."""
+    seeds = replicate_seeds(seed, replicates)
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        names = [f"{s.name} ({i + 1})" for i, s in enumerate(scenarios)]
+    jobs = [(n, s.config, sd, steps) for n, s in zip(names, scenarios, strict=True) for sd in seeds]
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(jobs), desc="runs", unit="run", delay=1.0, leave=False)
+    results = []
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for r in pool.map(_one, jobs):
+                results.append(r)
+                if bar:
+                    bar.update()
+    else:
+        for job in jobs:
+            results.append(_one(job))
+            if bar:
+                bar.update()
+    if bar:
+        bar.close()
+
+    runs = pd.DataFrame([{"scenario": n, "seed": sd, **summ} for n, sd, summ, _ in results])
+    cum = {n: np.mean([c for m, _, _, c in results if m == n], axis=0) for n in names}
+    ref = names[0]
+    rows = []
+    for name in names:
+        mine = runs[runs.scenario == name].set_index("seed").loc[seeds]
+        base = runs[runs.scenario == ref].set_index("seed").loc[seeds]
+        for key, label in TABLE_OUTCOMES:
+            m, lo, hi = _interval(mine[key].to_numpy(float))
+            d, dlo, dhi = _interval(mine[key].to_numpy(float) - base[key].to_numpy(float))
+            rows.append(
+                {
+                    "scenario": name,
+                    "outcome": key,
+                    "label": label,
+                    "mean": m,
+                    "lo": lo,
+                    "hi": hi,
+                    "diff": d,
+                    "diff_lo": dlo,
+                    "diff_hi": dhi,
+                }
+            )
+    table = pd.DataFrame(rows)
+    be = {n: (None if n == ref else break_even_week(cum[n] - cum[ref])) for n in names}
+    return Comparison(names=names, seeds=seeds, runs=runs, table=table, cumulative_cost=cum, break_even=be)
+
+
+def format_table(c: Comparison) -> str:
+    """Side-by-side text table: mean [95% interval] per scenario, and difference from the first."""
+    lines = []
+    ref = c.names[0]
+    for key, label in TABLE_OUTCOMES:
+        lines.append(label)
+        sub = c.table[c.table.outcome == key].set_index("scenario")
+        for name in c.names:
+            r = sub.loc[name]
+            cell = f"  {name:<22} {_num(r['mean']):>11} [{_num(r['lo'])}, {_num(r['hi'])}]"
+            if name != ref:
+                cell += f"   diff {_signed(r['diff'])} [{_signed(r['diff_lo'])}, {_signed(r['diff_hi'])}]"
+            lines.append(cell)
+    lines.append("Break-even against the first scenario (week from which its extra cost is paid back)")
+    for name in c.names[1:]:
+        be = c.break_even[name]
+        text = "never within the horizon" if be is None else ("never costs more" if be == 0 else f"week {int(be)}")
+        lines.append(f"  {name:<22} {text}")
+    return "\n".join(lines)
+
+
+def _num(x: float) -> str:
+    if not np.isfinite(x):
+        return "n/a"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3f}"
+
+
+def _signed(x: float) -> str:
+    if not np.isfinite(x):
+        return "n/a"
+    return f"{x:+,.0f}" if abs(x) >= 1000 else f"{x:+.3f}"

@@ -1,0 +1,1094 @@
+"""Parameters of coprod-sim: one typed, frozen definition with bounds, units and sources.
+
+Every parameter is declared once here, with its default, its allowed range, its unit, a
+plain-language meaning and its source (a seed file in ``shared/seeds`` or a citation from the
+evidence review) or the word "assumption". Scenario files, ``--set`` overrides, the model's
+keyword arguments, the ODD parameter table and the dashboard all read this one definition.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "LEVER_SECTIONS",
+    "SECTIONS",
+    "Config",
+    "ConfigError",
+    "Param",
+    "TimelineEntry",
+    "flat_name",
+    "iter_params",
+    "param_paths",
+]
+
+
+class ConfigError(ValueError):
+    """A scenario, override or keyword that cannot be used, with a message for people."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """Metadata of one parameter: where it lives, its range, unit, meaning and source."""
+
+    section: str
+    name: str
+    type: type
+    default: Any
+    lo: float | None
+    hi: float | None
+    unit: str
+    doc: str
+    source: str
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def path(self) -> str:
+        """Key path as written in scenario files, e.g. ``power.transfer``."""
+        return f"{self.section}.{self.name}"
+
+    def allowed(self) -> str:
+        """Plain description of the allowed values."""
+        if self.type is bool:
+            return "true or false"
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        kind = "a whole number" if self.type is int else "a number"
+        return f"{kind} from {_fmt(self.lo)} to {_fmt(self.hi)}"
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "?"
+    if float(x).is_integer():
+        return str(int(x))
+    return repr(x)
+
+
+def _p(default, lo=None, hi=None, *, unit: str, doc: str, source: str, choices=None):
+    """Declare a dataclass field carrying its :class:`Param` metadata."""
+    return field(
+        default=default,
+        metadata={"lo": lo, "hi": hi, "unit": unit, "doc": doc, "source": source, "choices": choices},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections. Defaults describe the *baseline* organisation: a few hundred people where disabled
+# people are consulted, not partners (see scenarios/baseline.toml).
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Simulation:
+    """Run length."""
+
+    steps: int = _p(
+        520,
+        1,
+        5200,
+        unit="weeks",
+        doc="Steps to simulate; one step is one week (520 = 10 years)",
+        source="assumption",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Organisation:
+    """Size, structure and starting culture of the organisation."""
+
+    people: int = _p(
+        300,
+        4,
+        2_000_000,
+        unit="people",
+        doc="Head count (every seat is filled)",
+        source="assumption (a typical social-care provider)",
+    )
+    team_size: int = _p(12, 2, 500, unit="people", doc="People per team, its manager included", source="assumption")
+    disabled_share: float = _p(
+        0.15,
+        0.0,
+        1.0,
+        unit="share",
+        doc="Share of people with a disability at the start",
+        source="HoC Library CBP-7540 (2023): 24% of working-age people disabled, 54.2% vs 82.0% "
+        "employed, so about 17% of employees; evidence.md 3.2",
+    )
+    disclosure: float = _p(
+        0.45,
+        0.0,
+        1.0,
+        unit="share",
+        doc="Chance that a disabled non-manager takes the expert-by-experience role (is open about "
+        "disability) in a neutral culture; rises with the team's social-model attitude",
+        source="Accenture Getting to Equal 2020 (76% not fully open), evidence.md 3.3; level is an assumption",
+    )
+    onset_rate: float = _p(
+        0.03,
+        0.0,
+        1.0,
+        unit="per year",
+        doc="Yearly chance that a non-disabled person becomes disabled while employed",
+        source="Burchardt 2003 (about 3% of workers become limited each year), evidence.md 3.3",
+    )
+    informal_ties: float = _p(
+        2.0,
+        0.0,
+        20.0,
+        unit="ties per person",
+        doc="Mean informal ties to people in other teams (small-world shortcuts)",
+        source="assumption (Watts-Strogatz small world)",
+    )
+    manager_ties: int = _p(
+        4, 0, 50, unit="ties per manager", doc="Ties between managers (management meetings)", source="assumption"
+    )
+    workload: float = _p(
+        0.5, 0.0, 1.0, unit="0-1", doc="Mean job demands", source="assumption (JD-R, Bakker & Demerouti 2017)"
+    )
+    workload_sd: float = _p(0.15, 0.0, 0.5, unit="0-1", doc="Spread of job demands between people", source="assumption")
+    attitude_mean: float = _p(
+        0.4,
+        0.0,
+        1.0,
+        unit="0-1 (0 medical model, 1 social model)",
+        doc="Mean starting attitude of everyone",
+        source="assumption; 000 (medical vs social model)",
+    )
+    attitude_sd: float = _p(0.15, 0.0, 0.5, unit="0-1", doc="Spread of starting attitudes", source="assumption")
+    manager_attitude_shift: float = _p(
+        -0.05,
+        -0.5,
+        0.5,
+        unit="0-1",
+        doc="Managers' starting attitude relative to staff",
+        source="assumption; 004 (leadership against stigma and bias is needed)",
+    )
+    wage_week: float = _p(
+        700.0,
+        0.0,
+        1e6,
+        unit="currency per person-week",
+        doc="Employment cost of one person for one week",
+        source="assumption (about UK median full-time weekly pay)",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Training:
+    """Culture lever: training in co-production and the social model of disability."""
+
+    target: str = _p(
+        "none",
+        unit="group",
+        doc="Who is trained",
+        source="000 (culture: provide training in co-production); 003",
+        choices=("none", "managers", "staff", "all"),
+    )
+    coverage: float = _p(
+        0.0, 0.0, 1.0, unit="share", doc="Share of the target group trained per session", source="assumption"
+    )
+    interval: int = _p(52, 1, 5200, unit="weeks", doc="Weeks between training sessions", source="assumption")
+    hours: float = _p(
+        7.0,
+        0.0,
+        200.0,
+        unit="hours per person per session",
+        doc="Length of a session (drives cost)",
+        source="assumption",
+    )
+    effect: float = _p(
+        0.06,
+        0.0,
+        0.5,
+        unit="attitude units",
+        doc="Attitude boost of one session (Hedges g 0.38 times the attitude SD 0.15)",
+        source="Bezrukova et al. 2016 (g = .38), evidence.md 3.6",
+    )
+    skill_effect: float = _p(
+        0.08,
+        0.0,
+        0.5,
+        unit="skill units",
+        doc="Co-production skill gained per session (cognitive learning is stable)",
+        source="Bezrukova et al. 2016 (cognitive learning does not decay)",
+    )
+    decay: float = _p(
+        0.04,
+        0.0,
+        1.0,
+        unit="per week",
+        doc="Weekly decay of the attitude boost when nothing sustains it (half-life about 17 weeks)",
+        source="Bezrukova et al. 2016 (attitudes decay); rate is an assumption",
+    )
+    cost_per_hour: float = _p(
+        40.0,
+        0.0,
+        1e5,
+        unit="currency per trainee-hour",
+        doc="Trainer and materials cost, on top of trainees' paid time",
+        source="assumption",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Accessibility:
+    """Structure/practice lever: barriers removed per barrier type, and accommodations."""
+
+    physical: float = _p(
+        0.3,
+        0.0,
+        1.0,
+        unit="share of barrier removed",
+        doc="Accessible buildings and places",
+        source="003 (accessibility); 001",
+    )
+    information: float = _p(
+        0.2,
+        0.0,
+        1.0,
+        unit="share of barrier removed",
+        doc="Accessible information and easy read",
+        source="003 (accessible information, easy read)",
+    )
+    communication: float = _p(
+        0.2,
+        0.0,
+        1.0,
+        unit="share of barrier removed",
+        doc="Communication support (BSL, assistive tech, plain language)",
+        source="Shaping Our Lives, Tickboxes and Tokenism; evidence.md 3.9",
+    )
+    time: float = _p(
+        0.2,
+        0.0,
+        1.0,
+        unit="share of barrier removed",
+        doc="Flexible time and timing, papers in advance",
+        source="003 (time and timing)",
+    )
+    accommodations: float = _p(
+        0.4,
+        0.0,
+        1.0,
+        unit="probability",
+        doc="Chance that a request for a reasonable accommodation is granted",
+        source="UNCRPD Art. 27(i); 001 element 3; Shaping Our Lives (over half had difficulty)",
+    )
+    request_rate: float = _p(
+        0.02,
+        0.0,
+        1.0,
+        unit="per week",
+        doc="Weekly chance that a disabled person with unmet barriers asks for an accommodation",
+        source="assumption",
+    )
+    accommodation_effect: float = _p(
+        0.6,
+        0.0,
+        1.0,
+        unit="share",
+        doc="Share of a person's own barriers that a granted accommodation removes",
+        source="JAN: 68% very or extremely effective; evidence.md 3.3",
+    )
+    capex_per_person: float = _p(
+        400.0,
+        0.0,
+        1e6,
+        unit="currency per person per barrier type",
+        doc="One-off cost of removing a whole barrier type, per head of the organisation",
+        source="assumption",
+    )
+    upkeep_share: float = _p(
+        0.002, 0.0, 0.1, unit="per week", doc="Weekly upkeep as a share of the capital spent", source="assumption"
+    )
+    free_share: float = _p(
+        0.494,
+        0.0,
+        1.0,
+        unit="share",
+        doc="Share of accommodations that cost nothing",
+        source="JAN 2019-2023 (49.4%), evidence.md 3.4",
+    )
+    one_time_share: float = _p(
+        0.433, 0.0, 1.0, unit="share", doc="Share with a one-time cost", source="JAN 2019-2023 (43.3%)"
+    )
+    one_time_median: float = _p(
+        300.0, 0.0, 1e6, unit="currency", doc="Median one-time accommodation cost", source="JAN 2019-2023 ($300)"
+    )
+    ongoing_median: float = _p(
+        3750.0,
+        0.0,
+        1e6,
+        unit="currency per year",
+        doc="Median ongoing accommodation cost",
+        source="JAN 2019-2023 ($3,750 a year)",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Power:
+    """Structure lever: power transfer to disabled people in co-production."""
+
+    transfer: float = _p(
+        0.0,
+        0.0,
+        1.0,
+        unit="share of decision weight",
+        doc="Share of decision weight guaranteed to disabled participants in co-production meetings",
+        source="001 element 1 (shift of power); 003 (power and resources transferred from managers to users)",
+    )
+    paid: bool = _p(
+        False,
+        unit="yes/no",
+        doc="Experts by experience are paid for their time",
+        source="003 structure (value and reward people); SCIE Guide 51",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class PeerSupport:
+    """Practice lever: a peer-support programme run by trained disabled peer supporters."""
+
+    enabled: bool = _p(
+        False,
+        unit="yes/no",
+        doc="Run the peer-support programme",
+        source="000 (peer support, Goth 2018); 003 (mutual support, peer support)",
+    )
+    ratio: float = _p(
+        0.12,
+        0.01,
+        1.0,
+        unit="supporters per disabled worker",
+        doc="Peer supporters recruited per disabled worker",
+        source="assumption",
+    )
+    uptake: float = _p(
+        0.25,
+        0.0,
+        1.0,
+        unit="share",
+        doc="Share of disabled workers who take up peer support",
+        source="Peterson et al. 2008 (22.9% uptake), evidence.md 3.7",
+    )
+    training: float = _p(
+        0.5,
+        0.0,
+        1.0,
+        unit="0-1",
+        doc="Quality of peer supporters' training and supervision",
+        source="Gillard et al. 2022 (supervision protects peers), evidence.md 3.7",
+    )
+    max_load: int = _p(
+        6, 1, 50, unit="people per supporter", doc="Most people one supporter supports", source="assumption"
+    )
+    cost_week: float = _p(
+        60.0,
+        0.0,
+        1e5,
+        unit="currency per supporter-week",
+        doc="Programme cost (supervision, training) per supporter",
+        source="assumption",
+    )
+    hours_per_person: float = _p(
+        1.0, 0.0, 40.0, unit="hours per week", doc="Supporter time per supported person", source="assumption"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Involvement:
+    """Practice lever: the stages of the co-production cycle disabled workers take part in."""
+
+    planning: bool = _p(False, unit="yes/no", doc="Invited to planning", source="000 (stages); 001 (at all stages)")
+    design: bool = _p(False, unit="yes/no", doc="Invited to design", source="000; 001")
+    delivery: bool = _p(True, unit="yes/no", doc="Invited to delivery", source="000; 001")
+    evaluation: bool = _p(True, unit="yes/no", doc="Invited to evaluation", source="000; 003 (co-evaluation)")
+    invite_floor: float = _p(
+        0.3,
+        0.0,
+        1.0,
+        unit="probability",
+        doc="Chance of an invitation from a manager with a fully medical-model attitude (policy minimum)",
+        source="assumption",
+    )
+    hours: float = _p(2.0, 0.0, 40.0, unit="hours", doc="Length of one co-production meeting", source="assumption")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Review:
+    """Review lever: co-produced reviews that make impact visible."""
+
+    enabled: bool = _p(
+        False,
+        unit="yes/no",
+        doc="Hold co-produced reviews",
+        source="000 and 003 (review: co-produce reviews, ensure visibility of impact)",
+    )
+    interval: int = _p(13, 1, 520, unit="weeks", doc="Weeks between reviews", source="assumption (quarterly)")
+    cost: float = _p(
+        200.0, 0.0, 1e6, unit="currency per team per review", doc="Cost of one team review", source="assumption"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deliberation:
+    """Mechanism: how a co-production meeting turns proposals into a decision."""
+
+    aspects: int = _p(
+        8,
+        1,
+        64,
+        unit="count",
+        doc="Aspects of the real needs a service must meet",
+        source="assumption (after Choi & Robertson 2014 multi-dimensional preferences)",
+    )
+    coverage: int = _p(
+        3,
+        1,
+        64,
+        unit="aspects",
+        doc="Aspects each disabled person knows from lived experience",
+        source="assumption; 000 (diversity: the more diverse, the better the outcome)",
+    )
+    expert_noise: float = _p(
+        0.05, 0.0, 1.0, unit="need units", doc="Error of lived-experience knowledge", source="assumption"
+    )
+    diversity: float = _p(
+        1.0,
+        0.0,
+        1.0,
+        unit="0-1",
+        doc="How varied disabled people's lived experiences are (0: all know the same aspects)",
+        source="000 (diversity principle); 003 (involvement of under-represented groups)",
+    )
+    outsider_noise: float = _p(
+        0.25, 0.0, 1.0, unit="need units", doc="Error of a guess without lived experience", source="assumption"
+    )
+    standard_bias: float = _p(
+        0.7,
+        0.0,
+        1.0,
+        unit="0-1",
+        doc="Pull of a fully medical-model professional toward the standard service",
+        source="assumption; 003 (deficit-based vs asset-based approach)",
+    )
+    manager_weight: float = _p(
+        2.0,
+        0.0,
+        10.0,
+        unit="relative weight",
+        doc="A manager's weight in a decision",
+        source="assumption (managers hold authority)",
+    )
+    stage_weeks: int = _p(
+        3, 1, 52, unit="weeks", doc="Weeks each of the four stages lasts (one meeting a week)", source="assumption"
+    )
+    step_size: float = _p(
+        0.35,
+        0.01,
+        1.0,
+        unit="share",
+        doc="How far one meeting moves the project toward its decision",
+        source="assumption",
+    )
+    token_ratio: float = _p(
+        0.5,
+        0.0,
+        1.0,
+        unit="ratio to an equal share",
+        doc="Below this share of an equal voice a disabled participant's input counts as tokenistic",
+        source="assumption after Ahn & Lee (procedural injustice threshold); 003 (being consulted)",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Participation:
+    """Mechanism: who takes part once invited (logistic model)."""
+
+    base: float = _p(
+        0.8,
+        -10.0,
+        10.0,
+        unit="log-odds",
+        doc="Log-odds of taking part for an average person",
+        source="assumption after Ahn & Lee logistic form; evidence.md 5.1",
+    )
+    engagement: float = _p(
+        3.0,
+        0.0,
+        20.0,
+        unit="log-odds per unit",
+        doc="Effect of engagement",
+        source="Parrado et al. 2013 (self-efficacy); assumption for size",
+    )
+    confidence: float = _p(
+        1.5, 0.0, 20.0, unit="log-odds per unit", doc="Effect of confidence", source="Parrado et al. 2013"
+    )
+    barrier: float = _p(
+        4.0,
+        0.0,
+        20.0,
+        unit="log-odds per unit",
+        doc="Effect of barriers met",
+        source="000 (access); Shaping Our Lives (over half faced access difficulty)",
+    )
+    peer: float = _p(
+        0.5,
+        0.0,
+        10.0,
+        unit="log-odds",
+        doc="Effect of having a peer supporter",
+        source="000 (peer support); assumption for size",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reciprocity:
+    """Mechanism: engagement gained from real influence and lost to tokenism."""
+
+    gain: float = _p(
+        0.04,
+        0.0,
+        1.0,
+        unit="per meeting",
+        doc="Engagement gain from a meeting with real influence",
+        source="000 (reciprocity: accomplishment); TLAP 2014",
+    )
+    fatigue: float = _p(
+        0.05,
+        0.0,
+        1.0,
+        unit="per meeting",
+        doc="Engagement lost to a tokenistic meeting",
+        source="Mencap 2012; ACD 2025 (fatigue when it makes no difference); evidence.md 3.9",
+    )
+    drift: float = _p(
+        0.01, 0.0, 1.0, unit="per week", doc="Weekly drift of engagement back to its resting level", source="assumption"
+    )
+    resting: float = _p(0.5, 0.0, 1.0, unit="0-1", doc="Resting engagement without involvement", source="assumption")
+    review_gain: float = _p(
+        0.15,
+        0.0,
+        1.0,
+        unit="per review",
+        doc="Engagement gain from a review that shows one's past influence",
+        source="003 (review: ensure visibility of impact)",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Attitudes:
+    """Mechanism: attitudes move by training, contact and the network."""
+
+    contact: float = _p(
+        0.01,
+        0.0,
+        1.0,
+        unit="per meeting",
+        doc="Move toward the social model per equal-status contact meeting",
+        source="Pettigrew & Tropp 2006 (r = -.21); McManus et al. 2011 (quality matters)",
+    )
+    influence: float = _p(
+        0.02,
+        0.0,
+        1.0,
+        unit="per week",
+        doc="Weekly pull toward the network's view",
+        source="Harrison & Carroll 1991; DeGroot / Friedkin-Johnsen, evidence.md 2.6",
+    )
+    manager_weight: float = _p(
+        3.0,
+        1.0,
+        50.0,
+        unit="relative weight",
+        doc="Weight of a manager's view in the pull",
+        source="003 (senior management has put CP into action)",
+    )
+    sustain_power: float = _p(
+        0.3,
+        0.01,
+        1.0,
+        unit="share of decision weight",
+        doc="Power transfer at which structure fully sustains training (with review, the other half)",
+        source="assumption; 003 (CP schemes require sustained, secure and organisational support)",
+    )
+    consolidation: float = _p(
+        0.03,
+        0.0,
+        1.0,
+        unit="per week",
+        doc="Weekly share of the training boost made lasting when structure sustains it",
+        source="Bezrukova et al. 2016 (bigger with other initiatives); 003 (sustained support)",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class PeerEffects:
+    """Mechanism: what a peer-support tie does."""
+
+    buffer: float = _p(
+        0.35,
+        0.0,
+        1.0,
+        unit="share",
+        doc="Share of demands buffered by a peer tie",
+        source="JD-R (resources buffer demands); Peterson et al. 2008",
+    )
+    confidence: float = _p(
+        0.01,
+        0.0,
+        1.0,
+        unit="per week",
+        doc="Weekly confidence gain from a peer tie",
+        source="Psychiatric Services meta-analysis (self-advocacy), evidence.md 3.7",
+    )
+    knowledge: float = _p(
+        2.0,
+        1.0,
+        20.0,
+        unit="times",
+        doc="Multiplier on asking for accommodations",
+        source="000 (peer support passes on knowledge); assumption for size",
+    )
+    load_cost: float = _p(
+        0.03,
+        0.0,
+        1.0,
+        unit="demand per supported person",
+        doc="Demand a supporter carries per person supported",
+        source="Weikel & Fisher 2021 (workload); Gillard et al. 2022",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Wellbeing:
+    """Mechanism: job demands and resources (JD-R) move wellbeing; sustained lows are burnout."""
+
+    rate: float = _p(
+        0.1, 0.0, 1.0, unit="per week", doc="Speed at which wellbeing moves to its target", source="assumption"
+    )
+    resting: float = _p(
+        0.7, 0.0, 1.0, unit="0-1", doc="Wellbeing with no demands and no resources", source="assumption"
+    )
+    workload: float = _p(0.4, 0.0, 2.0, unit="per unit", doc="Effect of workload", source="JD-R; Weikel & Fisher 2021")
+    barriers: float = _p(
+        0.2, 0.0, 2.0, unit="per unit", doc="Effect of barriers met", source="000 (social model: barriers disable)"
+    )
+    discrimination: float = _p(
+        0.1,
+        0.0,
+        2.0,
+        unit="per unit",
+        doc="Effect on disabled people of the team's medical-model attitude",
+        source="003 (prejudice, de-valuing); Accenture 2020",
+    )
+    tokenism: float = _p(
+        0.1,
+        0.0,
+        2.0,
+        unit="per unit",
+        doc="Effect of recent tokenistic meetings",
+        source="Mencap 2012; 003 (being consulted)",
+    )
+    accomplishment: float = _p(
+        0.1,
+        0.0,
+        2.0,
+        unit="per unit",
+        doc="Effect of recent real influence",
+        source="000 (reciprocity: feel accomplished); SCIE 2022",
+    )
+    accommodation: float = _p(
+        0.05, 0.0, 2.0, unit="per unit", doc="Effect of a granted accommodation", source="JAN (68% very effective)"
+    )
+    crossover: float = _p(
+        0.15,
+        0.0,
+        2.0,
+        unit="per unit",
+        doc="Effect of burnout among team mates",
+        source="Bakker et al. 2005 (burnout contagion)",
+    )
+    noise: float = _p(0.03, 0.0, 0.5, unit="0-1", doc="Weekly random variation", source="assumption")
+    burnout_threshold: float = _p(
+        0.35, 0.0, 1.0, unit="0-1", doc="Wellbeing below which strain accumulates", source="assumption"
+    )
+    burnout_weeks: int = _p(
+        8, 1, 104, unit="weeks", doc="Weeks of sustained low wellbeing before burnout", source="assumption"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Retention:
+    """Mechanism: leaving, and hiring replacements."""
+
+    base_hazard: float = _p(
+        0.0025,
+        0.0,
+        0.2,
+        unit="per week",
+        doc="Weekly chance of leaving at average wellbeing (about 12% a year)",
+        source="assumption; CIPD turnover norms",
+    )
+    wellbeing: float = _p(
+        5.0,
+        0.0,
+        20.0,
+        unit="log-hazard per unit",
+        doc="Effect of low wellbeing on leaving",
+        source="assumption; calibrated to DWP 2019 (disabled about twice as likely to leave)",
+    )
+    reference: float = _p(
+        0.5, 0.0, 1.0, unit="0-1", doc="Wellbeing at which the base hazard applies", source="assumption"
+    )
+    burnout: float = _p(
+        1.0, 0.0, 10.0, unit="log-hazard", doc="Extra log-hazard of leaving when burnt out", source="assumption"
+    )
+    applicant_share: float = _p(
+        0.24,
+        0.0,
+        1.0,
+        unit="share",
+        doc="Share of applicants who are disabled",
+        source="HoC Library CBP-7540 (24% of working-age people disabled)",
+    )
+    hiring_bias: float = _p(
+        0.5,
+        0.0,
+        1.0,
+        unit="0-1",
+        doc="How much a medical-model culture and inaccessible recruitment filter out disabled applicants",
+        source="000 (invisible barriers created by employers; Specialisterne)",
+    )
+    replacement_cost: float = _p(
+        11.0,
+        0.0,
+        104.0,
+        unit="weeks of pay",
+        doc="Cost of replacing a leaver",
+        source="assumption; about 21% of a year's pay (Boushey & Glynn 2012, [RECALL])",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Progression:
+    """Mechanism: promotion by performance net of barriers, judged by managers."""
+
+    interval: int = _p(13, 1, 520, unit="weeks", doc="Weeks between promotion rounds", source="assumption")
+    rate: float = _p(
+        0.08, 0.0, 1.0, unit="per round", doc="Chance of promotion at top performance", source="assumption"
+    )
+    evaluation_bias: float = _p(
+        0.4,
+        0.0,
+        1.0,
+        unit="0-1",
+        doc="How much a manager's medical-model attitude discounts a disabled person's performance",
+        source="UNCRPD Art. 27(a),(e); Accenture 2020 (67% vs 41%); level is an assumption",
+    )
+    max_grade: int = _p(
+        3, 1, 20, unit="grade", doc="Highest grade below manager (managers are one above)", source="assumption"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Costs:
+    """Mechanism: what poor fit costs."""
+
+    project_value: float = _p(
+        50000.0,
+        0.0,
+        1e9,
+        unit="currency per project",
+        doc="Value of one team project (12 weeks; about half the team's pay for that time)",
+        source="assumption",
+    )
+    rework: float = _p(
+        0.5,
+        0.0,
+        5.0,
+        unit="share of project value per unit of misfit",
+        doc="Rework cost caused by poor fit",
+        source="000 (no unnecessary spending); OECD 2011",
+    )
+
+
+# Order matters: it is the order of sections in files, docs and the dashboard.
+SECTIONS: dict[str, type] = {
+    "simulation": Simulation,
+    "organisation": Organisation,
+    "training": Training,
+    "accessibility": Accessibility,
+    "power": Power,
+    "peer_support": PeerSupport,
+    "involvement": Involvement,
+    "review": Review,
+    "deliberation": Deliberation,
+    "participation": Participation,
+    "reciprocity": Reciprocity,
+    "attitudes": Attitudes,
+    "peer_effects": PeerEffects,
+    "wellbeing": Wellbeing,
+    "retention": Retention,
+    "progression": Progression,
+    "costs": Costs,
+}
+
+#: Sections whose values a timeline may change during a run (the policy levers).
+LEVER_SECTIONS = ("training", "accessibility", "power", "peer_support", "involvement", "review")
+
+
+def iter_params() -> Iterable[Param]:
+    """Yield the metadata of every parameter, in declaration order."""
+    for section, cls in SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            md = f.metadata
+            yield Param(
+                section=section,
+                name=f.name,
+                type=_field_type(f),
+                default=f.default,
+                lo=md["lo"],
+                hi=md["hi"],
+                unit=md["unit"],
+                doc=md["doc"],
+                source=md["source"],
+                choices=md["choices"],
+            )
+
+
+def _field_type(f: dataclasses.Field) -> type:
+    t = f.type if isinstance(f.type, type) else {"int": int, "float": float, "bool": bool, "str": str}[f.type]
+    return t
+
+
+_PARAMS: dict[str, Param] = {p.path: p for p in iter_params()}
+
+
+def param_paths() -> list[str]:
+    """All key paths, e.g. ``['simulation.steps', 'organisation.people', ...]``."""
+    return list(_PARAMS)
+
+
+def flat_name(path: str) -> str:
+    """Keyword-argument name of a key path: ``power.transfer`` -> ``power_transfer``."""
+    return path.replace(".", "_")
+
+
+_FLAT: dict[str, str] = {flat_name(p): p for p in _PARAMS}
+
+
+def suggest(word: str, options: Iterable[str]) -> str:
+    """Return a ' Did you mean ...?' hint, or an empty string."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def check_value(param: Param, value: Any, where: str) -> Any:
+    """Return ``value`` coerced to the parameter's type, or raise :class:`ConfigError`."""
+
+    def bad(reason: str = "") -> ConfigError:
+        return ConfigError(f"{where}{param.path} = {value!r}{reason}: allowed is {param.allowed()}")
+
+    t = param.type
+    if t is bool:
+        if not isinstance(value, bool):
+            raise bad(" is not true or false")
+        return value
+    if t is str:
+        if not isinstance(value, str) or value not in (param.choices or ()):
+            raise bad()
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise bad(" is not a number")
+    if t is int:
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise bad(" is not a whole number")
+            value = int(value)
+    else:
+        value = float(value)
+        if not math.isfinite(value):
+            raise bad(" is not a finite number")
+    if (param.lo is not None and value < param.lo) or (param.hi is not None and value > param.hi):
+        raise bad(" is out of range")
+    return value
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """A planned lever change: from ``step`` the lever moves to ``value`` over ``ramp`` weeks."""
+
+    step: int
+    lever: str
+    value: Any
+    ramp: int = 0
+
+
+_TIMELINE_KEYS = ("step", "lever", "value", "ramp")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    """A complete, validated parameter set: one instance of each section plus a timeline.
+
+    Build one with :meth:`from_dict` (nested, as in a scenario file) or :meth:`from_flat`
+    (keyword names such as ``power_transfer``); both validate every value.
+    """
+
+    simulation: Simulation = field(default_factory=Simulation)
+    organisation: Organisation = field(default_factory=Organisation)
+    training: Training = field(default_factory=Training)
+    accessibility: Accessibility = field(default_factory=Accessibility)
+    power: Power = field(default_factory=Power)
+    peer_support: PeerSupport = field(default_factory=PeerSupport)
+    involvement: Involvement = field(default_factory=Involvement)
+    review: Review = field(default_factory=Review)
+    deliberation: Deliberation = field(default_factory=Deliberation)
+    participation: Participation = field(default_factory=Participation)
+    reciprocity: Reciprocity = field(default_factory=Reciprocity)
+    attitudes: Attitudes = field(default_factory=Attitudes)
+    peer_effects: PeerEffects = field(default_factory=PeerEffects)
+    wellbeing: Wellbeing = field(default_factory=Wellbeing)
+    retention: Retention = field(default_factory=Retention)
+    progression: Progression = field(default_factory=Progression)
+    costs: Costs = field(default_factory=Costs)
+    timeline: tuple[TimelineEntry, ...] = ()
+
+    # ---- construction -------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "") -> Config:
+        """Validate a nested mapping (a parsed scenario without its ``meta`` table)."""
+        where = f"{source}: " if source else ""
+        sections: dict[str, dict[str, Any]] = {}
+        timeline: list[TimelineEntry] = []
+        for key, table in data.items():
+            if key == "timeline":
+                timeline = _parse_timeline(table, where)
+                continue
+            if key not in SECTIONS:
+                raise ConfigError(
+                    f"{where}unknown section [{key}]{suggest(key, [*SECTIONS, 'timeline'])} "
+                    f"Allowed sections: {', '.join(SECTIONS)}, timeline"
+                )
+            if not isinstance(table, Mapping):
+                raise ConfigError(f"{where}{key} = {table!r} must be a table of parameters, e.g. [{key}]")
+            values = {}
+            for name, value in table.items():
+                path = f"{key}.{name}"
+                param = _PARAMS.get(path)
+                if param is None:
+                    raise ConfigError(
+                        f"{where}unknown key {path}{suggest(path, _PARAMS)} "
+                        f"Allowed in [{key}]: {', '.join(f.name for f in dataclasses.fields(SECTIONS[key]))}"
+                    )
+                values[name] = check_value(param, value, where)
+            sections[key] = values
+        cfg = cls(**{k: SECTIONS[k](**v) for k, v in sections.items()}, timeline=tuple(timeline))
+        cfg.check(where)
+        return cfg
+
+    @classmethod
+    def from_flat(cls, base: Config | None = None, **kwargs: Any) -> Config:
+        """Apply keyword overrides (``power_transfer=0.5``) to ``base`` or the defaults."""
+        nested = (base or cls()).to_dict()
+        for key, value in kwargs.items():
+            path = _FLAT.get(key)
+            if path is None:
+                raise ConfigError(f"unknown parameter {key!r}.{suggest(key, _FLAT)}")
+            section, name = path.split(".")
+            nested[section][name] = value
+        return cls.from_dict(nested)
+
+    def with_overrides(self, overrides: Mapping[str, Any], *, source: str = "--set") -> Config:
+        """Return a copy with dotted key paths set (``{'organisation.people': 1000}``)."""
+        nested = self.to_dict()
+        for path, value in overrides.items():
+            if path not in _PARAMS:
+                raise ConfigError(f"{source}: unknown key path {path}{suggest(path, _PARAMS)}")
+            section, name = path.split(".")
+            nested[section][name] = value
+        return Config.from_dict(nested, source=source)
+
+    # ---- checks across fields -------------------------------------------------------------
+    def check(self, where: str = "") -> None:
+        """Raise :class:`ConfigError` for combinations that cannot exist."""
+        org = self.organisation
+        if org.team_size > org.people:
+            raise ConfigError(
+                f"{where}organisation.team_size = {org.team_size} is more than organisation.people = "
+                f"{org.people}: a team cannot be bigger than the organisation (one manager per team)"
+            )
+        a = self.accessibility
+        if a.free_share + a.one_time_share > 1.0 + 1e-9:
+            raise ConfigError(
+                f"{where}accessibility.free_share + accessibility.one_time_share = "
+                f"{a.free_share + a.one_time_share:.3f}: the shares of accommodation costs must add up "
+                "to at most 1 (the rest are ongoing costs)"
+            )
+        d = self.deliberation
+        if d.coverage > d.aspects:
+            raise ConfigError(
+                f"{where}deliberation.coverage = {d.coverage} is more than deliberation.aspects = "
+                f"{d.aspects}: a person cannot know more aspects than there are"
+            )
+
+    # ---- views ------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Nested plain dict (sections and timeline), suitable for TOML or JSON."""
+        out: dict[str, Any] = {k: dataclasses.asdict(getattr(self, k)) for k in SECTIONS}
+        out["timeline"] = [dataclasses.asdict(t) for t in self.timeline]
+        return out
+
+    def get(self, path: str) -> Any:
+        """Value at a dotted key path."""
+        section, name = path.split(".")
+        return getattr(getattr(self, section), name)
+
+    def diff(self, other: Config | None = None) -> dict[str, Any]:
+        """Key paths whose values differ from ``other`` (the defaults if omitted)."""
+        other = other or Config()
+        return {p: self.get(p) for p in _PARAMS if self.get(p) != other.get(p)}
+
+
+def _parse_timeline(table: Any, where: str) -> list[TimelineEntry]:
+    if not isinstance(table, list):
+        raise ConfigError(f"{where}timeline must be a list of [[timeline]] tables, got {table!r}")
+    entries = []
+    for i, item in enumerate(table, start=1):
+        at = f"{where}timeline entry {i}: "
+        if not isinstance(item, Mapping):
+            raise ConfigError(f"{at}{item!r} must be a table with step, lever, value and optional ramp")
+        for key in item:
+            if key not in _TIMELINE_KEYS:
+                raise ConfigError(
+                    f"{at}unknown key {key!r}{suggest(key, _TIMELINE_KEYS)} Allowed: {', '.join(_TIMELINE_KEYS)}"
+                )
+        for key in ("step", "lever", "value"):
+            if key not in item:
+                raise ConfigError(f"{at}missing {key!r}; each entry needs step, lever and value")
+        lever = item["lever"]
+        param = _PARAMS.get(lever) if isinstance(lever, str) else None
+        if param is None or param.section not in LEVER_SECTIONS:
+            levers = [p for p in _PARAMS if p.split(".")[0] in LEVER_SECTIONS]
+            raise ConfigError(
+                f"{at}lever = {lever!r} is not a policy lever.{suggest(str(lever), levers)} "
+                f"Levers are the parameters of [{'], ['.join(LEVER_SECTIONS)}]"
+            )
+        step = item["step"]
+        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+            raise ConfigError(f"{at}step = {step!r}: allowed is a whole number of weeks, 0 or more")
+        ramp = item.get("ramp", 0)
+        if isinstance(ramp, bool) or not isinstance(ramp, int) or ramp < 0:
+            raise ConfigError(f"{at}ramp = {ramp!r}: allowed is a whole number of weeks, 0 or more")
+        if ramp and param.type not in (int, float):
+            raise ConfigError(f"{at}ramp = {ramp} for {lever}: only numeric levers can ramp")
+        value = check_value(param, item["value"], at + "value for ")
+        entries.append(TimelineEntry(step=step, lever=lever, value=value, ramp=ramp))
+    return sorted(entries, key=lambda e: e.step)

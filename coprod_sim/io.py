@@ -1,0 +1,51 @@
+"""Writing results safely: every file goes to a temporary name first, then is renamed.
+
+An interrupted run therefore leaves either the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+__all__ = ["atomic_write", "write_json", "write_parquet", "write_text"]
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> Path:
+    """Write a frame as Parquet (no index), atomically; same data give the same bytes."""
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    return atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+
+
+def write_json(obj: Any, path: Path) -> Path:
+    """Write JSON (indented, keys in insertion order), atomically."""
+    text = json.dumps(obj, indent=2, allow_nan=True, default=str) + "\n"
+    return write_text(text, path)
+
+
+def write_text(text: str, path: Path) -> Path:
+    """Write UTF-8 text atomically."""
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

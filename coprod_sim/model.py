@@ -1,0 +1,998 @@
+"""CoProdModel: an organisation co-producing its work with disabled people.
+
+One step is one week. Per-person state lives in numpy arrays (:class:`State`, one row per seat);
+every process is one vectorised update over those arrays. Agents (:mod:`coprod_sim.agents`) are
+thin views, so Mesa's ``AgentSet`` and ``DataCollector`` work as usual.
+
+The processes, their order and their sources are described in ``docs/ODD.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from functools import partial
+from typing import Any
+
+import mesa
+import networkx as nx
+import numpy as np
+
+from coprod_sim.agents import ROLE_CLASSES, ROLE_NAMES, Person
+from coprod_sim.config import Config, TimelineEntry
+from coprod_sim.network import OrgStructure, build_structure
+
+__all__ = ["BARRIER_TYPES", "LEVELS", "OUTPUT_COLUMNS", "STAGES", "CoProdModel", "State", "classify_level"]
+
+STAGES = ("planning", "design", "delivery", "evaluation")
+BARRIER_TYPES = ("physical", "information", "communication", "time", "attitudes")
+LEVELS = ("none", "consultation", "compliance", "intermediate", "transformative")
+
+MANAGER, STAFF, DISABLED_WORKER, PEER_SUPPORTER = range(4)
+WEEK_HOURS = 37.5
+TRACE_RATE = 0.1  # weight of this week in the exponential traces of influence and tokenism
+LEVEL_WINDOW = 13  # weeks (a quarter) over which the co-production level is judged
+PROFESSIONAL_CORRELATION = 0.5  # professionals share part of their error (a common training)
+
+# Thresholds of the co-production level (docs/ODD.md, "Observation"), on 13-week means.
+LEVEL_RULES = {
+    "participation_min": 0.05,  # below: no involvement to speak of
+    "consultation_tokenism": 0.5,  # above: consultation without influence (tokenism)
+    "intermediate_tokenism": 0.25,
+    "intermediate_stages": 3,
+    "intermediate_support": 0.5,  # mean accessibility, or a peer-support programme
+    "transformative_tokenism": 0.1,
+    "transformative_influence": 0.4,
+    "transformative_stages": 4,
+}
+
+
+def classify_level(participation: float, tokenism: float, influence: float, stages: int, support: bool) -> str:
+    """Co-production level from indicators averaged over a quarter.
+
+    none: almost no participation; consultation: participation, but most of it tokenistic;
+    compliance: input acknowledged; intermediate (recognition and support): little tokenism,
+    at least three stages, and support (accessibility or peer support); transformative: also
+    all four stages, almost no tokenism and at least 40% of decision weight (000, 003).
+    """
+    r = LEVEL_RULES
+    if participation < r["participation_min"]:
+        return "none"
+    if tokenism > r["consultation_tokenism"]:
+        return "consultation"
+    if tokenism > r["intermediate_tokenism"] or stages < r["intermediate_stages"] or not support:
+        return "compliance"
+    if (
+        tokenism <= r["transformative_tokenism"]
+        and influence >= r["transformative_influence"]
+        and stages >= r["transformative_stages"]
+    ):
+        return "transformative"
+    return "intermediate"
+
+
+#: Columns of the per-step output, in order.
+OUTPUT_COLUMNS = (
+    "participation_rate",
+    "influence_share",
+    "tokenism_rate",
+    "fit",
+    "wellbeing_disabled",
+    "wellbeing_nondisabled",
+    "burnout_disabled",
+    "burnout_nondisabled",
+    "exits_disabled",
+    "exits_nondisabled",
+    "share_disabled",
+    "attitude_mean",
+    "cost",
+    "level",
+    "engagement_disabled",
+    "confidence_disabled",
+    "attitude_managers",
+    "attitude_staff",
+    "grade_disabled",
+    "grade_nondisabled",
+    "progression_gap",
+    "accommodated_share",
+    "peer_supported_share",
+    "n_people",
+    "n_disabled",
+    "n_disabled_workers",
+    "n_peer_supporters",
+    "stages_involved",
+    "burnout_disabled_workers",
+    "exits_disabled_workers",
+    "cost_training",
+    "cost_accessibility",
+    "cost_accommodations",
+    "cost_coproduction",
+    "cost_peer_support",
+    "cost_review",
+    "cost_turnover",
+    "cost_rework",
+    "cost_cumulative",
+)
+_COST_PARTS = (
+    "training",
+    "accessibility",
+    "accommodations",
+    "coproduction",
+    "peer_support",
+    "review",
+    "turnover",
+    "rework",
+)
+
+
+@dataclasses.dataclass(eq=False)
+class State:
+    """Per-seat arrays (the person now in the seat) and per-team arrays."""
+
+    person_id: np.ndarray
+    role: np.ndarray
+    team: np.ndarray
+    disabled: np.ndarray
+    need: np.ndarray  # (n, 4) barrier intensity per non-attitudinal barrier type
+    covers: np.ndarray  # (n, aspects) aspects of real needs known from lived experience
+    att_base: np.ndarray
+    boost: np.ndarray  # training boost, decays unless structure consolidates it
+    attitude: np.ndarray
+    skill: np.ndarray
+    ability: np.ndarray
+    workload: np.ndarray
+    engagement: np.ndarray
+    confidence: np.ndarray
+    wellbeing: np.ndarray
+    strain: np.ndarray
+    burnout: np.ndarray
+    tenure: np.ndarray
+    grade: np.ndarray
+    accommodated: np.ndarray
+    acc_weekly: np.ndarray
+    peer_of: np.ndarray
+    load: np.ndarray
+    peer_u: np.ndarray  # uniform draw: takes up peer support if below the uptake lever
+    infl_trace: np.ndarray
+    token_trace: np.ndarray
+    review_part: np.ndarray
+    review_infl: np.ndarray
+    barrier: np.ndarray
+    # teams
+    offset: np.ndarray
+    need_t: np.ndarray
+    decision: np.ndarray
+    last_fit: np.ndarray
+
+
+def _metric(model: CoProdModel, name: str) -> Any:
+    return model.metrics[name]
+
+
+class CoProdModel(mesa.Model):
+    """An organisation where managers, staff, disabled workers and peer supporters co-produce.
+
+    Parameters
+    ----------
+    seed : int or str, optional
+        Seed of all randomness (``model.rng`` and ``model.random``). A string is cast to int;
+        without a seed one is drawn from the operating system and recorded in ``self.seed``.
+    config : Config, optional
+        A validated parameter set; defaults to :class:`~coprod_sim.config.Config()`.
+    **kwargs
+        Overrides by flat name (``power_transfer=0.5``, ``organisation_people=1000``), for
+        Mesa's ``batch_run`` and ``SolaraViz``. Unknown names raise ``ConfigError``.
+    """
+
+    def __init__(self, *, seed: int | str | None = None, config: Config | None = None, **kwargs: Any):
+        if seed is None or seed == "":
+            seed = int(np.random.SeedSequence().entropy % (2**63))
+        self.seed = int(seed)
+        super().__init__(seed=self.seed)
+        base = config if config is not None else Config()
+        self.config = Config.from_flat(base, **kwargs) if kwargs else base
+        self.p = self.config  # lever values now (the timeline changes them)
+        self._lever_started: dict[str, int] = {}
+        self._training_t0 = 0
+
+        cfg = self.config
+        org = cfg.organisation
+        self.structure: OrgStructure = build_structure(
+            org.people, org.team_size, org.informal_ties, org.manager_ties, self.rng
+        )
+        self.graph: nx.Graph = self.structure.to_graph()
+        self._cross = self.structure.cross_team_matrix()
+        self.n = self.structure.n
+        self.n_teams = len(self.structure.manager_seat)
+        self._next_person = 0
+        self.state = self._initial_state()
+        self._apply_timeline(0)
+        # The organisation starts with the default (baseline) accessibility; a scenario's higher
+        # levels are investments paid in week 1 (or when the timeline raises them).
+        self._access_paid = self._access_vector(Config())
+        self._capital = self._access_paid.sum() * cfg.accessibility.capex_per_person * self.n
+        self._refresh_roles()
+        self._agents_at: list[Person | None] = [None] * self.n
+        for seat in range(self.n):
+            self._spawn(seat)
+
+        self._window: list[tuple[float, float, float, int]] = []
+        self._costs = dict.fromkeys(_COST_PARTS, 0.0)
+        self.cost_cumulative = 0.0
+        self._flows = {
+            "participation_rate": 0.0,
+            "influence_share": math.nan,
+            "tokenism_rate": math.nan,
+            "exits_disabled": 0,
+            "exits_nondisabled": 0,
+            "exits_disabled_workers": 0,
+            "stages_mask": 0,
+            "counts": (0, 0, 0, 0.0, 0),
+        }
+        self._update_barriers()
+        self.metrics: dict[str, Any] = {}
+        self._compute_metrics()
+        self.datacollector = mesa.DataCollector(model_reporters={c: partial(_metric, name=c) for c in OUTPUT_COLUMNS})
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------------------------
+    # initial state and people
+    # ------------------------------------------------------------------------------------
+    def _initial_state(self) -> State:
+        cfg, rng, n = self.config, self.rng, self.n
+        org = cfg.organisation
+        team = self.structure.team
+        is_mgr = np.zeros(n, bool)
+        is_mgr[self.structure.manager_seat] = True
+        self.is_manager = is_mgr
+        disabled = rng.random(n) < org.disabled_share
+        att = np.clip(rng.normal(org.attitude_mean, org.attitude_sd, n) + is_mgr * org.manager_attitude_shift, 0.0, 1.0)
+        k = cfg.deliberation.aspects
+        s = State(
+            person_id=np.arange(n, dtype=np.int64),
+            role=np.where(is_mgr, MANAGER, STAFF).astype(np.int8),
+            team=team,
+            disabled=disabled,
+            need=np.zeros((n, 4)),
+            covers=np.zeros((n, k), bool),
+            att_base=att,
+            boost=np.zeros(n),
+            attitude=att.copy(),
+            skill=rng.beta(2, 5, n),
+            ability=rng.beta(5, 3, n),
+            workload=np.clip(rng.normal(org.workload, org.workload_sd, n), 0.0, 1.0),
+            engagement=np.clip(rng.normal(cfg.reciprocity.resting, 0.1, n), 0, 1),
+            confidence=rng.beta(4, 4, n),
+            wellbeing=np.clip(rng.normal(0.6, 0.1, n), 0, 1),
+            strain=np.zeros(n, np.int16),
+            burnout=np.zeros(n, bool),
+            tenure=rng.exponential(300, n).astype(np.int32),
+            grade=np.where(
+                is_mgr, cfg.progression.max_grade + 1, rng.binomial(cfg.progression.max_grade, 0.3, n)
+            ).astype(np.int16),
+            accommodated=np.zeros(n, bool),
+            acc_weekly=np.zeros(n),
+            peer_of=np.full(n, -1, np.int64),
+            load=np.zeros(n, np.int16),
+            peer_u=rng.random(n),
+            infl_trace=np.zeros(n),
+            token_trace=np.zeros(n),
+            review_part=np.zeros(n),
+            review_infl=np.zeros(n),
+            barrier=np.zeros(n),
+            offset=rng.integers(0, 4 * cfg.deliberation.stage_weeks, self.n_teams),
+            need_t=rng.random((self.n_teams, k)),
+            decision=np.full((self.n_teams, k), 0.5),
+            last_fit=np.zeros(self.n_teams),
+        )
+        self._next_person = n
+        self.state = s
+        self._draw_disability(np.flatnonzero(disabled))
+        team_att = np.bincount(team, att, self.n_teams) / np.bincount(team, minlength=self.n_teams)
+        open_ = (~is_mgr) & disabled & (rng.random(n) < self._disclosure_p(team_att[team]))
+        s.role[open_] = DISABLED_WORKER
+        # Fit of past projects: what professionals' pull to the standard service gave (no input
+        # from disabled people), so that week 0 reflects how the organisation worked until now.
+        beta = cfg.deliberation.standard_bias * (
+            1.0 - np.bincount(team, att, self.n_teams) / np.bincount(team, minlength=self.n_teams)
+        )
+        past = s.need_t + beta[:, None] * (0.5 - s.need_t)
+        s.last_fit[:] = self._fit(past, s.need_t)
+        return s
+
+    def _disclosure_p(self, team_att: np.ndarray) -> np.ndarray:
+        """Chance of taking the expert-by-experience role; equals the parameter at attitude 0.5."""
+        return np.clip(self.config.organisation.disclosure * (0.5 + team_att), 0.0, 1.0)
+
+    def _draw_disability(self, seats: np.ndarray) -> None:
+        """Impairment profile (barrier intensities) and lived-experience aspects of disabled people."""
+        s, rng, d = self.state, self.rng, self.config.deliberation
+        m = len(seats)
+        if m == 0:
+            return
+        s.need[seats] = rng.beta(0.8, 1.5, (m, 4))
+        common = np.zeros(d.aspects, bool)
+        common[: d.coverage] = True
+        own = np.argsort(rng.random((m, d.aspects)), axis=1)[:, : d.coverage]
+        covers = np.zeros((m, d.aspects), bool)
+        np.put_along_axis(covers, own, True, axis=1)
+        alike = rng.random(m) >= d.diversity
+        covers[alike] = common
+        s.covers[seats] = covers
+
+    def _spawn(self, seat: int) -> Person:
+        agent = ROLE_CLASSES[int(self.state.role[seat])](self, seat)
+        self._agents_at[seat] = agent
+        return agent
+
+    def _set_role(self, seats: np.ndarray, role: int | np.ndarray) -> None:
+        """Change roles of seats, swapping agent views whose role class changes."""
+        s = self.state
+        old_roles = s.role[seats].copy()
+        s.role[seats] = role
+        changed = seats[old_roles != s.role[seats]]
+        for seat in changed.tolist():
+            self._agents_at[seat].remove()
+            self._spawn(seat)
+        if len(changed):
+            self._update_role_caches(changed, old_roles[old_roles != s.role[seats]])
+
+    def agent_at(self, seat: int) -> Person:
+        """Return the agent currently in a seat."""
+        return self._agents_at[seat]
+
+    def _refresh_roles(self) -> None:
+        """Cache role-derived arrays (managers never change role, so some are constant)."""
+        s, cfg = self.state, self.config
+        self._dw = np.flatnonzero(s.role >= DISABLED_WORKER)
+        self._dis = np.flatnonzero(s.disabled)
+        prof = s.role <= STAFF
+        self._prof = prof
+        w = np.where(s.role == MANAGER, cfg.deliberation.manager_weight, 1.0) * prof
+        self._w_prof = w
+        t = self.n_teams
+        self._W_P = np.bincount(s.team, w, t)
+        self._W2_P = np.bincount(s.team, w * w, t)
+        self._n_P = np.bincount(s.team, prof, t).astype(float)
+        self._w_att = np.where(s.role == MANAGER, cfg.attitudes.manager_weight, 1.0)
+        self._team_w = np.bincount(s.team, self._w_att, t)
+        self._cross_w = self._cross @ self._w_att
+        self._team_n = np.bincount(s.team, minlength=t).astype(float)
+
+    def _update_role_caches(self, seats: np.ndarray, old_roles: np.ndarray) -> None:
+        """Adjust the role caches for a few seats whose role changed (only staff <-> disabled roles)."""
+        s = self.state
+        was_prof = old_roles <= STAFF
+        now_prof = s.role[seats] <= STAFF
+        delta = now_prof.astype(float) - was_prof  # managers never change, so weights are 1
+        team = s.team[seats]
+        np.add.at(self._W_P, team, delta)
+        np.add.at(self._W2_P, team, delta)
+        np.add.at(self._n_P, team, delta)
+        self._prof[seats] = now_prof
+        self._w_prof[seats] = now_prof.astype(float)
+        self._dw = np.flatnonzero(s.role >= DISABLED_WORKER)
+
+    # ------------------------------------------------------------------------------------
+    # levers and the timeline
+    # ------------------------------------------------------------------------------------
+    def _apply_timeline(self, t: int) -> None:
+        """Set lever values for week ``t`` from the base config and the timeline."""
+        if not self.config.timeline and t > 0:
+            return
+        values: dict[str, Any] = {}
+        for e in self.config.timeline:
+            if e.step > t:
+                continue
+            current = values.get(e.lever, self.config.get(e.lever))
+            values[e.lever] = _ramped(e, current, t)
+        new = self.config
+        if values:
+            by_section: dict[str, dict[str, Any]] = {}
+            for path, v in values.items():
+                sec, name = path.split(".")
+                by_section.setdefault(sec, {})[name] = v
+            new = dataclasses.replace(
+                new, **{sec: dataclasses.replace(getattr(new, sec), **kv) for sec, kv in by_section.items()}
+            )
+        if t > 0 and new != self.p:
+            self._on_levers_changed(self.p, new)
+        if t == 0 or new != self.p:
+            access = self._access_vector(new)
+            self._lev = {
+                "involved": np.array([getattr(new.involvement, st) for st in STAGES], float),
+                "open": (1.0 - access) / 4.0,  # share of each barrier type left, averaged
+                "access_mean": float(access.mean()),
+            }
+        self.p = new
+
+    def _invest(self) -> None:
+        """Pay for raising any accessibility level above what has been paid for already."""
+        now = self._access_vector(self.p)
+        inc = float(np.clip(now - self._access_paid, 0, None).sum())
+        if inc > 0:
+            capex = inc * self.p.accessibility.capex_per_person * self.n
+            self._capital += capex
+            self._costs["accessibility"] += capex
+            self._access_paid = np.maximum(self._access_paid, now)
+
+    def _on_levers_changed(self, old: Config, new: Config) -> None:
+        if _training_active(new) and not _training_active(old):
+            self._training_t0 = self.steps
+        if (new.training.interval, new.training.target) != (old.training.interval, old.training.target):
+            self._training_t0 = self.steps
+
+    @staticmethod
+    def _access_vector(p: Config) -> np.ndarray:
+        a = p.accessibility
+        return np.array([a.physical, a.information, a.communication, a.time])
+
+    # ------------------------------------------------------------------------------------
+    # the weekly step
+    # ------------------------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one week: levers, meetings, attitudes, support, wellbeing, careers, costs."""
+        t = self.steps
+        self._costs = dict.fromkeys(_COST_PARTS, 0.0)
+        self._apply_timeline(t)
+        self._invest()
+        self._train(t)
+        self._run_peer_programme()
+        self._update_barriers()
+        self._meet(t)
+        self._review(t)
+        self._update_attitudes()
+        self._accommodate()
+        self._update_wellbeing()
+        self._onset()
+        self._turnover()
+        self._promote(t)
+        self._account()
+        self._compute_metrics()
+        self.datacollector.collect(self)
+
+    # -- culture: training ------------------------------------------------------------------
+    def _train(self, t: int) -> None:
+        s, tr = self.state, self.p.training
+        sustain = self._sustain()
+        # Attitude boosts fade unless structure (power transfer, review) consolidates them (003).
+        moved = s.boost * (self.p.attitudes.consolidation * sustain)
+        s.att_base += moved
+        s.boost = (s.boost - moved) * (1.0 - tr.decay * (1.0 - sustain))
+        if not _training_active(self.p) or (t - self._training_t0) % tr.interval:
+            return
+        group = {"managers": s.role == MANAGER, "staff": s.role == STAFF, "all": np.ones(self.n, bool)}[tr.target]
+        trained = group & (self.rng.random(self.n) < tr.coverage)
+        s.boost[trained] += tr.effect
+        s.skill[trained] += tr.skill_effect * (1.0 - s.skill[trained])
+        n = int(trained.sum())
+        hourly = self.config.organisation.wage_week / WEEK_HOURS
+        self._costs["training"] += n * tr.hours * (tr.cost_per_hour + hourly)
+
+    def _sustain(self) -> float:
+        """How far the organisation's structure sustains training (0-1): power transfer and review."""
+        full = self.config.attitudes.sustain_power
+        return 0.5 * min(1.0, self.p.power.transfer / full) + 0.5 * float(self.p.review.enabled)
+
+    # -- practice: peer support -------------------------------------------------------------
+    def _run_peer_programme(self) -> None:
+        s, ps = self.state, self.p.peer_support
+        supporters = np.flatnonzero(s.role == PEER_SUPPORTER)
+        if not ps.enabled:
+            if len(supporters):
+                self._unassign(np.flatnonzero(s.peer_of >= 0))
+                self._set_role(supporters, DISABLED_WORKER)
+            return
+        n_dw = len(self._dw)
+        target = math.ceil(ps.ratio * n_dw) if n_dw > 1 else 0
+        if len(supporters) < target:
+            cand = np.flatnonzero((s.role == DISABLED_WORKER) & ~s.burnout & (s.peer_of < 0))
+            if len(cand):
+                best = cand[np.argsort(-s.confidence[cand], kind="stable")[: target - len(supporters)]]
+                self._set_role(best, PEER_SUPPORTER)
+                hourly = self.config.organisation.wage_week / WEEK_HOURS
+                self._costs["peer_support"] += len(best) * 14 * (hourly + self.p.training.cost_per_hour)
+        elif len(supporters) > target:
+            drop = supporters[np.argsort(s.load[supporters], kind="stable")[: len(supporters) - target]]
+            self._unassign(np.flatnonzero(np.isin(s.peer_of, drop)))
+            self._set_role(drop, DISABLED_WORKER)
+        # Voluntary uptake: those below the uptake share who have no supporter yet.
+        seekers = np.flatnonzero((s.role == DISABLED_WORKER) & (s.peer_of < 0) & (s.peer_u < ps.uptake))
+        if len(seekers) == 0:
+            return
+        sup = np.flatnonzero(s.role == PEER_SUPPORTER)
+        for seat in seekers.tolist():
+            free = sup[s.load[sup] < ps.max_load]
+            if len(free) == 0:
+                break
+            # Prefer a supporter in one's own team, else the least loaded (ties by seat).
+            same = free[s.team[free] == s.team[seat]]
+            pool = same if len(same) else free
+            j = int(pool[np.argmin(s.load[pool])])
+            s.peer_of[seat] = j
+            s.load[j] += 1
+            if self.graph.has_edge(seat, j):  # a team or informal tie that is now also a peer tie
+                self.graph.edges[seat, j]["peer"] = True
+            else:
+                self.graph.add_edge(seat, j, kind="peer", peer=True)
+
+    def _peer_ties_exist(self) -> bool:
+        return bool(self.p.peer_support.enabled or (self.state.role == PEER_SUPPORTER).any())
+
+    def _unassign(self, seats: np.ndarray) -> None:
+        s = self.state
+        for seat in seats.tolist():
+            j = int(s.peer_of[seat])
+            if j >= 0:
+                s.load[j] -= 1
+                if self.graph.has_edge(seat, j):
+                    if self.graph.edges[seat, j]["kind"] == "peer":
+                        self.graph.remove_edge(seat, j)
+                    else:
+                        self.graph.edges[seat, j]["peer"] = False
+            s.peer_of[seat] = -1
+
+    # -- access: barriers and accommodations ------------------------------------------------
+    def _team_mean_others(self, x: np.ndarray) -> np.ndarray:
+        """Mean of ``x`` over each person's team mates (excluding themselves)."""
+        team = self.state.team
+        tot = np.bincount(team, x, self.n_teams)[team] - x
+        return tot / np.maximum(self._team_n[team] - 1.0, 1.0)
+
+    def _attitudinal(self, seats: np.ndarray) -> np.ndarray:
+        """Attitudinal barrier a person meets: 1 - mean attitude of their team mates."""
+        s = self.state
+        team = s.team[seats]
+        others = (self._team_att_sum[team] - s.attitude[seats]) / np.maximum(self._team_n[team] - 1.0, 1.0)
+        return 1.0 - others
+
+    def _update_barriers(self) -> None:
+        s, a = self.state, self.p.accessibility
+        self._team_att_sum = np.bincount(s.team, s.attitude, self.n_teams)
+        di = self._dis
+        own = s.need[di] @ self._lev["open"]
+        own *= 1.0 - a.accommodation_effect * s.accommodated[di]
+        # Social model (000): barriers come from the organisation, and attitudes are one of them.
+        self._att_barrier_dis = self._attitudinal(di)
+        s.barrier[di] = (4.0 * own + self._att_barrier_dis) / 5.0
+
+    def _accommodate(self) -> None:
+        s, a, rng = self.state, self.p.accessibility, self.rng
+        di = self._dis
+        cand = di[~s.accommodated[di] & (s.barrier[di] > 0.1)]
+        if len(cand) == 0:
+            return
+        rate = a.request_rate * np.where(s.peer_of[cand] >= 0, self.p.peer_effects.knowledge, 1.0)
+        asks = cand[rng.random(len(cand)) < np.minimum(rate, 1.0)]
+        granted = asks[rng.random(len(asks)) < a.accommodations]
+        if len(granted) == 0:
+            return
+        s.accommodated[granted] = True
+        # JAN cost mixture: free, one-time (lognormal around the median) or ongoing.
+        u = rng.random(len(granted))
+        one = (u >= a.free_share) & (u < a.free_share + a.one_time_share)
+        ongoing = u >= a.free_share + a.one_time_share
+        draws = rng.lognormal(0.0, 1.0, len(granted))
+        self._costs["accommodations"] += float((one * draws * a.one_time_median).sum())
+        s.acc_weekly[granted] = ongoing * draws * a.ongoing_median / 52.0
+
+    # -- the co-production cycle ------------------------------------------------------------
+    @staticmethod
+    def _fit(decision: np.ndarray, need: np.ndarray) -> np.ndarray:
+        """Fit of a service to the real needs: 1 - 2 x mean absolute distance, in [0, 1]."""
+        return _clip01(1.0 - (2.0 / need.shape[-1]) * np.abs(decision - need).sum(axis=-1))
+
+    def _meet(self, t: int) -> None:
+        """One meeting per team at its current stage: invitation, participation, deliberation."""
+        s, p, rng = self.state, self.p, self.rng
+        d, pa = self.config.deliberation, self.config.participation
+        cycle = 4 * d.stage_weeks
+        phase = (t + s.offset) % cycle
+        stage = phase // d.stage_weeks
+        starting = np.flatnonzero(phase == 0)
+        if len(starting):
+            s.need_t[starting] = rng.random((len(starting), d.aspects))
+            s.decision[starting] = 0.5
+
+        involved = self._lev["involved"]
+        dw = self._dw
+        dteam = s.team[dw]
+        mgr_att = s.attitude[self.structure.manager_seat]
+        floor = p.involvement.invite_floor
+        p_inv = involved[stage[dteam]] * (floor + (1.0 - floor) * mgr_att[dteam])
+        logit = (
+            pa.base
+            + pa.engagement * (s.engagement[dw] - 0.5)
+            + pa.confidence * (s.confidence[dw] - 0.5)
+            - pa.barrier * s.barrier[dw]
+            + pa.peer * (s.peer_of[dw] >= 0)
+            - 2.0 * s.burnout[dw]
+        )
+        p_take = 1.0 / (1.0 + np.exp(-logit))
+        u = rng.random((2, len(dw)))
+        invited = u[0] < p_inv
+        part_mask = invited & (u[1] < p_take)
+        part = dw[part_mask]
+        tp = dteam[part_mask]
+        T, K = self.n_teams, d.aspects
+        n_d = np.bincount(tp, minlength=T).astype(float)
+
+        # Weights: professionals by role; disabled participants as far as professionals listen
+        # (equality, 000), with a guaranteed share from power transfer (001, 003).
+        wp = self._w_prof
+        W_P = self._W_P
+        inv_wp = 1.0 / np.maximum(W_P, 1e-12)
+        att_p = np.bincount(s.team, wp * s.attitude, T) * inv_wp  # professionals' mean attitude
+        listen = 0.5 * att_p + 0.5 * np.bincount(s.team, wp * s.skill, T) * inv_wp
+        W_D = n_d * listen
+        s_nat = W_D / np.maximum(W_D + W_P, 1e-12)
+        pi = p.power.transfer
+        share = np.where(n_d > 0, pi + (1.0 - pi) * s_nat, 0.0)
+        has_d = n_d > 0
+        ratio = np.where(has_d, share * (n_d + self._n_P) / np.maximum(n_d, 1.0), 0.0)
+        influential = has_d & (ratio >= d.token_ratio)
+
+        # Proposals. Professionals lean toward the standard service unless they hold the social
+        # model (003); disabled people know the aspects their own experience covers (000).
+        beta = d.standard_bias * (1.0 - att_p)
+        sd_p = d.outsider_noise * np.sqrt(
+            PROFESSIONAL_CORRELATION + (1 - PROFESSIONAL_CORRELATION) * self._W2_P / np.maximum(W_P**2, 1e-12)
+        )
+        err = beta[:, None] * (0.5 - s.need_t) + sd_p[:, None] * rng.standard_normal((T, K))
+        x = s.need_t + err
+        teams_d = np.flatnonzero(has_d)
+        if len(teams_d):
+            flat = (tp[:, None] * K + np.arange(K))[s.covers[part]]
+            n_cov = np.bincount(flat, minlength=T * K).reshape(T, K)[teams_d]
+            z = rng.standard_normal((len(teams_d), K))
+            err_d = np.where(n_cov > 0, d.expert_noise / np.sqrt(np.maximum(n_cov, 1)), d.outsider_noise) * z
+            sh = share[teams_d, None]
+            x[teams_d] = s.need_t[teams_d] + sh * err_d + (1.0 - sh) * err[teams_d]
+        s.decision += d.step_size * (x - s.decision)
+
+        done = np.flatnonzero(phase == cycle - 1)
+        if len(done):
+            fit = self._fit(s.decision[done], s.need_t[done])
+            s.last_fit[done] = fit
+            self._costs["rework"] += float(
+                (self.config.costs.rework * (1.0 - fit)).sum() * self.config.costs.project_value
+            )
+
+        # Reciprocity (000): real influence builds engagement, tokenism wears it down.
+        rc = self.config.reciprocity
+        infl_p = influential[tp]
+        win, lose = part[infl_p], part[~infl_p]
+        gain = rc.gain * (1.5 if p.power.paid else 1.0)
+        s.engagement[win] += gain * (1.0 - s.engagement[win])
+        s.engagement[lose] -= rc.fatigue * s.engagement[lose]
+        s.confidence[win] += 0.5 * gain * (1.0 - s.confidence[win])
+        s.confidence[lose] -= 0.5 * rc.fatigue * s.confidence[lose]
+        s.engagement[dw] += rc.drift * (rc.resting - s.engagement[dw])
+        # Traces of recent influence and tokenism (only disabled workers take part).
+        s.infl_trace[dw] *= 1.0 - TRACE_RATE
+        s.token_trace[dw] *= 1.0 - TRACE_RATE
+        s.infl_trace[win] += TRACE_RATE
+        s.token_trace[lose] += TRACE_RATE
+        s.review_part[part] += 1.0
+        s.review_infl[win] += 1.0
+
+        # Equal-status contact (Allport; Pettigrew & Tropp 2006): only meetings where disabled
+        # colleagues had real influence move professionals toward the social model.
+        contact = self._prof & influential[s.team]
+        s.att_base[contact] += self.config.attitudes.contact * (1.0 - s.att_base[contact])
+
+        hourly = self.config.organisation.wage_week / WEEK_HOURS
+        if p.power.paid:
+            self._costs["coproduction"] += len(part) * p.involvement.hours * hourly
+        n_dw = len(dw)
+        n_part_teams = int(has_d.sum())
+        n_token = int((~infl_p).sum())
+        f = self._flows
+        f["participation_rate"] = len(part) / n_dw if n_dw else 0.0
+        # Undefined in a week nobody took part: reported as missing, not as zero.
+        f["influence_share"] = float(share[has_d].sum()) / n_part_teams if n_part_teams else math.nan
+        f["tokenism_rate"] = n_token / len(part) if len(part) else math.nan
+        f["stages_mask"] = int(np.bitwise_or.reduce(1 << np.unique(stage[has_d]), initial=0))
+        # Counts for the quarterly level: pooled, so quiet weeks do not dilute the rates.
+        f["counts"] = (len(part), n_dw, n_token, float(share[has_d].sum()), n_part_teams)
+
+    # -- review -----------------------------------------------------------------------------
+    def _review(self, t: int) -> None:
+        rv, s = self.p.review, self.state
+        if not rv.enabled or t % rv.interval:
+            return
+        # Co-produced reviews make past influence visible (003): engagement grows with it.
+        dw = self._dw
+        seen = s.review_infl[dw] / np.maximum(s.review_part[dw], 1.0)
+        s.engagement[dw] += self.config.reciprocity.review_gain * seen * (1.0 - s.engagement[dw])
+        s.review_part[:] = 0.0
+        s.review_infl[:] = 0.0
+        self._costs["review"] += rv.cost * self.n_teams
+
+    # -- attitudes --------------------------------------------------------------------------
+    def _update_attitudes(self) -> None:
+        s, at = self.state, self.config.attitudes
+        wa = self._w_att * s.attitude
+        team_sum = np.bincount(s.team, wa, self.n_teams)[s.team] - wa
+        num = team_sum + self._cross @ wa
+        den = self._team_w[s.team] - self._w_att + self._cross_w
+        nbr = np.where(den > 0, num / np.maximum(den, 1e-12), s.attitude)
+        s.att_base += at.influence * (nbr - s.attitude)
+        _clip01(s.att_base)
+        _clip01(s.boost)
+        s.attitude = np.minimum(s.att_base + s.boost, 1.0)
+
+    # -- wellbeing and burnout --------------------------------------------------------------
+    def _update_wellbeing(self) -> None:
+        """Job demands and resources (JD-R) set a target that wellbeing moves toward."""
+        s, wb, rng = self.state, self.config.wellbeing, self.rng
+        pe, ps = self.config.peer_effects, self.p.peer_support
+        demands = wb.workload * s.workload
+        demands += wb.crossover * self._team_mean_others(s.burnout.astype(float))
+        # Terms that only disabled workers (experts by experience) carry.
+        dw = self._dw
+        extra = wb.tokenism * s.token_trace[dw] + pe.load_cost * (1.0 - 0.5 * ps.training) * s.load[dw]
+        if not self.p.power.paid:  # unpaid co-production comes on top of the job
+            extra += wb.workload * 0.5 * (s.infl_trace[dw] + s.token_trace[dw])
+        demands[dw] += extra
+        # Terms that every disabled person carries (social model: barriers and attitudes).
+        di = self._dis
+        demands[di] += wb.barriers * s.barrier[di] + wb.discrimination * self._att_barrier_dis
+        has_peer = s.peer_of[dw] >= 0
+        demands[dw] *= 1.0 - pe.buffer * has_peer
+        target = wb.resting - demands
+        target[dw] += wb.accomplishment * s.infl_trace[dw]
+        target[di] += wb.accommodation * s.accommodated[di]
+        s.wellbeing += wb.rate * (target - s.wellbeing) + wb.noise * rng.standard_normal(self.n)
+        _clip01(s.wellbeing)
+        conf = s.confidence[dw] + pe.confidence * has_peer * (1.0 - s.confidence[dw])
+        s.confidence[dw] = _clip01(conf)
+        s.engagement[dw] = _clip01(s.engagement[dw])
+        low = s.wellbeing < wb.burnout_threshold
+        s.strain += 2 * low - 1
+        np.maximum(s.strain, 0, out=s.strain)
+        np.minimum(s.strain, 2 * wb.burnout_weeks, out=s.strain)
+        # Hysteresis: burnout starts after sustained strain and ends only when strain is gone.
+        s.burnout |= s.strain >= wb.burnout_weeks
+        s.burnout &= s.strain > 0
+
+    def _onset(self) -> None:
+        """Let some people become disabled while employed (Burchardt 2003)."""
+        s = self.state
+        weekly = 1.0 - (1.0 - self.config.organisation.onset_rate) ** (1 / 52)
+        # Close to one draw per person (repeats are merged), without touching every seat: pick
+        # the seats hit this week, then keep those not yet disabled.
+        hit = np.unique(self.rng.integers(0, self.n, self.rng.binomial(self.n, weekly)))
+        new = hit[~s.disabled[hit]]
+        if len(new) == 0:
+            return
+        s.disabled[new] = True
+        self._dis = np.flatnonzero(s.disabled)
+        self._draw_disability(new)
+        team_att = 1.0 - self._attitudinal(new)
+        come_forward = new[(~self.is_manager[new]) & (self.rng.random(len(new)) < self._disclosure_p(team_att))]
+        if len(come_forward):
+            self._set_role(come_forward, DISABLED_WORKER)
+
+    # -- retention and hiring ---------------------------------------------------------------
+    def _turnover(self) -> None:
+        s, re, rng = self.state, self.config.retention, self.rng
+        s.tenure += 1
+        hazard = np.minimum(
+            re.base_hazard * np.exp(re.wellbeing * (re.reference - s.wellbeing) + re.burnout * s.burnout), 0.5
+        )
+        leave = np.flatnonzero(rng.random(self.n) < hazard)
+        n_dis = int(s.disabled[leave].sum())
+        self._flows["exits_disabled"] = n_dis
+        self._flows["exits_disabled_workers"] = int((s.role[leave] >= DISABLED_WORKER).sum())
+        self._flows["exits_nondisabled"] = len(leave) - n_dis
+        if len(leave) == 0:
+            return
+        self._costs["turnover"] += len(leave) * re.replacement_cost * self.config.organisation.wage_week
+        self._hire(leave)
+
+    def _hiring_inclusion(self) -> float:
+        """How open recruitment is: culture and accessibility (000, employers' invisible barriers)."""
+        return 0.5 * float(self.state.attitude.sum()) / self.n + 0.5 * self._lev["access_mean"]
+
+    def _hire(self, seats: np.ndarray) -> None:
+        s, cfg, rng = self.state, self.config, self.rng
+        org, re = cfg.organisation, cfg.retention
+        m = len(seats)
+        # Leavers' peer ties end; their supportees look for a new supporter next week.
+        if self._peer_ties_exist():
+            self._unassign(seats)
+            self._unassign(np.flatnonzero(np.isin(s.peer_of, seats)))
+        s.load[seats] = 0
+        p_dis = re.applicant_share * (1.0 - re.hiring_bias * (1.0 - self._hiring_inclusion()))
+        s.person_id[seats] = np.arange(self._next_person, self._next_person + m)
+        self._next_person += m
+        dis = rng.random(m) < p_dis
+        s.disabled[seats] = dis
+        self._dis = np.flatnonzero(s.disabled)
+        s.barrier[seats] = 0.0  # set for disabled hires at the next barrier update
+        s.need[seats] = 0.0
+        s.covers[seats] = False
+        self._draw_disability(seats[dis])
+        # New hires bring the outside culture (Harrison & Carroll 1991: selection and socialisation).
+        att = np.clip(rng.normal(org.attitude_mean, org.attitude_sd, m), 0.0, 1.0)
+        s.att_base[seats] = att
+        s.boost[seats] = 0.0
+        s.attitude[seats] = att
+        s.skill[seats] = rng.beta(2, 5, m)
+        s.ability[seats] = rng.beta(5, 3, m)
+        s.workload[seats] = np.clip(rng.normal(org.workload, org.workload_sd, m), 0.0, 1.0)
+        s.engagement[seats] = cfg.reciprocity.resting
+        s.confidence[seats] = rng.beta(4, 4, m)
+        s.wellbeing[seats] = np.clip(rng.normal(0.6, 0.1, m), 0, 1)
+        s.strain[seats] = 0
+        s.burnout[seats] = False
+        s.tenure[seats] = 0
+        mgr = self.is_manager[seats]
+        s.grade[seats] = np.where(mgr, cfg.progression.max_grade + 1, 0)
+        s.accommodated[seats] = False
+        s.acc_weekly[seats] = 0.0
+        s.peer_u[seats] = rng.random(m)
+        for arr in (s.infl_trace, s.token_trace, s.review_part, s.review_infl):
+            arr[seats] = 0.0
+        team_att = 1.0 - self._attitudinal(seats)
+        open_ = (~mgr) & dis & (rng.random(m) < self._disclosure_p(team_att))
+        self._set_role(seats, np.where(mgr, MANAGER, np.where(open_, DISABLED_WORKER, STAFF)))
+
+    # -- progression ------------------------------------------------------------------------
+    def _promote(self, t: int) -> None:
+        pr, s = self.config.progression, self.state
+        if t % pr.interval:
+            return
+        eligible = (~self.is_manager) & (s.grade < pr.max_grade)
+        perf = s.ability * (1.0 - s.barrier)  # performance net of barriers (social model)
+        mgr_att = s.attitude[self.structure.manager_seat][s.team]
+        known = s.role >= DISABLED_WORKER
+        fair = 1.0 - pr.evaluation_bias * (1.0 - mgr_att) * known
+        up = eligible & (self.rng.random(self.n) < pr.rate * perf * fair)
+        s.grade[up] += 1
+
+    # -- costs and outputs ------------------------------------------------------------------
+    def _account(self) -> None:
+        s, p = self.state, self.p
+        hourly = self.config.organisation.wage_week / WEEK_HOURS
+        self._costs["accessibility"] += self._capital * p.accessibility.upkeep_share
+        self._costs["accommodations"] += float(s.acc_weekly.sum())
+        if p.peer_support.enabled:
+            n_sup = int((s.role == PEER_SUPPORTER).sum())
+            self._costs["peer_support"] += (
+                n_sup * p.peer_support.cost_week + float(s.load.sum()) * p.peer_support.hours_per_person * hourly
+            )
+
+    def _compute_metrics(self) -> None:
+        s, f = self.state, self._flows
+        dis = s.disabled
+        nd = int(dis.sum())
+        cost = float(sum(self._costs.values()))
+        self.cost_cumulative += cost
+        self._window.append((*f["counts"], f["stages_mask"]))
+        del self._window[:-LEVEL_WINDOW]
+        parts, dws, tokens, shares, meetings, _ = (sum(c) for c in zip(*self._window, strict=True))
+        mask = 0
+        for r in self._window:
+            mask |= r[5]
+        stages = bin(mask).count("1")
+        support = bool(self._lev["access_mean"] >= LEVEL_RULES["intermediate_support"] or self.p.peer_support.enabled)
+        level = classify_level(
+            parts / dws if dws else 0.0,
+            tokens / parts if parts else 0.0,
+            shares / meetings if meetings else 0.0,
+            stages,
+            support,
+        )
+        # Group means as dot products with 0/1 masks: one pass each, no boolean copies.
+        dis_f = dis.astype(float)
+        nn = self.n - nd
+        dw_f = (s.role >= DISABLED_WORKER).astype(float)
+        n_dw = float(dw_f.sum())
+        rank = (~self.is_manager).astype(float)
+        rank_d = rank * dis_f
+        n_rd, n_rn = rank_d.sum(), rank.sum() - rank_d.sum()
+        grade = s.grade.astype(float)
+        g_d = _ratio(grade @ rank_d, n_rd)
+        g_n = _ratio(grade @ rank - grade @ rank_d, n_rn)
+        wb_d, wb_all = s.wellbeing @ dis_f, s.wellbeing.sum()
+        bo = s.burnout.astype(float)
+        bo_d, bo_all = bo @ dis_f, bo.sum()
+        mgr_n = float(self.n_teams)
+        att_m = float(s.attitude[self.structure.manager_seat].sum())
+        staff_f = (s.role == STAFF).astype(float)
+        dw_only = (s.role == DISABLED_WORKER).astype(float)
+        m = self.metrics
+        m.update(
+            {
+                "participation_rate": f["participation_rate"],
+                "influence_share": f["influence_share"],
+                "tokenism_rate": f["tokenism_rate"],
+                "fit": float(s.last_fit.sum()) / self.n_teams,
+                "wellbeing_disabled": _ratio(wb_d, nd),
+                "wellbeing_nondisabled": _ratio(wb_all - wb_d, nn),
+                "burnout_disabled": _ratio(bo_d, nd),
+                "burnout_nondisabled": _ratio(bo_all - bo_d, nn),
+                "exits_disabled": f["exits_disabled"],
+                "exits_nondisabled": f["exits_nondisabled"],
+                "share_disabled": nd / self.n,
+                "attitude_mean": float(s.attitude.sum()) / self.n,
+                "cost": cost,
+                "level": level,
+                "engagement_disabled": _ratio(s.engagement @ dw_f, n_dw),
+                "confidence_disabled": _ratio(s.confidence @ dw_f, n_dw),
+                "attitude_managers": att_m / mgr_n,
+                "attitude_staff": _ratio(s.attitude @ staff_f, staff_f.sum()),
+                "grade_disabled": g_d,
+                "grade_nondisabled": g_n,
+                "progression_gap": g_n - g_d,
+                "accommodated_share": _ratio(s.accommodated @ dis_f, nd),
+                "peer_supported_share": _ratio((s.peer_of >= 0) @ dw_only, dw_only.sum()),
+                "n_people": self.n,
+                "n_disabled": nd,
+                "n_disabled_workers": int(dw_only.sum()),
+                "n_peer_supporters": int(n_dw - dw_only.sum()),
+                "stages_involved": stages,
+                "burnout_disabled_workers": _ratio(bo @ dw_f, n_dw),
+                "exits_disabled_workers": f["exits_disabled_workers"],
+                **{f"cost_{k}": v for k, v in self._costs.items()},
+                "cost_cumulative": self.cost_cumulative,
+            }
+        )
+
+    # ------------------------------------------------------------------------------------
+    # results
+    # ------------------------------------------------------------------------------------
+    def timeseries(self):
+        """Per-step outputs as a pandas DataFrame with a ``step`` column first."""
+        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        df.insert(0, "step", np.arange(len(df), dtype=np.int64))
+        return df
+
+    def people(self):
+        """One row per person at the end: id, role, team, disabled, attitude, wellbeing, ..."""
+        import pandas as pd
+
+        s = self.state
+        return pd.DataFrame(
+            {
+                "person_id": s.person_id.copy(),
+                "role": pd.Categorical.from_codes(s.role.astype(np.int64), categories=list(ROLE_NAMES)),
+                "team": s.team.astype(np.int64),
+                "disabled": s.disabled.copy(),
+                "attitude": s.attitude.copy(),
+                "wellbeing": s.wellbeing.copy(),
+                "burnout": s.burnout.copy(),
+                "engagement": s.engagement.copy(),
+                "confidence": s.confidence.copy(),
+                "barrier": s.barrier.copy(),
+                "accommodated": s.accommodated.copy(),
+                "has_peer_supporter": s.peer_of >= 0,
+                "grade": s.grade.astype(np.int64),
+                "tenure": s.tenure.astype(np.int64),
+            }
+        )
+
+
+def _clip01(x: np.ndarray) -> np.ndarray:
+    """Clip to [0, 1] in place with two ufunc calls (np.clip's wrapper costs more at this size)."""
+    np.maximum(x, 0.0, out=x)
+    return np.minimum(x, 1.0, out=x)
+
+
+def _ratio(total: float, count: float) -> float:
+    """Mean of a group from its total; NaN for an empty group (undefined, reported as missing)."""
+    return float(total) / float(count) if count else math.nan
+
+
+def _training_active(p: Config) -> bool:
+    return p.training.target != "none" and p.training.coverage > 0
+
+
+def _ramped(e: TimelineEntry, current: Any, t: int) -> Any:
+    if not e.ramp or isinstance(e.value, bool | str):
+        return e.value
+    frac = min(1.0, (t - e.step + 1) / e.ramp)
+    v = current + frac * (e.value - current)
+    return round(v) if isinstance(e.value, int) and isinstance(current, int) else v

@@ -1,0 +1,131 @@
+"""The organisational network: teams, reporting lines, informal cross-team ties, manager ties.
+
+Edges are generated as numpy arrays (fast, seeded from the model's generator) and also loaded
+into a :class:`networkx.Graph` for analysis and drawing. Peer-support ties are added to and
+removed from that graph by the model as the programme assigns them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["OrgStructure", "build_structure"]
+
+
+@dataclass
+class OrgStructure:
+    """Seats, teams and edges of an organisation.
+
+    Attributes
+    ----------
+    team : ndarray of int
+        Team of each seat.
+    manager_seat : ndarray of int
+        Seat of each team's manager.
+    team_edges, informal_edges, manager_edges : ndarray of shape (m, 2)
+        Undirected edges (seat pairs) by kind; reporting lines are the team edges that touch a
+        manager seat.
+    """
+
+    team: np.ndarray
+    manager_seat: np.ndarray
+    team_edges: np.ndarray
+    informal_edges: np.ndarray
+    manager_edges: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of seats."""
+        return len(self.team)
+
+    def cross_team_matrix(self) -> sp.csr_matrix:
+        """Symmetric 0/1 adjacency of ties outside one's own team (informal and manager ties)."""
+        e = np.concatenate([self.informal_edges, self.manager_edges])
+        rows = np.concatenate([e[:, 0], e[:, 1]])
+        cols = np.concatenate([e[:, 1], e[:, 0]])
+        m = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(self.n, self.n))
+        m.sum_duplicates()
+        m.data[:] = 1.0
+        return m
+
+    def to_graph(self) -> nx.Graph:
+        """Build a networkx graph over seats 0..n-1 with a ``kind`` on every edge."""
+        g = nx.Graph()
+        g.add_nodes_from(range(self.n))
+        is_mgr = np.zeros(self.n, bool)
+        is_mgr[self.manager_seat] = True
+        te = self.team_edges
+        reports = is_mgr[te[:, 0]] | is_mgr[te[:, 1]]
+        g.add_edges_from(map(tuple, te[~reports].tolist()), kind="team")
+        g.add_edges_from(map(tuple, te[reports].tolist()), kind="reports")
+        g.add_edges_from(map(tuple, self.informal_edges.tolist()), kind="informal")
+        g.add_edges_from(map(tuple, self.manager_edges.tolist()), kind="managers")
+        return g
+
+
+def _team_layout(people: int, team_size: int) -> np.ndarray:
+    """Team number of each seat; a remainder too small to be a team joins the last team."""
+    n_teams = max(1, people // team_size)
+    team = np.minimum(np.arange(people) // team_size, n_teams - 1)
+    return team.astype(np.int32)
+
+
+def build_structure(
+    people: int, team_size: int, informal_ties: float, manager_ties: int, rng: np.random.Generator
+) -> OrgStructure:
+    """Build seats, teams and ties.
+
+    Teams are complete graphs (dense ties within teams; the first seat of each team is its
+    manager, so manager-member ties are the reporting lines). Informal ties join random pairs of
+    people in different teams, giving a small world (Watts & Strogatz 1998). Managers are joined
+    on a ring lattice with random rewiring (management meetings).
+    """
+    team = _team_layout(people, team_size)
+    n_teams = int(team.max()) + 1
+    starts = np.searchsorted(team, np.arange(n_teams))
+    sizes = np.bincount(team, minlength=n_teams)
+    manager_seat = starts.astype(np.int64)
+
+    parts = []
+    for size in np.unique(sizes):
+        which = starts[sizes == size]
+        iu, ju = np.triu_indices(int(size), 1)
+        parts.append(np.stack([(which[:, None] + iu).ravel(), (which[:, None] + ju).ravel()], axis=1))
+    team_edges = np.concatenate(parts).astype(np.int64) if parts else np.empty((0, 2), np.int64)
+
+    n_inf = round(informal_ties * people / 2)
+    if n_inf and n_teams > 1:
+        u = rng.integers(0, people, n_inf)
+        v = rng.integers(0, people, n_inf)
+        keep = team[u] != team[v]
+        e = np.sort(np.stack([u[keep], v[keep]], axis=1), axis=1)
+        informal_edges = np.unique(e, axis=0)
+    else:
+        informal_edges = np.empty((0, 2), np.int64)
+
+    if n_teams > 2 and manager_ties > 0:
+        half = max(1, min(manager_ties // 2, (n_teams - 1) // 2))
+        ring = np.arange(n_teams)
+        a = np.repeat(ring, half)
+        b = (a + np.tile(np.arange(1, half + 1), n_teams)) % n_teams
+        rewire = rng.random(len(b)) < 0.1
+        b[rewire] = rng.integers(0, n_teams, int(rewire.sum()))
+        keep = a != b
+        e = np.sort(np.stack([manager_seat[a[keep]], manager_seat[b[keep]]], axis=1), axis=1)
+        manager_edges = np.unique(e, axis=0)
+    elif n_teams == 2 and manager_ties > 0:
+        manager_edges = np.array([[manager_seat[0], manager_seat[1]]], np.int64)
+    else:
+        manager_edges = np.empty((0, 2), np.int64)
+
+    return OrgStructure(
+        team=team,
+        manager_seat=manager_seat,
+        team_edges=team_edges,
+        informal_edges=informal_edges,
+        manager_edges=manager_edges,
+    )

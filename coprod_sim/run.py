@@ -1,0 +1,150 @@
+"""The boundary experiments use: run a parameter set for a seed and get outputs back.
+
+``run(parameters, seed, steps)`` is a plain function (no model internals leak out), so sweeps,
+EMA Workbench or a notebook can drive the model. ``simulate`` returns the richer result the CLI
+writes to disk.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from coprod_sim.config import Config
+from coprod_sim.model import LEVELS, OUTPUT_COLUMNS, CoProdModel
+
+__all__ = ["SUMMARY_OUTCOMES", "RunResult", "replicate_seeds", "run", "simulate", "summarise"]
+
+#: Outcomes summarised per run: (column, how) where how is "mean" over all steps after week 0,
+#: "final" (the last step) or "sum".
+SUMMARY_OUTCOMES: tuple[tuple[str, str], ...] = (
+    ("participation_rate", "mean"),
+    ("influence_share", "mean"),
+    ("tokenism_rate", "mean"),
+    ("fit", "mean"),
+    ("wellbeing_disabled", "final"),
+    ("wellbeing_nondisabled", "final"),
+    ("burnout_disabled", "mean"),
+    ("burnout_nondisabled", "mean"),
+    ("exits_disabled", "sum"),
+    ("exits_nondisabled", "sum"),
+    ("share_disabled", "final"),
+    ("engagement_disabled", "final"),
+    ("attitude_mean", "final"),
+    ("progression_gap", "final"),
+    ("cost", "sum"),
+)
+
+
+@dataclass
+class RunResult:
+    """Outputs of one run plus what is needed to reproduce it."""
+
+    seed: int
+    config: Config
+    timeseries: pd.DataFrame
+    people: pd.DataFrame
+    init_seconds: float
+    step_seconds: float
+
+
+def simulate(config: Config, seed: int, steps: int | None = None, *, progress: bool = False) -> RunResult:
+    """Build a model from ``config`` and ``seed`` and run it ``steps`` weeks (default: the config's)."""
+    steps = config.simulation.steps if steps is None else int(steps)
+    t0 = time.perf_counter()
+    model = CoProdModel(seed=seed, config=config)
+    t1 = time.perf_counter()
+    it = range(steps)
+    if progress:
+        from tqdm import tqdm
+
+        it = tqdm(it, desc="weeks", unit="wk", delay=1.0, leave=False)
+    for _ in it:
+        model.step()
+    t2 = time.perf_counter()
+    result = RunResult(
+        seed=model.seed,
+        config=model.config,
+        timeseries=model.timeseries(),
+        people=model.people(),
+        init_seconds=t1 - t0,
+        step_seconds=t2 - t1,
+    )
+    _release(model)
+    return result
+
+
+def _release(model: CoProdModel) -> None:
+    """Drop Mesa's class-level reference to a finished model (it would keep it alive)."""
+    import mesa
+
+    mesa.Agent._ids.pop(model, None)
+
+
+def summarise(ts: pd.DataFrame) -> dict[str, float]:
+    """Summary outcomes of one run's time series (see :data:`SUMMARY_OUTCOMES`)."""
+    body = ts.iloc[1:] if len(ts) > 1 else ts
+    out: dict[str, float] = {}
+    for col, how in SUMMARY_OUTCOMES:
+        x = body[col].to_numpy(dtype=float)
+        if how == "mean":
+            out[f"{col}_mean"] = float(np.nanmean(x)) if np.isfinite(x).any() else float("nan")
+        elif how == "final":
+            out[f"{col}_final"] = float(x[-1])
+        else:
+            out[f"{col}_total"] = float(np.nansum(x))
+    years = max(len(body), 1) / 52.0
+    out["cost_per_year"] = out["cost_total"] / years
+    out["level_final"] = float(LEVELS.index(ts["level"].iloc[-1]))
+    out["level_max"] = float(max(LEVELS.index(v) for v in ts["level"]))
+    return out
+
+
+def run(
+    parameters: Mapping[str, Any] | Config | None = None, seed: int = 0, steps: int | None = None
+) -> dict[str, Any]:
+    """Run once and return plain outputs: every per-step column as an array, plus summaries.
+
+    Parameters
+    ----------
+    parameters : mapping or Config, optional
+        Flat names (``{"power_transfer": 0.5}``), dotted paths (``{"power.transfer": 0.5}``) or a
+        :class:`Config`. Everything not given keeps its default.
+    seed : int
+        Seed of all randomness.
+    steps : int, optional
+        Weeks to run; default ``simulation.steps``.
+
+    Returns
+    -------
+    dict
+        ``{column: ndarray}`` for each per-step output, and ``{summary_name: float}``.
+    """
+    config = _as_config(parameters)
+    result = simulate(config, seed, steps)
+    ts = result.timeseries
+    out: dict[str, Any] = {c: ts[c].to_numpy() for c in ("step", *OUTPUT_COLUMNS)}
+    out.update(summarise(ts))
+    return out
+
+
+def _as_config(parameters: Mapping[str, Any] | Config | None) -> Config:
+    if parameters is None:
+        return Config()
+    if isinstance(parameters, Config):
+        return parameters
+    dotted = {k: v for k, v in parameters.items() if "." in k}
+    flat = {k: v for k, v in parameters.items() if "." not in k}
+    cfg = Config().with_overrides(dotted, source="parameters") if dotted else Config()
+    return Config.from_flat(cfg, **flat) if flat else cfg
+
+
+def replicate_seeds(master: int, n: int) -> list[int]:
+    """``n`` independent replicate seeds from a master seed (``SeedSequence.spawn``)."""
+    children = np.random.SeedSequence(int(master)).spawn(int(n))
+    return [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in children]

@@ -1,0 +1,129 @@
+"""Scenario files: TOML data stating what differs from the defaults, validated at the boundary."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coprod_sim.config import Config, ConfigError, param_paths, suggest
+
+__all__ = ["Scenario", "load_scenario", "parse_override", "scenario_dir", "shipped_scenarios"]
+
+_META_KEYS = ("name", "description", "sources")
+
+
+def scenario_dir() -> Path:
+    """Folder of the shipped scenarios (inside the wheel, or ``scenarios/`` of a source checkout)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "scenarios", here.parent / "scenarios"):
+        if candidate.is_dir():
+            return candidate
+    raise ConfigError("the shipped scenarios folder is missing from this installation")
+
+
+def shipped_scenarios() -> list[Path]:
+    """Shipped scenario files, baseline first, then by name."""
+    files = sorted(scenario_dir().glob("*.toml"))
+    return sorted(files, key=lambda p: (p.stem != "baseline", p.stem))
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named, described, validated parameter set."""
+
+    name: str
+    description: str
+    sources: tuple[str, ...]
+    config: Config
+    path: Path | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
+        """Return a copy with ``--set`` style overrides applied (validated)."""
+        if not overrides:
+            return self
+        cfg = self.config.with_overrides(overrides)
+        return Scenario(self.name, self.description, self.sources, cfg, self.path, {**self.overrides, **overrides})
+
+
+def _resolve(ref: str | Path) -> Path:
+    path = Path(ref)
+    if path.suffix != ".toml" and not path.exists():
+        shipped = scenario_dir() / f"{ref}.toml"
+        if shipped.exists():
+            return shipped
+        names = [p.stem for p in shipped_scenarios()]
+        raise ConfigError(
+            f"{ref}: no such scenario file or shipped scenario.{suggest(str(ref), names)} Shipped: {', '.join(names)}"
+        )
+    if not path.is_file():
+        raise ConfigError(
+            f"{ref}: file not found (give a .toml file or a shipped scenario name; see 'coprod-sim scenarios')"
+        )
+    return path
+
+
+def load_scenario(ref: str | Path) -> Scenario:
+    """Load and validate a scenario by file path or shipped name.
+
+    Raises
+    ------
+    ConfigError
+        With one message naming the file, the key path, the value and what is allowed.
+    """
+    path = _resolve(ref)
+    where = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: TOML syntax error: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{where}: not a text file in UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read the file ({exc.strerror})") from None
+    meta = data.pop("scenario", None)
+    if meta is None:
+        raise ConfigError(f"{where}: missing the [scenario] table with name, description and sources")
+    if not isinstance(meta, Mapping):
+        raise ConfigError(f"{where}: scenario = {meta!r} must be a table, e.g. [scenario]")
+    for key in meta:
+        if key not in _META_KEYS:
+            raise ConfigError(
+                f"{where}: unknown key scenario.{key}{suggest(key, _META_KEYS)} "
+                f"Allowed in [scenario]: {', '.join(_META_KEYS)}"
+            )
+    name = meta.get("name", path.stem)
+    description = meta.get("description")
+    sources = meta.get("sources", [])
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{where}: scenario.name = {name!r}: allowed is a non-empty text")
+    if not isinstance(description, str) or not description.strip():
+        raise ConfigError(
+            f"{where}: scenario.description = {description!r}: allowed is a non-empty text "
+            "saying what the scenario represents"
+        )
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        raise ConfigError(f"{where}: scenario.sources = {sources!r}: allowed is a list of texts")
+    config = Config.from_dict(data, source=where)
+    return Scenario(name=name, description=description.strip(), sources=tuple(sources), config=config, path=path)
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse ``key.path=value`` (value in TOML syntax; bare words are text)."""
+    if "=" not in text:
+        raise ConfigError(f"--set {text!r}: expected key.path=value, e.g. --set power.transfer=0.5")
+    key, _, raw = text.partition("=")
+    key, raw = key.strip(), raw.strip()
+    if key not in param_paths():
+        raise ConfigError(
+            f"--set {key}: unknown key path.{suggest(key, param_paths())} "
+            "Key paths are section.name as in scenario files (see docs/ODD.md)"
+        )
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw  # a bare word such as `all` for training.target
+    return key, value
