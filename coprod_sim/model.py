@@ -158,15 +158,43 @@ class State:
     review_part: np.ndarray
     review_infl: np.ndarray
     barrier: np.ndarray
+    own: np.ndarray  # barriers from accessibility and accommodations (without attitudes), 0-1
     # teams
     offset: np.ndarray
     need_t: np.ndarray
+    z: np.ndarray  # (3, teams, aspects) standard-normal errors of this project: professionals,
+    # disabled outsiders, experts by experience. Drawn once per project: a misreading of needs
+    # persists through the project instead of averaging out meeting by meeting.
     decision: np.ndarray
     last_fit: np.ndarray
 
 
 def _metric(model: CoProdModel, name: str) -> Any:
     return model.metrics[name]
+
+
+class ScalarDataCollector(mesa.DataCollector):
+    """A DataCollector for model reporters that return immutable scalars.
+
+    Mesa deep-copies every reported value to protect against mutable results (mesa#3035); our
+    reporters return floats, ints and strings, so the copy is pure overhead (about a tenth of a
+    step at 10,000 people). Agent and table reporters are collected exactly as by Mesa.
+    """
+
+    def collect(self, model: mesa.Model) -> None:
+        """Record every model reporter's value for this step."""
+        for var, reporter in self.model_reporters.items():
+            value = reporter(model)
+            if not isinstance(value, int | float | str | np.number):
+                raise TypeError(f"model reporter {var!r} returned {type(value).__name__}, not a scalar")
+            self.model_vars[var].append(value)
+        if self.agent_reporters or self.agenttype_reporters:
+            reporters = self.model_reporters
+            self.model_reporters = {}
+            try:
+                super().collect(model)
+            finally:
+                self.model_reporters = reporters
 
 
 class CoProdModel(mesa.Model):
@@ -201,7 +229,10 @@ class CoProdModel(mesa.Model):
             org.people, org.team_size, org.informal_ties, org.manager_ties, self.rng
         )
         self.graph: nx.Graph = self.structure.to_graph()
-        self._cross = self.structure.cross_team_matrix()
+        e = np.concatenate([self.structure.informal_edges, self.structure.manager_edges])
+        # Directed both ways: sums over a person's cross-team ties are one bincount.
+        self._src = np.concatenate([e[:, 0], e[:, 1]])
+        self._dst = np.concatenate([e[:, 1], e[:, 0]])
         self.n = self.structure.n
         self.n_teams = len(self.structure.manager_seat)
         self._next_person = 0
@@ -229,10 +260,11 @@ class CoProdModel(mesa.Model):
             "stages_mask": 0,
             "counts": (0, 0, 0, 0.0, 0),
         }
+        self._refresh_own()
         self._update_barriers()
         self.metrics: dict[str, Any] = {}
         self._compute_metrics()
-        self.datacollector = mesa.DataCollector(model_reporters={c: partial(_metric, name=c) for c in OUTPUT_COLUMNS})
+        self.datacollector = ScalarDataCollector(model_reporters={c: partial(_metric, name=c) for c in OUTPUT_COLUMNS})
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------------------------
@@ -280,8 +312,10 @@ class CoProdModel(mesa.Model):
             review_part=np.zeros(n),
             review_infl=np.zeros(n),
             barrier=np.zeros(n),
+            own=np.zeros(n),
             offset=rng.integers(0, 4 * cfg.deliberation.stage_weeks, self.n_teams),
             need_t=rng.random((self.n_teams, k)),
+            z=rng.standard_normal((3, self.n_teams, k)),
             decision=np.full((self.n_teams, k), 0.5),
             last_fit=np.zeros(self.n_teams),
         )
@@ -346,6 +380,12 @@ class CoProdModel(mesa.Model):
         s, cfg = self.state, self.config
         self._dw = np.flatnonzero(s.role >= DISABLED_WORKER)
         self._dis = np.flatnonzero(s.disabled)
+        # 0/1 masks as floats: group sums in the outputs are dot products with them.
+        self._m_dis = s.disabled.astype(float)
+        self._m_dw = (s.role >= DISABLED_WORKER).astype(float)
+        self._m_dwonly = (s.role == DISABLED_WORKER).astype(float)
+        self._m_staff = (s.role == STAFF).astype(float)
+        self._m_rank = (~self.is_manager).astype(float)
         prof = s.role <= STAFF
         self._prof = prof
         w = np.where(s.role == MANAGER, cfg.deliberation.manager_weight, 1.0) * prof
@@ -356,8 +396,11 @@ class CoProdModel(mesa.Model):
         self._n_P = np.bincount(s.team, prof, t).astype(float)
         self._w_att = np.where(s.role == MANAGER, cfg.attitudes.manager_weight, 1.0)
         self._team_w = np.bincount(s.team, self._w_att, t)
-        self._cross_w = self._cross @ self._w_att
+        self._cross_w = np.bincount(self._dst, self._w_att[self._src], self.n)
         self._team_n = np.bincount(s.team, minlength=t).astype(float)
+        # Every team has at least two people, so everyone has neighbours: fixed denominators.
+        self._inv_den = 1.0 / (self._team_w[s.team] - self._w_att + self._cross_w)
+        self._inv_others = 1.0 / np.maximum(self._team_n[s.team] - 1.0, 1.0)
 
     def _update_role_caches(self, seats: np.ndarray, old_roles: np.ndarray) -> None:
         """Adjust the role caches for a few seats whose role changed (only staff <-> disabled roles)."""
@@ -365,12 +408,17 @@ class CoProdModel(mesa.Model):
         was_prof = old_roles <= STAFF
         now_prof = s.role[seats] <= STAFF
         delta = now_prof.astype(float) - was_prof  # managers never change, so weights are 1
-        team = s.team[seats]
-        np.add.at(self._W_P, team, delta)
-        np.add.at(self._W2_P, team, delta)
-        np.add.at(self._n_P, team, delta)
+        for team, d in zip(s.team[seats].tolist(), delta.tolist(), strict=True):
+            if d:
+                self._W_P[team] += d
+                self._W2_P[team] += d
+                self._n_P[team] += d
         self._prof[seats] = now_prof
         self._w_prof[seats] = now_prof.astype(float)
+        role = s.role[seats]
+        self._m_dw[seats] = role >= DISABLED_WORKER
+        self._m_dwonly[seats] = role == DISABLED_WORKER
+        self._m_staff[seats] = role == STAFF
         self._dw = np.flatnonzero(s.role >= DISABLED_WORKER)
 
     # ------------------------------------------------------------------------------------
@@ -434,7 +482,10 @@ class CoProdModel(mesa.Model):
         """Advance one week: levers, meetings, attitudes, support, wellbeing, careers, costs."""
         t = self.steps
         self._costs = dict.fromkeys(_COST_PARTS, 0.0)
+        p_before = self.p
         self._apply_timeline(t)
+        if self.p is not p_before:
+            self._refresh_own()
         self._invest()
         self._train(t)
         self._run_peer_programme()
@@ -444,8 +495,7 @@ class CoProdModel(mesa.Model):
         self._update_attitudes()
         self._accommodate()
         self._update_wellbeing()
-        self._onset()
-        self._turnover()
+        self._people_flow()
         self._promote(t)
         self._account()
         self._compute_metrics()
@@ -464,6 +514,7 @@ class CoProdModel(mesa.Model):
         group = {"managers": s.role == MANAGER, "staff": s.role == STAFF, "all": np.ones(self.n, bool)}[tr.target]
         trained = group & (self.rng.random(self.n) < tr.coverage)
         s.boost[trained] += tr.effect
+        np.minimum(s.boost, 1.0, out=s.boost)
         s.skill[trained] += tr.skill_effect * (1.0 - s.skill[trained])
         n = int(trained.sum())
         hourly = self.config.organisation.wage_week / WEEK_HOURS
@@ -533,12 +584,6 @@ class CoProdModel(mesa.Model):
             s.peer_of[seat] = -1
 
     # -- access: barriers and accommodations ------------------------------------------------
-    def _team_mean_others(self, x: np.ndarray) -> np.ndarray:
-        """Mean of ``x`` over each person's team mates (excluding themselves)."""
-        team = self.state.team
-        tot = np.bincount(team, x, self.n_teams)[team] - x
-        return tot / np.maximum(self._team_n[team] - 1.0, 1.0)
-
     def _attitudinal(self, seats: np.ndarray) -> np.ndarray:
         """Attitudinal barrier a person meets: 1 - mean attitude of their team mates."""
         s = self.state
@@ -546,15 +591,25 @@ class CoProdModel(mesa.Model):
         others = (self._team_att_sum[team] - s.attitude[seats]) / np.maximum(self._team_n[team] - 1.0, 1.0)
         return 1.0 - others
 
-    def _update_barriers(self) -> None:
+    def _refresh_own(self, seats: np.ndarray | None = None) -> None:
+        """Recompute the barriers a person meets from the organisation's own arrangements.
+
+        Only changes with accessibility levers, a new disability or an accommodation, so it is
+        cached rather than recomputed every week.
+        """
         s, a = self.state, self.p.accessibility
+        seats = self._dis if seats is None else seats
+        own = s.need[seats] @ self._lev["open"]
+        own *= 1.0 - a.accommodation_effect * s.accommodated[seats]
+        s.own[seats] = own
+
+    def _update_barriers(self) -> None:
+        s = self.state
         self._team_att_sum = np.bincount(s.team, s.attitude, self.n_teams)
         di = self._dis
-        own = s.need[di] @ self._lev["open"]
-        own *= 1.0 - a.accommodation_effect * s.accommodated[di]
         # Social model (000): barriers come from the organisation, and attitudes are one of them.
         self._att_barrier_dis = self._attitudinal(di)
-        s.barrier[di] = (4.0 * own + self._att_barrier_dis) / 5.0
+        s.barrier[di] = (4.0 * s.own[di] + self._att_barrier_dis) / 5.0
 
     def _accommodate(self) -> None:
         s, a, rng = self.state, self.p.accessibility, self.rng
@@ -568,6 +623,7 @@ class CoProdModel(mesa.Model):
         if len(granted) == 0:
             return
         s.accommodated[granted] = True
+        self._refresh_own(granted)
         # JAN cost mixture: free, one-time (lognormal around the median) or ongoing.
         u = rng.random(len(granted))
         one = (u >= a.free_share) & (u < a.free_share + a.one_time_share)
@@ -592,6 +648,7 @@ class CoProdModel(mesa.Model):
         starting = np.flatnonzero(phase == 0)
         if len(starting):
             s.need_t[starting] = rng.random((len(starting), d.aspects))
+            s.z[:, starting] = rng.standard_normal((3, len(starting), d.aspects))
             s.decision[starting] = 0.5
 
         involved = self._lev["involved"]
@@ -622,7 +679,9 @@ class CoProdModel(mesa.Model):
         wp = self._w_prof
         W_P = self._W_P
         inv_wp = 1.0 / np.maximum(W_P, 1e-12)
-        att_p = np.bincount(s.team, wp * s.attitude, T) * inv_wp  # professionals' mean attitude
+        # Professionals' mean attitude: everyone's team sum, less disabled workers, managers weighted.
+        mgr_att_sum = (self.config.deliberation.manager_weight - 1.0) * mgr_att
+        att_p = (self._team_att_sum - np.bincount(dteam, s.attitude[dw], T) + mgr_att_sum) * inv_wp
         listen = 0.5 * att_p + 0.5 * np.bincount(s.team, wp * s.skill, T) * inv_wp
         W_D = n_d * listen
         s_nat = W_D / np.maximum(W_D + W_P, 1e-12)
@@ -638,14 +697,17 @@ class CoProdModel(mesa.Model):
         sd_p = d.outsider_noise * np.sqrt(
             PROFESSIONAL_CORRELATION + (1 - PROFESSIONAL_CORRELATION) * self._W2_P / np.maximum(W_P**2, 1e-12)
         )
-        err = beta[:, None] * (0.5 - s.need_t) + sd_p[:, None] * rng.standard_normal((T, K))
+        err = beta[:, None] * (0.5 - s.need_t) + sd_p[:, None] * s.z[0]
         x = s.need_t + err
         teams_d = np.flatnonzero(has_d)
         if len(teams_d):
             flat = (tp[:, None] * K + np.arange(K))[s.covers[part]]
             n_cov = np.bincount(flat, minlength=T * K).reshape(T, K)[teams_d]
-            z = rng.standard_normal((len(teams_d), K))
-            err_d = np.where(n_cov > 0, d.expert_noise / np.sqrt(np.maximum(n_cov, 1)), d.outsider_noise) * z
+            err_d = np.where(
+                n_cov > 0,
+                d.expert_noise / np.sqrt(np.maximum(n_cov, 1)) * s.z[2, teams_d],
+                d.outsider_noise * s.z[1, teams_d],
+            )
             sh = share[teams_d, None]
             x[teams_d] = s.need_t[teams_d] + sh * err_d + (1.0 - sh) * err[teams_d]
         s.decision += d.step_size * (x - s.decision)
@@ -678,8 +740,9 @@ class CoProdModel(mesa.Model):
 
         # Equal-status contact (Allport; Pettigrew & Tropp 2006): only meetings where disabled
         # colleagues had real influence move professionals toward the social model.
-        contact = self._prof & influential[s.team]
-        s.att_base[contact] += self.config.attitudes.contact * (1.0 - s.att_base[contact])
+        if influential.any():
+            contact = self._prof & influential[s.team]
+            s.att_base[contact] += self.config.attitudes.contact * (1.0 - s.att_base[contact])
 
         hourly = self.config.organisation.wage_week / WEEK_HOURS
         if p.power.paid:
@@ -692,7 +755,8 @@ class CoProdModel(mesa.Model):
         # Undefined in a week nobody took part: reported as missing, not as zero.
         f["influence_share"] = float(share[has_d].sum()) / n_part_teams if n_part_teams else math.nan
         f["tokenism_rate"] = n_token / len(part) if len(part) else math.nan
-        f["stages_mask"] = int(np.bitwise_or.reduce(1 << np.unique(stage[has_d]), initial=0))
+        seen = np.bincount(stage[has_d], minlength=4) > 0
+        f["stages_mask"] = int(seen @ (1 << np.arange(4)))
         # Counts for the quarterly level: pooled, so quiet weeks do not dilute the rates.
         f["counts"] = (len(part), n_dw, n_token, float(share[has_d].sum()), n_part_teams)
 
@@ -712,23 +776,31 @@ class CoProdModel(mesa.Model):
     # -- attitudes --------------------------------------------------------------------------
     def _update_attitudes(self) -> None:
         s, at = self.state, self.config.attitudes
+        # Weighted mean of neighbours' attitudes (DeGroot): team mates, with managers weighing
+        # more, plus cross-team ties. Team sums reuse this week's sum of everyone's attitude.
         wa = self._w_att * s.attitude
-        team_sum = np.bincount(s.team, wa, self.n_teams)[s.team] - wa
-        num = team_sum + self._cross @ wa
-        den = self._team_w[s.team] - self._w_att + self._cross_w
-        nbr = np.where(den > 0, num / np.maximum(den, 1e-12), s.attitude)
-        s.att_base += at.influence * (nbr - s.attitude)
+        team = self._team_att_sum + (at.manager_weight - 1.0) * s.attitude[self.structure.manager_seat]
+        nbr = team[s.team]
+        nbr -= wa
+        nbr += np.bincount(self._dst, wa[self._src], self.n)
+        nbr *= self._inv_den
+        nbr -= s.attitude
+        nbr *= at.influence
+        s.att_base += nbr
         _clip01(s.att_base)
-        _clip01(s.boost)
-        s.attitude = np.minimum(s.att_base + s.boost, 1.0)
+        s.attitude = np.add(s.att_base, s.boost, out=s.attitude)
+        np.minimum(s.attitude, 1.0, out=s.attitude)
 
     # -- wellbeing and burnout --------------------------------------------------------------
     def _update_wellbeing(self) -> None:
         """Job demands and resources (JD-R) set a target that wellbeing moves toward."""
         s, wb, rng = self.state, self.config.wellbeing, self.rng
         pe, ps = self.config.peer_effects, self.p.peer_support
-        demands = wb.workload * s.workload
-        demands += wb.crossover * self._team_mean_others(s.burnout.astype(float))
+        burnt = s.burnout.astype(float)
+        demands = np.bincount(s.team, burnt, self.n_teams)[s.team]
+        demands -= burnt
+        demands *= self._inv_others * wb.crossover  # burnout among team mates (Bakker et al. 2005)
+        demands += wb.workload * s.workload
         # Terms that only disabled workers (experts by experience) carry.
         dw = self._dw
         extra = wb.tokenism * s.token_trace[dw] + pe.load_cost * (1.0 - 0.5 * ps.training) * s.load[dw]
@@ -740,10 +812,18 @@ class CoProdModel(mesa.Model):
         demands[di] += wb.barriers * s.barrier[di] + wb.discrimination * self._att_barrier_dis
         has_peer = s.peer_of[dw] >= 0
         demands[dw] *= 1.0 - pe.buffer * has_peer
-        target = wb.resting - demands
+        target = np.subtract(wb.resting, demands, out=demands)
         target[dw] += wb.accomplishment * s.infl_trace[dw]
         target[di] += wb.accommodation * s.accommodated[di]
-        s.wellbeing += wb.rate * (target - s.wellbeing) + wb.noise * rng.standard_normal(self.n)
+        target -= s.wellbeing
+        target *= wb.rate
+        s.wellbeing += target
+        # Weekly variation: uniform with standard deviation wellbeing.noise (a cheap draw; the
+        # shape of the noise is an assumption, its size the parameter).
+        u = rng.random(self.n, dtype=np.float32)
+        u -= 0.5
+        u *= wb.noise * math.sqrt(12.0)
+        s.wellbeing += u
         _clip01(s.wellbeing)
         conf = s.confidence[dw] + pe.confidence * has_peer * (1.0 - s.confidence[dw])
         s.confidence[dw] = _clip01(conf)
@@ -756,26 +836,9 @@ class CoProdModel(mesa.Model):
         s.burnout |= s.strain >= wb.burnout_weeks
         s.burnout &= s.strain > 0
 
-    def _onset(self) -> None:
-        """Let some people become disabled while employed (Burchardt 2003)."""
-        s = self.state
-        weekly = 1.0 - (1.0 - self.config.organisation.onset_rate) ** (1 / 52)
-        # Close to one draw per person (repeats are merged), without touching every seat: pick
-        # the seats hit this week, then keep those not yet disabled.
-        hit = np.unique(self.rng.integers(0, self.n, self.rng.binomial(self.n, weekly)))
-        new = hit[~s.disabled[hit]]
-        if len(new) == 0:
-            return
-        s.disabled[new] = True
-        self._dis = np.flatnonzero(s.disabled)
-        self._draw_disability(new)
-        team_att = 1.0 - self._attitudinal(new)
-        come_forward = new[(~self.is_manager[new]) & (self.rng.random(len(new)) < self._disclosure_p(team_att))]
-        if len(come_forward):
-            self._set_role(come_forward, DISABLED_WORKER)
-
-    # -- retention and hiring ---------------------------------------------------------------
-    def _turnover(self) -> None:
+    # -- retention, hiring and onset of disability -------------------------------------------
+    def _people_flow(self) -> None:
+        """Leavers are replaced; some who stay become disabled (Burchardt 2003). One batch a week."""
         s, re, rng = self.state, self.config.retention, self.rng
         s.tenure += 1
         hazard = np.minimum(
@@ -783,22 +846,47 @@ class CoProdModel(mesa.Model):
         )
         leave = np.flatnonzero(rng.random(self.n) < hazard)
         n_dis = int(s.disabled[leave].sum())
-        self._flows["exits_disabled"] = n_dis
-        self._flows["exits_disabled_workers"] = int((s.role[leave] >= DISABLED_WORKER).sum())
-        self._flows["exits_nondisabled"] = len(leave) - n_dis
-        if len(leave) == 0:
+        f = self._flows
+        f["exits_disabled"] = n_dis
+        f["exits_disabled_workers"] = int((s.role[leave] >= DISABLED_WORKER).sum())
+        f["exits_nondisabled"] = len(leave) - n_dis
+        # Onset: close to one draw per person (repeats merge), without touching every seat.
+        weekly = 1.0 - (1.0 - self.config.organisation.onset_rate) ** (1 / 52)
+        hit = rng.integers(0, self.n, rng.binomial(self.n, weekly)).tolist()
+        leaving = set(leave.tolist())
+        onset = np.array(sorted({i for i in hit if not s.disabled[i] and i not in leaving}), dtype=np.int64)
+        if len(leave) == 0 and len(onset) == 0:
             return
-        self._costs["turnover"] += len(leave) * re.replacement_cost * self.config.organisation.wage_week
-        self._hire(leave)
+        hired_dis = self._hire(leave)
+        s.disabled[onset] = True
+        new_dis = np.concatenate([hired_dis, onset])
+        self._draw_disability(new_dis)
+        self._dis = np.flatnonzero(s.disabled)
+        self._m_dis[leave] = 0.0
+        self._m_dis[new_dis] = 1.0
+        self._refresh_own(np.concatenate([leave, onset]))
+        # Roles: leavers' seats get the new person's role; disabled non-managers come forward as
+        # experts by experience with a chance that rises with their team's attitude.
+        seats = np.concatenate([leave, onset])
+        mgr = self.is_manager[seats]
+        dis = s.disabled[seats]
+        come_forward = (~mgr) & dis & (rng.random(len(seats)) < self._disclosure_p(1.0 - self._attitudinal(seats)))
+        keep = np.where(s.role[seats] >= DISABLED_WORKER, s.role[seats], STAFF)
+        base = np.where(np.arange(len(seats)) < len(leave), STAFF, keep)
+        self._set_role(seats, np.where(mgr, MANAGER, np.where(come_forward, DISABLED_WORKER, base)))
 
     def _hiring_inclusion(self) -> float:
         """How open recruitment is: culture and accessibility (000, employers' invisible barriers)."""
         return 0.5 * float(self.state.attitude.sum()) / self.n + 0.5 * self._lev["access_mean"]
 
-    def _hire(self, seats: np.ndarray) -> None:
+    def _hire(self, seats: np.ndarray) -> np.ndarray:
+        """Put a new person in each seat; return the seats whose new person is disabled."""
         s, cfg, rng = self.state, self.config, self.rng
         org, re = cfg.organisation, cfg.retention
         m = len(seats)
+        if m == 0:
+            return seats
+        self._costs["turnover"] += m * re.replacement_cost * org.wage_week
         # Leavers' peer ties end; their supportees look for a new supporter next week.
         if self._peer_ties_exist():
             self._unassign(seats)
@@ -809,35 +897,31 @@ class CoProdModel(mesa.Model):
         self._next_person += m
         dis = rng.random(m) < p_dis
         s.disabled[seats] = dis
-        self._dis = np.flatnonzero(s.disabled)
         s.barrier[seats] = 0.0  # set for disabled hires at the next barrier update
+        s.own[seats] = 0.0
         s.need[seats] = 0.0
         s.covers[seats] = False
-        self._draw_disability(seats[dis])
         # New hires bring the outside culture (Harrison & Carroll 1991: selection and socialisation).
-        att = np.clip(rng.normal(org.attitude_mean, org.attitude_sd, m), 0.0, 1.0)
+        att = _clip01(rng.normal(org.attitude_mean, org.attitude_sd, m))
         s.att_base[seats] = att
         s.boost[seats] = 0.0
         s.attitude[seats] = att
         s.skill[seats] = rng.beta(2, 5, m)
         s.ability[seats] = rng.beta(5, 3, m)
-        s.workload[seats] = np.clip(rng.normal(org.workload, org.workload_sd, m), 0.0, 1.0)
+        s.workload[seats] = _clip01(rng.normal(org.workload, org.workload_sd, m))
         s.engagement[seats] = cfg.reciprocity.resting
         s.confidence[seats] = rng.beta(4, 4, m)
-        s.wellbeing[seats] = np.clip(rng.normal(0.6, 0.1, m), 0, 1)
+        s.wellbeing[seats] = _clip01(rng.normal(0.6, 0.1, m))
         s.strain[seats] = 0
         s.burnout[seats] = False
         s.tenure[seats] = 0
-        mgr = self.is_manager[seats]
-        s.grade[seats] = np.where(mgr, cfg.progression.max_grade + 1, 0)
+        s.grade[seats] = np.where(self.is_manager[seats], cfg.progression.max_grade + 1, 0)
         s.accommodated[seats] = False
         s.acc_weekly[seats] = 0.0
         s.peer_u[seats] = rng.random(m)
         for arr in (s.infl_trace, s.token_trace, s.review_part, s.review_infl):
             arr[seats] = 0.0
-        team_att = 1.0 - self._attitudinal(seats)
-        open_ = (~mgr) & dis & (rng.random(m) < self._disclosure_p(team_att))
-        self._set_role(seats, np.where(mgr, MANAGER, np.where(open_, DISABLED_WORKER, STAFF)))
+        return seats[dis]
 
     # -- progression ------------------------------------------------------------------------
     def _promote(self, t: int) -> None:
@@ -866,8 +950,7 @@ class CoProdModel(mesa.Model):
 
     def _compute_metrics(self) -> None:
         s, f = self.state, self._flows
-        dis = s.disabled
-        nd = int(dis.sum())
+        nd = len(self._dis)
         cost = float(sum(self._costs.values()))
         self.cost_cumulative += cost
         self._window.append((*f["counts"], f["stages_mask"]))
@@ -885,24 +968,22 @@ class CoProdModel(mesa.Model):
             stages,
             support,
         )
-        # Group means as dot products with 0/1 masks: one pass each, no boolean copies.
-        dis_f = dis.astype(float)
+        # Group means as dot products with cached 0/1 masks: one pass each, no boolean copies.
+        dis_f, dw_f, rank = self._m_dis, self._m_dw, self._m_rank
         nn = self.n - nd
-        dw_f = (s.role >= DISABLED_WORKER).astype(float)
-        n_dw = float(dw_f.sum())
-        rank = (~self.is_manager).astype(float)
+        n_dw = float(len(self._dw))
+        n_dwonly = float(self._m_dwonly.sum())
         rank_d = rank * dis_f
-        n_rd, n_rn = rank_d.sum(), rank.sum() - rank_d.sum()
+        n_rd = float(rank_d.sum())
+        n_rn = self.n - self.n_teams - n_rd
         grade = s.grade.astype(float)
         g_d = _ratio(grade @ rank_d, n_rd)
         g_n = _ratio(grade @ rank - grade @ rank_d, n_rn)
         wb_d, wb_all = s.wellbeing @ dis_f, s.wellbeing.sum()
         bo = s.burnout.astype(float)
         bo_d, bo_all = bo @ dis_f, bo.sum()
-        mgr_n = float(self.n_teams)
         att_m = float(s.attitude[self.structure.manager_seat].sum())
-        staff_f = (s.role == STAFF).astype(float)
-        dw_only = (s.role == DISABLED_WORKER).astype(float)
+        n_staff = float(self._m_staff.sum())
         m = self.metrics
         m.update(
             {
@@ -922,17 +1003,17 @@ class CoProdModel(mesa.Model):
                 "level": level,
                 "engagement_disabled": _ratio(s.engagement @ dw_f, n_dw),
                 "confidence_disabled": _ratio(s.confidence @ dw_f, n_dw),
-                "attitude_managers": att_m / mgr_n,
-                "attitude_staff": _ratio(s.attitude @ staff_f, staff_f.sum()),
+                "attitude_managers": att_m / self.n_teams,
+                "attitude_staff": _ratio(s.attitude @ self._m_staff, n_staff),
                 "grade_disabled": g_d,
                 "grade_nondisabled": g_n,
                 "progression_gap": g_n - g_d,
                 "accommodated_share": _ratio(s.accommodated @ dis_f, nd),
-                "peer_supported_share": _ratio((s.peer_of >= 0) @ dw_only, dw_only.sum()),
+                "peer_supported_share": _ratio((s.peer_of >= 0) @ self._m_dwonly, n_dwonly),
                 "n_people": self.n,
                 "n_disabled": nd,
-                "n_disabled_workers": int(dw_only.sum()),
-                "n_peer_supporters": int(n_dw - dw_only.sum()),
+                "n_disabled_workers": round(n_dwonly),
+                "n_peer_supporters": round(n_dw - n_dwonly),
                 "stages_involved": stages,
                 "burnout_disabled_workers": _ratio(bo @ dw_f, n_dw),
                 "exits_disabled_workers": f["exits_disabled_workers"],

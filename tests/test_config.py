@@ -1,0 +1,102 @@
+import dataclasses
+
+import pytest
+
+from coprod_sim.config import SECTIONS, Config, ConfigError, flat_name, iter_params, param_paths
+
+
+def test_defaults_are_valid_and_in_range():
+    cfg = Config()
+    cfg.check()
+    for p in iter_params():
+        v = cfg.get(p.path)
+        assert isinstance(v, p.type), p.path
+        if p.type in (int, float):
+            assert p.lo <= v <= p.hi, p.path
+        if p.choices:
+            assert v in p.choices
+
+
+def test_every_parameter_documented_with_source():
+    for p in iter_params():
+        assert p.unit and p.doc and p.source, p.path
+        assert p.path.count(".") == 1
+
+
+def test_from_dict_roundtrip():
+    cfg = Config.from_dict({"power": {"transfer": 0.4}, "organisation": {"people": 50}})
+    assert cfg.power.transfer == 0.4 and cfg.organisation.people == 50
+    again = Config.from_dict(dict(cfg.to_dict().items()))
+    assert again == cfg
+    assert cfg.diff() == {"power.transfer": 0.4, "organisation.people": 50}
+
+
+def test_config_is_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Config().power.transfer = 1.0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        ({"power": {"transfr": 0.2}}, "Did you mean 'power.transfer'"),
+        ({"powr": {"transfer": 0.2}}, "Did you mean 'power'"),
+        ({"power": {"transfer": "high"}}, "power.transfer = 'high' is not a number"),
+        ({"power": {"transfer": 1.5}}, "power.transfer = 1.5 is out of range: allowed is a number from 0 to 1"),
+        ({"power": {"paid": 1}}, "power.paid = 1 is not true or false"),
+        ({"organisation": {"people": 10.5}}, "is not a whole number"),
+        ({"organisation": {"people": True}}, "is not a number"),
+        ({"training": {"target": "everyone"}}, "allowed is one of 'none', 'managers', 'staff', 'all'"),
+        ({"organisation": {"people": 10, "team_size": 12}}, "team_size = 12 is more than organisation.people = 10"),
+        ({"deliberation": {"aspects": 2, "coverage": 3}}, "deliberation.coverage = 3 is more than"),
+        ({"accessibility": {"free_share": 0.8, "one_time_share": 0.5}}, "must add up to at most 1"),
+        ({"power": 0.3}, "must be a table"),
+        ({"power": {"transfer": float("nan")}}, "not a finite number"),
+    ],
+)
+def test_bad_values_give_clear_errors(data, fragment):
+    with pytest.raises(ConfigError) as info:
+        Config.from_dict(data, source="x.toml")
+    msg = str(info.value)
+    assert fragment in msg
+    assert msg.startswith("x.toml: ")
+
+
+@pytest.mark.parametrize(
+    ("timeline", "fragment"),
+    [
+        ([{"step": 5, "lever": "power.transfer", "value": 2.0}], "out of range"),
+        ([{"step": 5, "lever": "organisation.people", "value": 20}], "is not a policy lever"),
+        ([{"step": 5, "lever": "power.transfr", "value": 0.2}], "Did you mean 'power.transfer'"),
+        ([{"step": -1, "lever": "power.transfer", "value": 0.2}], "step = -1"),
+        ([{"lever": "power.transfer", "value": 0.2}], "missing 'step'"),
+        ([{"step": 1, "lever": "power.paid", "value": True, "ramp": 4}], "only numeric levers can ramp"),
+        ([{"step": 1, "lever": "power.transfer", "value": 0.2, "when": 3}], "unknown key 'when'"),
+        ({"step": 1}, "must be a list"),
+    ],
+)
+def test_bad_timelines(timeline, fragment):
+    with pytest.raises(ConfigError, match=None) as info:
+        Config.from_dict({"timeline": timeline})
+    assert fragment in str(info.value)
+
+
+def test_flat_names_are_unique_identifiers():
+    names = [flat_name(p) for p in param_paths()]
+    assert len(set(names)) == len(names)
+    assert all(n.isidentifier() for n in names)
+    cfg = Config.from_flat(power_transfer=0.25, organisation_people=40)
+    assert cfg.power.transfer == 0.25 and cfg.organisation.people == 40
+    with pytest.raises(ConfigError, match="Did you mean 'power_transfer'"):
+        Config.from_flat(power_transfr=0.1)
+
+
+def test_with_overrides_validates():
+    cfg = Config().with_overrides({"organisation.people": 10000})
+    assert cfg.organisation.people == 10000
+    with pytest.raises(ConfigError, match="unknown key path"):
+        Config().with_overrides({"organisation.peple": 3})
+
+
+def test_sections_cover_all_fields():
+    assert set(SECTIONS) == {f.name for f in dataclasses.fields(Config)} - {"timeline"}

@@ -1,0 +1,340 @@
+"""Unit tests, one or more per mechanism of the model."""
+
+import math
+
+import numpy as np
+import pytest
+
+from coprod_sim.agents import DisabledWorker, Manager, PeerSupporter, Staff
+from coprod_sim.config import Config
+from coprod_sim.model import LEVELS, OUTPUT_COLUMNS, CoProdModel, classify_level
+
+
+def stepped(steps: int = 10, seed: int = 1, **kw) -> CoProdModel:
+    m = CoProdModel(seed=seed, **kw)
+    for _ in range(steps):
+        m.step()
+    return m
+
+
+# -- structure, agents, outputs -------------------------------------------------------------
+def test_agents_are_thin_views_of_the_arrays():
+    m = stepped(5, organisation_people=150, organisation_disabled_share=0.4, peer_support_enabled=True)
+    s = m.state
+    assert len(m.agents) == m.n
+    counts = {cls: len(m.agents_by_type.get(cls, [])) for cls in (Manager, Staff, DisabledWorker, PeerSupporter)}
+    assert counts[Manager] == int((s.role == 0).sum()) == m.n_teams
+    assert counts[Staff] == int((s.role == 1).sum())
+    assert counts[DisabledWorker] == int((s.role == 2).sum())
+    assert counts[PeerSupporter] == int((s.role == 3).sum()) > 0
+    a = m.agent_at(7)
+    s.wellbeing[7] = 0.123
+    assert a.wellbeing == pytest.approx(0.123)
+    assert a.person_id == s.person_id[7] and a.team == s.team[7]
+    for agent in m.agents:
+        assert agent.role_code == s.role[agent.seat]
+        assert m.agent_at(agent.seat) is agent
+    # Disability is a property of anyone: the roles that are not experts by experience can be disabled too.
+    assert not (s.disabled[s.role >= 2] == False).any()  # noqa: E712
+
+
+def test_disabled_managers_and_staff_exist():
+    m = CoProdModel(seed=2, organisation_people=600, organisation_disabled_share=0.3)
+    s = m.state
+    assert (s.disabled & (s.role == 0)).any()
+    assert (s.disabled & (s.role == 1)).any()
+
+
+def test_outputs_have_the_required_columns():
+    m = stepped(6, organisation_people=80)
+    ts = m.timeseries()
+    required = [
+        "step",
+        "participation_rate",
+        "influence_share",
+        "tokenism_rate",
+        "fit",
+        "wellbeing_disabled",
+        "wellbeing_nondisabled",
+        "burnout_disabled",
+        "burnout_nondisabled",
+        "exits_disabled",
+        "exits_nondisabled",
+        "share_disabled",
+        "attitude_mean",
+        "cost",
+        "level",
+    ]
+    assert list(ts.columns[: len(required)]) == required
+    assert list(ts.columns) == ["step", *OUTPUT_COLUMNS]
+    assert ts["step"].tolist() == list(range(7))
+    assert set(ts["level"]) <= set(LEVELS)
+    people = m.people()
+    for col in [
+        "person_id",
+        "role",
+        "team",
+        "disabled",
+        "attitude",
+        "wellbeing",
+        "burnout",
+        "engagement",
+        "grade",
+        "tenure",
+    ]:
+        assert col in people.columns
+    assert set(people["role"].astype(str)) <= {"manager", "staff", "disabled_worker", "peer_supporter"}
+    assert people["person_id"].is_unique
+
+
+def test_seed_is_recorded_and_strings_are_cast():
+    assert CoProdModel(seed="42").seed == 42
+    unseeded = CoProdModel(organisation_people=30)
+    assert isinstance(unseeded.seed, int)
+    again = CoProdModel(seed=unseeded.seed, organisation_people=30)
+    np.testing.assert_array_equal(unseeded.state.attitude, again.state.attitude)
+
+
+# -- co-production cycle: participation, deliberation, fit --------------------------------------
+def test_fit_is_one_minus_twice_mean_distance():
+    need = np.array([[0.2, 0.8, 0.5, 0.5]])
+    assert CoProdModel._fit(need.copy(), need)[0] == pytest.approx(1.0)
+    assert CoProdModel._fit(need + 0.25, need)[0] == pytest.approx(0.5)
+    assert CoProdModel._fit(need + 0.6, need)[0] == 0.0
+
+
+def test_power_transfer_is_a_floor_on_influence():
+    ts = stepped(60, organisation_people=300, power_transfer=0.6).timeseries()
+    infl = ts["influence_share"].dropna()
+    assert len(infl) > 20
+    assert (infl >= 0.6 - 1e-12).all()
+    none = stepped(60, organisation_people=300).timeseries()["influence_share"].dropna()
+    assert none.max() < 0.2
+
+
+def test_tokenism_threshold():
+    never = stepped(40, organisation_people=300, deliberation_token_ratio=0.0).timeseries()
+    always = stepped(40, organisation_people=300, deliberation_token_ratio=1.0).timeseries()
+    assert never["tokenism_rate"].dropna().eq(0).all()
+    assert always["tokenism_rate"].dropna().eq(1).all()
+
+
+def test_barriers_lower_participation():
+    def part(**kw):
+        return np.mean(
+            [
+                stepped(104, seed=s, organisation_people=400, **kw).timeseries()["participation_rate"].iloc[1:].mean()
+                for s in range(3)
+            ]
+        )
+
+    assert part(participation_barrier=0.0) > part() + 0.02
+
+
+def test_no_involvement_means_no_participation():
+    ts = stepped(30, organisation_people=200, involvement_delivery=False, involvement_evaluation=False).timeseries()
+    assert ts["participation_rate"].eq(0).all()
+    assert ts["tokenism_rate"].iloc[1:].isna().all()
+
+
+def test_stages_follow_the_cycle():
+    m = CoProdModel(seed=1, organisation_people=120)
+    cycle = 4 * m.config.deliberation.stage_weeks
+    before = m.state.need_t.copy()
+    for _ in range(cycle):
+        m.step()
+    # Every team started exactly one new project in a full cycle: all needs redrawn.
+    assert (m.state.need_t != before).any(axis=1).all()
+    assert ((m.state.last_fit >= 0) & (m.state.last_fit <= 1)).all()
+
+
+# -- reciprocity and attitudes -------------------------------------------------------------------
+def test_tokenism_erodes_and_influence_builds_engagement():
+    tok = stepped(156, organisation_people=400, organisation_disabled_share=0.3).timeseries()
+    power = stepped(156, organisation_people=400, organisation_disabled_share=0.3, power_transfer=0.4).timeseries()
+    assert tok["engagement_disabled"].iloc[-1] < 0.45
+    assert power["engagement_disabled"].iloc[-1] > 0.6
+
+
+def test_training_boost_size():
+    tl = [
+        {"step": 1, "lever": "training.target", "value": "all"},
+        {"step": 1, "lever": "training.coverage", "value": 1.0},
+    ]
+    m = CoProdModel(seed=4, config=Config.from_dict({"timeline": tl}), organisation_people=400)
+    before = m.state.attitude.mean()
+    m.step()
+    jump = m.state.attitude.mean() - before
+    assert jump == pytest.approx(m.config.training.effect, abs=0.01)
+    assert m.timeseries()["cost_training"].iloc[1] > 0
+
+
+def test_contact_needs_equal_status():
+    def att(power, **kw):
+        return stepped(104, seed=2, organisation_people=400, power_transfer=power, **kw).state.attitude.mean()
+
+    # Equal-status contact moves attitudes (Pettigrew & Tropp 2006: r = -.21, about 0.06 here) ...
+    assert att(0.4) > att(0.4, attitudes_contact=0.0) + 0.02
+    # ... contact in tokenistic meetings (no real influence) does not.
+    assert att(0.0) == pytest.approx(att(0.0, attitudes_contact=0.0), abs=1e-12)
+
+
+def test_network_influence_pulls_toward_neighbours():
+    m = CoProdModel(seed=5, organisation_people=240, organisation_attitude_sd=0.3)
+    sd0 = m.state.attitude.std()
+    for _ in range(100):
+        m.step()
+    assert m.state.attitude.std() < sd0
+
+
+# -- peer support ---------------------------------------------------------------------------------
+def test_peer_programme_assigns_within_capacity():
+    m = stepped(
+        20,
+        organisation_people=500,
+        organisation_disabled_share=0.4,
+        peer_support_enabled=True,
+        peer_support_uptake=1.0,
+        peer_support_max_load=3,
+    )
+    s = m.state
+    sup = np.flatnonzero(s.role == 3)
+    assert len(sup) >= math.ceil(0.12 * len(np.flatnonzero(s.role >= 2))) - 1
+    assert s.disabled[sup].all()
+    counts = np.bincount(s.peer_of[s.peer_of >= 0], minlength=m.n)
+    np.testing.assert_array_equal(counts, s.load)
+    assert s.load.max() <= 3
+    assert (s.role[s.peer_of >= 0] == 2).all()
+
+
+def test_peer_programme_stops_cleanly():
+    tl = [{"step": 10, "lever": "peer_support.enabled", "value": False}]
+    cfg = Config.from_dict({"peer_support": {"enabled": True}, "timeline": tl})
+    m = CoProdModel(seed=1, config=cfg, organisation_people=300, organisation_disabled_share=0.3)
+    for _ in range(9):
+        m.step()
+    assert (m.state.role == 3).any()
+    m.step()
+    assert not (m.state.role == 3).any()
+    assert (m.state.peer_of == -1).all() and (m.state.load == 0).all()
+    assert not any(d.get("peer") for _, _, d in m.graph.edges(data=True))
+
+
+# -- wellbeing, burnout, retention, progression ---------------------------------------------------
+def test_burnout_has_hysteresis():
+    m = stepped(80, organisation_people=300, organisation_workload=1.0, wellbeing_workload=1.0)
+    s = m.state
+    weeks = m.config.wellbeing.burnout_weeks
+    assert s.burnout.any()
+    assert (s.strain[s.burnout] > 0).all()
+    assert s.burnout[s.strain >= weeks].all()
+
+
+def test_turnover_replaces_people_and_keeps_head_count():
+    m = CoProdModel(seed=3, organisation_people=200)
+    ids0 = set(m.state.person_id.tolist())
+    for _ in range(104):
+        m.step()
+    ts = m.timeseries()
+    ids = m.state.person_id
+    assert len(ids) == 200 and len(set(ids.tolist())) == 200
+    new = set(ids.tolist()) - ids0
+    assert len(new) > 0 and min(new) >= 200
+    assert int(ts["exits_disabled"].sum() + ts["exits_nondisabled"].sum()) >= len(new)
+    assert (ts["n_people"] == 200).all()
+
+
+def test_hiring_follows_applicant_pool():
+    closed = stepped(156, organisation_people=300, retention_applicant_share=0.0, organisation_onset_rate=0.0)
+    ts = closed.timeseries()
+    assert ts["share_disabled"].is_monotonic_decreasing
+    opened = stepped(156, organisation_people=300, retention_applicant_share=1.0, retention_hiring_bias=0.0)
+    assert opened.timeseries()["share_disabled"].iloc[-1] > ts["share_disabled"].iloc[0] + 0.1
+
+
+def test_evaluation_bias_slows_disabled_careers():
+    def gap(bias):
+        vals = []
+        for seed in range(3):
+            ts = stepped(
+                260,
+                seed=seed,
+                organisation_people=600,
+                organisation_disabled_share=0.3,
+                organisation_disclosure=1.0,
+                organisation_attitude_mean=0.1,
+                progression_evaluation_bias=bias,
+            ).timeseries()
+            vals.append(ts["progression_gap"].iloc[-1])
+        return np.mean(vals)
+
+    assert gap(1.0) > gap(0.0) + 0.1
+
+
+def test_grades_stay_in_range():
+    m = stepped(200, organisation_people=200)
+    top = m.config.progression.max_grade
+    s = m.state
+    assert (s.grade[m.is_manager] == top + 1).all()
+    assert s.grade[~m.is_manager].min() >= 0 and s.grade[~m.is_manager].max() <= top
+
+
+# -- costs ----------------------------------------------------------------------------------------
+def test_free_accommodations_cost_nothing():
+    ts = stepped(
+        104,
+        organisation_people=300,
+        accessibility_free_share=1.0,
+        accessibility_one_time_share=0.0,
+        accessibility_accommodations=1.0,
+    ).timeseries()
+    assert ts["cost_accommodations"].eq(0).all()
+    assert ts["accommodated_share"].iloc[-1] > 0.3
+
+
+def test_accessibility_investment_is_paid_when_raised():
+    tl = [{"step": 3, "lever": "accessibility.information", "value": 0.7}]
+    m = CoProdModel(seed=1, config=Config.from_dict({"timeline": tl}), organisation_people=100)
+    for _ in range(5):
+        m.step()
+    ts = m.timeseries()
+    capex = 0.5 * m.config.accessibility.capex_per_person * 100
+    jump = ts["cost_accessibility"].iloc[3] - ts["cost_accessibility"].iloc[2]
+    assert jump == pytest.approx(capex, rel=0.05)
+    assert ts["cost_accessibility"].iloc[4] < ts["cost_accessibility"].iloc[3]
+    assert ts["cost_cumulative"].is_monotonic_increasing
+
+
+# -- levers over time -----------------------------------------------------------------------------
+def test_timeline_ramps_a_lever():
+    tl = [{"step": 2, "lever": "power.transfer", "value": 0.4, "ramp": 4}]
+    m = CoProdModel(seed=1, config=Config.from_dict({"timeline": tl}), organisation_people=40)
+    seen = []
+    for _ in range(7):
+        m.step()
+        seen.append(m.p.power.transfer)
+    assert seen == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4, 0.4, 0.4])
+    assert m.config.power.transfer == 0.0  # the base configuration is never changed
+
+
+def test_onset_makes_people_disabled():
+    m = stepped(52, organisation_people=300, organisation_onset_rate=0.5, retention_base_hazard=0.0)
+    ts = m.timeseries()
+    assert ts["share_disabled"].iloc[-1] > ts["share_disabled"].iloc[0] + 0.2
+
+
+# -- the co-production level ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("args", "level"),
+    [
+        ((0.01, 0.0, 0.0, 0, False), "none"),
+        ((0.3, 0.9, 0.03, 2, False), "consultation"),
+        ((0.3, 0.2, 0.2, 2, True), "compliance"),
+        ((0.3, 0.2, 0.2, 3, False), "compliance"),
+        ((0.3, 0.2, 0.3, 3, True), "intermediate"),
+        ((0.5, 0.05, 0.35, 4, True), "intermediate"),
+        ((0.5, 0.05, 0.45, 4, True), "transformative"),
+    ],
+)
+def test_level_thresholds(args, level):
+    assert classify_level(*args) == level
