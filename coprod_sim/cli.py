@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("coprod-sim: interrupted; files already written are complete, nothing half-written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. piped into `head`: the reader left, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:
         print(f"coprod-sim: error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
         return 2

@@ -418,6 +418,14 @@ class Involvement:
         source="assumption",
     )
     hours: float = _p(2.0, 0.0, 40.0, unit="hours", doc="Length of one co-production meeting", source="assumption")
+    facilitation_hours: float = _p(
+        1.0,
+        0.0,
+        40.0,
+        unit="staff hours per meeting",
+        doc="Staff time to prepare accessible material and facilitate a meeting with disabled participants",
+        source="SCIE Guide 51 (resources to cover the cost of co-production); hours are an assumption",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -734,7 +742,7 @@ class Retention:
         0.2,
         unit="per week",
         doc="Weekly chance of leaving at average wellbeing (about 12% a year)",
-        source="assumption; CIPD turnover norms",
+        source="assumption",
     )
     wellbeing: float = _p(
         5.0,

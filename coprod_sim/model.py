@@ -167,6 +167,7 @@ class State:
     # persists through the project instead of averaging out meeting by meeting.
     decision: np.ndarray
     last_fit: np.ndarray
+    fit_acc: np.ndarray  # sum of the stage outputs' fit so far in the running project
 
 
 def _metric(model: CoProdModel, name: str) -> Any:
@@ -221,7 +222,7 @@ class CoProdModel(mesa.Model):
         self.config = Config.from_flat(base, **kwargs) if kwargs else base
         self.p = self.config  # lever values now (the timeline changes them)
         self._lever_started: dict[str, int] = {}
-        self._training_t0 = 0
+        self._training_t0 = 1  # training configured from the start runs in week 1
 
         cfg = self.config
         org = cfg.organisation
@@ -241,7 +242,6 @@ class CoProdModel(mesa.Model):
         # The organisation starts with the default (baseline) accessibility; a scenario's higher
         # levels are investments paid in week 1 (or when the timeline raises them).
         self._access_paid = self._access_vector(Config())
-        self._capital = self._access_paid.sum() * cfg.accessibility.capex_per_person * self.n
         self._refresh_roles()
         self._agents_at: list[Person | None] = [None] * self.n
         for seat in range(self.n):
@@ -318,6 +318,7 @@ class CoProdModel(mesa.Model):
             z=rng.standard_normal((3, self.n_teams, k)),
             decision=np.full((self.n_teams, k), 0.5),
             last_fit=np.zeros(self.n_teams),
+            fit_acc=np.zeros(self.n_teams),
         )
         self._next_person = n
         self.state = s
@@ -330,7 +331,11 @@ class CoProdModel(mesa.Model):
         beta = cfg.deliberation.standard_bias * (
             1.0 - np.bincount(team, att, self.n_teams) / np.bincount(team, minlength=self.n_teams)
         )
-        past = s.need_t + beta[:, None] * (0.5 - s.need_t)
+        n_team = np.bincount(team, minlength=self.n_teams)
+        sd = cfg.deliberation.outsider_noise * np.sqrt(
+            PROFESSIONAL_CORRELATION + (1 - PROFESSIONAL_CORRELATION) / np.maximum(n_team, 1)
+        )
+        past = s.need_t + beta[:, None] * (0.5 - s.need_t) + sd[:, None] * s.z[0]
         s.last_fit[:] = self._fit(past, s.need_t)
         return s
 
@@ -460,7 +465,6 @@ class CoProdModel(mesa.Model):
         inc = float(np.clip(now - self._access_paid, 0, None).sum())
         if inc > 0:
             capex = inc * self.p.accessibility.capex_per_person * self.n
-            self._capital += capex
             self._costs["accessibility"] += capex
             self._access_paid = np.maximum(self._access_paid, now)
 
@@ -650,6 +654,7 @@ class CoProdModel(mesa.Model):
             s.need_t[starting] = rng.random((len(starting), d.aspects))
             s.z[:, starting] = rng.standard_normal((3, len(starting), d.aspects))
             s.decision[starting] = 0.5
+            s.fit_acc[starting] = 0.0
 
         involved = self._lev["involved"]
         dw = self._dw
@@ -712,9 +717,16 @@ class CoProdModel(mesa.Model):
             x[teams_d] = s.need_t[teams_d] + sh * err_d + (1.0 - sh) * err[teams_d]
         s.decision += d.step_size * (x - s.decision)
 
+        # Each stage ends with an output (a plan, a design, the service delivered, an evaluated
+        # service); a project's fit is the mean fit of its four outputs, so early stages count
+        # as much as late ones (000, 001: involvement at all stages).
+        stage_end = np.flatnonzero(phase % d.stage_weeks == d.stage_weeks - 1)
+        if len(stage_end):
+            s.fit_acc[stage_end] += self._fit(s.decision[stage_end], s.need_t[stage_end])
         done = np.flatnonzero(phase == cycle - 1)
         if len(done):
-            fit = self._fit(s.decision[done], s.need_t[done])
+            fit = s.fit_acc[done] / 4.0
+            s.fit_acc[done] = 0.0
             s.last_fit[done] = fit
             self._costs["rework"] += float(
                 (self.config.costs.rework * (1.0 - fit)).sum() * self.config.costs.project_value
@@ -745,13 +757,16 @@ class CoProdModel(mesa.Model):
             s.att_base[contact] += self.config.attitudes.contact * (1.0 - s.att_base[contact])
 
         hourly = self.config.organisation.wage_week / WEEK_HOURS
-        if p.power.paid:
-            self._costs["coproduction"] += len(part) * p.involvement.hours * hourly
+        # Staff time to make meetings with disabled participants accessible and facilitated
+        # (SCIE Guide 51: budget for the cost of co-production); paid experts' own time on top.
+        paid_hours = len(part) * p.involvement.hours if p.power.paid else 0.0
+        facilitation = int(has_d.sum()) * p.involvement.facilitation_hours
+        self._costs["coproduction"] += (paid_hours + facilitation) * hourly
         n_dw = len(dw)
         n_part_teams = int(has_d.sum())
         n_token = int((~infl_p).sum())
         f = self._flows
-        f["participation_rate"] = len(part) / n_dw if n_dw else 0.0
+        f["participation_rate"] = len(part) / n_dw if n_dw else math.nan
         # Undefined in a week nobody took part: reported as missing, not as zero.
         f["influence_share"] = float(share[has_d].sum()) / n_part_teams if n_part_teams else math.nan
         f["tokenism_rate"] = n_token / len(part) if len(part) else math.nan
@@ -809,7 +824,8 @@ class CoProdModel(mesa.Model):
         demands[dw] += extra
         # Terms that every disabled person carries (social model: barriers and attitudes).
         di = self._dis
-        demands[di] += wb.barriers * s.barrier[di] + wb.discrimination * self._att_barrier_dis
+        # Organisational barriers and attitudes enter separately (attitudes are the discrimination term).
+        demands[di] += wb.barriers * s.own[di] + wb.discrimination * self._att_barrier_dis
         has_peer = s.peer_of[dw] >= 0
         demands[dw] *= 1.0 - pe.buffer * has_peer
         target = np.subtract(wb.resting, demands, out=demands)
@@ -857,6 +873,8 @@ class CoProdModel(mesa.Model):
         onset = np.array(sorted({i for i in hit if not s.disabled[i] and i not in leaving}), dtype=np.int64)
         if len(leave) == 0 and len(onset) == 0:
             return
+        seats = np.concatenate([leave, onset])
+        mates_att = 1.0 - self._attitudinal(seats)  # team mates' attitude (leavers' own excluded)
         hired_dis = self._hire(leave)
         s.disabled[onset] = True
         new_dis = np.concatenate([hired_dis, onset])
@@ -864,13 +882,13 @@ class CoProdModel(mesa.Model):
         self._dis = np.flatnonzero(s.disabled)
         self._m_dis[leave] = 0.0
         self._m_dis[new_dis] = 1.0
-        self._refresh_own(np.concatenate([leave, onset]))
+        self._refresh_own(seats)
+        s.barrier[new_dis] = (4.0 * s.own[new_dis] + self._attitudinal(new_dis)) / 5.0
         # Roles: leavers' seats get the new person's role; disabled non-managers come forward as
         # experts by experience with a chance that rises with their team's attitude.
-        seats = np.concatenate([leave, onset])
         mgr = self.is_manager[seats]
         dis = s.disabled[seats]
-        come_forward = (~mgr) & dis & (rng.random(len(seats)) < self._disclosure_p(1.0 - self._attitudinal(seats)))
+        come_forward = (~mgr) & dis & (rng.random(len(seats)) < self._disclosure_p(mates_att))
         keep = np.where(s.role[seats] >= DISABLED_WORKER, s.role[seats], STAFF)
         base = np.where(np.arange(len(seats)) < len(leave), STAFF, keep)
         self._set_role(seats, np.where(mgr, MANAGER, np.where(come_forward, DISABLED_WORKER, base)))
@@ -902,7 +920,8 @@ class CoProdModel(mesa.Model):
         s.need[seats] = 0.0
         s.covers[seats] = False
         # New hires bring the outside culture (Harrison & Carroll 1991: selection and socialisation).
-        att = _clip01(rng.normal(org.attitude_mean, org.attitude_sd, m))
+        shift = self.is_manager[seats] * org.manager_attitude_shift
+        att = _clip01(rng.normal(org.attitude_mean, org.attitude_sd, m) + shift)
         s.att_base[seats] = att
         s.boost[seats] = 0.0
         s.attitude[seats] = att
@@ -940,7 +959,9 @@ class CoProdModel(mesa.Model):
     def _account(self) -> None:
         s, p = self.state, self.p
         hourly = self.config.organisation.wage_week / WEEK_HOURS
-        self._costs["accessibility"] += self._capital * p.accessibility.upkeep_share
+        # Upkeep of what is in place now (a lowered level costs less to keep, and refunds nothing).
+        a = p.accessibility
+        self._costs["accessibility"] += self._lev["access_mean"] * 4 * a.capex_per_person * self.n * a.upkeep_share
         self._costs["accommodations"] += float(s.acc_weekly.sum())
         if p.peer_support.enabled:
             n_sup = int((s.role == PEER_SUPPORTER).sum())

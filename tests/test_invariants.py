@@ -66,7 +66,7 @@ UNIT = (
     "peer_u",
     "need",
 )
-RATES = ("participation_rate", "fit", "share_disabled", "attitude_mean", "attitude_managers")
+RATES = ("fit", "share_disabled", "attitude_mean", "attitude_managers")
 MAYBE_NAN = (
     "influence_share",
     "tokenism_rate",

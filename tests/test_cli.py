@@ -1,0 +1,167 @@
+"""The command line: outputs, and one clear message with status 2 for every input error."""
+
+import json
+import subprocess
+import sys
+
+import pyarrow.parquet as pq
+import pytest
+
+from coprod_sim.cli import main
+from coprod_sim.model import LEVELS, OUTPUT_COLUMNS
+from coprod_sim.scenarios import shipped_scenarios
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "coprod_sim.cli", *args], capture_output=True, text=True)
+
+
+def test_run_writes_results_and_provenance(tmp_path):
+    out = tmp_path / "r"
+    code = main(
+        [
+            "run",
+            "peer_support",
+            "--steps",
+            "30",
+            "--seed",
+            "7",
+            "--out",
+            str(out),
+            "--set",
+            "organisation.people=120",
+            "--set",
+            "training.target=all",
+        ]
+    )
+    assert code == 0
+    ts = pq.read_table(out / "timeseries.parquet").to_pandas()
+    assert list(ts.columns) == ["step", *OUTPUT_COLUMNS] and len(ts) == 31
+    assert set(ts["level"]) <= set(LEVELS)
+    people = pq.read_table(out / "people.parquet").to_pandas()
+    assert len(people) == 120
+    info = json.loads((out / "run.json").read_text())
+    assert info["seed"] == 7 and info["steps"] == 30 and info["package_version"]
+    assert info["parameters"]["organisation"]["people"] == 120
+    assert info["parameters"]["training"]["target"] == "all"
+    assert info["parameters"]["peer_support"]["enabled"] is True
+    assert info["overrides"] == {"organisation.people": 120, "training.target": "all"}
+    assert info["init_seconds"] > 0 and info["step_seconds"] > 0
+    assert not list(out.glob(".*tmp"))  # nothing half-written left behind
+
+
+def test_run_summary_is_readable(tmp_path, capsys):
+    assert main(["run", "baseline", "--steps", "60", "--out", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    for fragment in ("Scenario: baseline", "Wellbeing (end)", "Co-production level", "Cost:", "disabled"):
+        assert fragment in text
+
+
+def test_scenarios_lists_every_shipped_file(capsys):
+    assert main(["scenarios"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [ln.split()[0] for ln in lines] == [p.stem for p in shipped_scenarios()]
+
+
+def test_compare_writes_side_by_side_table(tmp_path, capsys):
+    code = main(
+        [
+            "compare",
+            "baseline",
+            "transformative",
+            "--replicates",
+            "3",
+            "--steps",
+            "60",
+            "--set",
+            "organisation.people=100",
+            "--workers",
+            "1",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "diff" in text and "Break-even" in text
+    table = pq.read_table(tmp_path / "compare.parquet").to_pandas()
+    assert set(table["scenario"]) == {"baseline", "transformative"}
+    assert {"mean", "lo", "hi", "diff", "diff_lo", "diff_hi"} <= set(table.columns)
+    csv = (tmp_path / "compare.csv").read_text()
+    assert csv.startswith("scenario,outcome")
+    meta = json.loads((tmp_path / "compare.json").read_text())
+    assert len(meta["seeds"]) == 3
+
+
+BAD = [
+    ("syntax.toml", "[scenario]\nname = 'x'\ndescription = 'y'\n[power\ntransfer = 0.2\n", "TOML syntax error"),
+    ("unknown.toml", "[scenario]\ndescription = 'y'\n[power]\ntransfr = 0.2\n", "Did you mean 'power.transfer'"),
+    ("type.toml", "[scenario]\ndescription = 'y'\n[organisation]\npeople = 'many'\n", "organisation.people = 'many'"),
+    ("range.toml", "[scenario]\ndescription = 'y'\n[power]\ntransfer = 1.5\n", "allowed is a number from 0 to 1"),
+    (
+        "combo.toml",
+        "[scenario]\ndescription = 'y'\n[organisation]\npeople = 10\nteam_size = 20\n",
+        "team_size = 20 is more than organisation.people = 10",
+    ),
+    ("nometa.toml", "[power]\ntransfer = 0.2\n", "missing the [scenario] table"),
+    ("nodesc.toml", "[scenario]\nname = 'x'\n", "scenario.description"),
+    (
+        "timeline.toml",
+        "[scenario]\ndescription = 'y'\n[[timeline]]\nstep = 3\nlever = 'power.transfer'\nvalue = 3\n",
+        "timeline entry 1",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "fragment"), BAD)
+def test_bad_scenario_files(tmp_path, name, text, fragment):
+    path = tmp_path / name
+    path.write_text(text)
+    r = cli("run", str(path), "--steps", "2", "--out", str(tmp_path / "o"))
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert str(path) in lines[0] and fragment in lines[0]
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["run", "no_such_file.toml"], "no_such_file.toml: file not found"),
+        (["run", "basline"], "Did you mean 'baseline'"),
+        (["run", "baseline", "--set", "organisation.peple=10"], "Did you mean 'organisation.people'"),
+        (["run", "baseline", "--set", "organisation.people"], "expected key.path=value"),
+        (["run", "baseline", "--set", "organisation.people=-5"], "organisation.people = -5 is out of range"),
+        (["run", "baseline", "--set", "organisation.people=3"], "organisation.people = 3 is out of range"),
+        (["run", "baseline", "--set", "organisation.team_size=400"], "team_size = 400 is more than"),
+        (["run", "baseline", "--steps", "0"], "allowed is a whole number, 1 or more"),
+        (["run", "baseline", "--seed", "abc"], "'abc' is not a whole number"),
+        (["compare", "baseline", "nope"], "nope: no such scenario"),
+        (["compare", "--replicates", "0"], "1 or more"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_arguments(args, fragment, tmp_path):
+    r = cli(*args, "--out", str(tmp_path / "o")) if args[0] in ("run", "compare") else cli(*args)
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert fragment in r.stderr
+
+
+def test_interrupted_write_leaves_old_file(tmp_path, monkeypatch):
+    from coprod_sim import io
+
+    target = tmp_path / "x.json"
+    io.write_json({"a": 1}, target)
+
+    def boom(tmp):
+        tmp.write_text("half")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        io.atomic_write(target, boom)
+    assert json.loads(target.read_text()) == {"a": 1}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.json"]

@@ -1,0 +1,61 @@
+import pytest
+
+from coprod_sim.config import Config
+from coprod_sim.model import LEVELS
+from coprod_sim.run import simulate
+from coprod_sim.scenarios import load_scenario, shipped_scenarios
+
+REQUIRED = {
+    "baseline",
+    "tokenistic",
+    "compliance",
+    "intermediate",
+    "transformative",
+    "training_only",
+    "accessibility_first",
+    "peer_support",
+    "specialisterne",
+}
+
+
+def test_required_scenarios_are_shipped():
+    assert {p.stem for p in shipped_scenarios()} >= REQUIRED
+
+
+@pytest.mark.parametrize("path", shipped_scenarios(), ids=lambda p: p.stem)
+def test_scenario_is_valid_described_and_cited(path):
+    sc = load_scenario(path)
+    assert sc.name == path.stem
+    assert len(sc.description) > 40 and sc.sources
+    assert any(".txt" in s or "(" in s for s in sc.sources)
+    # States only what differs from the defaults: nothing it sets equals the default.
+    import tomllib
+
+    data = tomllib.loads(path.read_text())
+    for section, table in data.items():
+        if section in ("scenario", "timeline"):
+            continue
+        for key, value in table.items():
+            assert Config().get(f"{section}.{key}") != value, f"{path.stem}: {section}.{key} repeats the default"
+    res = simulate(sc.config.with_overrides({"organisation.people": 120}), 1, 20)
+    assert len(res.timeseries) == 21
+
+
+def test_baseline_is_the_defaults():
+    assert load_scenario("baseline").config == Config()
+
+
+def test_levels_climb_the_ladder():
+    want = {
+        "baseline": "consultation",
+        "tokenistic": "consultation",
+        "compliance": "compliance",
+        "intermediate": "intermediate",
+        "transformative": "transformative",
+    }
+    for name, level in want.items():
+        for seed in range(5):
+            ts = simulate(load_scenario(name).config, seed, 260).timeseries
+            final = ts["level"].iloc[-52:].value_counts().idxmax()
+            assert final == level, (name, seed, final)
+    assert LEVELS.index("transformative") == 4
