@@ -223,6 +223,7 @@ class CoProdModel(mesa.Model):
         self.p = self.config  # lever values now (the timeline changes them)
         self._lever_started: dict[str, int] = {}
         self._training_t0 = 1  # training configured from the start runs in week 1
+        self._trained = False  # no training boost exists yet, so nothing to decay
 
         cfg = self.config
         org = cfg.organisation
@@ -385,12 +386,6 @@ class CoProdModel(mesa.Model):
         s, cfg = self.state, self.config
         self._dw = np.flatnonzero(s.role >= DISABLED_WORKER)
         self._dis = np.flatnonzero(s.disabled)
-        # 0/1 masks as floats: group sums in the outputs are dot products with them.
-        self._m_dis = s.disabled.astype(float)
-        self._m_dw = (s.role >= DISABLED_WORKER).astype(float)
-        self._m_dwonly = (s.role == DISABLED_WORKER).astype(float)
-        self._m_staff = (s.role == STAFF).astype(float)
-        self._m_rank = (~self.is_manager).astype(float)
         prof = s.role <= STAFF
         self._prof = prof
         w = np.where(s.role == MANAGER, cfg.deliberation.manager_weight, 1.0) * prof
@@ -406,6 +401,8 @@ class CoProdModel(mesa.Model):
         # Every team has at least two people, so everyone has neighbours: fixed denominators.
         self._inv_den = 1.0 / (self._team_w[s.team] - self._w_att + self._cross_w)
         self._inv_others = 1.0 / np.maximum(self._team_n[s.team] - 1.0, 1.0)
+        self._crossover = self._inv_others * cfg.wellbeing.crossover
+        self._workload_demand = cfg.wellbeing.workload * s.workload  # changes only when someone is hired
 
     def _update_role_caches(self, seats: np.ndarray, old_roles: np.ndarray) -> None:
         """Adjust the role caches for a few seats whose role changed (only staff <-> disabled roles)."""
@@ -420,10 +417,6 @@ class CoProdModel(mesa.Model):
                 self._n_P[team] += d
         self._prof[seats] = now_prof
         self._w_prof[seats] = now_prof.astype(float)
-        role = s.role[seats]
-        self._m_dw[seats] = role >= DISABLED_WORKER
-        self._m_dwonly[seats] = role == DISABLED_WORKER
-        self._m_staff[seats] = role == STAFF
         self._dw = np.flatnonzero(s.role >= DISABLED_WORKER)
 
     # ------------------------------------------------------------------------------------
@@ -508,16 +501,19 @@ class CoProdModel(mesa.Model):
     # -- culture: training ------------------------------------------------------------------
     def _train(self, t: int) -> None:
         s, tr = self.state, self.p.training
-        sustain = self._sustain()
-        # Attitude boosts fade unless structure (power transfer, review) consolidates them (003).
-        moved = s.boost * (self.p.attitudes.consolidation * sustain)
-        s.att_base += moved
-        s.boost = (s.boost - moved) * (1.0 - tr.decay * (1.0 - sustain))
+        if self._trained:
+            sustain = self._sustain()
+            # Attitude boosts fade unless structure (power transfer, review) consolidates them (003).
+            moved = s.boost * (self.p.attitudes.consolidation * sustain)
+            s.att_base += moved
+            s.boost -= moved
+            s.boost *= 1.0 - tr.decay * (1.0 - sustain)
         if not _training_active(self.p) or (t - self._training_t0) % tr.interval:
             return
         group = {"managers": s.role == MANAGER, "staff": s.role == STAFF, "all": np.ones(self.n, bool)}[tr.target]
         trained = group & (self.rng.random(self.n) < tr.coverage)
         s.boost[trained] += tr.effect
+        self._trained = True
         np.minimum(s.boost, 1.0, out=s.boost)
         s.skill[trained] += tr.skill_effect * (1.0 - s.skill[trained])
         n = int(trained.sum())
@@ -814,8 +810,8 @@ class CoProdModel(mesa.Model):
         burnt = s.burnout.astype(float)
         demands = np.bincount(s.team, burnt, self.n_teams)[s.team]
         demands -= burnt
-        demands *= self._inv_others * wb.crossover  # burnout among team mates (Bakker et al. 2005)
-        demands += wb.workload * s.workload
+        demands *= self._crossover  # burnout among team mates (Bakker et al. 2005)
+        demands += self._workload_demand
         # Terms that only disabled workers (experts by experience) carry.
         dw = self._dw
         extra = wb.tokenism * s.token_trace[dw] + pe.load_cost * (1.0 - 0.5 * ps.training) * s.load[dw]
@@ -857,10 +853,17 @@ class CoProdModel(mesa.Model):
         """Leavers are replaced; some who stay become disabled (Burchardt 2003). One batch a week."""
         s, re, rng = self.state, self.config.retention, self.rng
         s.tenure += 1
-        hazard = np.minimum(
-            re.base_hazard * np.exp(re.wellbeing * (re.reference - s.wellbeing) + re.burnout * s.burnout), 0.5
-        )
-        leave = np.flatnonzero(rng.random(self.n) < hazard)
+        # Weekly hazard base * exp(k (reference - wellbeing) + b burnout), at most 0.5.
+        u = rng.random(self.n)
+        if re.base_hazard > 0:
+            h = s.wellbeing * -re.wellbeing
+            h += math.log(re.base_hazard) + re.wellbeing * re.reference
+            h[s.burnout] += re.burnout
+            np.exp(h, out=h)
+            np.minimum(h, 0.5, out=h)
+            leave = np.flatnonzero(u < h)
+        else:
+            leave = np.empty(0, np.int64)
         n_dis = int(s.disabled[leave].sum())
         f = self._flows
         f["exits_disabled"] = n_dis
@@ -880,8 +883,6 @@ class CoProdModel(mesa.Model):
         new_dis = np.concatenate([hired_dis, onset])
         self._draw_disability(new_dis)
         self._dis = np.flatnonzero(s.disabled)
-        self._m_dis[leave] = 0.0
-        self._m_dis[new_dis] = 1.0
         self._refresh_own(seats)
         s.barrier[new_dis] = (4.0 * s.own[new_dis] + self._attitudinal(new_dis)) / 5.0
         # Roles: leavers' seats get the new person's role; disabled non-managers come forward as
@@ -928,6 +929,7 @@ class CoProdModel(mesa.Model):
         s.skill[seats] = rng.beta(2, 5, m)
         s.ability[seats] = rng.beta(5, 3, m)
         s.workload[seats] = _clip01(rng.normal(org.workload, org.workload_sd, m))
+        self._workload_demand[seats] = cfg.wellbeing.workload * s.workload[seats]
         s.engagement[seats] = cfg.reciprocity.resting
         s.confidence[seats] = rng.beta(4, 4, m)
         s.wellbeing[seats] = _clip01(rng.normal(0.6, 0.1, m))
@@ -989,22 +991,25 @@ class CoProdModel(mesa.Model):
             stages,
             support,
         )
-        # Group means as dot products with cached 0/1 masks: one pass each, no boolean copies.
-        dis_f, dw_f, rank = self._m_dis, self._m_dw, self._m_rank
+        # Group sums: four passes over everyone, the rest over the (small) disabled subsets.
+        di, dw = self._dis, self._dw
         nn = self.n - nd
-        n_dw = float(len(self._dw))
-        n_dwonly = float(self._m_dwonly.sum())
-        rank_d = rank * dis_f
-        n_rd = float(rank_d.sum())
+        n_dw = len(dw)
+        dwonly = s.role[dw] == DISABLED_WORKER
+        n_dwonly = int(np.count_nonzero(dwonly))
+        di_rank = di[~self.is_manager[di]]  # disabled people below manager
+        n_rd = len(di_rank)
         n_rn = self.n - self.n_teams - n_rd
-        grade = s.grade.astype(float)
-        g_d = _ratio(grade @ rank_d, n_rd)
-        g_n = _ratio(grade @ rank - grade @ rank_d, n_rn)
-        wb_d, wb_all = s.wellbeing @ dis_f, s.wellbeing.sum()
-        bo = s.burnout.astype(float)
-        bo_d, bo_all = bo @ dis_f, bo.sum()
+        mgr_grade_sum = self.n_teams * (self.config.progression.max_grade + 1)
+        grade_d = float(s.grade[di_rank].sum())
+        g_d = _ratio(grade_d, n_rd)
+        g_n = _ratio(float(s.grade.sum()) - mgr_grade_sum - grade_d, n_rn)
+        wb_d, wb_all = float(s.wellbeing[di].sum()), float(s.wellbeing.sum())
+        bo_d, bo_all = int(np.count_nonzero(s.burnout[di])), int(np.count_nonzero(s.burnout))
+        att_all = float(s.attitude.sum())
         att_m = float(s.attitude[self.structure.manager_seat].sum())
-        n_staff = float(self._m_staff.sum())
+        n_staff = self.n - self.n_teams - n_dw
+        att_staff = att_all - att_m - float(s.attitude[dw].sum())
         m = self.metrics
         m.update(
             {
@@ -1019,24 +1024,24 @@ class CoProdModel(mesa.Model):
                 "exits_disabled": f["exits_disabled"],
                 "exits_nondisabled": f["exits_nondisabled"],
                 "share_disabled": nd / self.n,
-                "attitude_mean": float(s.attitude.sum()) / self.n,
+                "attitude_mean": att_all / self.n,
                 "cost": cost,
                 "level": level,
-                "engagement_disabled": _ratio(s.engagement @ dw_f, n_dw),
-                "confidence_disabled": _ratio(s.confidence @ dw_f, n_dw),
+                "engagement_disabled": _ratio(s.engagement[dw].sum(), n_dw),
+                "confidence_disabled": _ratio(s.confidence[dw].sum(), n_dw),
                 "attitude_managers": att_m / self.n_teams,
-                "attitude_staff": _ratio(s.attitude @ self._m_staff, n_staff),
+                "attitude_staff": _ratio(att_staff, n_staff),
                 "grade_disabled": g_d,
                 "grade_nondisabled": g_n,
                 "progression_gap": g_n - g_d,
-                "accommodated_share": _ratio(s.accommodated @ dis_f, nd),
-                "peer_supported_share": _ratio((s.peer_of >= 0) @ self._m_dwonly, n_dwonly),
+                "accommodated_share": _ratio(np.count_nonzero(s.accommodated[di]), nd),
+                "peer_supported_share": _ratio(np.count_nonzero(s.peer_of[dw][dwonly] >= 0), n_dwonly),
                 "n_people": self.n,
                 "n_disabled": nd,
-                "n_disabled_workers": round(n_dwonly),
-                "n_peer_supporters": round(n_dw - n_dwonly),
+                "n_disabled_workers": n_dwonly,
+                "n_peer_supporters": n_dw - n_dwonly,
                 "stages_involved": stages,
-                "burnout_disabled_workers": _ratio(bo @ dw_f, n_dw),
+                "burnout_disabled_workers": _ratio(np.count_nonzero(s.burnout[dw]), n_dw),
                 "exits_disabled_workers": f["exits_disabled_workers"],
                 **{f"cost_{k}": v for k, v in self._costs.items()},
                 "cost_cumulative": self.cost_cumulative,
