@@ -197,7 +197,7 @@ def _run_summary(sc: Any, res: Any, steps: int) -> str:
         f"{body['exits_nondisabled'].sum() / years:>12.1f}",
         f"  {'Career grade (end)':<44} {last['grade_disabled']:>10.2f} {last['grade_nondisabled']:>12.2f}",
         "",
-        f"  Share of staff who are disabled: {ts['share_disabled'].iloc[0]:.3f} at the start, "
+        f"  Share of people who are disabled (all roles): {ts['share_disabled'].iloc[0]:.3f} at the start, "
         f"{last['share_disabled']:.3f} at the end",
         f"  Attitude (0 medical, 1 social model): {ts['attitude_mean'].iloc[0]:.3f} -> {last['attitude_mean']:.3f}",
     ]

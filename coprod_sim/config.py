@@ -305,7 +305,12 @@ class Accessibility:
         source="assumption",
     )
     upkeep_share: float = _p(
-        0.002, 0.0, 0.1, unit="per week", doc="Weekly upkeep as a share of the capital spent", source="assumption"
+        0.002,
+        0.0,
+        0.1,
+        unit="per week",
+        doc="Weekly upkeep as a share of the capital cost of the accessibility levels in place",
+        source="assumption",
     )
     free_share: float = _p(
         0.494,

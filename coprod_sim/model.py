@@ -168,6 +168,7 @@ class State:
     decision: np.ndarray
     last_fit: np.ndarray
     fit_acc: np.ndarray  # sum of the stage outputs' fit so far in the running project
+    fit_n: np.ndarray  # number of stage outputs in fit_acc (fewer than 4 for the first, joined mid-way)
 
 
 def _metric(model: CoProdModel, name: str) -> Any:
@@ -222,8 +223,9 @@ class CoProdModel(mesa.Model):
         self.config = Config.from_flat(base, **kwargs) if kwargs else base
         self.p = self.config  # lever values now (the timeline changes them)
         self._lever_started: dict[str, int] = {}
-        self._training_t0 = 1  # training configured from the start runs in week 1
+        self._next_training = 1  # training configured from the start runs in week 1
         self._trained = False  # no training boost exists yet, so nothing to decay
+        self._last_training: int | None = None
 
         cfg = self.config
         org = cfg.organisation
@@ -252,7 +254,7 @@ class CoProdModel(mesa.Model):
         self._costs = dict.fromkeys(_COST_PARTS, 0.0)
         self.cost_cumulative = 0.0
         self._flows = {
-            "participation_rate": 0.0,
+            "participation_rate": 0.0 if (self.state.role >= DISABLED_WORKER).any() else math.nan,
             "influence_share": math.nan,
             "tokenism_rate": math.nan,
             "exits_disabled": 0,
@@ -261,6 +263,7 @@ class CoProdModel(mesa.Model):
             "stages_mask": 0,
             "counts": (0, 0, 0, 0.0, 0),
         }
+        self._team_att_sum = np.bincount(self.state.team, self.state.attitude, self.n_teams)
         self._refresh_own()
         self._update_barriers()
         self.metrics: dict[str, Any] = {}
@@ -320,6 +323,7 @@ class CoProdModel(mesa.Model):
             decision=np.full((self.n_teams, k), 0.5),
             last_fit=np.zeros(self.n_teams),
             fit_acc=np.zeros(self.n_teams),
+            fit_n=np.zeros(self.n_teams),
         )
         self._next_person = n
         self.state = s
@@ -329,12 +333,13 @@ class CoProdModel(mesa.Model):
         s.role[open_] = DISABLED_WORKER
         # Fit of past projects: what professionals' pull to the standard service gave (no input
         # from disabled people), so that week 0 reflects how the organisation worked until now.
-        beta = cfg.deliberation.standard_bias * (
-            1.0 - np.bincount(team, att, self.n_teams) / np.bincount(team, minlength=self.n_teams)
-        )
-        n_team = np.bincount(team, minlength=self.n_teams)
-        sd = cfg.deliberation.outsider_noise * np.sqrt(
-            PROFESSIONAL_CORRELATION + (1 - PROFESSIONAL_CORRELATION) / np.maximum(n_team, 1)
+        # Professionals weighted as in meetings (managers more, experts by experience not at all).
+        d = cfg.deliberation
+        w = np.where(is_mgr, d.manager_weight, 1.0) * (s.role <= STAFF)
+        W = np.maximum(np.bincount(team, w, self.n_teams), 1e-12)
+        beta = d.standard_bias * (1.0 - np.bincount(team, w * att, self.n_teams) / W)
+        sd = d.outsider_noise * np.sqrt(
+            PROFESSIONAL_CORRELATION + (1 - PROFESSIONAL_CORRELATION) * np.bincount(team, w * w, self.n_teams) / W**2
         )
         past = s.need_t + beta[:, None] * (0.5 - s.need_t) + sd[:, None] * s.z[0]
         s.last_fit[:] = self._fit(past, s.need_t)
@@ -462,10 +467,12 @@ class CoProdModel(mesa.Model):
             self._access_paid = np.maximum(self._access_paid, now)
 
     def _on_levers_changed(self, old: Config, new: Config) -> None:
-        if _training_active(new) and not _training_active(old):
-            self._training_t0 = self.steps
-        if (new.training.interval, new.training.target) != (old.training.interval, old.training.target):
-            self._training_t0 = self.steps
+        t = self.steps
+        if _training_active(new) and (not _training_active(old) or new.training.target != old.training.target):
+            self._next_training = t  # a programme that starts (or changes group) trains this week
+        elif new.training.interval != old.training.interval and self._last_training is not None:
+            # A new interval counts from the last session, so a ramp does not restart the schedule.
+            self._next_training = max(t, self._last_training + new.training.interval)
 
     @staticmethod
     def _access_vector(p: Config) -> np.ndarray:
@@ -508,8 +515,10 @@ class CoProdModel(mesa.Model):
             s.att_base += moved
             s.boost -= moved
             s.boost *= 1.0 - tr.decay * (1.0 - sustain)
-        if not _training_active(self.p) or (t - self._training_t0) % tr.interval:
+        if not _training_active(self.p) or t < self._next_training:
             return
+        self._last_training = t
+        self._next_training = t + tr.interval
         group = {"managers": s.role == MANAGER, "staff": s.role == STAFF, "all": np.ones(self.n, bool)}[tr.target]
         trained = group & (self.rng.random(self.n) < tr.coverage)
         s.boost[trained] += tr.effect
@@ -605,7 +614,6 @@ class CoProdModel(mesa.Model):
 
     def _update_barriers(self) -> None:
         s = self.state
-        self._team_att_sum = np.bincount(s.team, s.attitude, self.n_teams)
         di = self._dis
         # Social model (000): barriers come from the organisation, and attitudes are one of them.
         self._att_barrier_dis = self._attitudinal(di)
@@ -651,6 +659,7 @@ class CoProdModel(mesa.Model):
             s.z[:, starting] = rng.standard_normal((3, len(starting), d.aspects))
             s.decision[starting] = 0.5
             s.fit_acc[starting] = 0.0
+            s.fit_n[starting] = 0.0
 
         involved = self._lev["involved"]
         dw = self._dw
@@ -719,10 +728,13 @@ class CoProdModel(mesa.Model):
         stage_end = np.flatnonzero(phase % d.stage_weeks == d.stage_weeks - 1)
         if len(stage_end):
             s.fit_acc[stage_end] += self._fit(s.decision[stage_end], s.need_t[stage_end])
+            s.fit_n[stage_end] += 1.0
         done = np.flatnonzero(phase == cycle - 1)
         if len(done):
-            fit = s.fit_acc[done] / 4.0
+            # Mean over the stages observed: all four, except for a project under way at week 0.
+            fit = s.fit_acc[done] / np.maximum(s.fit_n[done], 1.0)
             s.fit_acc[done] = 0.0
+            s.fit_n[done] = 0.0
             s.last_fit[done] = fit
             self._costs["rework"] += float(
                 (self.config.costs.rework * (1.0 - fit)).sum() * self.config.costs.project_value
@@ -801,6 +813,9 @@ class CoProdModel(mesa.Model):
         _clip01(s.att_base)
         s.attitude = np.add(s.att_base, s.boost, out=s.attitude)
         np.minimum(s.attitude, 1.0, out=s.attitude)
+        # Kept exact from here to the next update (hires adjust it): barriers, meetings and
+        # disclosure all read it.
+        self._team_att_sum = np.bincount(s.team, s.attitude, self.n_teams)
 
     # -- wellbeing and burnout --------------------------------------------------------------
     def _update_wellbeing(self) -> None:
@@ -884,7 +899,7 @@ class CoProdModel(mesa.Model):
         self._draw_disability(new_dis)
         self._dis = np.flatnonzero(s.disabled)
         self._refresh_own(seats)
-        s.barrier[new_dis] = (4.0 * s.own[new_dis] + self._attitudinal(new_dis)) / 5.0
+        s.barrier[new_dis] = (4.0 * s.own[new_dis] + self._attitudinal(new_dis)) / 5.0  # this week already
         # Roles: leavers' seats get the new person's role; disabled non-managers come forward as
         # experts by experience with a chance that rises with their team's attitude.
         mgr = self.is_manager[seats]
@@ -916,13 +931,14 @@ class CoProdModel(mesa.Model):
         self._next_person += m
         dis = rng.random(m) < p_dis
         s.disabled[seats] = dis
-        s.barrier[seats] = 0.0  # set for disabled hires at the next barrier update
+        s.barrier[seats] = 0.0  # disabled hires get theirs once their profile is drawn
         s.own[seats] = 0.0
         s.need[seats] = 0.0
         s.covers[seats] = False
         # New hires bring the outside culture (Harrison & Carroll 1991: selection and socialisation).
         shift = self.is_manager[seats] * org.manager_attitude_shift
         att = _clip01(rng.normal(org.attitude_mean, org.attitude_sd, m) + shift)
+        np.add.at(self._team_att_sum, s.team[seats], att - s.attitude[seats])
         s.att_base[seats] = att
         s.boost[seats] = 0.0
         s.attitude[seats] = att

@@ -20,7 +20,9 @@ def _burnout_dw(ts):
 
 
 def _exit_rate_dw(ts):
-    return ts["exits_disabled_workers"].iloc[1:].sum() / ts["n_disabled_workers"].iloc[1:].mean()
+    # Leavers in the expert role (disabled workers and peer supporters) per person in that role.
+    in_role = ts["n_disabled_workers"] + ts["n_peer_supporters"]
+    return ts["exits_disabled_workers"].iloc[1:].sum() / in_role.iloc[1:].mean()
 
 
 def test_peer_support_lowers_burnout_of_disabled_workers():

@@ -338,3 +338,30 @@ def test_onset_makes_people_disabled():
 )
 def test_level_thresholds(args, level):
     assert classify_level(*args) == level
+
+
+def test_no_fit_dip_when_projects_are_joined_mid_way():
+    # Teams start part-way through a project; its fit averages only the stages observed.
+    for seed in range(3):
+        ts = stepped(52, seed=seed).timeseries()
+        early, later = ts["fit"].iloc[1:14].min(), ts["fit"].iloc[26:53].mean()
+        assert early > 0.85 * later, (seed, early, later)
+
+
+def test_ramping_the_training_interval_keeps_the_schedule():
+    tl = [{"step": 1, "lever": "training.target", "value": "all"},
+          {"step": 1, "lever": "training.coverage", "value": 1.0},
+          {"step": 10, "lever": "training.interval", "value": 10, "ramp": 10}]
+    m = CoProdModel(seed=1, config=Config.from_dict({"timeline": tl}), organisation_people=60)
+    for _ in range(40):
+        m.step()
+    weeks = m.timeseries().query("cost_training > 0")["step"].tolist()
+    assert weeks[0] == 1
+    assert all(b - a >= 10 for a, b in zip(weeks, weeks[1:], strict=False))
+    assert 2 <= len(weeks) <= 4
+
+
+def test_training_from_the_scenario_starts_in_week_one():
+    m = stepped(3, organisation_people=60, training_target="all", training_coverage=1.0)
+    assert m.timeseries()["cost_training"].tolist()[:3] == [0.0, pytest.approx(m.timeseries()["cost_training"][1]), 0.0]
+    assert m.timeseries()["cost_training"][1] > 0
