@@ -233,11 +233,14 @@ class CoProdModel(mesa.Model):
             org.people, org.team_size, org.informal_ties, org.manager_ties, self.rng
         )
         self.graph: nx.Graph = self.structure.to_graph()
-        e = np.concatenate([self.structure.informal_edges, self.structure.manager_edges])
-        # Directed both ways: sums over a person's cross-team ties are one bincount.
-        self._src = np.concatenate([e[:, 0], e[:, 1]])
-        self._dst = np.concatenate([e[:, 1], e[:, 0]])
         self.n = self.structure.n
+        # Cross-team ties (informal and managers') as a sparse 0/1 matrix: a person's sum over
+        # those ties is one matrix-vector product.
+        self._cross = self.structure.cross_team_matrix()
+        # Teams are contiguous runs of seats, so per-team sums are reduceat over the run starts
+        # and spreading a team value to its members is a repeat (both cheaper than bincount).
+        self._team_start = self.structure.manager_seat
+        self._team_size = np.diff(np.append(self._team_start, self.n))
         self.n_teams = len(self.structure.manager_seat)
         self._next_person = 0
         self.state = self._initial_state()
@@ -246,9 +249,28 @@ class CoProdModel(mesa.Model):
         # levels are investments paid in week 1 (or when the timeline raises them).
         self._access_paid = self._access_vector(Config())
         self._refresh_roles()
+        st = self.state
+        self._reset_on_hire = (
+            st.barrier,
+            st.own,
+            st.need,
+            st.covers,
+            st.boost,
+            st.strain,
+            st.burnout,
+            st.tenure,
+            st.accommodated,
+            st.acc_weekly,
+            st.infl_trace,
+            st.token_trace,
+            st.review_part,
+            st.review_infl,
+        )
+        # Agent views are made when someone looks at them (agents, agents_by_type, agent_at):
+        # seats whose role class changed are re-viewed then, not every week. A run that never
+        # looks at agents pays nothing for them; one that does sees exactly the current roles.
         self._agents_at: list[Person | None] = [None] * self.n
-        for seat in range(self.n):
-            self._spawn(seat)
+        self._stale_views: set[int] = set(range(self.n))
 
         self._window: list[tuple[float, float, float, int]] = []
         self._costs = dict.fromkeys(_COST_PARTS, 0.0)
@@ -263,7 +285,7 @@ class CoProdModel(mesa.Model):
             "stages_mask": 0,
             "counts": (0, 0, 0, 0.0, 0),
         }
-        self._team_att_sum = np.bincount(self.state.team, self.state.attitude, self.n_teams)
+        self._team_att_sum = self._tsum(self.state.attitude)
         self._refresh_own()
         self._update_barriers()
         self.metrics: dict[str, Any] = {}
@@ -356,19 +378,45 @@ class CoProdModel(mesa.Model):
         if m == 0:
             return
         s.need[seats] = rng.beta(0.8, 1.5, (m, 4))
-        common = np.zeros(d.aspects, bool)
-        common[: d.coverage] = True
-        own = np.argsort(rng.random((m, d.aspects)), axis=1)[:, : d.coverage]
-        covers = np.zeros((m, d.aspects), bool)
-        np.put_along_axis(covers, own, True, axis=1)
+        # A random subset of `coverage` aspects each: those whose random key is among the smallest.
+        keys = rng.random((m, d.aspects))
+        covers = keys <= np.partition(keys, d.coverage - 1, axis=1)[:, d.coverage - 1 : d.coverage]
         alike = rng.random(m) >= d.diversity
-        covers[alike] = common
+        covers[alike] = np.arange(d.aspects) < d.coverage  # everyone alike knows the same aspects
         s.covers[seats] = covers
 
-    def _spawn(self, seat: int) -> Person:
-        agent = ROLE_CLASSES[int(self.state.role[seat])](self, seat)
-        self._agents_at[seat] = agent
-        return agent
+    def _sync_agents(self) -> None:
+        """Make agent views match the roles: create missing views, swap those whose class changed."""
+        if not self._stale_views:
+            return
+        role = self.state.role
+        for seat in sorted(self._stale_views):
+            cls = ROLE_CLASSES[int(role[seat])]
+            old = self._agents_at[seat]
+            if old is not None:
+                if type(old) is cls:
+                    continue
+                old.remove()
+            self._agents_at[seat] = cls(self, seat)
+        self._stale_views.clear()
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """All agents (views of the people now in the organisation)."""
+        self._sync_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type[mesa.Agent], mesa.agent.AgentSet]:
+        """Agents by role class: Manager, Staff, DisabledWorker, PeerSupporter."""
+        self._sync_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """Role classes present in the organisation."""
+        self._sync_agents()
+        return super().agent_types
 
     def _set_role(self, seats: np.ndarray, role: int | np.ndarray) -> None:
         """Change roles of seats, swapping agent views whose role class changes."""
@@ -376,14 +424,13 @@ class CoProdModel(mesa.Model):
         old_roles = s.role[seats].copy()
         s.role[seats] = role
         changed = seats[old_roles != s.role[seats]]
-        for seat in changed.tolist():
-            self._agents_at[seat].remove()
-            self._spawn(seat)
         if len(changed):
+            self._stale_views.update(changed.tolist())
             self._update_role_caches(changed, old_roles[old_roles != s.role[seats]])
 
     def agent_at(self, seat: int) -> Person:
         """Return the agent currently in a seat."""
+        self._sync_agents()
         return self._agents_at[seat]
 
     def _refresh_roles(self) -> None:
@@ -401,7 +448,7 @@ class CoProdModel(mesa.Model):
         self._n_P = np.bincount(s.team, prof, t).astype(float)
         self._w_att = np.where(s.role == MANAGER, cfg.attitudes.manager_weight, 1.0)
         self._team_w = np.bincount(s.team, self._w_att, t)
-        self._cross_w = np.bincount(self._dst, self._w_att[self._src], self.n)
+        self._cross_w = self._cross @ self._w_att
         self._team_n = np.bincount(s.team, minlength=t).astype(float)
         # Every team has at least two people, so everyone has neighbours: fixed denominators.
         self._inv_den = 1.0 / (self._team_w[s.team] - self._w_att + self._cross_w)
@@ -488,9 +535,9 @@ class CoProdModel(mesa.Model):
         self._costs = dict.fromkeys(_COST_PARTS, 0.0)
         p_before = self.p
         self._apply_timeline(t)
-        if self.p is not p_before:
+        if self.p is not p_before or t == 1:
             self._refresh_own()
-        self._invest()
+            self._invest()
         self._train(t)
         self._run_peer_programme()
         self._update_barriers()
@@ -593,6 +640,14 @@ class CoProdModel(mesa.Model):
             s.peer_of[seat] = -1
 
     # -- access: barriers and accommodations ------------------------------------------------
+    def _tsum(self, x: np.ndarray) -> np.ndarray:
+        """Per-team sums of a per-seat array."""
+        return np.add.reduceat(x, self._team_start)
+
+    def _spread(self, per_team: np.ndarray) -> np.ndarray:
+        """Give each member its team's value of a per-team array (a new per-seat array)."""
+        return np.repeat(per_team, self._team_size)
+
     def _attitudinal(self, seats: np.ndarray) -> np.ndarray:
         """Attitudinal barrier a person meets: 1 - mean attitude of their team mates."""
         s = self.state
@@ -692,7 +747,7 @@ class CoProdModel(mesa.Model):
         # Professionals' mean attitude: everyone's team sum, less disabled workers, managers weighted.
         mgr_att_sum = (self.config.deliberation.manager_weight - 1.0) * mgr_att
         att_p = (self._team_att_sum - np.bincount(dteam, s.attitude[dw], T) + mgr_att_sum) * inv_wp
-        listen = 0.5 * att_p + 0.5 * np.bincount(s.team, wp * s.skill, T) * inv_wp
+        listen = 0.5 * att_p + 0.5 * self._tsum(wp * s.skill) * inv_wp
         W_D = n_d * listen
         s_nat = W_D / np.maximum(W_D + W_P, 1e-12)
         pi = p.power.transfer
@@ -803,9 +858,9 @@ class CoProdModel(mesa.Model):
         # more, plus cross-team ties. Team sums reuse this week's sum of everyone's attitude.
         wa = self._w_att * s.attitude
         team = self._team_att_sum + (at.manager_weight - 1.0) * s.attitude[self.structure.manager_seat]
-        nbr = team[s.team]
+        nbr = self._spread(team)
         nbr -= wa
-        nbr += np.bincount(self._dst, wa[self._src], self.n)
+        nbr += self._cross @ wa
         nbr *= self._inv_den
         nbr -= s.attitude
         nbr *= at.influence
@@ -815,7 +870,7 @@ class CoProdModel(mesa.Model):
         np.minimum(s.attitude, 1.0, out=s.attitude)
         # Kept exact from here to the next update (hires adjust it): barriers, meetings and
         # disclosure all read it.
-        self._team_att_sum = np.bincount(s.team, s.attitude, self.n_teams)
+        self._team_att_sum = self._tsum(s.attitude)
 
     # -- wellbeing and burnout --------------------------------------------------------------
     def _update_wellbeing(self) -> None:
@@ -823,7 +878,7 @@ class CoProdModel(mesa.Model):
         s, wb, rng = self.state, self.config.wellbeing, self.rng
         pe, ps = self.config.peer_effects, self.p.peer_support
         burnt = s.burnout.astype(float)
-        demands = np.bincount(s.team, burnt, self.n_teams)[s.team]
+        demands = self._spread(self._tsum(burnt))
         demands -= burnt
         demands *= self._crossover  # burnout among team mates (Bakker et al. 2005)
         demands += self._workload_demand
@@ -870,15 +925,17 @@ class CoProdModel(mesa.Model):
         s.tenure += 1
         # Weekly hazard base * exp(k (reference - wellbeing) + b burnout), at most 0.5.
         u = rng.random(self.n)
+        leave = np.empty(0, np.int64)
         if re.base_hazard > 0:
-            h = s.wellbeing * -re.wellbeing
-            h += math.log(re.base_hazard) + re.wellbeing * re.reference
-            h[s.burnout] += re.burnout
-            np.exp(h, out=h)
-            np.minimum(h, 0.5, out=h)
-            leave = np.flatnonzero(u < h)
-        else:
-            leave = np.empty(0, np.int64)
+            # Exact hazards only where u is below the largest possible one (the same draws, so
+            # the same leavers, as computing everyone's hazard).
+            top = re.base_hazard * math.exp(re.wellbeing * (re.reference - float(s.wellbeing.min())) + re.burnout)
+            cand = np.flatnonzero(u < min(top, 0.5))
+            if len(cand):
+                h = re.base_hazard * np.exp(
+                    re.wellbeing * (re.reference - s.wellbeing[cand]) + re.burnout * s.burnout[cand]
+                )
+                leave = cand[u[cand] < np.minimum(h, 0.5)]
         n_dis = int(s.disabled[leave].sum())
         f = self._flows
         f["exits_disabled"] = n_dis
@@ -929,35 +986,29 @@ class CoProdModel(mesa.Model):
         p_dis = re.applicant_share * (1.0 - re.hiring_bias * (1.0 - self._hiring_inclusion()))
         s.person_id[seats] = np.arange(self._next_person, self._next_person + m)
         self._next_person += m
-        dis = rng.random(m) < p_dis
+        # One call per distribution for all new people (the same laws as at the start, 5.2).
+        u = rng.random((2, m))
+        z = rng.normal(size=(3, m))
+        b = (rng.beta(2, 5, m), rng.beta(5, 3, m), rng.beta(4, 4, m))  # skill, ability, confidence
+        dis = u[0] < p_dis
         s.disabled[seats] = dis
-        s.barrier[seats] = 0.0  # disabled hires get theirs once their profile is drawn
-        s.own[seats] = 0.0
-        s.need[seats] = 0.0
-        s.covers[seats] = False
         # New hires bring the outside culture (Harrison & Carroll 1991: selection and socialisation).
         shift = self.is_manager[seats] * org.manager_attitude_shift
-        att = _clip01(rng.normal(org.attitude_mean, org.attitude_sd, m) + shift)
+        att = _clip01(org.attitude_mean + org.attitude_sd * z[0] + shift)
         np.add.at(self._team_att_sum, s.team[seats], att - s.attitude[seats])
         s.att_base[seats] = att
-        s.boost[seats] = 0.0
         s.attitude[seats] = att
-        s.skill[seats] = rng.beta(2, 5, m)
-        s.ability[seats] = rng.beta(5, 3, m)
-        s.workload[seats] = _clip01(rng.normal(org.workload, org.workload_sd, m))
+        s.skill[seats], s.ability[seats], s.confidence[seats] = b
+        s.workload[seats] = _clip01(org.workload + org.workload_sd * z[1])
         self._workload_demand[seats] = cfg.wellbeing.workload * s.workload[seats]
+        s.wellbeing[seats] = _clip01(0.6 + 0.1 * z[2])
         s.engagement[seats] = cfg.reciprocity.resting
-        s.confidence[seats] = rng.beta(4, 4, m)
-        s.wellbeing[seats] = _clip01(rng.normal(0.6, 0.1, m))
-        s.strain[seats] = 0
-        s.burnout[seats] = False
-        s.tenure[seats] = 0
+        s.peer_u[seats] = u[1]
         s.grade[seats] = np.where(self.is_manager[seats], cfg.progression.max_grade + 1, 0)
-        s.accommodated[seats] = False
-        s.acc_weekly[seats] = 0.0
-        s.peer_u[seats] = rng.random(m)
-        for arr in (s.infl_trace, s.token_trace, s.review_part, s.review_infl):
-            arr[seats] = 0.0
+        # Everything else starts from zero: no barriers until a profile is drawn, no training
+        # boost, strain, burnout, tenure, accommodation or history of meetings.
+        for arr in self._reset_on_hire:
+            arr[seats] = 0
         return seats[dis]
 
     # -- progression ------------------------------------------------------------------------

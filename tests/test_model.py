@@ -1,5 +1,6 @@
 """Unit tests, one or more per mechanism of the model."""
 
+import itertools
 import math
 
 import numpy as np
@@ -349,15 +350,17 @@ def test_no_fit_dip_when_projects_are_joined_mid_way():
 
 
 def test_ramping_the_training_interval_keeps_the_schedule():
-    tl = [{"step": 1, "lever": "training.target", "value": "all"},
-          {"step": 1, "lever": "training.coverage", "value": 1.0},
-          {"step": 10, "lever": "training.interval", "value": 10, "ramp": 10}]
+    tl = [
+        {"step": 1, "lever": "training.target", "value": "all"},
+        {"step": 1, "lever": "training.coverage", "value": 1.0},
+        {"step": 10, "lever": "training.interval", "value": 10, "ramp": 10},
+    ]
     m = CoProdModel(seed=1, config=Config.from_dict({"timeline": tl}), organisation_people=60)
     for _ in range(40):
         m.step()
     weeks = m.timeseries().query("cost_training > 0")["step"].tolist()
     assert weeks[0] == 1
-    assert all(b - a >= 10 for a, b in zip(weeks, weeks[1:], strict=False))
+    assert all(b - a >= 10 for a, b in itertools.pairwise(weeks))
     assert 2 <= len(weeks) <= 4
 
 
