@@ -25,33 +25,36 @@ def _exit_rate_dw(ts):
     return ts["exits_disabled_workers"].iloc[1:].sum() / in_role.iloc[1:].mean()
 
 
-def test_peer_support_lowers_burnout_of_disabled_workers():
-    """000 (Goth 2018); uptake near a quarter (Peterson et al. 2008). Measured at 2,000 people:
-    -0.019 to -0.047 (seeds 0-4), -0.020 to -0.032 (seeds 5-9).
+def test_peer_support_lowers_burnout_and_turnover_of_disabled_workers():
+    """000 (Goth 2018); uptake near a quarter (Peterson et al. 2008). Measured at 2,000 people,
+    seeds 0-4: burnout -0.019 to -0.047; leavers from the expert role -19% to +6% (mean -9.7%;
+    seeds 5-9: mean -6.1%).
 
-    With a quarter taking part, a 1,000-person organisation supports about ten people, and one
-    seed in five can go the other way; 2,000 people keep the test about the effect, not the noise.
-    At this uptake the effect on turnover is within run-to-run noise (-11% to +3%): a finding
-    recorded in docs/ODD.md; the next test shows it once most take part.
+    With a quarter taking part the turnover effect is smaller than run-to-run noise in a single
+    run, so it is asserted on the mean over seeds; burnout falls in every seed. (At 1,000 people
+    about ten people are supported and one seed in five can go the other way.)
     """
     base = Config().with_overrides({"organisation.people": 2000})
     peer = base.with_overrides({"peer_support.enabled": True})
-    off, on = paired(base, peer, _burnout_dw)
-    assert (on - off < 0).all() and (on - off).mean() <= -0.01
+    off, on = paired(base, peer, lambda ts: (_burnout_dw(ts), _exit_rate_dw(ts)))
+    d_burn = on[:, 0] - off[:, 0]
+    assert (d_burn < 0).all() and d_burn.mean() <= -0.01
+    assert (on[:, 1] / off[:, 1] - 1).mean() <= -0.03
 
 
 def test_peer_support_lowers_burnout_and_turnover_when_most_take_part():
-    """With everyone taking it up. Measured: burnout -0.064 to -0.086, exits -5% to -31% (mean -21%)."""
+    """With everyone taking it up (1,000 people). Measured: burnout -0.047 to -0.100, leavers
+    from the expert role -23% to -34% (mean -29%)."""
     base = Config().with_overrides({"organisation.people": 1000})
     peer = base.with_overrides({"peer_support.enabled": True, "peer_support.uptake": 1.0})
     off, on = paired(base, peer, lambda ts: (_burnout_dw(ts), _exit_rate_dw(ts)))
-    assert (on[:, 0] - off[:, 0] <= -0.04).all()
+    assert (on[:, 0] - off[:, 0] <= -0.03).all()
     rel_exit = on[:, 1] / off[:, 1] - 1
-    assert (rel_exit < 0).all() and rel_exit.mean() <= -0.08
+    assert (rel_exit < 0).all() and rel_exit.mean() <= -0.1
 
 
 def test_consultation_without_power_is_tokenism_and_erodes_engagement():
-    """003, 001; Mencap 2012. Measured engagement: 0.30-0.34 (tokenistic) vs 0.49-0.50 (not involved)."""
+    """003, 001; Mencap 2012. Measured engagement: 0.31-0.32 (tokenistic) vs 0.50 (not involved)."""
     tokenistic = load_scenario("tokenistic").config
     not_involved = Config().with_overrides({"involvement.delivery": False, "involvement.evaluation": False})
 
@@ -72,7 +75,7 @@ def test_consultation_without_power_is_tokenism_and_erodes_engagement():
 
 
 def test_more_diverse_participation_gives_better_fit():
-    """000 principle of diversity. Measured +0.012 to +0.018 fit when teams have several experts by experience.
+    """000 principle of diversity. Measured +0.012 to +0.020 fit when teams have several experts by experience.
 
     With about one expert by experience per team (the baseline) the effect is small (+0.003):
     diversity needs several disabled people taking part together (docs/ODD.md, limitations).
@@ -89,7 +92,7 @@ def test_more_diverse_participation_gives_better_fit():
 
 
 def test_accessibility_raises_participation_and_the_reach_of_other_levers():
-    """000 principle of access. Measured: participation 0.053 -> 0.111; reach 0.114 -> 0.274."""
+    """000 principle of access. Measured: participation +0.040 to +0.062; reach 0.120-0.134 -> 0.267-0.284."""
     low = Config().with_overrides({**{f"accessibility.{k}": 0.0 for k in ACCESS}, "accessibility.accommodations": 0.0})
     high = Config().with_overrides({**{f"accessibility.{k}": 0.9 for k in ACCESS}, "accessibility.accommodations": 0.9})
     lo, hi = paired(low, high, lambda ts: ts["participation_rate"].iloc[1:].mean())
@@ -107,7 +110,7 @@ def test_accessibility_raises_participation_and_the_reach_of_other_levers():
 
 def test_training_alone_fades_training_with_structure_lasts():
     """Bezrukova et al. 2016; 003 limitations. Measured share of the gain kept after two years:
-    about 0.0 alone, about 0.85 with power transfer and review."""
+    about 0.03 alone, 0.50 to 0.83 (mean 0.68) with power transfer and review."""
     pulse = [
         {"step": 1, "lever": "training.target", "value": "all"},
         {"step": 1, "lever": "training.coverage", "value": 1.0},
@@ -129,8 +132,8 @@ def test_training_alone_fades_training_with_structure_lasts():
 
 
 def test_transformative_costs_more_up_front_and_pays_back():
-    """000 advantages; 003 value for money. Measured: +188k to +347k in year 1; break-even
-    between week 125 and 241."""
+    """000 advantages; 003 value for money. Measured: +182k to +251k in year 1; break-even
+    between week 119 and 244."""
     base, transformative = Config(), load_scenario("transformative").config
     weeks = []
     for seed in SEEDS:
@@ -143,7 +146,7 @@ def test_transformative_costs_more_up_front_and_pays_back():
 
 
 def test_all_four_stages_beat_delivery_only():
-    """001 (at all stages). Measured +0.035 to +0.046 fit with the same power transfer."""
+    """001 (at all stages). Measured +0.030 to +0.046 fit with the same power transfer."""
     base = Config().with_overrides({"power.transfer": 0.3})
     delivery = base.with_overrides({"involvement.evaluation": False})
     all_four = base.with_overrides({"involvement.planning": True, "involvement.design": True})
