@@ -159,9 +159,10 @@ def format_table(c: Comparison) -> str:
         sub = c.table[c.table.outcome == key].set_index("scenario")
         for name in c.names:
             r = sub.loc[name]
-            cell = f"  {name:<22} {_num(r['mean']):>11} [{_num(r['lo'])}, {_num(r['hi'])}]"
+            cell = f"  {name:<22} {_num(r['mean'], key):>11} [{_num(r['lo'], key)}, {_num(r['hi'], key)}]"
             if name != ref:
-                cell += f"   diff {_signed(r['diff'])} [{_signed(r['diff_lo'])}, {_signed(r['diff_hi'])}]"
+                d = [_signed(r[c], key) for c in ("diff", "diff_lo", "diff_hi")]
+                cell += f"   diff {d[0]} [{d[1]}, {d[2]}]"
             lines.append(cell)
     lines.append("Break-even against the first scenario (week from which its extra cost is paid back)")
     for name in c.names[1:]:
@@ -171,13 +172,16 @@ def format_table(c: Comparison) -> str:
     return "\n".join(lines)
 
 
-def _num(x: float) -> str:
+def _num(x: float, key: str = "") -> str:
     if not np.isfinite(x):
         return "n/a"
-    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3f}"
+    return f"{x:,.0f}" if abs(x) >= 1000 or key in _MONEY else f"{x:.3f}"
 
 
-def _signed(x: float) -> str:
+def _signed(x: float, key: str = "") -> str:
     if not np.isfinite(x):
         return "n/a"
-    return f"{x:+,.0f}" if abs(x) >= 1000 else f"{x:+.3f}"
+    return f"{x:+,.0f}" if abs(x) >= 1000 or key in _MONEY else f"{x:+.3f}"
+
+
+_MONEY = {"cost_per_year"}  # whole currency units, whatever their size
