@@ -246,8 +246,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     print(header)
     print(text)
     write_parquet(result.table, out / "compare.parquet")
-    result.table.to_csv(out / ".compare.csv.tmp", index=False)
-    os.replace(out / ".compare.csv.tmp", out / "compare.csv")
+    write_text(result.table.to_csv(index=False), out / "compare.csv")
     write_parquet(result.runs, out / "runs.parquet")
     write_text(header + "\n" + text + "\n", out / "compare.txt")
     write_json(

@@ -18,6 +18,9 @@ import pyarrow.parquet as pq
 
 __all__ = ["atomic_write", "write_json", "write_parquet", "write_text"]
 
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)  # read the process umask (the call sets it, so set it straight back)
+
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``."""
@@ -27,6 +30,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; results are ordinary files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -48,6 +48,7 @@ def test_run_writes_results_and_provenance(tmp_path):
     assert info["overrides"] == {"organisation.people": 120, "training.target": "all"}
     assert info["init_seconds"] > 0 and info["step_seconds"] > 0
     assert not list(out.glob(".*tmp"))  # nothing half-written left behind
+    assert (out / "run.json").stat().st_mode & 0o044  # readable by others, like any file written here
 
 
 def test_run_summary_is_readable(tmp_path, capsys):
