@@ -85,6 +85,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--out", type=Path, default=Path("results/compare"), help="output folder (default results/compare)")
 
+    w = sub.add_parser("sweep", help="run an experiment (a parameter sweep) into a resumable Parquet dataset")
+    w.add_argument("experiment", help="an experiment .toml file or a shipped experiment name")
+    w.add_argument("--out", type=Path, help="output folder (default results/<experiment name>)")
+    w.add_argument(
+        "--workers",
+        type=_pos_int,
+        default=os.cpu_count() or 1,
+        help="parallel processes (default: all cores); results do not depend on it",
+    )
+    w.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
+
     sub.add_parser("scenarios", help="list the shipped scenarios")
     return p
 
@@ -97,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_run(args)
         if args.command == "compare":
             return _cmd_compare(args)
+        if args.command == "sweep":
+            return _cmd_sweep(args)
         return _cmd_scenarios()
     except ConfigError as exc:
         print(f"coprod-sim: error: {exc}", file=sys.stderr)
@@ -214,6 +227,47 @@ def _run_summary(sc: Any, res: Any, steps: int) -> str:
         + ", ".join(f"{k} {v:,.0f}" for k, v in sorted(parts.items(), key=lambda kv: -kv[1]) if v)
     )
     return "\n".join(lines)
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from coprod_sim.sweep.design import load_experiment
+    from coprod_sim.sweep.runner import local_executor, sweep
+
+    exp = load_experiment(args.experiment)
+    out: Path = args.out or Path("results") / exp.name
+    n_runs = len(exp.points()) * exp.replicates
+    print(
+        f"Sweep {exp.name}: {len(exp.points())} design points x {exp.replicates} replicates = {n_runs} runs "
+        f"of {exp.steps} weeks, {args.workers} worker(s), into {out}"
+    )
+    bar = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=n_runs, desc="runs", unit="run", delay=1.0)
+
+    def progress(done: int, failed: int) -> None:
+        if bar is not None:
+            bar.n = done
+            bar.set_postfix(failed=failed)
+            bar.refresh()
+
+    executor = local_executor(min(args.workers, n_runs))
+    try:
+        report = sweep(exp, out, executor=executor, resume=args.resume, progress=progress)
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+        if bar is not None:
+            bar.close()
+    print(
+        f"Done: {report.runs} runs in {report.chunks} chunk files ({report.chunks_run} run now, "
+        f"{report.chunks - report.chunks_run} already there); {len(report.failed)} failed."
+    )
+    for f in report.failed[:10]:
+        print(f"  failed: point {f['point']} replicate {f['replicate']} seed {f['seed']}: {f['error']}")
+    print(f"Results: {out}/runs/*.parquet; design, seeds and status: {out}/manifest.json")
+    return 0
 
 
 def _fmt(x: float) -> str:

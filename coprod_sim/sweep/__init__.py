@@ -1,0 +1,6 @@
+"""Experiments at scale: designs, sweeps on local processes, resumable Parquet storage."""
+
+from coprod_sim.sweep.design import Experiment, load_experiment
+from coprod_sim.sweep.runner import SweepReport, load_results, sweep
+
+__all__ = ["Experiment", "SweepReport", "load_experiment", "load_results", "sweep"]

@@ -1,0 +1,332 @@
+"""Experiment files: a base scenario, a parameter space and a design, validated at the boundary.
+
+An experiment file is TOML data::
+
+    [experiment]
+    name = "lever_grid"
+    description = "Training x accessibility x power transfer"
+    scenario = "baseline"        # shipped name, or a path relative to this file
+    replicates = 5               # seeds per design point (the same seeds for every point)
+    steps = 520
+    seed = 1                     # master seed of the replicate seeds
+    keep = "summary"             # or "timeseries"
+
+    [design]
+    method = "grid"              # grid | lhs | sobol | morris
+    samples = 64                 # lhs: points; sobol: base samples N; morris: trajectories
+    levels = 4                   # morris only
+    second_order = false         # sobol only
+
+    [[parameters]]
+    path = "training.coverage"
+    values = [0.0, 0.5, 1.0]     # grid: the values to cross
+    # low = 0.0 / high = 1.0     # lhs, sobol, morris: the range to sample
+
+Samplers are stateless and take a seed (SALib for Sobol/Saltelli and Morris).
+"""
+
+from __future__ import annotations
+
+import itertools
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from coprod_sim.config import Config, ConfigError, Param, check_value, iter_params, suggest
+from coprod_sim.run import replicate_seeds
+from coprod_sim.scenarios import Scenario, load_scenario
+
+__all__ = ["METHODS", "Experiment", "Factor", "experiment_dir", "load_experiment"]
+
+METHODS = ("grid", "lhs", "sobol", "morris")
+_EXPERIMENT_KEYS = ("name", "description", "scenario", "replicates", "steps", "seed", "keep")
+_DESIGN_KEYS = ("method", "samples", "levels", "second_order")
+_FACTOR_KEYS = ("path", "values", "low", "high")
+_PARAMS: dict[str, Param] = {p.path: p for p in iter_params()}
+
+
+def experiment_dir() -> Path:
+    """Folder of the shipped experiments (inside the wheel, or ``experiments/`` of a checkout)."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "experiments", here.parent / "experiments"):
+        if candidate.is_dir():
+            return candidate
+    raise ConfigError("the shipped experiments folder is missing from this installation")
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One varied parameter: a list of values (grid) or a range (sampled designs)."""
+
+    path: str
+    values: tuple[Any, ...] | None = None
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def param(self) -> Param:
+        """Metadata of the parameter."""
+        return _PARAMS[self.path]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A validated experiment: scenario, factors, design, replicates and what to keep."""
+
+    name: str
+    description: str
+    scenario: Scenario
+    factors: tuple[Factor, ...]
+    method: str
+    samples: int
+    levels: int
+    second_order: bool
+    replicates: int
+    steps: int
+    seed: int
+    keep: str
+    path: Path | None = None
+
+    def problem(self) -> dict[str, Any]:
+        """Return the SALib problem dictionary of the sampled factors."""
+        return {
+            "num_vars": len(self.factors),
+            "names": [f.path for f in self.factors],
+            "bounds": [[f.low, f.high] for f in self.factors],
+        }
+
+    def points(self) -> pd.DataFrame:
+        """Design points: one row per point, one column per factor (key path), ``point`` first."""
+        if self.method == "grid":
+            rows = list(itertools.product(*(f.values for f in self.factors)))
+            df = pd.DataFrame(rows, columns=[f.path for f in self.factors])
+        else:
+            x = self._sample()
+            df = pd.DataFrame(x, columns=[f.path for f in self.factors])
+            for f in self.factors:
+                if f.param.type is int:  # an integer factor takes the nearest whole value
+                    df[f.path] = np.rint(df[f.path]).astype(np.int64)
+        df.insert(0, "point", np.arange(len(df), dtype=np.int64))
+        return df
+
+    def _sample(self) -> np.ndarray:
+        k = len(self.factors)
+        lo = np.array([f.low for f in self.factors], float)
+        hi = np.array([f.high for f in self.factors], float)
+        if self.method == "lhs":
+            from scipy.stats import qmc
+
+            unit = qmc.LatinHypercube(d=k, seed=np.random.default_rng(self.seed)).random(self.samples)
+            return lo + unit * (hi - lo)
+        if self.method == "sobol":
+            from SALib.sample import sobol
+
+            return sobol.sample(self.problem(), self.samples, calc_second_order=self.second_order, seed=self.seed)
+        from SALib.sample import morris
+
+        return morris.sample(self.problem(), self.samples, num_levels=self.levels, seed=self.seed)
+
+    def seeds(self) -> list[int]:
+        """Replicate seeds, shared by every design point (common random numbers)."""
+        return replicate_seeds(self.seed, self.replicates)
+
+    def config_for(self, row: Mapping[str, Any]) -> Config:
+        """Return the validated configuration of one design point."""
+        values = {f.path: _plain(row[f.path]) for f in self.factors}
+        return self.scenario.config.with_overrides(values, source=f"{self.name} design point")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain description (for the manifest)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "scenario": self.scenario.name,
+            "scenario_parameters": self.scenario.config.to_dict(),
+            "method": self.method,
+            "samples": self.samples,
+            "levels": self.levels,
+            "second_order": self.second_order,
+            "replicates": self.replicates,
+            "steps": self.steps,
+            "seed": self.seed,
+            "keep": self.keep,
+            "factors": [
+                {
+                    "path": f.path,
+                    "values": list(f.values) if f.values is not None else None,
+                    "low": f.low,
+                    "high": f.high,
+                }
+                for f in self.factors
+            ],
+        }
+
+
+def _plain(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _resolve(ref: str | Path) -> Path:
+    path = Path(ref)
+    if path.suffix != ".toml" and not path.exists():
+        shipped = experiment_dir() / f"{ref}.toml"
+        if shipped.exists():
+            return shipped
+        names = sorted(p.stem for p in experiment_dir().glob("*.toml"))
+        raise ConfigError(
+            f"{ref}: no such experiment file or shipped experiment.{suggest(str(ref), names)} "
+            f"Shipped: {', '.join(names)}"
+        )
+    if not path.is_file():
+        raise ConfigError(f"{ref}: file not found (give a .toml file or a shipped experiment name)")
+    return path
+
+
+def _whole(where: str, key: str, value: Any, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ConfigError(f"{where}{key} = {value!r}: allowed is a whole number from {lo} to {hi}")
+    return value
+
+
+def _unknown(where: str, table: str, key: str, allowed: tuple[str, ...]) -> ConfigError:
+    return ConfigError(
+        f"{where}unknown key {table}.{key}{suggest(key, allowed)} Allowed in [{table}]: {', '.join(allowed)}"
+    )
+
+
+def load_experiment(ref: str | Path) -> Experiment:
+    """Load and validate an experiment file by path or shipped name.
+
+    Raises
+    ------
+    ConfigError
+        One message naming the file, the key, the value and what is allowed.
+    """
+    path = _resolve(ref)
+    where = f"{path}: "
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}TOML syntax error: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{where}cannot read the file ({exc})") from None
+    for key in data:
+        if key not in ("experiment", "design", "parameters"):
+            raise ConfigError(
+                f"{where}unknown table [{key}]{suggest(key, ['experiment', 'design', 'parameters'])} "
+                "Allowed: [experiment], [design], [[parameters]]"
+            )
+    exp = data.get("experiment")
+    if not isinstance(exp, Mapping):
+        raise ConfigError(f"{where}missing the [experiment] table (name, description, scenario, replicates, steps)")
+    for key in exp:
+        if key not in _EXPERIMENT_KEYS:
+            raise _unknown(where, "experiment", key, _EXPERIMENT_KEYS)
+    name = exp.get("name", path.stem)
+    description = exp.get("description")
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{where}experiment.name = {name!r}: allowed is a non-empty text")
+    if not isinstance(description, str) or not description.strip():
+        raise ConfigError(f"{where}experiment.description = {description!r}: allowed is a non-empty text")
+    scen_ref = exp.get("scenario", "baseline")
+    if not isinstance(scen_ref, str):
+        raise ConfigError(f"{where}experiment.scenario = {scen_ref!r}: allowed is a scenario name or file path")
+    local = path.parent / scen_ref
+    scenario = load_scenario(local if local.suffix == ".toml" and local.is_file() else scen_ref)
+    replicates = _whole(where, "experiment.replicates", exp.get("replicates", 5), 1, 10_000)
+    steps = _whole(where, "experiment.steps", exp.get("steps", scenario.config.simulation.steps), 1, 5200)
+    seed = _whole(where, "experiment.seed", exp.get("seed", 1), 0, 2**63 - 1)
+    keep = exp.get("keep", "summary")
+    if keep not in ("summary", "timeseries"):
+        raise ConfigError(f"{where}experiment.keep = {keep!r}: allowed is 'summary' or 'timeseries'")
+
+    design = data.get("design", {})
+    if not isinstance(design, Mapping):
+        raise ConfigError(f"{where}design = {design!r} must be a table, e.g. [design]")
+    for key in design:
+        if key not in _DESIGN_KEYS:
+            raise _unknown(where, "design", key, _DESIGN_KEYS)
+    method = design.get("method", "grid")
+    if method not in METHODS:
+        raise ConfigError(f"{where}design.method = {method!r}: allowed is one of {', '.join(map(repr, METHODS))}")
+    samples = _whole(where, "design.samples", design.get("samples", 16), 1, 1_000_000)
+    levels = _whole(where, "design.levels", design.get("levels", 4), 2, 100)
+    second_order = design.get("second_order", False)
+    if not isinstance(second_order, bool):
+        raise ConfigError(f"{where}design.second_order = {second_order!r}: allowed is true or false")
+
+    factors = _factors(data.get("parameters"), method, where)
+    experiment = Experiment(
+        name=name,
+        description=description.strip(),
+        scenario=scenario,
+        factors=factors,
+        method=method,
+        samples=samples,
+        levels=levels,
+        second_order=second_order,
+        replicates=replicates,
+        steps=steps,
+        seed=seed,
+        keep=keep,
+        path=path,
+    )
+    # Every design point must be a valid configuration (e.g. team_size <= people): check now,
+    # before any run starts, so a sweep never stops half-way on bad input.
+    points = experiment.points()
+    for _, row in points.iterrows():
+        try:
+            experiment.config_for(row)
+        except ConfigError as exc:
+            raise ConfigError(f"{where}design point {int(row['point'])}: {exc}") from None
+    return experiment
+
+
+def _factors(table: Any, method: str, where: str) -> tuple[Factor, ...]:
+    if not isinstance(table, list) or not table:
+        raise ConfigError(f"{where}no [[parameters]] to vary: add at least one [[parameters]] table with a path")
+    factors = []
+    seen = set()
+    for i, item in enumerate(table, start=1):
+        at = f"{where}parameters entry {i}: "
+        if not isinstance(item, Mapping):
+            raise ConfigError(f"{at}{item!r} must be a table with path and values (or low and high)")
+        for key in item:
+            if key not in _FACTOR_KEYS:
+                raise ConfigError(
+                    f"{at}unknown key {key!r}{suggest(key, _FACTOR_KEYS)} Allowed: {', '.join(_FACTOR_KEYS)}"
+                )
+        p = item.get("path")
+        if p not in _PARAMS:
+            raise ConfigError(
+                f"{at}path = {p!r} is not a parameter.{suggest(str(p), _PARAMS)} "
+                "Paths are section.name as in scenario files"
+            )
+        if p in seen:
+            raise ConfigError(f"{at}path = {p!r} appears twice")
+        seen.add(p)
+        param = _PARAMS[p]
+        if method == "grid":
+            values = item.get("values")
+            if not isinstance(values, list) or not values:
+                raise ConfigError(f"{at}a grid needs values = [...] for {p} (allowed: {param.allowed()})")
+            checked = tuple(check_value(param, v, at + "values: ") for v in values)
+            factors.append(Factor(path=p, values=checked))
+        else:
+            if param.type not in (int, float):
+                raise ConfigError(
+                    f"{at}{p} is {param.allowed()}: a {method} design varies numbers only; use a grid for it"
+                )
+            if "low" not in item or "high" not in item:
+                raise ConfigError(f"{at}a {method} design needs low and high for {p} ({param.allowed()})")
+            lo = check_value(param, item["low"], at + "low: ")
+            hi = check_value(param, item["high"], at + "high: ")
+            if not lo < hi:
+                raise ConfigError(f"{at}low = {lo!r} must be below high = {hi!r} for {p}")
+            factors.append(Factor(path=p, low=float(lo), high=float(hi)))
+    return tuple(factors)

@@ -1,0 +1,247 @@
+"""Running an experiment: chunks of runs on an executor, streamed to a Parquet dataset.
+
+The runs of an experiment are numbered point by point, replicate by replicate, and cut into
+chunks of a fixed size. Each finished chunk is written to ``DIR/runs/part-NNNNNN.parquet`` under a
+temporary name and renamed, so a chunk file is either complete or absent. ``DIR/manifest.json``
+records the design, the seeds, the package version and, at the end, each failed run. Resuming
+runs exactly the chunks whose file is missing: nothing is lost or duplicated, however the sweep
+was stopped. A chunk's content depends only on its runs, so results are identical whatever the
+number of workers or the order in which chunks finish.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from coprod_sim import __version__
+from coprod_sim.config import Config, ConfigError
+from coprod_sim.io import write_json, write_parquet
+from coprod_sim.model import OUTPUT_COLUMNS
+from coprod_sim.run import SUMMARY_OUTCOMES, simulate, summarise
+from coprod_sim.sweep.design import Experiment
+
+__all__ = ["SweepReport", "load_results", "run_chunk", "sweep"]
+
+_SUMMARY_NAMES = [f"{c}_{'total' if h == 'sum' else h}" for c, h in SUMMARY_OUTCOMES] + [
+    "cost_per_year",
+    "level_final",
+    "level_max",
+]
+
+Task = tuple[int, list[tuple[int, int, int, Config, dict[str, Any]]], int, str]
+
+
+@dataclass
+class SweepReport:
+    """What a sweep did: runs in all, run now, failed, and where the results are."""
+
+    out: Path
+    runs: int
+    chunks: int
+    chunks_run: int
+    failed: list[dict[str, Any]]
+
+
+def _fingerprint(info: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(info, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def run_chunk(task: Task, simulate_fn: Callable = simulate) -> pd.DataFrame:
+    """Run the runs of one chunk; a run that raises becomes a row with its error.
+
+    Rows: ``point, replicate, seed, status, error``, the factor values, then the summaries
+    (``keep = "summary"``) or one row per week with every output column (``"timeseries"``).
+    """
+    _index, runs, steps, keep = task
+    frames = []
+    for point, replicate, seed, config, params in runs:
+        head = {"point": point, "replicate": replicate, "seed": seed}
+        try:
+            ts = simulate_fn(config, seed, steps).timeseries
+            if keep == "summary":
+                frame = pd.DataFrame([{**head, "status": "ok", "error": "", **params, **summarise(ts)}])
+            else:
+                frame = ts.assign(**head, status="ok", error="", **params)
+        except Exception as exc:  # recorded with its parameters; the sweep goes on
+            frame = pd.DataFrame([{**head, "status": "error", "error": f"{type(exc).__name__}: {exc}", **params}])
+        frames.append(frame)
+    df = pd.concat(frames, ignore_index=True)
+    lead = ["point", "replicate", "seed", "status", "error", *runs[0][4]]
+    outputs = _SUMMARY_NAMES if keep == "summary" else ["step", *OUTPUT_COLUMNS]
+    for col in outputs:
+        if col not in df:
+            df[col] = np.nan
+    if keep == "timeseries":
+        df["step"] = df["step"].fillna(-1).astype(np.int64)
+        df["level"] = df["level"].astype(object).where(df["level"].notna(), "")
+    return df[lead + outputs].reset_index(drop=True)
+
+
+def _tasks(exp: Experiment, chunk_size: int) -> list[Task]:
+    points = exp.points()
+    seeds = exp.seeds()
+    runs = []
+    for _, row in points.iterrows():
+        config = exp.config_for(row)
+        params = {f.path: row[f.path].item() if hasattr(row[f.path], "item") else row[f.path] for f in exp.factors}
+        runs.extend((int(row["point"]), r, s, config, params) for r, s in enumerate(seeds))
+    n_chunks = math.ceil(len(runs) / chunk_size)
+    return [(i, runs[i * chunk_size : (i + 1) * chunk_size], exp.steps, exp.keep) for i in range(n_chunks)]
+
+
+def _part(out: Path, index: int) -> Path:
+    return out / "runs" / f"part-{index:06d}.parquet"
+
+
+def _done(out: Path, n_chunks: int) -> set[int]:
+    """Chunks with a complete file (a rename is atomic, so an existing name is complete)."""
+    done = set()
+    for i in range(n_chunks):
+        p = _part(out, i)
+        if p.exists():
+            try:
+                pq.read_metadata(p)
+            except Exception:
+                p.unlink()  # unreadable: run it again
+                continue
+            done.add(i)
+    for tmp in (out / "runs").glob(".part-*.tmp"):
+        tmp.unlink()  # a write interrupted before its rename
+    return done
+
+
+def sweep(
+    exp: Experiment,
+    out: Path,
+    *,
+    executor: Executor | None = None,
+    resume: bool = False,
+    chunk_size: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SweepReport:
+    """Run ``exp`` into ``out``; with ``resume``, finish an interrupted sweep of the same experiment.
+
+    Parameters
+    ----------
+    executor : concurrent.futures.Executor, optional
+        Where chunks run (a process pool, or a Dask client's executor); ``None`` runs them here.
+    progress : callable, optional
+        Called with (runs finished, runs failed) after every chunk.
+    """
+    out = Path(out)
+    chunk_size = chunk_size or max(exp.replicates, 8)
+    tasks = _tasks(exp, chunk_size)
+    n_runs = sum(len(t[1]) for t in tasks)
+    info = {"experiment": exp.to_dict(), "seeds": exp.seeds(), "chunk_size": chunk_size, "package_version": __version__}
+    fp = _fingerprint(info)
+    manifest = out / "manifest.json"
+    if manifest.exists():
+        old = json.loads(manifest.read_text())
+        if not resume:
+            raise ConfigError(
+                f"{out}: already holds a sweep ({old.get('experiment', {}).get('name')}); add --resume "
+                "to finish it, or choose another --out"
+            )
+        if old.get("fingerprint") != fp:
+            raise ConfigError(
+                f"{out}: holds a sweep of a different experiment or package version; it cannot be "
+                "resumed with this one (choose another --out)"
+            )
+    elif resume and out.exists() and any(out.iterdir()):
+        raise ConfigError(f"{out}: has no manifest.json, so there is no sweep here to resume")
+    points = exp.points()
+    write_json(
+        {
+            **info,
+            "fingerprint": fp,
+            "n_runs": n_runs,
+            "n_chunks": len(tasks),
+            "design": points.to_dict(orient="records"),
+            "status": "running",
+        },
+        manifest,
+    )
+    (out / "runs").mkdir(parents=True, exist_ok=True)
+    done = _done(out, len(tasks))
+    todo = [t for t in tasks if t[0] not in done]
+    finished = sum(len(tasks[i][1]) for i in done)
+    failed_count = 0
+    for frame in _iter_results(todo, executor):
+        index = int(frame.attrs["chunk"])
+        write_parquet(frame, _part(out, index))
+        finished += len(tasks[index][1])
+        failed_count += int((frame.drop_duplicates(["point", "replicate"])["status"] == "error").sum())
+        if progress:
+            progress(finished, failed_count)
+    results = load_results(out)
+    first = results.drop_duplicates(["point", "replicate"])
+    failed = first[first["status"] == "error"][
+        ["point", "replicate", "seed", "error", *[f.path for f in exp.factors]]
+    ].to_dict(orient="records")
+    write_json(
+        {
+            **info,
+            "fingerprint": fp,
+            "n_runs": n_runs,
+            "n_chunks": len(tasks),
+            "design": points.to_dict(orient="records"),
+            "status": "complete",
+            "failed": failed,
+        },
+        manifest,
+    )
+    return SweepReport(out=out, runs=n_runs, chunks=len(tasks), chunks_run=len(todo), failed=failed)
+
+
+def _call(task: Task) -> pd.DataFrame:
+    frame = run_chunk(task)
+    frame.attrs["chunk"] = task[0]
+    return frame
+
+
+def _iter_results(todo: list[Task], executor: Executor | None) -> Iterator[pd.DataFrame]:
+    """Chunk results as they finish, with a bounded number in flight (bounded memory)."""
+    if executor is None:
+        for task in todo:
+            yield _call(task)
+        return
+    limit = 2 * max(getattr(executor, "_max_workers", 2) or 2, 1)
+    pending: set[Future] = set()
+    queue = iter(todo)
+    for task in queue:
+        pending.add(executor.submit(_call, task))
+        if len(pending) >= limit:
+            break
+    while pending:
+        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for fut in finished:
+            yield fut.result()
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending.add(executor.submit(_call, nxt))
+
+
+def load_results(out: Path) -> pd.DataFrame:
+    """All finished runs of a sweep folder, in run order (point, then replicate)."""
+    parts = sorted((Path(out) / "runs").glob("part-*.parquet"))
+    if not parts:
+        return pd.DataFrame()
+    df = pd.concat([pq.read_table(p).to_pandas() for p in parts], ignore_index=True)
+    keys = ["point", "replicate"] + (["step"] if "step" in df else [])
+    return df.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def local_executor(workers: int) -> Executor | None:
+    """Return a process pool on this machine, or ``None`` (run in this process) for one worker."""
+    return ProcessPoolExecutor(max_workers=workers) if workers > 1 else None

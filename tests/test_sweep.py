@@ -1,0 +1,202 @@
+"""Experiment files, samplers, and sweeps that lose nothing: determinism, resume after SIGKILL."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from coprod_sim import CoProdModel
+from coprod_sim.config import ConfigError
+from coprod_sim.sweep.design import load_experiment
+from coprod_sim.sweep.runner import load_results, local_executor, run_chunk, sweep
+
+SMALL = """
+[experiment]
+name = "small"
+description = "A small grid for tests"
+scenario = "baseline"
+replicates = 2
+steps = 15
+seed = 3
+
+[design]
+method = "{method}"
+samples = 4
+
+[[parameters]]
+path = "organisation.people"
+{people}
+
+[[parameters]]
+path = "power.transfer"
+{power}
+"""
+
+
+def write_exp(tmp_path: Path, method="grid", people="values = [40, 60]", power="values = [0.0, 0.4]") -> Path:
+    p = tmp_path / f"exp_{method}.toml"
+    p.write_text(SMALL.format(method=method, people=people, power=power))
+    return p
+
+
+def test_grid_points_cross_all_values(tmp_path):
+    exp = load_experiment(write_exp(tmp_path))
+    pts = exp.points()
+    assert len(pts) == 4 and list(pts.columns) == ["point", "organisation.people", "power.transfer"]
+    assert set(map(tuple, pts[["organisation.people", "power.transfer"]].to_numpy())) == {
+        (40, 0.0),
+        (40, 0.4),
+        (60, 0.0),
+        (60, 0.4),
+    }
+    assert exp.seeds() == load_experiment(write_exp(tmp_path)).seeds() and len(exp.seeds()) == 2
+
+
+@pytest.mark.parametrize(("method", "size"), [("lhs", 4), ("sobol", 4 * (2 + 2)), ("morris", 4 * (2 + 1))])
+def test_sampled_designs_stay_in_range_and_are_reproducible(tmp_path, method, size):
+    path = write_exp(tmp_path, method, people="low = 40\nhigh = 80", power="low = 0.0\nhigh = 0.5")
+    pts = load_experiment(path).points()
+    assert len(pts) == size
+    assert pts["organisation.people"].between(40, 80).all() and pts["power.transfer"].between(0, 0.5).all()
+    assert pts["organisation.people"].dtype == np.int64
+    assert_frame_equal(pts, load_experiment(path).points())
+
+
+@pytest.mark.parametrize(
+    ("kw", "fragment"),
+    [
+        ({"power": "values = [0.0, 1.5]"}, "power.transfer = 1.5 is out of range"),
+        ({"method": "lhs", "people": "low = 40\nhigh = 80", "power": "low = 0.0"}, "needs low and high"),
+        ({"method": "lhs", "people": "low = 40\nhigh = 80", "power": "low = 0.5\nhigh = 0.1"}, "must be below"),
+        ({"people": "values = [3]"}, "organisation.people = 3 is out of range"),
+        ({"method": "factorial"}, "design.method = 'factorial'"),
+    ],
+)
+def test_bad_experiments_get_one_clear_message(tmp_path, kw, fragment):
+    with pytest.raises(ConfigError) as info:
+        load_experiment(write_exp(tmp_path, **kw))
+    assert fragment in str(info.value) and "exp_" in str(info.value)
+
+
+def test_unknown_path_and_impossible_points(tmp_path):
+    p = tmp_path / "bad.toml"
+    p.write_text(
+        SMALL.format(method="grid", people="values = [40]", power="values = [0.1]").replace(
+            'path = "power.transfer"', 'path = "power.transfr"'
+        )
+    )
+    with pytest.raises(ConfigError, match=r"Did you mean 'power\.transfer'"):
+        load_experiment(p)
+    p.write_text(SMALL.format(method="grid", people="values = [10]", power="values = [0.1]"))
+    with pytest.raises(ConfigError, match=r"design point 0: .*team_size = 12 is more than organisation\.people = 10"):
+        load_experiment(p)
+
+
+def test_shipped_experiments_load():
+    sizes = {"lever_grid": 27, "peer_support_demo": 6, "sobol_levers": 256 * (6 + 2), "morris_screening": 20 * 9}
+    for name, n in sizes.items():
+        assert len(load_experiment(name).points()) == n, name
+
+
+def test_results_do_not_depend_on_workers_or_chunking(tmp_path):
+    exp = load_experiment(write_exp(tmp_path))
+    one = sweep(exp, tmp_path / "one")
+    with local_executor(2) as pool:
+        two = sweep(exp, tmp_path / "two", executor=pool)
+    assert one.runs == two.runs == 8 and not one.failed
+    a, b = load_results(tmp_path / "one"), load_results(tmp_path / "two")
+    assert_frame_equal(a, b)
+    for part in sorted((tmp_path / "one" / "runs").glob("part-*.parquet")):
+        assert part.read_bytes() == (tmp_path / "two" / "runs" / part.name).read_bytes()
+    assert_frame_equal(load_results(sweep(exp, tmp_path / "small_chunks", chunk_size=3).out), a)
+    assert len(a) == 8 and not a.duplicated(["point", "replicate"]).any()
+    # Common random numbers: every point uses the same replicate seeds.
+    assert a.groupby("point")["seed"].apply(tuple).nunique() == 1
+
+
+def test_resume_runs_only_what_is_missing(tmp_path):
+    exp = load_experiment(write_exp(tmp_path))
+    full = load_results(sweep(exp, tmp_path / "full").out)
+    out = tmp_path / "part"
+    sweep(exp, out, chunk_size=2)
+    parts = sorted((out / "runs").glob("part-*.parquet"))
+    parts[1].unlink()
+    (out / "runs" / ".part-000003.parquet.x.tmp").write_text("half")  # a write cut off before its rename
+    with pytest.raises(ConfigError, match="add --resume"):
+        sweep(exp, out, chunk_size=2)
+    report = sweep(exp, out, chunk_size=2, resume=True)
+    assert report.chunks_run == 1
+    assert_frame_equal(load_results(out), full)
+    assert not list((out / "runs").glob(".*tmp"))
+
+
+def test_sigkill_then_resume_loses_and_duplicates_nothing(tmp_path):
+    text = SMALL.format(method="grid", people="values = [40, 60, 80]", power="values = [0.0, 0.2, 0.4]")
+    path = tmp_path / "kill.toml"
+    path.write_text(text.replace("steps = 15", "steps = 200"))
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "coprod_sim.cli", "sweep", str(path), "--out", str(out), "--workers", "1"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((out / "runs").glob("part-*.parquet"))) < 1:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    written = len(list((out / "runs").glob("part-*.parquet")))
+    assert 1 <= written < 3  # killed part-way (3 chunks of 8, 8, 2 runs)
+    r = subprocess.run([*cmd, "--resume"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    resumed = load_results(out)
+    clean = load_results(sweep(load_experiment(path), tmp_path / "clean").out)
+    assert_frame_equal(resumed, clean)
+    assert len(resumed) == 18 and not resumed.duplicated(["point", "replicate"]).any()
+
+
+def test_a_failing_run_is_recorded_and_the_rest_go_on():
+    from coprod_sim.config import Config
+
+    def flaky(config, seed, steps):
+        if seed == 2:
+            raise RuntimeError("boom")
+        from coprod_sim.run import simulate
+
+        return simulate(config, seed, steps)
+
+    cfg = Config().with_overrides({"organisation.people": 30})
+    runs = [(0, 0, 1, cfg, {"power.transfer": 0.0}), (0, 1, 2, cfg, {"power.transfer": 0.0})]
+    df = run_chunk((0, runs, 5, "summary"), simulate_fn=flaky)
+    assert df["status"].tolist() == ["ok", "error"]
+    assert df["error"].iloc[1] == "RuntimeError: boom" and df["power.transfer"].iloc[1] == 0.0
+    assert np.isnan(df["fit_mean"].iloc[1]) and np.isfinite(df["fit_mean"].iloc[0])
+
+
+def test_timeseries_can_be_kept(tmp_path):
+    path = write_exp(tmp_path)
+    path.write_text(path.read_text().replace("seed = 3", 'seed = 3\nkeep = "timeseries"'))
+    df = load_results(sweep(load_experiment(path), tmp_path / "ts").out)
+    assert len(df) == 8 * 16 and df["step"].max() == 15
+    assert set(df["level"]) <= {"none", "consultation", "compliance", "intermediate", "transformative"}
+
+
+def test_model_runs_under_mesa_batch_run():
+    res = mesa.batch_run(
+        CoProdModel,
+        parameters={"power_transfer": [0.0, 0.4], "seed": [1, 2], "organisation_people": 200},
+        iterations=1,
+        max_steps=20,
+        number_processes=1,
+        data_collection_period=1,
+        display_progress=False,
+    )
+    df = pd.DataFrame(res)
+    assert len(df) == 4 * 21 and df["Step"].max() == 20
+    infl = df.groupby("power_transfer")["influence_share"].mean()  # NaN weeks (nobody took part) skipped
+    assert infl[0.4] >= 0.4 > infl[0.0]
