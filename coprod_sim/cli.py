@@ -95,6 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="parallel processes (default: all cores); results do not depend on it",
     )
     w.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
+    w.add_argument(
+        "--engine", choices=("local", "dask"), default="local", help="local processes (default) or dask.distributed"
+    )
+    w.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: an existing scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
+    )
 
     sub.add_parser("scenarios", help="list the shipped scenarios")
     return p
@@ -231,7 +239,7 @@ def _run_summary(sc: Any, res: Any, steps: int) -> str:
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from coprod_sim.sweep.design import load_experiment
-    from coprod_sim.sweep.runner import local_executor, sweep
+    from coprod_sim.sweep.runner import DaskEngine, local_executor, sweep
 
     exp = load_experiment(args.experiment)
     out: Path = args.out or Path("results") / exp.name
@@ -252,11 +260,16 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             bar.set_postfix(failed=failed)
             bar.refresh()
 
-    executor = local_executor(min(args.workers, n_runs))
+    if args.scheduler and args.engine != "dask":
+        raise ConfigError(f"--scheduler {args.scheduler}: only used with --engine dask")
+    engine = DaskEngine(args.scheduler, workers=min(args.workers, n_runs)) if args.engine == "dask" else None
+    executor = engine.executor if engine else local_executor(min(args.workers, n_runs))
     try:
         report = sweep(exp, out, executor=executor, resume=args.resume, progress=progress)
     finally:
-        if executor is not None:
+        if engine is not None:
+            engine.close()
+        elif executor is not None:
             executor.shutdown(cancel_futures=True)
         if bar is not None:
             bar.close()

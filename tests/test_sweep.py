@@ -200,3 +200,40 @@ def test_model_runs_under_mesa_batch_run():
     assert len(df) == 4 * 21 and df["Step"].max() == 20
     infl = df.groupby("power_transfer")["influence_share"].mean()  # NaN weeks (nobody took part) skipped
     assert infl[0.4] >= 0.4 > infl[0.0]
+
+
+def test_dask_engine_gives_the_same_results(tmp_path):
+    from coprod_sim.sweep.runner import DaskEngine
+
+    exp = load_experiment(write_exp(tmp_path))
+    local = load_results(sweep(exp, tmp_path / "local").out)
+    with DaskEngine(workers=2) as engine:
+        report = sweep(exp, tmp_path / "dask", executor=engine.executor)
+    assert report.runs == 8 and not report.failed
+    assert_frame_equal(load_results(tmp_path / "dask"), local)
+    for part in sorted((tmp_path / "local" / "runs").glob("part-*.parquet")):
+        assert part.read_bytes() == (tmp_path / "dask" / "runs" / part.name).read_bytes()
+
+
+def test_unreachable_scheduler_is_a_clear_error(tmp_path):
+    path = write_exp(tmp_path)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coprod_sim.cli",
+            "sweep",
+            str(path),
+            "--out",
+            str(tmp_path / "o"),
+            "--engine",
+            "dask",
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "cannot reach a Dask scheduler" in r.stderr

@@ -242,6 +242,48 @@ def load_results(out: Path) -> pd.DataFrame:
     return df.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
+class DaskEngine:
+    """A Dask cluster behind the ``concurrent.futures`` interface the sweep uses.
+
+    With an ``address`` it connects to an existing scheduler (``dask scheduler`` on another
+    machine, a Kubernetes or SLURM cluster through dask-jobqueue); without one it starts a
+    ``LocalCluster`` of ``workers`` single-threaded processes on this machine. Dask re-runs the
+    tasks of a worker that is lost (``distributed.scheduler.allowed-failures``); results do not
+    depend on where or in which order chunks run.
+    """
+
+    def __init__(self, address: str | None = None, workers: int = 2) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:  # pragma: no cover - distributed is a dependency
+            raise ConfigError("--engine dask needs the 'distributed' package: pip install distributed") from None
+        self._cluster = None
+        try:
+            if address:
+                self.client = Client(address, timeout="10s")
+            else:
+                self._cluster = LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+                )
+                self.client = Client(self._cluster)
+        except OSError as exc:
+            raise ConfigError(f"--scheduler {address}: cannot reach a Dask scheduler there ({exc})") from None
+        self.executor = self.client.get_executor()
+        self.executor._max_workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
+
+    def close(self) -> None:
+        """Disconnect, and stop the local cluster if this engine started one."""
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def __enter__(self) -> DaskEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def local_executor(workers: int) -> Executor | None:
     """Return a process pool on this machine, or ``None`` (run in this process) for one worker."""
     return ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
