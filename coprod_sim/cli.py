@@ -104,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --engine dask: an existing scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
     )
 
+    an = sub.add_parser("analyze", help="lever effects, sensitivity indices and plots of a finished sweep")
+    an.add_argument("folder", type=Path, help="a sweep output folder (with manifest.json)")
+    an.add_argument("--out", type=Path, help="where to write tables, plots and report.html (default FOLDER/analysis)")
+
     sub.add_parser("scenarios", help="list the shipped scenarios")
     return p
 
@@ -118,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_compare(args)
         if args.command == "sweep":
             return _cmd_sweep(args)
+        if args.command == "analyze":
+            return _cmd_analyze(args)
         return _cmd_scenarios()
     except ConfigError as exc:
         print(f"coprod-sim: error: {exc}", file=sys.stderr)
@@ -280,6 +286,30 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     for f in report.failed[:10]:
         print(f"  failed: point {f['point']} replicate {f['replicate']} seed {f['seed']}: {f['error']}")
     print(f"Results: {out}/runs/*.parquet; design, seeds and status: {out}/manifest.json")
+    return 0
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from coprod_sim.sweep.analysis import OUTCOMES, analyze, write_report
+
+    a = analyze(args.folder)
+    exp = a.manifest["experiment"]
+    print(f"Sweep {exp['name']}: {len(a.runs)} finished runs ({exp['method']} design)")
+    if not a.effects.empty:
+        print("\nLever effects: change from the lowest to the highest value [95% interval]")
+        for outcome, g in a.effects.groupby("outcome", sort=False):
+            print(f"  {OUTCOMES[outcome]}")
+            for _, r in g.iterrows():
+                print(f"    {r['factor']:<32} {r['effect']:+10.4g} [{r['lo']:+.4g}, {r['hi']:+.4g}]")
+    if a.indices is not None and not a.indices.empty:
+        cols = ["S1", "ST"] if "S1" in a.indices else ["mu_star", "sigma"]
+        print("\nSensitivity indices (" + ", ".join(cols) + ")")
+        for outcome, g in a.indices.groupby("outcome", sort=False):
+            print(f"  {OUTCOMES[outcome]}")
+            for _, r in g.iterrows():
+                print(f"    {r['factor']:<32} " + "  ".join(f"{c} {r[c]:.3f}" for c in cols))
+    report = write_report(a, args.out or args.folder / "analysis")
+    print(f"\nWrote effects.csv, means.csv{', indices.csv' if a.indices is not None else ''}, plots/*.png and {report}")
     return 0
 
 
