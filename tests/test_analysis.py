@@ -71,7 +71,7 @@ def test_report_has_text_alternatives_and_tables(tmp_path):
 
 
 def test_not_a_sweep_folder(tmp_path):
-    with pytest.raises(ConfigError, match="no manifest.json"):
+    with pytest.raises(ConfigError, match=r"no manifest\.json"):
         analyze(tmp_path)
     (tmp_path / "manifest.json").write_text("{not json")
     with pytest.raises(ConfigError, match="not a coprod-sim sweep manifest"):
