@@ -141,11 +141,14 @@ def test_bad_scenario_files(tmp_path, name, text, fragment):
         (["run", "baseline", "--seed", "abc"], "'abc' is not a whole number"),
         (["compare", "baseline", "nope"], "nope: no such scenario"),
         (["compare", "--replicates", "0"], "1 or more"),
+        (["sweep", "lever_gird"], "Did you mean 'lever_grid'"),
+        (["sweep", "lever_grid", "--scheduler", "tcp://127.0.0.1:9"], "only used with --engine dask"),
+        (["analyze", "no_such_folder"], "no manifest.json here"),
         (["frobnicate"], "invalid choice"),
     ],
 )
 def test_bad_arguments(args, fragment, tmp_path):
-    r = cli(*args, "--out", str(tmp_path / "o")) if args[0] in ("run", "compare") else cli(*args)
+    r = cli(*args, "--out", str(tmp_path / "o")) if args[0] in ("run", "compare", "sweep") else cli(*args)
     assert r.returncode == 2, r.stderr
     assert "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr

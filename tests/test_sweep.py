@@ -237,3 +237,27 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path):
     )
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "cannot reach a Dask scheduler" in r.stderr
+
+
+def test_failed_runs_are_reported_in_the_manifest(tmp_path, monkeypatch):
+    import json
+
+    import coprod_sim.sweep.runner as runner
+
+    real = runner.simulate
+
+    def flaky(config, seed, steps):
+        if config.power.transfer > 0.3 and config.organisation.people == 60:
+            raise ValueError("cannot run this point")
+        return real(config, seed, steps)
+
+    monkeypatch.setattr(runner, "simulate", flaky)
+    exp = load_experiment(write_exp(tmp_path))
+    report = sweep(exp, tmp_path / "f", chunk_size=3)
+    assert len(report.failed) == 2  # one point x two replicates; the other six runs went on
+    assert {f["replicate"] for f in report.failed} == {0, 1}
+    assert all(f["power.transfer"] == 0.4 and f["organisation.people"] == 60 for f in report.failed)
+    manifest = json.loads((tmp_path / "f" / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["failed"] == report.failed
+    df = load_results(tmp_path / "f")
+    assert (df["status"] == "ok").sum() == 6

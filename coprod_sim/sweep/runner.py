@@ -57,13 +57,14 @@ def _fingerprint(info: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(info, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def run_chunk(task: Task, simulate_fn: Callable = simulate) -> pd.DataFrame:
+def run_chunk(task: Task, simulate_fn: Callable | None = None) -> pd.DataFrame:
     """Run the runs of one chunk; a run that raises becomes a row with its error.
 
     Rows: ``point, replicate, seed, status, error``, the factor values, then the summaries
     (``keep = "summary"``) or one row per week with every output column (``"timeseries"``).
     """
     _index, runs, steps, keep = task
+    simulate_fn = simulate_fn or simulate
     frames = []
     for point, replicate, seed, config, params in runs:
         head = {"point": point, "replicate": replicate, "seed": seed}
@@ -176,19 +177,20 @@ def sweep(
     done = _done(out, len(tasks))
     todo = [t for t in tasks if t[0] not in done]
     finished = sum(len(tasks[i][1]) for i in done)
-    failed_count = 0
+    # Failed runs are gathered chunk by chunk (only a few columns of earlier chunks are read),
+    # so memory stays bounded however many runs the sweep has.
+    cols = ["point", "replicate", "seed", "status", "error", *[f.path for f in exp.factors]]
+    failed: list[dict[str, Any]] = []
+    for i in sorted(done):
+        failed += _failures(pq.read_table(_part(out, i), columns=cols).to_pandas())
     for frame in _iter_results(todo, executor):
         index = int(frame.attrs["chunk"])
         write_parquet(frame, _part(out, index))
         finished += len(tasks[index][1])
-        failed_count += int((frame.drop_duplicates(["point", "replicate"])["status"] == "error").sum())
+        failed += _failures(frame[cols])
         if progress:
-            progress(finished, failed_count)
-    results = load_results(out)
-    first = results.drop_duplicates(["point", "replicate"])
-    failed = first[first["status"] == "error"][
-        ["point", "replicate", "seed", "error", *[f.path for f in exp.factors]]
-    ].to_dict(orient="records")
+            progress(finished, len(failed))
+    failed.sort(key=lambda r: (r["point"], r["replicate"]))
     write_json(
         {
             **info,
@@ -202,6 +204,12 @@ def sweep(
         manifest,
     )
     return SweepReport(out=out, runs=n_runs, chunks=len(tasks), chunks_run=len(todo), failed=failed)
+
+
+def _failures(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    first = frame.drop_duplicates(["point", "replicate"])
+    rows = first[first["status"] == "error"].drop(columns="status")
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()} for r in rows.to_dict("records")]
 
 
 def _call(task: Task) -> pd.DataFrame:
