@@ -261,3 +261,33 @@ def test_failed_runs_are_reported_in_the_manifest(tmp_path, monkeypatch):
     assert manifest["status"] == "complete" and manifest["failed"] == report.failed
     df = load_results(tmp_path / "f")
     assert (df["status"] == "ok").sum() == 6
+
+
+def test_dask_retries_the_runs_of_a_lost_worker(tmp_path):
+    import threading
+
+    from coprod_sim.sweep.runner import DaskEngine
+
+    text = SMALL.format(method="grid", people="values = [40, 60, 80]", power="values = [0.0, 0.2, 0.4]")
+    path = tmp_path / "lost.toml"
+    path.write_text(text.replace("steps = 15", "steps = 120"))
+    exp = load_experiment(path)
+    clean = load_results(sweep(exp, tmp_path / "clean", chunk_size=2).out)
+    with DaskEngine(workers=2) as engine:
+        box = {}
+        worker = threading.Thread(
+            target=lambda: box.update(r=sweep(exp, tmp_path / "lost", executor=engine.executor, chunk_size=2))
+        )
+        worker.start()
+        deadline = time.time() + 60
+        while time.time() < deadline and not list((tmp_path / "lost" / "runs").glob("part-*.parquet")):
+            time.sleep(0.02)
+        victim = sorted(engine.client.scheduler_info()["workers"])[0]
+        try:  # the worker process dies at once, mid-task; its nanny starts a fresh one
+            engine.client.run(os._exit, 1, workers=[victim])
+        except Exception:
+            pass  # the call itself is lost with the worker
+        worker.join(timeout=180)
+        assert victim not in engine.client.scheduler_info()["workers"]  # it really was lost
+    assert not worker.is_alive() and box["r"].runs == 18 and not box["r"].failed
+    assert_frame_equal(load_results(tmp_path / "lost"), clean)
