@@ -271,7 +271,14 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     engine = DaskEngine(args.scheduler, workers=min(args.workers, n_runs)) if args.engine == "dask" else None
     executor = engine.executor if engine else local_executor(min(args.workers, n_runs))
     try:
-        report = sweep(exp, out, executor=executor, resume=args.resume, progress=progress)
+        report = sweep(
+            exp,
+            out,
+            executor=executor,
+            resume=args.resume,
+            progress=progress,
+            workers=engine.workers if engine else None,
+        )
     finally:
         if engine is not None:
             engine.close()

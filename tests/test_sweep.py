@@ -119,6 +119,7 @@ def test_results_do_not_depend_on_workers_or_chunking(tmp_path):
         assert part.read_bytes() == (tmp_path / "two" / "runs" / part.name).read_bytes()
     assert_frame_equal(load_results(sweep(exp, tmp_path / "small_chunks", chunk_size=3).out), a)
     assert len(a) == 8 and not a.duplicated(["point", "replicate"]).any()
+    assert a["organisation.people"].dtype == np.int64  # integer factors stay integers
     # Common random numbers: every point uses the same replicate seeds.
     assert a.groupby("point")["seed"].apply(tuple).nunique() == 1
 
@@ -209,7 +210,7 @@ def test_dask_engine_gives_the_same_results(tmp_path):
     exp = load_experiment(write_exp(tmp_path))
     local = load_results(sweep(exp, tmp_path / "local").out)
     with DaskEngine(workers=2) as engine:
-        report = sweep(exp, tmp_path / "dask", executor=engine.executor)
+        report = sweep(exp, tmp_path / "dask", executor=engine.executor, workers=engine.workers)
     assert report.runs == 8 and not report.failed
     assert_frame_equal(load_results(tmp_path / "dask"), local)
     for part in sorted((tmp_path / "local" / "runs").glob("part-*.parquet")):

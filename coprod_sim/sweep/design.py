@@ -101,7 +101,21 @@ class Experiment:
         }
 
     def points(self) -> pd.DataFrame:
-        """Design points: one row per point, one column per factor (key path), ``point`` first."""
+        """Design points: one row per point, one column per factor (key path), ``point`` first.
+
+        Drawn once per experiment object and then reused (a copy is returned).
+        """
+        cached = self.__dict__.get("_points")
+        if cached is None:
+            cached = self._draw_points()
+            object.__setattr__(self, "_points", cached)  # a cache on a frozen dataclass
+        return cached.copy()
+
+    def records(self) -> list[dict[str, Any]]:
+        """Design points as dicts, each value with its parameter's own type (ints stay ints)."""
+        return self.points().to_dict(orient="records")
+
+    def _draw_points(self) -> pd.DataFrame:
         if self.method == "grid":
             rows = list(itertools.product(*(f.values for f in self.factors)))
             df = pd.DataFrame(rows, columns=[f.path for f in self.factors])
@@ -278,8 +292,7 @@ def load_experiment(ref: str | Path) -> Experiment:
     )
     # Every design point must be a valid configuration (e.g. team_size <= people): check now,
     # before any run starts, so a sweep never stops half-way on bad input.
-    points = experiment.points()
-    for _, row in points.iterrows():
+    for row in experiment.records():
         try:
             experiment.config_for(row)
         except ConfigError as exc:

@@ -90,12 +90,11 @@ def run_chunk(task: Task, simulate_fn: Callable | None = None) -> pd.DataFrame:
 
 
 def _tasks(exp: Experiment, chunk_size: int) -> list[Task]:
-    points = exp.points()
     seeds = exp.seeds()
     runs = []
-    for _, row in points.iterrows():
+    for row in exp.records():
         config = exp.config_for(row)
-        params = {f.path: row[f.path].item() if hasattr(row[f.path], "item") else row[f.path] for f in exp.factors}
+        params = {f.path: row[f.path] for f in exp.factors}
         runs.extend((int(row["point"]), r, s, config, params) for r, s in enumerate(seeds))
     n_chunks = math.ceil(len(runs) / chunk_size)
     return [(i, runs[i * chunk_size : (i + 1) * chunk_size], exp.steps, exp.keep) for i in range(n_chunks)]
@@ -130,6 +129,7 @@ def sweep(
     resume: bool = False,
     chunk_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: Callable[[], int] | None = None,
 ) -> SweepReport:
     """Run ``exp`` into ``out``; with ``resume``, finish an interrupted sweep of the same experiment.
 
@@ -144,7 +144,15 @@ def sweep(
     chunk_size = chunk_size or max(exp.replicates, 8)
     tasks = _tasks(exp, chunk_size)
     n_runs = sum(len(t[1]) for t in tasks)
-    info = {"experiment": exp.to_dict(), "seeds": exp.seeds(), "chunk_size": chunk_size, "package_version": __version__}
+    # The design points themselves are part of the identity: a resumed sweep must run the same
+    # points (a sampler library upgrade could draw different ones from the same settings).
+    info = {
+        "experiment": exp.to_dict(),
+        "seeds": exp.seeds(),
+        "chunk_size": chunk_size,
+        "package_version": __version__,
+        "design_points": exp.records(),
+    }
     fp = _fingerprint(info)
     manifest = out / "manifest.json"
     if manifest.exists():
@@ -183,7 +191,13 @@ def sweep(
     failed: list[dict[str, Any]] = []
     for i in sorted(done):
         failed += _failures(pq.read_table(_part(out, i), columns=cols).to_pandas())
-    for frame in _iter_results(todo, executor):
+    if workers is None:
+        n = getattr(executor, "_max_workers", None) or 2  # a ProcessPoolExecutor's size
+
+        def workers() -> int:
+            return n
+
+    for frame in _iter_results(todo, executor, workers):
         index = int(frame.attrs["chunk"])
         write_parquet(frame, _part(out, index))
         finished += len(tasks[index][1])
@@ -218,26 +232,35 @@ def _call(task: Task) -> pd.DataFrame:
     return frame
 
 
-def _iter_results(todo: list[Task], executor: Executor | None) -> Iterator[pd.DataFrame]:
-    """Chunk results as they finish, with a bounded number in flight (bounded memory)."""
+def _iter_results(todo: list[Task], executor: Executor | None, workers: Callable[[], int]) -> Iterator[pd.DataFrame]:
+    """Chunk results as they finish, with about two per worker in flight (bounded memory).
+
+    ``workers`` is asked again whenever there is room, so a cluster that grows (SLURM jobs
+    starting late) gets more chunks.
+    """
     if executor is None:
         for task in todo:
             yield _call(task)
         return
-    limit = 2 * max(getattr(executor, "_max_workers", 2) or 2, 1)
     pending: set[Future] = set()
     queue = iter(todo)
-    for task in queue:
-        pending.add(executor.submit(_call, task))
-        if len(pending) >= limit:
-            break
+    exhausted = False
+
+    def refill() -> None:
+        nonlocal exhausted
+        while not exhausted and len(pending) < 2 * max(workers(), 1):
+            task = next(queue, None)
+            if task is None:
+                exhausted = True
+                return
+            pending.add(executor.submit(_call, task))
+
+    refill()
     while pending:
         finished, pending = wait(pending, return_when=FIRST_COMPLETED)
         for fut in finished:
             yield fut.result()
-            nxt = next(queue, None)
-            if nxt is not None:
-                pending.add(executor.submit(_call, nxt))
+        refill()
 
 
 def load_results(out: Path) -> pd.DataFrame:
@@ -277,7 +300,10 @@ class DaskEngine:
         except OSError as exc:
             raise ConfigError(f"--scheduler {address}: cannot reach a Dask scheduler there ({exc})") from None
         self.executor = self.client.get_executor()
-        self.executor._max_workers = max(len(self.client.scheduler_info().get("workers", {})), 1)
+
+    def workers(self) -> int:
+        """Workers connected now (a cluster can grow while a sweep runs)."""
+        return len(self.client.scheduler_info().get("workers", {}))
 
     def close(self) -> None:
         """Disconnect, and stop the local cluster if this engine started one."""
