@@ -10,18 +10,47 @@ from typing import Any
 
 from coprod_sim.config import Config, ConfigError, param_paths, suggest
 
-__all__ = ["Scenario", "load_scenario", "parse_override", "scenario_dir", "shipped_scenarios"]
+__all__ = [
+    "Scenario",
+    "data_dir",
+    "load_scenario",
+    "parse_override",
+    "resolve_file",
+    "scenario_dir",
+    "shipped_scenarios",
+]
 
 _META_KEYS = ("name", "description", "sources")
 
 
-def scenario_dir() -> Path:
-    """Folder of the shipped scenarios (inside the wheel, or ``scenarios/`` of a source checkout)."""
+def data_dir(name: str) -> Path:
+    """Folder of shipped data files (inside the wheel, or at the top of a source checkout)."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "scenarios", here.parent / "scenarios"):
+    for candidate in (here / name, here.parent / name):
         if candidate.is_dir():
             return candidate
-    raise ConfigError("the shipped scenarios folder is missing from this installation")
+    raise ConfigError(f"the shipped {name} folder is missing from this installation")
+
+
+def scenario_dir() -> Path:
+    """Folder of the shipped scenarios."""
+    return data_dir("scenarios")
+
+
+def resolve_file(ref: str | Path, folder: Path, kind: str, hint: str = "") -> Path:
+    """Return the ``.toml`` path given, or the file of the shipped ``kind`` (scenario, experiment) named ``ref``."""
+    path = Path(ref)
+    if path.suffix != ".toml" and not path.exists():
+        shipped = folder / f"{ref}.toml"
+        if shipped.exists():
+            return shipped
+        names = sorted(p.stem for p in folder.glob("*.toml"))
+        raise ConfigError(
+            f"{ref}: no such {kind} file or shipped {kind}.{suggest(str(ref), names)} Shipped: {', '.join(names)}"
+        )
+    if not path.is_file():
+        raise ConfigError(f"{ref}: file not found (give a .toml file or a shipped {kind} name{hint})")
+    return path
 
 
 def shipped_scenarios() -> list[Path]:
@@ -49,23 +78,6 @@ class Scenario:
         return Scenario(self.name, self.description, self.sources, cfg, self.path, {**self.overrides, **overrides})
 
 
-def _resolve(ref: str | Path) -> Path:
-    path = Path(ref)
-    if path.suffix != ".toml" and not path.exists():
-        shipped = scenario_dir() / f"{ref}.toml"
-        if shipped.exists():
-            return shipped
-        names = [p.stem for p in shipped_scenarios()]
-        raise ConfigError(
-            f"{ref}: no such scenario file or shipped scenario.{suggest(str(ref), names)} Shipped: {', '.join(names)}"
-        )
-    if not path.is_file():
-        raise ConfigError(
-            f"{ref}: file not found (give a .toml file or a shipped scenario name; see 'coprod-sim scenarios')"
-        )
-    return path
-
-
 def load_scenario(ref: str | Path) -> Scenario:
     """Load and validate a scenario by file path or shipped name.
 
@@ -74,7 +86,7 @@ def load_scenario(ref: str | Path) -> Scenario:
     ConfigError
         With one message naming the file, the key path, the value and what is allowed.
     """
-    path = _resolve(ref)
+    path = resolve_file(ref, scenario_dir(), "scenario", "; see 'coprod-sim scenarios'")
     where = str(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

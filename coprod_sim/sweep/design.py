@@ -39,7 +39,7 @@ import pandas as pd
 
 from coprod_sim.config import Config, ConfigError, Param, check_value, iter_params, suggest
 from coprod_sim.run import replicate_seeds
-from coprod_sim.scenarios import Scenario, load_scenario
+from coprod_sim.scenarios import Scenario, data_dir, load_scenario, resolve_file
 
 __all__ = ["METHODS", "Experiment", "Factor", "experiment_dir", "load_experiment"]
 
@@ -51,12 +51,8 @@ _PARAMS: dict[str, Param] = {p.path: p for p in iter_params()}
 
 
 def experiment_dir() -> Path:
-    """Folder of the shipped experiments (inside the wheel, or ``experiments/`` of a checkout)."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "experiments", here.parent / "experiments"):
-        if candidate.is_dir():
-            return candidate
-    raise ConfigError("the shipped experiments folder is missing from this installation")
+    """Folder of the shipped experiments."""
+    return data_dir("experiments")
 
 
 @dataclass(frozen=True)
@@ -185,22 +181,6 @@ def _plain(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _resolve(ref: str | Path) -> Path:
-    path = Path(ref)
-    if path.suffix != ".toml" and not path.exists():
-        shipped = experiment_dir() / f"{ref}.toml"
-        if shipped.exists():
-            return shipped
-        names = sorted(p.stem for p in experiment_dir().glob("*.toml"))
-        raise ConfigError(
-            f"{ref}: no such experiment file or shipped experiment.{suggest(str(ref), names)} "
-            f"Shipped: {', '.join(names)}"
-        )
-    if not path.is_file():
-        raise ConfigError(f"{ref}: file not found (give a .toml file or a shipped experiment name)")
-    return path
-
-
 def _whole(where: str, key: str, value: Any, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
         raise ConfigError(f"{where}{key} = {value!r}: allowed is a whole number from {lo} to {hi}")
@@ -221,7 +201,7 @@ def load_experiment(ref: str | Path) -> Experiment:
     ConfigError
         One message naming the file, the key, the value and what is allowed.
     """
-    path = _resolve(ref)
+    path = resolve_file(ref, experiment_dir(), "experiment")
     where = f"{path}: "
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
