@@ -338,7 +338,12 @@ def format_report(report: dict[str, Any]) -> str:
 
 
 def write_json(report: dict[str, Any], path: Path) -> None:
-    """Write ``report`` to ``path`` atomically (temp file in the same folder, then rename)."""
+    """Write ``report`` to ``path`` atomically (temp file in the same folder, then rename).
+
+    Not coprod_sim.io.write_json: this parent process stays standard-library only, because on
+    Linux a child's peak-RSS reading starts from its parent's, and importing the package here
+    would inflate every memory figure.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:

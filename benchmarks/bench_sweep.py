@@ -50,7 +50,6 @@ Results go to ``benchmarks/out/sweep.json`` (written to a temporary name, then r
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import subprocess
@@ -391,20 +390,6 @@ def format_report(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_json(report: dict[str, Any], path: Path) -> None:
-    """Write ``report`` to ``path`` atomically (temp file in the same folder, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(report, fh, indent=2)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def say(text: str) -> None:
     """Progress line on stderr."""
     print(f"... {text}", file=sys.stderr, flush=True)
@@ -469,6 +454,8 @@ def run_benchmark(args: argparse.Namespace) -> int:
     report["wall_s"] = time.perf_counter() - start
     evaluate(report)
     print(format_report(report))
+    from coprod_sim.io import write_json  # atomic: temp file, then rename
+
     write_json(report, args.out)
     print(f"results written to {args.out}")
     return 1 if any(c["verdict"] == "FAIL" for c in report["checks"]) else 0
