@@ -180,12 +180,33 @@ class ScalarDataCollector(mesa.DataCollector):
 
     Mesa deep-copies every reported value to protect against mutable results (mesa#3035); our
     reporters return floats, ints and strings, so the copy is pure overhead (about a tenth of a
-    step at 10,000 people). Agent and table reporters are collected exactly as by Mesa.
+    step at 10,000 people). Reporters that read ``model.metrics`` (made by :func:`_metric`) are
+    read straight from that dict: at a few hundred people a call and a type check per output
+    were about 4% of a step. Other model reporters are called and type-checked; agent and table
+    reporters are collected exactly as by Mesa.
     """
+
+    _plan: tuple[tuple, list, list] | None = None
+
+    def _reading_plan(self) -> tuple[list, list]:
+        key = tuple((var, id(r)) for var, r in self.model_reporters.items())
+        if self._plan is None or self._plan[0] != key:
+            direct, called = [], []
+            for var, r in self.model_reporters.items():
+                if isinstance(r, partial) and r.func is _metric and not r.args:
+                    direct.append((self.model_vars[var].append, r.keywords["name"]))
+                else:
+                    called.append((var, r))
+            self._plan = (key, direct, called)
+        return self._plan[1], self._plan[2]
 
     def collect(self, model: mesa.Model) -> None:
         """Record every model reporter's value for this step."""
-        for var, reporter in self.model_reporters.items():
+        direct, called = self._reading_plan()
+        metrics = getattr(model, "metrics", None)
+        for append, name in direct:
+            append(metrics[name])
+        for var, reporter in called:
             value = reporter(model)
             if not isinstance(value, int | float | str | np.number):
                 raise TypeError(f"model reporter {var!r} returned {type(value).__name__}, not a scalar")
@@ -249,6 +270,7 @@ class CoProdModel(mesa.Model):
         # levels are investments paid in week 1 (or when the timeline raises them).
         self._access_paid = self._access_vector(Config())
         self._refresh_roles()
+        self._phases = self._phase_tables()
         st = self.state
         self._reset_on_hire = (
             st.barrier,
@@ -369,7 +391,7 @@ class CoProdModel(mesa.Model):
 
     def _disclosure_p(self, team_att: np.ndarray) -> np.ndarray:
         """Chance of taking the expert-by-experience role; equals the parameter at attitude 0.5."""
-        return np.clip(self.config.organisation.disclosure * (0.5 + team_att), 0.0, 1.0)
+        return _clip01(self.config.organisation.disclosure * (0.5 + team_att))
 
     def _draw_disability(self, seats: np.ndarray) -> None:
         """Impairment profile (barrier intensities) and lived-experience aspects of disabled people."""
@@ -446,10 +468,12 @@ class CoProdModel(mesa.Model):
         self._W_P = np.bincount(s.team, w, t)
         self._W2_P = np.bincount(s.team, w * w, t)
         self._n_P = np.bincount(s.team, prof, t).astype(float)
+        self._derive_team_weights()
         self._w_att = np.where(s.role == MANAGER, cfg.attitudes.manager_weight, 1.0)
         self._team_w = np.bincount(s.team, self._w_att, t)
         self._cross_w = self._cross @ self._w_att
         self._team_n = np.bincount(s.team, minlength=t).astype(float)
+        self._team_others = np.maximum(self._team_n - 1.0, 1.0)  # team mates per member (seats are fixed)
         # Every team has at least two people, so everyone has neighbours: fixed denominators.
         self._inv_den = 1.0 / (self._team_w[s.team] - self._w_att + self._cross_w)
         self._inv_others = 1.0 / np.maximum(self._team_n[s.team] - 1.0, 1.0)
@@ -470,6 +494,37 @@ class CoProdModel(mesa.Model):
         self._prof[seats] = now_prof
         self._w_prof[seats] = now_prof.astype(float)
         self._dw = np.flatnonzero(s.role >= DISABLED_WORKER)
+        self._derive_team_weights()
+
+    def _derive_team_weights(self) -> None:
+        """Per-team terms of deliberation that change only with the professionals in a team."""
+        W_P = self._W_P
+        self._inv_wp = 1.0 / np.maximum(W_P, 1e-12)
+        # Spread of the professionals' pooled proposal (PROFESSIONAL_CORRELATION: shared training).
+        self._sd_p = self.config.deliberation.outsider_noise * np.sqrt(
+            PROFESSIONAL_CORRELATION + (1 - PROFESSIONAL_CORRELATION) * self._W2_P / np.maximum(W_P**2, 1e-12)
+        )
+
+    def _phase_tables(self) -> list[tuple[np.ndarray, ...]]:
+        """Each team's stage and the teams starting, ending a stage or ending a project, per week of the cycle.
+
+        A team's project phase is ``(t + offset) % cycle``; offsets and stage lengths are fixed,
+        so the cycle's weeks are tabulated once instead of recomputed every week.
+        """
+        sw = self.config.deliberation.stage_weeks
+        cycle = 4 * sw
+        tables = []
+        for k in range(cycle):
+            phase = (k + self.state.offset) % cycle
+            tables.append(
+                (
+                    phase // sw,
+                    np.flatnonzero(phase == 0),
+                    np.flatnonzero(phase % sw == sw - 1),
+                    np.flatnonzero(phase == cycle - 1),
+                )
+            )
+        return tables
 
     # ------------------------------------------------------------------------------------
     # levers and the timeline
@@ -652,7 +707,7 @@ class CoProdModel(mesa.Model):
         """Attitudinal barrier a person meets: 1 - mean attitude of their team mates."""
         s = self.state
         team = s.team[seats]
-        others = (self._team_att_sum[team] - s.attitude[seats]) / np.maximum(self._team_n[team] - 1.0, 1.0)
+        others = (self._team_att_sum[team] - s.attitude[seats]) / self._team_others[team]
         return 1.0 - others
 
     def _refresh_own(self, seats: np.ndarray | None = None) -> None:
@@ -706,9 +761,7 @@ class CoProdModel(mesa.Model):
         s, p, rng = self.state, self.p, self.rng
         d, pa = self.config.deliberation, self.config.participation
         cycle = 4 * d.stage_weeks
-        phase = (t + s.offset) % cycle
-        stage = phase // d.stage_weeks
-        starting = np.flatnonzero(phase == 0)
+        stage, starting, stage_end, done = self._phases[t % cycle]
         if len(starting):
             s.need_t[starting] = rng.random((len(starting), d.aspects))
             s.z[:, starting] = rng.standard_normal((3, len(starting), d.aspects))
@@ -743,7 +796,7 @@ class CoProdModel(mesa.Model):
         # (equality, 000), with a guaranteed share from power transfer (001, 003).
         wp = self._w_prof
         W_P = self._W_P
-        inv_wp = 1.0 / np.maximum(W_P, 1e-12)
+        inv_wp = self._inv_wp
         # Professionals' mean attitude: everyone's team sum, less disabled workers, managers weighted.
         mgr_att_sum = (self.config.deliberation.manager_weight - 1.0) * mgr_att
         att_p = (self._team_att_sum - np.bincount(dteam, s.attitude[dw], T) + mgr_att_sum) * inv_wp
@@ -759,10 +812,7 @@ class CoProdModel(mesa.Model):
         # Proposals. Professionals lean toward the standard service unless they hold the social
         # model (003); disabled people know the aspects their own experience covers (000).
         beta = d.standard_bias * (1.0 - att_p)
-        sd_p = d.outsider_noise * np.sqrt(
-            PROFESSIONAL_CORRELATION + (1 - PROFESSIONAL_CORRELATION) * self._W2_P / np.maximum(W_P**2, 1e-12)
-        )
-        err = beta[:, None] * (0.5 - s.need_t) + sd_p[:, None] * s.z[0]
+        err = beta[:, None] * (0.5 - s.need_t) + self._sd_p[:, None] * s.z[0]
         x = s.need_t + err
         teams_d = np.flatnonzero(has_d)
         if len(teams_d):
@@ -780,11 +830,9 @@ class CoProdModel(mesa.Model):
         # Each stage ends with an output (a plan, a design, the service delivered, an evaluated
         # service); a project's fit is the mean fit of its four outputs, so early stages count
         # as much as late ones (000, 001: involvement at all stages).
-        stage_end = np.flatnonzero(phase % d.stage_weeks == d.stage_weeks - 1)
         if len(stage_end):
             s.fit_acc[stage_end] += self._fit(s.decision[stage_end], s.need_t[stage_end])
             s.fit_n[stage_end] += 1.0
-        done = np.flatnonzero(phase == cycle - 1)
         if len(done):
             # Mean over the stages observed: all four, except for a project under way at week 0.
             fit = s.fit_acc[done] / np.maximum(s.fit_n[done], 1.0)
@@ -995,7 +1043,10 @@ class CoProdModel(mesa.Model):
         # New hires bring the outside culture (Harrison & Carroll 1991: selection and socialisation).
         shift = self.is_manager[seats] * org.manager_attitude_shift
         att = _clip01(org.attitude_mean + org.attitude_sd * z[0] + shift)
-        np.add.at(self._team_att_sum, s.team[seats], att - s.attitude[seats])
+        if m == 1:  # most weeks; add.at (needed when two hires share a team) is slower
+            self._team_att_sum[s.team[seats]] += att - s.attitude[seats]
+        else:
+            np.add.at(self._team_att_sum, s.team[seats], att - s.attitude[seats])
         s.att_base[seats] = att
         s.attitude[seats] = att
         s.skill[seats], s.ability[seats], s.confidence[seats] = b
