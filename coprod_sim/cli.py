@@ -96,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     w.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
     w.add_argument(
+        "--chunk-size",
+        type=_pos_int,
+        metavar="RUNS",
+        help="runs per chunk file (default: the replicates, at least 8; a resumed sweep keeps its own); "
+        "results do not depend on it",
+    )
+    w.add_argument(
         "--engine", choices=("local", "dask"), default="local", help="local processes (default) or dask.distributed"
     )
     w.add_argument(
@@ -276,6 +283,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             out,
             executor=executor,
             resume=args.resume,
+            chunk_size=args.chunk_size,
             progress=progress,
             workers=engine.workers if engine else None,
         )

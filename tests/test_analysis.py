@@ -17,7 +17,7 @@ seed = 2
 
 [design]
 method = "{method}"
-samples = {samples}
+{samples}
 
 [[parameters]]
 path = "organisation.people"
@@ -33,7 +33,8 @@ def run_sweep(
     tmp_path, method="grid", reps=3, steps=40, samples=4, people="values = [150]", power="values = [0.0, 0.5]"
 ):
     path = tmp_path / f"{method}.toml"
-    path.write_text(EXP.format(method=method, reps=reps, steps=steps, samples=samples, people=people, power=power))
+    size = "" if method == "grid" else f"samples = {samples}"
+    path.write_text(EXP.format(method=method, reps=reps, steps=steps, samples=size, people=people, power=power))
     return sweep(load_experiment(path), tmp_path / method).out
 
 

@@ -30,7 +30,7 @@ seed = 3
 
 [design]
 method = "{method}"
-samples = 4
+{samples}
 
 [[parameters]]
 path = "organisation.people"
@@ -44,7 +44,8 @@ path = "power.transfer"
 
 def write_exp(tmp_path: Path, method="grid", people="values = [40, 60]", power="values = [0.0, 0.4]") -> Path:
     p = tmp_path / f"exp_{method}.toml"
-    p.write_text(SMALL.format(method=method, people=people, power=power))
+    samples = "" if method == "grid" else "samples = 4"
+    p.write_text(SMALL.format(samples=samples, method=method, people=people, power=power))
     return p
 
 
@@ -87,16 +88,32 @@ def test_bad_experiments_get_one_clear_message(tmp_path, kw, fragment):
     assert fragment in str(info.value) and "exp_" in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("method", "key", "used_by"),
+    [
+        ("grid", "samples = 8", "lhs and sobol and morris"),
+        ("sobol", "levels = 4", "morris"),
+        ("lhs", "second_order = true", "sobol"),
+    ],
+)
+def test_a_design_key_the_method_ignores_is_an_error(tmp_path, method, key, used_by):
+    p = tmp_path / "unused.toml"
+    p.write_text(SMALL.format(samples=key, method=method, people="low = 40\nhigh = 80", power="low = 0.0\nhigh = 0.4"))
+    name = key.split(" ")[0]
+    with pytest.raises(ConfigError, match=rf"design\.{name} is not used by method = '{method}' \(only by {used_by}\)"):
+        load_experiment(p)
+
+
 def test_unknown_path_and_impossible_points(tmp_path):
     p = tmp_path / "bad.toml"
     p.write_text(
-        SMALL.format(method="grid", people="values = [40]", power="values = [0.1]").replace(
+        SMALL.format(samples="", method="grid", people="values = [40]", power="values = [0.1]").replace(
             'path = "power.transfer"', 'path = "power.transfr"'
         )
     )
     with pytest.raises(ConfigError, match=r"Did you mean 'power\.transfer'"):
         load_experiment(p)
-    p.write_text(SMALL.format(method="grid", people="values = [10]", power="values = [0.1]"))
+    p.write_text(SMALL.format(samples="", method="grid", people="values = [10]", power="values = [0.1]"))
     with pytest.raises(ConfigError, match=r"design point 0: .*team_size = 12 is more than organisation\.people = 10"):
         load_experiment(p)
 
@@ -124,6 +141,18 @@ def test_results_do_not_depend_on_workers_or_chunking(tmp_path):
     assert a.groupby("point")["seed"].apply(tuple).nunique() == 1
 
 
+def test_resume_keeps_the_chunk_size_it_started_with(tmp_path):
+    exp = load_experiment(write_exp(tmp_path))
+    out = tmp_path / "chunks"
+    sweep(exp, out, chunk_size=3)
+    (out / "runs" / "part-000001.parquet").unlink()
+    with pytest.raises(ConfigError, match=r"--chunk-size 4: .* was started in chunks of 3 runs"):
+        sweep(exp, out, resume=True, chunk_size=4)
+    report = sweep(exp, out, resume=True)  # no size given: the sweep's own
+    assert report.chunks == 3 and report.chunks_run == 1
+    assert_frame_equal(load_results(out), load_results(sweep(exp, tmp_path / "whole").out))
+
+
 def test_resume_runs_only_what_is_missing(tmp_path):
     exp = load_experiment(write_exp(tmp_path))
     full = load_results(sweep(exp, tmp_path / "full").out)
@@ -141,7 +170,7 @@ def test_resume_runs_only_what_is_missing(tmp_path):
 
 
 def test_sigkill_then_resume_loses_and_duplicates_nothing(tmp_path):
-    text = SMALL.format(method="grid", people="values = [40, 60, 80]", power="values = [0.0, 0.2, 0.4]")
+    text = SMALL.format(samples="", method="grid", people="values = [40, 60, 80]", power="values = [0.0, 0.2, 0.4]")
     path = tmp_path / "kill.toml"
     path.write_text(text.replace("steps = 15", "steps = 200"))
     out = tmp_path / "killed"
@@ -217,6 +246,15 @@ def test_dask_engine_gives_the_same_results(tmp_path):
         assert part.read_bytes() == (tmp_path / "dask" / "runs" / part.name).read_bytes()
 
 
+def test_dask_workers_with_another_version_are_refused(monkeypatch):
+    import coprod_sim.sweep.runner as runner
+
+    # This process claims another version than the one the LocalCluster's workers import.
+    monkeypatch.setattr(runner, "__version__", "0.0.0+other")
+    with pytest.raises(ConfigError, match=r"workers must run coprod-sim 0\.0\.0\+other, as this machine does: tcp://"):
+        runner.DaskEngine(workers=1)
+
+
 def test_unreachable_scheduler_is_a_clear_error(tmp_path):
     path = write_exp(tmp_path)
     r = subprocess.run(
@@ -270,7 +308,7 @@ def test_dask_retries_the_runs_of_a_lost_worker(tmp_path):
 
     from coprod_sim.sweep.runner import DaskEngine
 
-    text = SMALL.format(method="grid", people="values = [40, 60, 80]", power="values = [0.0, 0.2, 0.4]")
+    text = SMALL.format(samples="", method="grid", people="values = [40, 60, 80]", power="values = [0.0, 0.2, 0.4]")
     path = tmp_path / "lost.toml"
     path.write_text(text.replace("steps = 15", "steps = 120"))
     exp = load_experiment(path)

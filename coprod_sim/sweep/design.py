@@ -46,6 +46,7 @@ __all__ = ["METHODS", "Experiment", "Factor", "experiment_dir", "load_experiment
 METHODS = ("grid", "lhs", "sobol", "morris")
 _EXPERIMENT_KEYS = ("name", "description", "scenario", "replicates", "steps", "seed", "keep")
 _DESIGN_KEYS = ("method", "samples", "levels", "second_order")
+_USED_BY = {"samples": ("lhs", "sobol", "morris"), "levels": ("morris",), "second_order": ("sobol",)}
 _FACTOR_KEYS = ("path", "values", "low", "high")
 _PARAMS: dict[str, Param] = {p.path: p for p in iter_params()}
 
@@ -248,6 +249,13 @@ def load_experiment(ref: str | Path) -> Experiment:
     method = design.get("method", "grid")
     if method not in METHODS:
         raise ConfigError(f"{where}design.method = {method!r}: allowed is one of {', '.join(map(repr, METHODS))}")
+    # A key another method uses would be ignored without a word; say so instead.
+    for key in design:
+        if key != "method" and method not in _USED_BY[key]:
+            raise ConfigError(
+                f"{where}design.{key} is not used by method = {method!r} (only by {' and '.join(_USED_BY[key])}); "
+                "remove it"
+            )
     samples = _whole(where, "design.samples", design.get("samples", 16), 1, 1_000_000)
     levels = _whole(where, "design.levels", design.get("levels", 4), 2, 100)
     second_order = design.get("second_order", False)
