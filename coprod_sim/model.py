@@ -189,7 +189,9 @@ class ScalarDataCollector(mesa.DataCollector):
     _plan: tuple[tuple, list, list] | None = None
 
     def _reading_plan(self) -> tuple[list, list]:
-        key = tuple((var, id(r)) for var, r in self.model_reporters.items())
+        # Mesa creates a reporter's list when the collector is built, so reporters do not change
+        # afterwards; the dict's identity and size are enough to notice a new set.
+        key = (id(self.model_reporters), len(self.model_reporters))
         if self._plan is None or self._plan[0] != key:
             direct, called = [], []
             for var, r in self.model_reporters.items():
@@ -258,6 +260,10 @@ class CoProdModel(mesa.Model):
         # Cross-team ties (informal and managers') as a sparse 0/1 matrix: a person's sum over
         # those ties is one matrix-vector product.
         self._cross = self.structure.cross_team_matrix()
+        # The same ties as (row, column) pairs in CSR order: a bincount over them sums exactly
+        # what the sparse product does, in the same order, without scipy's per-call overhead.
+        self._cross_rows = np.repeat(np.arange(self.n), np.diff(self._cross.indptr))
+        self._cross_cols = self._cross.indices.astype(np.int64)
         # Teams are contiguous runs of seats, so per-team sums are reduceat over the run starts
         # and spreading a team value to its members is a repeat (both cheaper than bincount).
         self._team_start = self.structure.manager_seat
@@ -371,7 +377,7 @@ class CoProdModel(mesa.Model):
         )
         self._next_person = n
         self.state = s
-        self._draw_disability(np.flatnonzero(disabled))
+        self._draw_disability(_nonzero(disabled))
         team_att = np.bincount(team, att, self.n_teams) / np.bincount(team, minlength=self.n_teams)
         open_ = (~is_mgr) & disabled & (rng.random(n) < self._disclosure_p(team_att[team]))
         s.role[open_] = DISABLED_WORKER
@@ -458,8 +464,8 @@ class CoProdModel(mesa.Model):
     def _refresh_roles(self) -> None:
         """Cache role-derived arrays (managers never change role, so some are constant)."""
         s, cfg = self.state, self.config
-        self._dw = np.flatnonzero(s.role >= DISABLED_WORKER)
-        self._dis = np.flatnonzero(s.disabled)
+        self._dw = _nonzero(s.role >= DISABLED_WORKER)
+        self._dis = _nonzero(s.disabled)
         prof = s.role <= STAFF
         self._prof = prof
         w = np.where(s.role == MANAGER, cfg.deliberation.manager_weight, 1.0) * prof
@@ -493,7 +499,7 @@ class CoProdModel(mesa.Model):
                 self._n_P[team] += d
         self._prof[seats] = now_prof
         self._w_prof[seats] = now_prof.astype(float)
-        self._dw = np.flatnonzero(s.role >= DISABLED_WORKER)
+        self._dw = _nonzero(s.role >= DISABLED_WORKER)
         self._derive_team_weights()
 
     def _derive_team_weights(self) -> None:
@@ -519,9 +525,9 @@ class CoProdModel(mesa.Model):
             tables.append(
                 (
                     phase // sw,
-                    np.flatnonzero(phase == 0),
-                    np.flatnonzero(phase % sw == sw - 1),
-                    np.flatnonzero(phase == cycle - 1),
+                    _nonzero(phase == 0),
+                    _nonzero(phase % sw == sw - 1),
+                    _nonzero(phase == cycle - 1),
                 )
             )
         return tables
@@ -639,16 +645,16 @@ class CoProdModel(mesa.Model):
     # -- practice: peer support -------------------------------------------------------------
     def _run_peer_programme(self) -> None:
         s, ps = self.state, self.p.peer_support
-        supporters = np.flatnonzero(s.role == PEER_SUPPORTER)
+        supporters = _nonzero(s.role == PEER_SUPPORTER)
         if not ps.enabled:
             if len(supporters):
-                self._unassign(np.flatnonzero(s.peer_of >= 0))
+                self._unassign(_nonzero(s.peer_of >= 0))
                 self._set_role(supporters, DISABLED_WORKER)
             return
         n_dw = len(self._dw)
         target = math.ceil(ps.ratio * n_dw) if n_dw > 1 else 0
         if len(supporters) < target:
-            cand = np.flatnonzero((s.role == DISABLED_WORKER) & ~s.burnout & (s.peer_of < 0))
+            cand = _nonzero((s.role == DISABLED_WORKER) & ~s.burnout & (s.peer_of < 0))
             if len(cand):
                 best = cand[np.argsort(-s.confidence[cand], kind="stable")[: target - len(supporters)]]
                 self._set_role(best, PEER_SUPPORTER)
@@ -656,13 +662,13 @@ class CoProdModel(mesa.Model):
                 self._costs["peer_support"] += len(best) * 14 * (hourly + self.p.training.cost_per_hour)
         elif len(supporters) > target:
             drop = supporters[np.argsort(s.load[supporters], kind="stable")[: len(supporters) - target]]
-            self._unassign(np.flatnonzero(np.isin(s.peer_of, drop)))
+            self._unassign(_nonzero(np.isin(s.peer_of, drop)))
             self._set_role(drop, DISABLED_WORKER)
         # Voluntary uptake: those below the uptake share who have no supporter yet.
-        seekers = np.flatnonzero((s.role == DISABLED_WORKER) & (s.peer_of < 0) & (s.peer_u < ps.uptake))
+        seekers = _nonzero((s.role == DISABLED_WORKER) & (s.peer_of < 0) & (s.peer_u < ps.uptake))
         if len(seekers) == 0:
             return
-        sup = np.flatnonzero(s.role == PEER_SUPPORTER)
+        sup = _nonzero(s.role == PEER_SUPPORTER)
         for seat in seekers.tolist():
             free = sup[s.load[sup] < ps.max_load]
             if len(free) == 0:
@@ -814,7 +820,7 @@ class CoProdModel(mesa.Model):
         beta = d.standard_bias * (1.0 - att_p)
         err = beta[:, None] * (0.5 - s.need_t) + self._sd_p[:, None] * s.z[0]
         x = s.need_t + err
-        teams_d = np.flatnonzero(has_d)
+        teams_d = _nonzero(has_d)
         if len(teams_d):
             flat = (tp[:, None] * K + np.arange(K))[s.covers[part]]
             n_cov = np.bincount(flat, minlength=T * K).reshape(T, K)[teams_d]
@@ -908,7 +914,7 @@ class CoProdModel(mesa.Model):
         team = self._team_att_sum + (at.manager_weight - 1.0) * s.attitude[self.structure.manager_seat]
         nbr = self._spread(team)
         nbr -= wa
-        nbr += self._cross @ wa
+        nbr += np.bincount(self._cross_rows, weights=wa[self._cross_cols], minlength=self.n)
         nbr *= self._inv_den
         nbr -= s.attitude
         nbr *= at.influence
@@ -978,7 +984,7 @@ class CoProdModel(mesa.Model):
             # Exact hazards only where u is below the largest possible one (the same draws, so
             # the same leavers, as computing everyone's hazard).
             top = re.base_hazard * math.exp(re.wellbeing * (re.reference - float(s.wellbeing.min())) + re.burnout)
-            cand = np.flatnonzero(u < min(top, 0.5))
+            cand = _nonzero(u < min(top, 0.5))
             if len(cand):
                 h = re.base_hazard * np.exp(
                     re.wellbeing * (re.reference - s.wellbeing[cand]) + re.burnout * s.burnout[cand]
@@ -1002,7 +1008,7 @@ class CoProdModel(mesa.Model):
         s.disabled[onset] = True
         new_dis = np.concatenate([hired_dis, onset])
         self._draw_disability(new_dis)
-        self._dis = np.flatnonzero(s.disabled)
+        self._dis = _nonzero(s.disabled)
         self._refresh_own(seats)
         s.barrier[new_dis] = (4.0 * s.own[new_dis] + self._attitudinal(new_dis)) / 5.0  # this week already
         # Roles: leavers' seats get the new person's role; disabled non-managers come forward as
@@ -1029,7 +1035,7 @@ class CoProdModel(mesa.Model):
         # Leavers' peer ties end; their supportees look for a new supporter next week.
         if self._peer_ties_exist():
             self._unassign(seats)
-            self._unassign(np.flatnonzero(np.isin(s.peer_of, seats)))
+            self._unassign(_nonzero(np.isin(s.peer_of, seats)))
         s.load[seats] = 0
         p_dis = re.applicant_share * (1.0 - re.hiring_bias * (1.0 - self._hiring_inclusion()))
         s.person_id[seats] = np.arange(self._next_person, self._next_person + m)
@@ -1198,6 +1204,11 @@ class CoProdModel(mesa.Model):
                 "tenure": s.tenure.astype(np.int64),
             }
         )
+
+
+def _nonzero(mask: np.ndarray) -> np.ndarray:
+    """Return the indices where a 1-D mask is true (np.flatnonzero without its Python wrapper)."""
+    return mask.nonzero()[0]
 
 
 def _clip01(x: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ writes to disk.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ import pandas as pd
 from coprod_sim.config import Config
 from coprod_sim.model import LEVELS, OUTPUT_COLUMNS, CoProdModel
 
-__all__ = ["SUMMARY_OUTCOMES", "RunResult", "replicate_seeds", "run", "simulate", "summarise"]
+__all__ = ["SUMMARY_OUTCOMES", "RunResult", "replicate_seeds", "run", "simulate", "simulate_summary", "summarise"]
 
 #: Outcomes summarised per run: (column, how) where how is "mean" over all steps after week 0,
 #: "final" (the last step) or "sum".
@@ -88,22 +88,38 @@ def _release(model: CoProdModel) -> None:
     mesa.Agent._ids.pop(model, None)
 
 
-def summarise(ts: pd.DataFrame) -> dict[str, float]:
-    """Summary outcomes of one run's time series (see :data:`SUMMARY_OUTCOMES`)."""
-    body = ts.iloc[1:] if len(ts) > 1 else ts
+def summarise(ts: pd.DataFrame | Mapping[str, Sequence[Any]]) -> dict[str, float]:
+    """Summary outcomes of one run's time series (see :data:`SUMMARY_OUTCOMES`).
+
+    ``ts`` is the run's table, or its columns as lists (``model.datacollector.model_vars``).
+    """
+    n = len(ts["level"])
+    first = 1 if n > 1 else 0
     out: dict[str, float] = {}
     for col, how in SUMMARY_OUTCOMES:
-        x = body[col].to_numpy(dtype=float)
+        x = np.asarray(ts[col], dtype=float)[first:]
         if how == "mean":
             out[f"{col}_mean"] = float(np.nanmean(x)) if np.isfinite(x).any() else float("nan")
         elif how == "final":
             out[f"{col}_final"] = float(x[-1])
         else:
             out[f"{col}_total"] = float(np.nansum(x))
-    years = max(len(body), 1) / 52.0
+    years = max(n - first, 1) / 52.0
     out["cost_per_year"] = out["cost_total"] / years
-    out["level_final"] = float(LEVELS.index(ts["level"].iloc[-1]))
-    out["level_max"] = float(max(LEVELS.index(v) for v in ts["level"]))
+    levels = list(ts["level"])
+    out["level_final"] = float(LEVELS.index(levels[-1]))
+    out["level_max"] = float(max(LEVELS.index(v) for v in levels))
+    return out
+
+
+def simulate_summary(config: Config, seed: int, steps: int | None = None) -> dict[str, float]:
+    """Run once and return only the summaries (what a sweep keeps): no tables are built."""
+    steps = config.simulation.steps if steps is None else int(steps)
+    model = CoProdModel(seed=seed, config=config)
+    for _ in range(steps):
+        model.step()
+    out = summarise(model.datacollector.model_vars)
+    _release(model)
     return out
 
 

@@ -284,14 +284,14 @@ def test_failed_runs_are_reported_in_the_manifest(tmp_path, monkeypatch):
 
     import coprod_sim.sweep.runner as runner
 
-    real = runner.simulate
+    real = runner.simulate_summary  # what a summary sweep calls for each run
 
     def flaky(config, seed, steps):
         if config.power.transfer > 0.3 and config.organisation.people == 60:
             raise ValueError("cannot run this point")
         return real(config, seed, steps)
 
-    monkeypatch.setattr(runner, "simulate", flaky)
+    monkeypatch.setattr(runner, "simulate_summary", flaky)
     exp = load_experiment(write_exp(tmp_path))
     report = sweep(exp, tmp_path / "f", chunk_size=3)
     assert len(report.failed) == 2  # one point x two replicates; the other six runs went on

@@ -28,7 +28,7 @@ from coprod_sim import __version__
 from coprod_sim.config import Config, ConfigError
 from coprod_sim.io import write_json, write_parquet
 from coprod_sim.model import OUTPUT_COLUMNS
-from coprod_sim.run import SUMMARY_OUTCOMES, simulate, summarise
+from coprod_sim.run import SUMMARY_OUTCOMES, simulate, simulate_summary, summarise
 from coprod_sim.sweep.design import Experiment
 
 __all__ = ["SweepReport", "load_results", "run_chunk", "sweep"]
@@ -64,15 +64,20 @@ def run_chunk(task: Task, simulate_fn: Callable | None = None) -> pd.DataFrame:
     (``keep = "summary"``) or one row per week with every output column (``"timeseries"``).
     """
     _index, runs, steps, keep = task
-    simulate_fn = simulate_fn or simulate
     frames = []
     for point, replicate, seed, config, params in runs:
         head = {"point": point, "replicate": replicate, "seed": seed}
         try:
-            ts = simulate_fn(config, seed, steps).timeseries
             if keep == "summary":
-                frame = pd.DataFrame([{**head, "status": "ok", "error": "", **params, **summarise(ts)}])
+                # Summaries straight from the collector's lists: no tables are built per run.
+                summary = (
+                    simulate_summary(config, seed, steps)
+                    if simulate_fn is None
+                    else summarise(simulate_fn(config, seed, steps).timeseries)
+                )
+                frame = pd.DataFrame([{**head, "status": "ok", "error": "", **params, **summary}])
             else:
+                ts = (simulate_fn or simulate)(config, seed, steps).timeseries
                 frame = ts.assign(**head, status="ok", error="", **params)
         except Exception as exc:  # recorded with its parameters; the sweep goes on
             frame = pd.DataFrame([{**head, "status": "error", "error": f"{type(exc).__name__}: {exc}", **params}])
