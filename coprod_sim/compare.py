@@ -8,7 +8,7 @@ which is much narrower than comparing two independent means.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -20,7 +20,7 @@ from coprod_sim.config import Config
 from coprod_sim.run import replicate_seeds, simulate, summarise
 from coprod_sim.scenarios import Scenario
 
-__all__ = ["TABLE_OUTCOMES", "Comparison", "break_even_week", "compare"]
+__all__ = ["TABLE_OUTCOMES", "TRAJECTORIES", "Comparison", "break_even_week", "compare"]
 
 #: Rows of the comparison table: (summary name, label for people).
 TABLE_OUTCOMES: tuple[tuple[str, str], ...] = (
@@ -45,6 +45,19 @@ TABLE_OUTCOMES: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Weekly outputs whose mean and 95% band across seeds a comparison keeps, week by week.
+TRAJECTORIES: tuple[str, ...] = (
+    "participation_rate",
+    "influence_share",
+    "tokenism_rate",
+    "fit",
+    "wellbeing_disabled",
+    "burnout_disabled",
+    "attitude_mean",
+    "cost_cumulative",
+)
+
+
 @dataclass
 class Comparison:
     """Result of :func:`compare`."""
@@ -55,13 +68,29 @@ class Comparison:
     table: pd.DataFrame  # tidy: scenario, outcome, mean, lo, hi, diff, diff_lo, diff_hi
     cumulative_cost: dict[str, np.ndarray]  # mean cumulative cost per week, by scenario
     break_even: dict[str, float | None]  # week each scenario's extra cost is paid back
+    #: scenario -> output -> (mean, lo, hi) per week, 95% t-interval across seeds (TRAJECTORIES)
+    trajectories: dict[str, dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]] | None = None
 
 
-def _one(args: tuple[str, Config, int, int | None]) -> tuple[str, int, dict[str, float], np.ndarray]:
+def _one(args: tuple[str, Config, int, int | None]) -> tuple[str, int, dict[str, float], dict[str, np.ndarray]]:
     name, config, seed, steps = args
     result = simulate(config, seed, steps)
     ts = result.timeseries
-    return name, seed, summarise(ts), ts["cost_cumulative"].to_numpy()
+    return name, seed, summarise(ts), {c: ts[c].to_numpy(dtype=float) for c in TRAJECTORIES}
+
+
+def _bands(runs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Week-by-week mean and 95% t-interval across seeds (NaN weeks skipped; no band for one seed)."""
+    x = np.vstack(runs)
+    ok = np.isfinite(x)
+    n = ok.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, np.nansum(x, axis=0) / np.maximum(n, 1), np.nan)
+        dev = np.where(ok, x - mean, 0.0)
+        sd = np.sqrt((dev**2).sum(axis=0) / np.maximum(n - 1, 1))
+        half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1))
+    half = np.where(n >= 2, half, np.nan)
+    return mean, mean - half, mean + half
 
 
 def _interval(x: np.ndarray) -> tuple[float, float, float]:
@@ -95,8 +124,12 @@ def compare(
     steps: int | None = None,
     workers: int = 1,
     progress: bool = False,
+    on_run: Callable[[int, int], None] | None = None,
 ) -> Comparison:
-    """Run every scenario on the same ``replicates`` seeds and tabulate outcomes and differences."""
+    """Run every scenario on the same ``replicates`` seeds and tabulate outcomes and differences.
+
+    ``on_run(done, total)`` is called after every run (the dashboard shows it as progress).
+    """
     seeds = replicate_seeds(seed, replicates)
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
@@ -108,22 +141,29 @@ def compare(
 
         bar = tqdm(total=len(jobs), desc="runs", unit="run", delay=1.0, leave=False)
     results = []
+
+    def done(r: tuple) -> None:
+        results.append(r)
+        if bar:
+            bar.update()
+        if on_run:
+            on_run(len(results), len(jobs))
+
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for r in pool.map(_one, jobs):
-                results.append(r)
-                if bar:
-                    bar.update()
+                done(r)
     else:
         for job in jobs:
-            results.append(_one(job))
-            if bar:
-                bar.update()
+            done(_one(job))
     if bar:
         bar.close()
 
     runs = pd.DataFrame([{"scenario": n, "seed": sd, **summ} for n, sd, summ, _ in results])
-    cum = {n: np.mean([c for m, _, _, c in results if m == n], axis=0) for n in names}
+    cum = {n: np.mean([c["cost_cumulative"] for m, _, _, c in results if m == n], axis=0) for n in names}
+    trajectories = {
+        n: {col: _bands([c[col] for m, _, _, c in results if m == n]) for col in TRAJECTORIES} for n in names
+    }
     ref = names[0]
     rows = []
     for name in names:
@@ -147,7 +187,15 @@ def compare(
             )
     table = pd.DataFrame(rows)
     be = {n: (None if n == ref else break_even_week(cum[n] - cum[ref])) for n in names}
-    return Comparison(names=names, seeds=seeds, runs=runs, table=table, cumulative_cost=cum, break_even=be)
+    return Comparison(
+        names=names,
+        seeds=seeds,
+        runs=runs,
+        table=table,
+        cumulative_cost=cum,
+        break_even=be,
+        trajectories=trajectories,
+    )
 
 
 def format_table(c: Comparison) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -59,6 +60,11 @@ def shipped_scenarios() -> list[Path]:
     return sorted(files, key=lambda p: (p.stem != "baseline", p.stem))
 
 
+def list_scenario_names() -> list[str]:
+    """Names of the shipped scenarios, baseline first."""
+    return [p.stem for p in shipped_scenarios()]
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A named, described, validated parameter set."""
@@ -89,13 +95,23 @@ def load_scenario(ref: str | Path) -> Scenario:
     path = resolve_file(ref, scenario_dir(), "scenario", "; see 'coprod-sim scenarios'")
     where = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{where}: TOML syntax error: {exc}") from None
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{where}: not a text file in UTF-8") from None
     except OSError as exc:
         raise ConfigError(f"{where}: cannot read the file ({exc.strerror})") from None
+    return parse_scenario(text, where, default_name=path.stem, path=path)
+
+
+def parse_scenario(text: str, where: str, *, default_name: str = "scenario", path: Path | None = None) -> Scenario:
+    """Validate a scenario given as TOML text (an uploaded file, say); ``where`` names it in errors.
+
+    The text is data only: it is parsed as TOML and validated, never executed.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: TOML syntax error: {exc}") from None
     meta = data.pop("scenario", None)
     if meta is None:
         raise ConfigError(f"{where}: missing the [scenario] table with name, description and sources")
@@ -107,7 +123,7 @@ def load_scenario(ref: str | Path) -> Scenario:
                 f"{where}: unknown key scenario.{key}{suggest(key, _META_KEYS)} "
                 f"Allowed in [scenario]: {', '.join(_META_KEYS)}"
             )
-    name = meta.get("name", path.stem)
+    name = meta.get("name", default_name)
     description = meta.get("description")
     sources = meta.get("sources", [])
     if not isinstance(name, str) or not name.strip():
@@ -121,6 +137,45 @@ def load_scenario(ref: str | Path) -> Scenario:
         raise ConfigError(f"{where}: scenario.sources = {sources!r}: allowed is a list of texts")
     config = Config.from_dict(data, source=where)
     return Scenario(name=name, description=description.strip(), sources=tuple(sources), config=config, path=path)
+
+
+def scenario_toml(scenario: Scenario) -> str:
+    """Write a scenario as a TOML file that ``load_scenario`` (and ``coprod-sim run``) accepts.
+
+    Only values that differ from the defaults are written, section by section, then the timeline.
+    """
+    lines = [
+        "[scenario]",
+        f"name = {_toml_value(scenario.name)}",
+        f"description = {_toml_value(scenario.description)}",
+        "sources = [" + ", ".join(_toml_value(s) for s in scenario.sources) + "]",
+    ]
+    default = Config().to_dict()
+    mine = scenario.config.to_dict()
+    for section, values in mine.items():
+        if section == "timeline":
+            continue
+        changed = {k: v for k, v in values.items() if default[section].get(k) != v}
+        if changed:
+            lines += ["", f"[{section}]", *(f"{k} = {_toml_value(v)}" for k, v in changed.items())]
+    for entry in mine["timeline"]:
+        lines += ["", "[[timeline]]"]
+        lines += [f"{k} = {_toml_value(entry[k])}" for k in ("step", "lever", "value") if k in entry]
+        if entry.get("ramp"):
+            lines.append(f"ramp = {_toml_value(entry['ramp'])}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+    raise TypeError(f"cannot write {v!r} to TOML")
 
 
 def parse_override(text: str) -> tuple[str, Any]:

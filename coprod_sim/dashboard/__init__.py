@@ -1,0 +1,1 @@
+"""The Solara dashboard: explore, compare, teach and research views (``coprod-sim dashboard``)."""

@@ -1,0 +1,70 @@
+"""The dashboard page: a header, a presentation-mode switch and one tab per view.
+
+Run it with ``coprod-sim dashboard`` (or ``solara run coprod_sim.dashboard.app``). Every browser
+tab gets its own session, so its own runs. Styles are written here, not loaded from the web.
+"""
+
+from __future__ import annotations
+
+import solara
+import solara.lab
+
+from coprod_sim.dashboard.compare_view import CompareView
+from coprod_sim.dashboard.explore import ExploreView
+from coprod_sim.dashboard.teach import TeachView
+
+__all__ = ["CSS", "Page"]
+
+#: Readable type, visible focus, high-contrast presentation mode (WCAG 2.2 AA: contrast, focus
+#: visible, text resizable). Colours of text on white are at least 7:1.
+CSS = """
+.cp-app { font-size: 16px; color: #111; line-height: 1.45; }
+.cp-app h1 { font-size: 1.6rem; margin: 0.2rem 0 0.4rem; }
+.cp-app h2.cp-heading { font-size: 1.2rem; margin: 0.8rem 0 0.3rem; }
+.cp-help { display: block; font-size: 0.85rem; color: #333; margin: -0.4rem 0 0.6rem; }
+.cp-message { color: #8a1c00; font-weight: 600; border-left: 4px solid #D55E00; padding-left: 0.5rem; }
+.cp-summary p { margin: 0 0 0.5rem; }
+.cp-figure svg { display: block; }
+.cp-chart { flex: 1 1 460px; max-width: 560px; }
+.cp-details summary { cursor: pointer; padding: 0.25rem 0; font-weight: 600; }
+.cp-table { border-collapse: collapse; font-size: 0.85rem; margin: 0.3rem 0 0.8rem; }
+.cp-table caption { text-align: left; font-weight: 600; padding-bottom: 0.2rem; }
+.cp-table th, .cp-table td { border: 1px solid #999; padding: 0.15rem 0.45rem; text-align: right; }
+.cp-table th[scope="col"] { background: #f0f0f0; }
+.cp-skip { position: absolute; left: -9999px; }
+.cp-skip:focus { left: 0.5rem; top: 0.5rem; background: #fff; color: #000; padding: 0.5rem; z-index: 10; }
+.cp-app *:focus-visible { outline: 3px solid #0072B2 !important; outline-offset: 2px; }
+.cp-present { font-size: 22px; background: #000 !important; color: #fff !important; }
+.cp-present .v-card, .cp-present .v-sheet { background: #000 !important; color: #fff !important; }
+.cp-present .cp-help, .cp-present .v-label, .cp-present .v-card__subtitle { color: #fff !important; }
+.cp-present .cp-figure svg { background: #fff; }
+.cp-present *:focus-visible { outline: 4px solid #F0E442 !important; }
+@media (prefers-reduced-motion: reduce) { .cp-app * { transition: none !important; animation: none !important; } }
+"""
+
+
+@solara.component
+def Page() -> None:
+    """Lay out the whole dashboard: title, presentation mode and the views as tabs."""
+    present = solara.use_reactive(False)
+    solara.Title("coprod-sim: co-production with disabled people")
+    solara.Style(CSS)
+    with solara.Column(classes=["cp-app", "cp-present" if present.value else "cp-normal"]):
+        solara.HTML(
+            tag="a", unsafe_innerHTML="Skip to the views", attributes={"href": "#cp-views"}, classes=["cp-skip"]
+        )
+        with solara.Row(style={"align-items": "center", "justify-content": "space-between", "flex-wrap": "wrap"}):
+            solara.HTML(tag="h1", unsafe_innerHTML="coprod-sim: co-production with disabled people")
+            solara.Switch(label="Presentation mode (large text, high contrast)", value=present)
+        solara.Markdown(
+            "A simulation of an organisation where managers, staff and disabled workers (experts by "
+            "experience) work together. Change the levers and watch what happens to taking part, real "
+            "influence, wellbeing and cost."
+        )
+        with solara.Div(attributes={"id": "cp-views"}), solara.lab.Tabs():
+            with solara.lab.Tab("Explore"):
+                ExploreView()
+            with solara.lab.Tab("Compare"):
+                CompareView()
+            with solara.lab.Tab("Teach"):
+                TeachView()

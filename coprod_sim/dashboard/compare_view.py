@@ -1,0 +1,334 @@
+"""Compare: two to four scenarios, shipped or edited here, on common seeds, with 95% bands and a verdict."""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import solara
+import solara.lab
+
+from coprod_sim.compare import TABLE_OUTCOMES, Comparison, compare
+from coprod_sim.config import Config, ConfigError
+from coprod_sim.dashboard import svg
+from coprod_sim.dashboard.explain import verdict
+from coprod_sim.dashboard.explore import DEFAULTS, LeverPanel, scenario_config
+from coprod_sim.dashboard.levers import lever_params, plain_label
+from coprod_sim.scenarios import Scenario, list_scenario_names, load_scenario, scenario_toml
+
+__all__ = ["CompareView", "ScenarioSpec", "build_scenario"]
+
+MAX_SCENARIOS = 4
+MAX_RUNS = 200  # scenarios x replicates the page runs at once (a sweep is for more)
+
+ScenarioSpec = dict[str, Any]  # base, name, levers {path: value}, timeline [{step, lever, value, ramp}]
+
+
+def new_spec(base: str) -> ScenarioSpec:
+    """Start a scenario to edit from a shipped one (or the defaults)."""
+    cfg = scenario_config(base)
+    return {
+        "base": base,
+        "name": base,
+        "levers": {p: cfg.get(p) for p in lever_params()},
+        "timeline": [{"step": e.step, "lever": e.lever, "value": e.value, "ramp": e.ramp} for e in cfg.timeline],
+    }
+
+
+def build_scenario(spec: ScenarioSpec) -> Scenario:
+    """Validate an edited scenario; a bad value raises ``ConfigError`` naming the lever."""
+    where = f"scenario '{spec['name']}'"
+    if spec["base"] == DEFAULTS:
+        base = Scenario(DEFAULTS, "The model's default organisation (the baseline).", (), Config())
+    else:
+        base = load_scenario(spec["base"])
+    overrides = {k: v for k, v in spec["levers"].items() if base.config.get(k) != v}
+    cfg = base.config.with_overrides(overrides, source=where) if overrides else base.config
+    cfg = Config.from_dict({**cfg.to_dict(), "timeline": list(spec["timeline"])}, source=where)
+    edited = bool(overrides) or cfg.timeline != base.config.timeline
+    name = spec["name"].strip() or base.name
+    description = base.description + (" Edited in the dashboard." if edited else "")
+    return Scenario(name, description, base.sources, cfg)
+
+
+@solara.component
+def TimelineEditor(timeline: list[dict[str, Any]], on_change: Callable[[list[dict[str, Any]]], None]) -> None:
+    """Planned lever changes: week, lever and new value, each removable; add one at a time."""
+    params = lever_params()
+    week = solara.use_reactive(52)
+    lever = solara.use_reactive("power.transfer")
+    value_text = solara.use_reactive("0.3")
+    error = solara.use_reactive("")
+
+    for i, e in enumerate(timeline):
+        with solara.Row(style={"align-items": "center"}):
+            solara.Text(f"From week {e['step']}: {plain_label(e['lever'])} = {e['value']}")
+            solara.Button(
+                f"Remove change {i + 1}",
+                on_click=lambda i=i: on_change([x for j, x in enumerate(timeline) if j != i]),
+                text=True,
+            )
+
+    def add() -> None:
+        p = params[lever.value]
+        try:
+            value = _parse_value(value_text.value, p)
+        except ValueError as exc:
+            error.value = str(exc)
+            return
+        if not 1 <= week.value <= 5200:
+            error.value = "The week must be a whole number from 1 to 5,200."
+            return
+        error.value = ""
+        on_change([*timeline, {"step": int(week.value), "lever": lever.value, "value": value, "ramp": 0}])
+
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.InputInt("Week of the change", value=week)
+        solara.Select("Lever to change", values=list(params), value=lever)
+        solara.InputText("New value", value=value_text)
+        solara.Button("Add this change", on_click=add)
+    if error.value:
+        solara.HTML(tag="p", unsafe_innerHTML=_esc(error.value), classes=["cp-message"])
+
+
+def _parse_value(text: str, p: Any) -> Any:
+    """Read a typed value for a lever, or say what is allowed."""
+    t = text.strip()
+    if p.type is bool:
+        if t.lower() in ("true", "yes", "on", "1"):
+            return True
+        if t.lower() in ("false", "no", "off", "0"):
+            return False
+        raise ValueError(f"{p.path}: type yes or no")
+    if p.choices:
+        if t not in p.choices:
+            raise ValueError(f"{p.path}: one of {', '.join(p.choices)}")
+        return t
+    try:
+        v = int(t) if p.type is int else float(t)
+    except ValueError:
+        raise ValueError(f"{p.path}: a {'whole ' if p.type is int else ''}number from {p.lo} to {p.hi}") from None
+    if not (p.lo <= v <= p.hi) or (isinstance(v, float) and not math.isfinite(v)):
+        raise ValueError(f"{p.path} = {t}: allowed is {p.lo} to {p.hi}")
+    return v
+
+
+def _esc(text: str) -> str:
+    from html import escape
+
+    return escape(text)
+
+
+@solara.component
+def ScenarioEditor(index: int, spec: ScenarioSpec, on_change: Callable[[ScenarioSpec], None]) -> None:
+    """One scenario: its starting point, name, levers and timeline, with its own error message."""
+    error = ""
+    try:
+        build_scenario(spec)
+    except ConfigError as exc:
+        error = str(exc)
+
+    def set_base(base: str) -> None:
+        on_change(new_spec(base))
+
+    with solara.Card(f"Scenario {index + 1}" + (" (reference)" if index == 0 else ""), classes=["cp-scenario"]):
+        solara.Select(
+            label=f"Scenario {index + 1} starts from",
+            values=[DEFAULTS, *list_scenario_names()],
+            value=spec["base"],
+            on_value=set_base,
+        )
+        solara.InputText(
+            f"Scenario {index + 1} name",
+            value=spec["name"],
+            on_value=lambda v: on_change({**spec, "name": v}),
+            continuous_update=False,
+        )
+        with solara.Details(f"Levers of scenario {index + 1}"):
+            LeverPanel(spec["levers"], lambda levers: on_change({**spec, "levers": levers}))
+        with solara.Details(f"Timeline of scenario {index + 1} ({len(spec['timeline'])} changes)"):
+            TimelineEditor(spec["timeline"], lambda tl: on_change({**spec, "timeline": tl}))
+        if error:
+            solara.HTML(tag="p", unsafe_innerHTML=_esc(error), classes=["cp-message"])
+
+
+CHARTS = (
+    ("participation_rate", "Taking part", "weekly share"),
+    ("influence_share", "Real influence", "share of decision weight"),
+    ("wellbeing_disabled", "Wellbeing of disabled people", "0-1"),
+    ("burnout_disabled", "Burnout among disabled people", "share"),
+    ("cost_cumulative", "Cost so far", "currency"),
+)
+
+
+@solara.component
+def CompareResults(result: Comparison, scenarios: list[Scenario], weeks: int) -> None:
+    """Trajectories with bands, the table of outcomes and differences, cost and break-even, verdict, exports."""
+    solara.HTML(tag="h2", unsafe_innerHTML="Verdict", classes=["cp-heading"])
+    solara.HTML(tag="p", unsafe_innerHTML=_esc(verdict(result, weeks)), classes=["cp-verdict"])
+    solara.HTML(tag="h2", unsafe_innerHTML="Over time (mean and 95% band)", classes=["cp-heading"])
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
+        for col, title, y_label in CHARTS:
+            series = [
+                svg.Series(n, *result.trajectories[n][col])
+                for n in result.names  # mean, lo, hi
+            ]
+            x = np.arange(len(series[0].y))
+            chart = svg.line_chart(x, series, title=title, y_label=y_label)
+            pick = np.unique(np.linspace(0, len(x) - 1, min(14, len(x))).round().astype(int))
+            table = svg.data_table(
+                ["Week", *result.names],
+                [[int(i), *[float(s.y[i]) for s in series]] for i in pick],
+                f"{title}: mean over seeds, by week",
+            )
+            with solara.Div(classes=["cp-chart"]):
+                solara.HTML(tag="div", unsafe_innerHTML=chart, classes=["cp-figure"])
+                solara.HTML(tag="details", unsafe_innerHTML=f"<summary>Data table</summary>{table}")
+    solara.HTML(tag="h2", unsafe_innerHTML="Cost against benefit", classes=["cp-heading"])
+    ref = result.names[0]
+    extra = [svg.Series(n, result.cumulative_cost[n] - result.cumulative_cost[ref]) for n in result.names[1:]]
+    marks = [(float(be), f"{n}: pays back") for n, be in result.break_even.items() if be]
+    x = np.arange(len(result.cumulative_cost[ref]))
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=svg.line_chart(
+            x, extra, title=f"Extra cost so far, compared with {ref}", y_label="currency", marks=marks
+        ),
+        classes=["cp-figure"],
+    )
+    solara.Text(
+        "Above zero the scenario has cost more so far; it pays back where the line falls to zero "
+        "(savings in rework and turnover make up for what it costs)."
+    )
+    solara.HTML(tag="h2", unsafe_innerHTML="Outcomes at the end", classes=["cp-heading"])
+    solara.HTML(tag="div", unsafe_innerHTML=outcome_table(result), classes=["cp-table-wrap"])
+    solara.HTML(tag="h2", unsafe_innerHTML="Download", classes=["cp-heading"])
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        solara.FileDownload(
+            result.table.to_csv(index=False).encode(), "comparison.csv", label="Table of outcomes (CSV)"
+        )
+        solara.FileDownload(lambda: _parquet(result), "comparison_runs.parquet", label="Every run (Parquet)")
+        for sc in scenarios:
+            solara.FileDownload(
+                scenario_toml(sc).encode(), f"{_file_name(sc.name)}.toml", label=f"Scenario '{sc.name}' (TOML)"
+            )
+
+
+def _file_name(name: str) -> str:
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name.strip())
+    return safe or "scenario"
+
+
+def _parquet(result: Comparison) -> bytes:
+    buf = io.BytesIO()
+    result.runs.to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+def outcome_table(result: Comparison) -> str:
+    """Each outcome: every scenario's mean [95% interval], and its difference from the first."""
+    t = result.table
+    ref = result.names[0]
+    cols = ["Outcome", *[f"{n}" for n in result.names], *[f"{n} minus {ref}" for n in result.names[1:]]]
+    rows = []
+    for key, label in TABLE_OUTCOMES:
+        r = t[t.outcome == key].set_index("scenario")
+        cells = [label]
+        cells += [_ci(r.loc[n, "mean"], r.loc[n, "lo"], r.loc[n, "hi"]) for n in result.names]
+        cells += [
+            _ci(r.loc[n, "diff"], r.loc[n, "diff_lo"], r.loc[n, "diff_hi"], signed=True) for n in result.names[1:]
+        ]
+        rows.append(cells)
+    return svg.data_table(cols, rows, f"Outcomes over {len(result.seeds)} seeds: mean [95% interval]")
+
+
+def _ci(m: float, lo: float, hi: float, signed: bool = False) -> str:
+    def f(v: float) -> str:
+        if not math.isfinite(v):
+            return "-"
+        if abs(v) >= 100:
+            return f"{v:+,.0f}" if signed else f"{v:,.0f}"
+        return f"{v:+.3f}" if signed else f"{v:.3f}"
+
+    return f"{f(m)} [{f(lo)}, {f(hi)}]" if math.isfinite(lo) else f(m)
+
+
+@solara.component
+def CompareView() -> None:
+    """Set up two to four scenarios, run them on common seeds, read the results."""
+    specs = solara.use_reactive([new_spec("baseline"), new_spec("transformative")])
+    replicates = solara.use_reactive(5)
+    weeks = solara.use_reactive(260)
+    seed = solara.use_reactive(1)
+    progress = solara.use_reactive("")
+    outcome = solara.use_reactive(None)  # (Comparison, scenarios, weeks)
+    error = solara.use_reactive("")
+
+    def set_spec(i: int) -> Callable[[ScenarioSpec], None]:
+        def set_it(spec: ScenarioSpec) -> None:
+            specs.value = [spec if j == i else s for j, s in enumerate(specs.value)]
+
+        return set_it
+
+    def run() -> None:
+        try:
+            scenarios = [build_scenario(s) for s in specs.value]
+        except ConfigError as exc:
+            error.value = f"Not run: {exc}"
+            return
+        n_runs = len(scenarios) * replicates.value
+        if not 1 <= replicates.value <= 50 or n_runs > MAX_RUNS:
+            error.value = f"Not run: use 1 to 50 seeds and at most {MAX_RUNS} runs in all (a sweep is for more)."
+            return
+        if not 13 <= weeks.value <= 1040:
+            error.value = "Not run: the number of weeks must be from 13 to 1,040."
+            return
+        if seed.value is None or seed.value < 0:
+            error.value = "Not run: the seed must be a whole number of 0 or more."
+            return
+        error.value = ""
+        progress.value = f"Running 0 of {n_runs} runs..."
+
+        def on_run(done: int, total: int) -> None:
+            progress.value = f"Running {done} of {total} runs..."
+
+        result = compare(scenarios, replicates.value, seed.value, weeks.value, on_run=on_run)
+        outcome.value = (result, scenarios, weeks.value)
+        progress.value = f"Done: {n_runs} runs."
+
+    task = solara.lab.use_task(run, dependencies=None, prefer_threaded=True)
+
+    solara.HTML(tag="h2", unsafe_innerHTML="Scenarios", classes=["cp-heading"])
+    solara.Text(
+        "The first scenario is the reference: the others are compared with it, on the same seeds "
+        "(common random numbers), so differences are due to the scenarios, not to chance."
+    )
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+        for i, spec in enumerate(specs.value):
+            with solara.Column(style={"flex": "1 1 300px", "min-width": "280px"}):
+                ScenarioEditor(i, spec, set_spec(i))
+                if i >= 2:
+                    solara.Button(
+                        f"Remove scenario {i + 1}",
+                        on_click=lambda i=i: specs.set([s for j, s in enumerate(specs.value) if j != i]),
+                        text=True,
+                    )
+    if len(specs.value) < MAX_SCENARIOS:
+        solara.Button("Add a scenario", on_click=lambda: specs.set([*specs.value, new_spec("peer_support")]))
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+        solara.InputInt("Seeds per scenario (replicates)", value=replicates)
+        solara.InputInt("Weeks to simulate", value=weeks)
+        solara.InputInt("Master seed", value=seed)
+        solara.Button("Run the comparison", on_click=task, disabled=task.pending, color="primary")
+    with solara.Div(attributes={"aria-live": "polite"}):
+        if error.value:
+            solara.HTML(tag="p", unsafe_innerHTML=_esc(error.value), classes=["cp-message"])
+        if progress.value:
+            solara.Text(progress.value)
+        if task.error:
+            solara.HTML(tag="p", unsafe_innerHTML=_esc(f"The runs failed: {task.exception}"), classes=["cp-message"])
+    if outcome.value is not None:
+        CompareResults(*outcome.value)

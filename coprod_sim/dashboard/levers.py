@@ -1,0 +1,110 @@
+"""The levers the dashboard shows, grouped by the four components of co-production.
+
+SCIE (2020), in seed 000 ("How to put co-production into practice"), names four components of a
+successful co-production process: **culture** (people know what co-production means: training),
+**structure** (tools, information and power in place: accessibility, power transfer, pay),
+**practice** (how the work is done: who is involved at which stage, peer support) and **review**
+(assessing what the work achieves). Defaults, ranges and units are read from the one parameter
+definition in :mod:`coprod_sim.config`, never restated here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from coprod_sim.config import Config, Param, iter_params
+
+__all__ = ["COMPONENTS", "Component", "lever_params", "plain_label"]
+
+
+@dataclass(frozen=True)
+class Component:
+    """A component of co-production and the lever key paths that belong to it."""
+
+    name: str
+    about: str
+    paths: tuple[str, ...]
+
+
+COMPONENTS: tuple[Component, ...] = (
+    Component(
+        "Culture",
+        "Does everyone know what co-production means and why it matters? Training shifts staff "
+        "from the medical to the social model of disability.",
+        ("training.target", "training.coverage", "training.interval"),
+    ),
+    Component(
+        "Structure",
+        "Are the tools, information and power in place? Accessibility removes barriers; power "
+        "transfer guarantees disabled people a real share of decisions.",
+        (
+            "power.transfer",
+            "power.paid",
+            "accessibility.physical",
+            "accessibility.information",
+            "accessibility.communication",
+            "accessibility.time",
+            "accessibility.accommodations",
+        ),
+    ),
+    Component(
+        "Practice",
+        "How is the work done? Who is invited at which stage, and is there peer support from other disabled workers?",
+        (
+            "involvement.planning",
+            "involvement.design",
+            "involvement.delivery",
+            "involvement.evaluation",
+            "peer_support.enabled",
+            "peer_support.uptake",
+            "peer_support.ratio",
+        ),
+    ),
+    Component(
+        "Review",
+        "Is the work looked at together, so that people see what their involvement changed?",
+        ("review.enabled", "review.interval"),
+    ),
+)
+
+#: Short, plain names for controls (the config's own text is the longer help).
+_LABELS = {
+    "training.target": "Who is trained",
+    "training.coverage": "Share of them trained each time",
+    "training.interval": "Weeks between trainings",
+    "power.transfer": "Power transfer (guaranteed share of decisions)",
+    "power.paid": "Experts by experience are paid",
+    "accessibility.physical": "Accessible buildings",
+    "accessibility.information": "Accessible information (easy read)",
+    "accessibility.communication": "Communication support",
+    "accessibility.time": "Flexible time",
+    "accessibility.accommodations": "Chance an adjustment request is granted",
+    "involvement.planning": "Involved in planning",
+    "involvement.design": "Involved in design",
+    "involvement.delivery": "Involved in delivery",
+    "involvement.evaluation": "Involved in evaluation",
+    "peer_support.enabled": "Peer support programme",
+    "peer_support.uptake": "Share who take up peer support",
+    "peer_support.ratio": "Peer supporters per disabled worker",
+    "review.enabled": "Co-produced reviews",
+    "review.interval": "Weeks between reviews",
+    "organisation.people": "People in the organisation",
+}
+
+_PARAMS: dict[str, Param] = {p.path: p for p in iter_params()}
+
+
+def lever_params() -> dict[str, Param]:
+    """Every lever shown, by key path, with its definition (default, range, unit, help)."""
+    return {path: _PARAMS[path] for c in COMPONENTS for path in c.paths}
+
+
+def plain_label(path: str) -> str:
+    """Return a short plain-language name for a key path."""
+    return _LABELS.get(path, _PARAMS[path].doc if path in _PARAMS else path)
+
+
+def current_values(config: Config) -> dict[str, Any]:
+    """Return the value of every shown lever in ``config``."""
+    return {path: config.get(path) for path in lever_params()}

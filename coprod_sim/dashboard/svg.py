@@ -1,0 +1,474 @@
+"""Accessible SVG drawings for the dashboard: line charts, the organisation, the ladder, heatmaps.
+
+Each drawing is an SVG string with ``role="img"``, a ``<title>`` and a ``<desc>`` (its text
+alternative), built from plain numbers, so it renders in any browser without scripts and costs a
+millisecond or two to make. Colours come from colour-blind-safe palettes (Okabe-Ito for
+categories, viridis for quantities), and nothing is told by colour alone: lines also differ by
+dash pattern and marker and are labelled at their end, roles differ by shape, and heatmap cells
+print their values. Every text is escaped: names typed by users never become markup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+import numpy as np
+
+__all__ = [
+    "OKABE_ITO",
+    "VIRIDIS",
+    "Series",
+    "data_table",
+    "heatmap",
+    "ladder",
+    "line_chart",
+    "network",
+    "team_layout",
+    "viridis",
+]
+
+#: Okabe & Ito (2008) colours, distinguishable with the common colour-vision deficiencies.
+OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+#: Dash patterns and markers that go with the colours, so lines differ without colour too.
+DASHES = ("", "8 4", "2 3", "10 3 2 3", "5 5", "1 2")
+MARKERS = ("circle", "square", "triangle", "diamond", "cross", "circle")
+#: Nine stops of viridis (perceptually uniform, colour-blind safe, readable in greyscale).
+VIRIDIS = ("#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725")
+
+FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif"
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line: a name, its values and optionally a band (for example a 95% interval)."""
+
+    name: str
+    y: Sequence[float]
+    lo: Sequence[float] | None = None
+    hi: Sequence[float] | None = None
+
+
+def _id(*parts: object) -> str:
+    """Return a stable element id (the same drawing gets the same ids; different drawings differ)."""
+    return "c" + hashlib.sha1(repr(parts).encode()).hexdigest()[:10]
+
+
+def viridis(v: np.ndarray | float) -> np.ndarray:
+    """Viridis colours (hex strings) for values in [0, 1]; NaN becomes grey."""
+    arr = np.atleast_1d(np.asarray(v, dtype=float))
+    idx = np.clip(np.nan_to_num(arr, nan=0.0) * (len(VIRIDIS) - 1) + 0.5, 0, len(VIRIDIS) - 1).astype(int)
+    out = np.array(VIRIDIS, dtype=object)[idx]
+    out[np.isnan(arr)] = "#9e9e9e"
+    return out
+
+
+def _fmt(v: float) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "no value"
+    a = abs(v)
+    if a >= 1000:
+        return f"{v:,.0f}"
+    if a >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    if not math.isfinite(lo) or not math.isfinite(hi):
+        return [0.0, 1.0]
+    if hi <= lo:
+        hi = lo + (abs(lo) or 1.0)
+    raw = (hi - lo) / max(n - 1, 1)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.floor(lo / step) * step
+    ticks = []
+    t = first
+    while t <= hi + step * 0.5 and len(ticks) < 12:
+        ticks.append(round(t, 10))
+        t += step
+    return ticks
+
+
+def _marker(kind: str, x: float, y: float, r: float, colour: str) -> str:
+    if kind == "square":
+        return f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r:.1f}" height="{2 * r:.1f}" fill="{colour}"/>'
+    if kind == "triangle":
+        pts = f"{x:.1f},{y - r * 1.2:.1f} {x - r * 1.1:.1f},{y + r * 0.8:.1f} {x + r * 1.1:.1f},{y + r * 0.8:.1f}"
+        return f'<polygon points="{pts}" fill="{colour}"/>'
+    if kind == "diamond":
+        pts = f"{x:.1f},{y - r * 1.3:.1f} {x + r * 1.1:.1f},{y:.1f} {x:.1f},{y + r * 1.3:.1f} {x - r * 1.1:.1f},{y:.1f}"
+        return f'<polygon points="{pts}" fill="{colour}"/>'
+    if kind == "cross":
+        return (
+            f'<path d="M{x - r:.1f},{y - r:.1f}L{x + r:.1f},{y + r:.1f}'
+            f'M{x - r:.1f},{y + r:.1f}L{x + r:.1f},{y - r:.1f}" stroke="{colour}" stroke-width="2"/>'
+        )
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}"/>'
+
+
+def _open(title: str, desc: str, width: float, height: float, key: tuple) -> tuple[str, str]:
+    tid, did = _id("t", key), _id("d", key)
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" width="100%" '
+        f'style="max-width:{width:.0f}px;height:auto;{FONT}" role="img" aria-labelledby="{tid} {did}">'
+        f'<title id="{tid}">{escape(title)}</title><desc id="{did}">{escape(desc)}</desc>'
+        f'<rect width="{width:.0f}" height="{height:.0f}" fill="#ffffff"/>'
+    )
+    return head, "</svg>"
+
+
+def describe_series(series: Sequence[Series], x: Sequence[float], x_label: str) -> str:
+    """Describe each line in a sentence: where it started and ended, its lowest and highest value."""
+    parts = []
+    for s in series:
+        y = np.asarray(s.y, dtype=float)
+        ok = np.isfinite(y)
+        if not ok.any():
+            parts.append(f"{s.name}: no values yet.")
+            continue
+        first, last = y[ok][0], y[ok][-1]
+        xs = np.asarray(x)[ok]
+        trend = "rose" if last > first + 1e-9 else "fell" if last < first - 1e-9 else "stayed"
+        parts.append(
+            f"{s.name} {trend} from {_fmt(first)} ({x_label.lower()} {xs[0]:g}) to {_fmt(last)} "
+            f"({x_label.lower()} {xs[-1]:g}); lowest {_fmt(float(y[ok].min()))}, highest {_fmt(float(y[ok].max()))}."
+        )
+    return " ".join(parts)
+
+
+def line_chart(
+    x: Sequence[float],
+    series: Sequence[Series],
+    *,
+    title: str,
+    y_label: str,
+    x_label: str = "Week",
+    y_range: tuple[float, float] | None = None,
+    width: int = 520,
+    height: int = 260,
+    marks: Sequence[tuple[float, str]] = (),
+) -> str:
+    """Lines (with optional bands) over a shared x axis; ``marks`` are labelled vertical rules."""
+    x = np.asarray(x, dtype=float)
+    left, right, top, bottom = 56, 118, 30, 42
+    pw, ph = width - left - right, height - top - bottom
+    ys = [np.asarray(s.y, dtype=float) for s in series]
+    bands = [np.asarray(v, dtype=float) for s in series for v in (s.lo, s.hi) if v is not None]
+    finite = np.concatenate([a[np.isfinite(a)] for a in (*ys, *bands)] or [np.array([0.0, 1.0])])
+    if y_range is None:
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        if hi - lo < 1e-9:
+            lo, hi = lo - 0.5, hi + 0.5
+    else:
+        lo, hi = y_range
+    ticks = _nice_ticks(lo, hi)
+    lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
+    x0, x1 = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
+    if x1 <= x0:
+        x1 = x0 + 1.0
+
+    def px(v: np.ndarray) -> np.ndarray:
+        return left + (v - x0) / (x1 - x0) * pw
+
+    def py(v: np.ndarray) -> np.ndarray:
+        return top + (1.0 - (v - lo) / (hi - lo)) * ph
+
+    desc = describe_series(series, x, x_label)
+    head, tail = _open(title, desc, width, height, (title, tuple(s.name for s in series)))
+    out = [head, f'<text x="{left}" y="18" font-size="14" font-weight="600" fill="#111">{escape(title)}</text>']
+    for t in ticks:
+        yy = py(np.array(t))
+        out.append(
+            f'<line x1="{left}" x2="{left + pw}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#d9d9d9"/>'
+            f'<text x="{left - 6}" y="{yy + 4:.1f}" font-size="11" text-anchor="end" fill="#333">{_fmt(t)}</text>'
+        )
+    for t in _nice_ticks(x0, x1, 6):
+        if x0 <= t <= x1:
+            xx = px(np.array(t))
+            out.append(
+                f'<text x="{xx:.1f}" y="{top + ph + 16}" font-size="11" text-anchor="middle" fill="#333">{t:g}</text>'
+            )
+    out.append(
+        f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#555"/>'
+        f'<text x="{left + pw / 2:.1f}" y="{height - 6}" font-size="12" text-anchor="middle" fill="#222">'
+        f"{escape(x_label)}</text>"
+        f'<text transform="translate(14 {top + ph / 2:.1f}) rotate(-90)" font-size="12" text-anchor="middle" '
+        f'fill="#222">{escape(y_label)}</text>'
+    )
+    for mx, label in marks:
+        if x0 <= mx <= x1:
+            xx = px(np.array(mx))
+            out.append(
+                f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{top}" y2="{top + ph}" stroke="#000" stroke-dasharray="3 3"/>'
+                f'<text x="{xx + 3:.1f}" y="{top + 12}" font-size="11" fill="#000">{escape(label)}</text>'
+            )
+    ends = []
+    for i, (s, y) in enumerate(zip(series, ys, strict=True)):
+        colour, dash, mark = OKABE_ITO[i % len(OKABE_ITO)], DASHES[i % len(DASHES)], MARKERS[i % len(MARKERS)]
+        if s.lo is not None and s.hi is not None:
+            blo, bhi = np.asarray(s.lo, dtype=float), np.asarray(s.hi, dtype=float)
+            ok = np.isfinite(blo) & np.isfinite(bhi)
+            if ok.sum() > 1:
+                upper = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px(x[ok]), py(bhi[ok]), strict=True))
+                lower = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px(x[ok])[::-1], py(blo[ok])[::-1], strict=True))
+                out.append(f'<polygon points="{upper} {lower}" fill="{colour}" fill-opacity="0.18" stroke="none"/>')
+        ok = np.isfinite(y)
+        if not ok.any():
+            continue
+        pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px(x[ok]), py(y[ok]), strict=True))
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2.2"{dash_attr}/>')
+        # A few markers along the line, and one at its end, so lines differ in greyscale too.
+        idx = np.flatnonzero(ok)
+        for j in [*idx[:: max(len(idx) // 6, 1)].tolist(), int(idx[-1])]:
+            out.append(_marker(mark, float(px(x[j])), float(py(y[j])), 3.5, colour))
+        ends.append([float(py(y[idx[-1]])), s.name, colour])
+    # Direct labels at the right, nudged apart so they do not overlap.
+    ends.sort(key=lambda e: e[0])
+    for k in range(1, len(ends)):
+        ends[k][0] = max(ends[k][0], ends[k - 1][0] + 13)
+    for yy, name, colour in ends:
+        label = name if len(name) <= 16 else name[:15] + "…"
+        out.append(
+            f'<text x="{left + pw + 6}" y="{yy + 4:.1f}" font-size="11" fill="{colour}" font-weight="600">'
+            f"{escape(label)}</text>"
+        )
+    out.append(tail)
+    return "".join(out)
+
+
+def data_table(columns: Sequence[str], rows: Sequence[Sequence[object]], caption: str) -> str:
+    """Build an HTML table with a caption and header cells: the data behind a chart."""
+    head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in columns)
+    body = []
+    for r in rows:
+        cells = [f'<th scope="row">{escape(_cell(r[0]))}</th>'] + [f"<td>{escape(_cell(v))}</td>" for v in r[1:]]
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<table class="cp-table"><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _cell(v: object) -> str:
+    if isinstance(v, float | np.floating):
+        return _fmt(float(v))
+    return str(v)
+
+
+# ----------------------------------------------------------------------------------------
+# the organisation
+# ----------------------------------------------------------------------------------------
+
+
+def team_layout(team: np.ndarray, manager_seat: np.ndarray, width: float = 640.0) -> tuple[np.ndarray, float]:
+    """Positions of every seat: teams on a grid, each team's members on a circle round its manager.
+
+    Computed once per organisation (it depends only on the seats), so a step only recolours.
+    Returns the positions (n, 2) and the drawing's height.
+    """
+    team = np.asarray(team)
+    n_teams = int(team.max()) + 1 if len(team) else 0
+    sizes = np.bincount(team, minlength=n_teams)
+    cols = max(1, math.ceil(math.sqrt(n_teams * 1.6)))
+    rows = max(1, math.ceil(n_teams / cols))
+    cell = width / cols
+    pos = np.zeros((len(team), 2))
+    order = np.argsort(team, kind="stable")
+    start = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    rank = np.empty(len(team), int)
+    rank[order] = np.arange(len(team)) - np.repeat(start, sizes)
+    is_mgr = np.zeros(len(team), bool)
+    is_mgr[manager_seat] = True
+    cx = (team % cols + 0.5) * cell
+    cy = (team // cols + 0.5) * cell
+    members = np.maximum(sizes[team] - 1, 1)
+    # Managers sit in the middle; the others on a circle, in seat order (rank 0 is the manager).
+    k = np.where(is_mgr, 0, np.maximum(rank - 1, 0))
+    angle = 2 * math.pi * k / members - math.pi / 2
+    radius = cell * 0.36 * np.minimum(1.0, np.sqrt(members / 10.0)) + cell * 0.06
+    pos[:, 0] = np.where(is_mgr, cx, cx + radius * np.cos(angle))
+    pos[:, 1] = np.where(is_mgr, cy, cy + radius * np.sin(angle))
+    return pos, rows * cell
+
+
+ROLE_SHAPES = ("square", "circle", "triangle", "diamond")
+ROLE_LABELS = ("Manager", "Staff", "Disabled worker (expert by experience)", "Peer supporter")
+
+
+def network(
+    pos: np.ndarray,
+    height: float,
+    role: np.ndarray,
+    value: np.ndarray,
+    burnout: np.ndarray,
+    peer_of: np.ndarray,
+    cross_edges: np.ndarray,
+    *,
+    value_label: str,
+    title: str,
+    width: float = 640.0,
+    summary: str = "",
+) -> str:
+    """Draw the organisation: roles by shape, ``value`` (0-1) by colour, burnout ringed, peer ties bold."""
+    n = len(role)
+    r = max(2.2, min(6.0, 900.0 / math.sqrt(max(n, 1)) / 8.0))
+    legend_h = 58
+    total_h = height + legend_h
+    desc = summary or f"{n} people in teams; colour shows {value_label}."
+    head, tail = _open(title, desc, width, total_h, (title, n))
+    out = [head]
+    if len(cross_edges):
+        a, b = pos[cross_edges[:, 0]], pos[cross_edges[:, 1]]
+        d = "".join(f"M{x1:.0f} {y1:.0f}L{x2:.0f} {y2:.0f}" for x1, y1, x2, y2 in np.hstack([a, b]).tolist())
+        out.append(f'<path d="{d}" stroke="#bdbdbd" stroke-width="0.6" fill="none" opacity="0.7"/>')
+    sup = np.flatnonzero(peer_of >= 0)
+    if len(sup):
+        a, b = pos[sup], pos[peer_of[sup]]
+        d = "".join(f"M{x1:.1f} {y1:.1f}L{x2:.1f} {y2:.1f}" for x1, y1, x2, y2 in np.hstack([a, b]).tolist())
+        out.append(f'<path d="{d}" stroke="#D55E00" stroke-width="2.4" stroke-dasharray="5 2" fill="none"/>')
+    colours = viridis(value)
+    xs, ys = pos[:, 0].tolist(), pos[:, 1].tolist()
+    for kind in range(4):
+        idx = np.flatnonzero(role == kind).tolist()
+        if not idx:
+            continue
+        shape = ROLE_SHAPES[kind]
+        rr = r * (1.25 if kind == 0 else 1.0)
+        parts = [_marker(shape, xs[i], ys[i], rr, colours[i]) for i in idx]
+        out.append(f'<g stroke="#222" stroke-width="0.5">{"".join(parts)}</g>')
+    burnt = np.flatnonzero(burnout).tolist()
+    if burnt:
+        rings = "".join(f'<circle cx="{xs[i]:.1f}" cy="{ys[i]:.1f}" r="{r * 1.9:.1f}"/>' for i in burnt)
+        out.append(f'<g fill="none" stroke="#000" stroke-width="1.6" stroke-dasharray="2 1.5">{rings}</g>')
+    # Legend: shapes, burnout ring, peer tie, colour scale with its ends labelled.
+    ly = height + 16
+    x = 8.0
+    for kind, label in enumerate(("Manager", "Staff", "Disabled worker", "Peer supporter")):
+        out.append(_marker(ROLE_SHAPES[kind], x + 6, ly, 5, "#777"))
+        out.append(f'<text x="{x + 15:.0f}" y="{ly + 4:.0f}" font-size="11" fill="#222">{label}</text>')
+        x += 15 + 7 * len(label) + 14
+    out.append(
+        f'<circle cx="{x + 6:.0f}" cy="{ly:.0f}" r="6" fill="none" stroke="#000" stroke-dasharray="2 1.5"/>'
+        f'<text x="{x + 16:.0f}" y="{ly + 4:.0f}" font-size="11" fill="#222">Burnout</text>'
+    )
+    x += 80
+    out.append(
+        f'<line x1="{x:.0f}" x2="{x + 22:.0f}" y1="{ly:.0f}" y2="{ly:.0f}" stroke="#D55E00" stroke-width="2.4" '
+        f'stroke-dasharray="5 2"/><text x="{x + 27:.0f}" y="{ly + 4:.0f}" font-size="11" fill="#222">'
+        "Peer-support tie</text>"
+    )
+    sy = ly + 20
+    out.append(f'<text x="8" y="{sy + 9:.0f}" font-size="11" fill="#222">{escape(value_label)}: low 0</text>')
+    x0 = 8 + 7 * (len(value_label) + 8)
+    for i, c in enumerate(VIRIDIS):
+        out.append(f'<rect x="{x0 + i * 18:.0f}" y="{sy:.0f}" width="18" height="11" fill="{c}"/>')
+    out.append(f'<text x="{x0 + 9 * 18 + 5:.0f}" y="{sy + 9:.0f}" font-size="11" fill="#222">1 high</text>')
+    out.append(tail)
+    return "".join(out)
+
+
+# ----------------------------------------------------------------------------------------
+# the ladder of co-production and heatmaps
+# ----------------------------------------------------------------------------------------
+
+LADDER_TEXT = {
+    "none": "Not involved: decisions are made without disabled people.",
+    "consultation": "Consultation: people are asked, but their views change little.",
+    "compliance": "Compliance: involvement happens because it must; influence is limited.",
+    "intermediate": "Intermediate: people are involved at several stages and some influence is real.",
+    "transformative": "Transformative: power is shared at every stage; services are designed together.",
+}
+
+
+def ladder(levels: Sequence[str], current: str, *, title: str = "Co-production level", width: int = 300) -> str:
+    """Draw the ladder of co-production, lowest rung at the bottom, the current rung marked and named."""
+    rung_h = 34
+    height = 30 + rung_h * len(levels) + 10
+    desc = f"Current level: {current}. " + LADDER_TEXT.get(current, "")
+    head, tail = _open(title, desc, width, height, (title, current))
+    out = [head, f'<text x="8" y="18" font-size="14" font-weight="600" fill="#111">{escape(title)}</text>']
+    for i, name in enumerate(reversed(levels)):
+        y = 28 + i * rung_h
+        here = name == current
+        fill = "#0072B2" if here else "#f2f2f2"
+        text = "#ffffff" if here else "#222222"
+        out.append(
+            f'<rect x="40" y="{y}" width="{width - 50}" height="{rung_h - 6}" rx="4" fill="{fill}" '
+            f'stroke="{"#000" if here else "#999"}" stroke-width="{2 if here else 1}"/>'
+            f'<text x="52" y="{y + 19}" font-size="13" fill="{text}" font-weight="{700 if here else 400}">'
+            f"{escape(name.capitalize())}{' (now)' if here else ''}</text>"
+        )
+        if here:
+            out.append(f'<polygon points="8,{y + 6} 30,{y + 14} 8,{y + 22}" fill="#000"/>')
+    out.append(tail)
+    return "".join(out)
+
+
+def heatmap(
+    x_values: Sequence[float],
+    y_values: Sequence[float],
+    z: np.ndarray,
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+    z_label: str,
+    width: int = 520,
+) -> str:
+    """Draw cells coloured by ``z`` (viridis, scaled to its range), each printing its value."""
+    z = np.asarray(z, dtype=float)
+    nx_, ny_ = len(x_values), len(y_values)
+    left, top, bottom, right = 70, 30, 50, 20
+    cw = (width - left - right) / max(nx_, 1)
+    ch = min(40.0, max(18.0, cw * 0.6))
+    height = top + ch * ny_ + bottom
+    finite = z[np.isfinite(z)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    scaled = (z - lo) / (hi - lo) if hi > lo else np.full_like(z, 0.5)
+    colours = viridis(scaled.ravel()).reshape(z.shape)
+    best = np.unravel_index(np.nanargmax(z), z.shape) if finite.size else None
+    desc = (
+        f"{z_label} for each combination of {x_label} ({nx_} values) and {y_label} ({ny_} values); "
+        f"from {_fmt(lo)} to {_fmt(hi)}."
+        + (
+            f" Highest at {x_label} {x_values[best[1]]:g} and {y_label} {y_values[best[0]]:g}."
+            if best is not None
+            else ""
+        )
+    )
+    head, tail = _open(title, desc, width, height, (title, nx_, ny_))
+    out = [head, f'<text x="{left}" y="18" font-size="14" font-weight="600" fill="#111">{escape(title)}</text>']
+    for j in range(ny_):
+        yy = top + (ny_ - 1 - j) * ch
+        out.append(
+            f'<text x="{left - 6}" y="{yy + ch / 2 + 4:.1f}" font-size="11" text-anchor="end" fill="#222">'
+            f"{y_values[j]:g}</text>"
+        )
+        for i in range(nx_):
+            v = z[j, i]
+            light = np.isfinite(scaled[j, i]) and scaled[j, i] > 0.6
+            out.append(
+                f'<rect x="{left + i * cw:.1f}" y="{yy:.1f}" width="{cw:.1f}" height="{ch:.1f}" '
+                f'fill="{colours[j, i]}" stroke="#fff"/>'
+                f'<text x="{left + (i + 0.5) * cw:.1f}" y="{yy + ch / 2 + 4:.1f}" font-size="10" '
+                f'text-anchor="middle" fill="{"#000" if light else "#fff"}">{_fmt(float(v))}</text>'
+            )
+    for i in range(nx_):
+        out.append(
+            f'<text x="{left + (i + 0.5) * cw:.1f}" y="{top + ny_ * ch + 14:.1f}" font-size="11" '
+            f'text-anchor="middle" fill="#222">{x_values[i]:g}</text>'
+        )
+    out.append(
+        f'<text x="{left + (width - left - right) / 2:.1f}" y="{height - 8:.1f}" font-size="12" '
+        f'text-anchor="middle" fill="#222">{escape(x_label)}</text>'
+        f'<text transform="translate(14 {top + ny_ * ch / 2:.1f}) rotate(-90)" font-size="12" '
+        f'text-anchor="middle" fill="#222">{escape(y_label)}</text>'
+    )
+    out.append(tail)
+    return "".join(out)

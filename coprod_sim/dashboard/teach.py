@@ -1,0 +1,206 @@
+"""Teach: a guided lesson on peer support with twin organisations, stepped together.
+
+The twins share everything (seed, people, levers) except the peer-support programme, so what
+differs between them is what peer support does. The lesson's texts are short readings of the
+project's domain sources (seed files in ``shared/seeds``), cited by file name.
+"""
+
+from __future__ import annotations
+
+import time
+from html import escape
+
+import numpy as np
+import solara
+import solara.lab
+
+from coprod_sim.config import Config
+from coprod_sim.dashboard import svg
+from coprod_sim.dashboard.session import Simulation
+
+__all__ = ["LESSON", "TeachView", "make_twins", "twin_gap"]
+
+#: Twin settings: a mid-sized organisation where most disabled workers would take up peer
+#: support, so that the effect shows within a lesson (at the realistic uptake of about a quarter
+#: it is smaller than the week-to-week noise of one run; the lesson says so).
+TWIN_PEOPLE = 500
+TWIN_UPTAKE = 0.6
+PLAY_SECONDS = 0.4
+
+LESSON: tuple[tuple[str, str], ...] = (
+    (
+        "1. Two ways to see disability",
+        "The medical model sees the person as the problem: the person must adapt to the world. "
+        "The social model sees the way the world is organised as the problem: barriers in buildings, "
+        "information, time and attitudes disable people, so the answer is to change structures and "
+        "processes so that they include everyone. (Seed 000, module V.)",
+    ),
+    (
+        "2. Four principles of co-production",
+        "Equality: everyone contributes, and every contribution is weighed equally. Diversity: the "
+        "more diverse the people involved, the better the outcome. Access: nothing should stop people "
+        "from taking part. Reciprocity: taking part must lead to an outcome that people can see. "
+        "(SCIE 2020, in seed 000.)",
+    ),
+    (
+        "3. Peer support",
+        "Disabled people have the passion and empathy to support others and have learned creative "
+        "solutions to everyday difficulties (Disability Rights UK 2012). Peer support helps knowledge "
+        "transfer, job performance and burnout, and builds an environment open to new ideas, which "
+        "co-production needs. (Seed 000, 'A plus to co-production: peer support'.) In the model a peer "
+        "supporter buffers job strain, builds confidence and passes on knowledge about asking for "
+        "adjustments; supporting others is work too.",
+    ),
+)
+
+QUESTION = "After two years, how will burnout among disabled workers compare in the organisation WITH peer support?"
+CHOICES = ("Lower with peer support", "About the same", "Higher with peer support")
+
+
+def make_twins(seed: int, people: int = TWIN_PEOPLE, uptake: float = TWIN_UPTAKE) -> tuple[Simulation, Simulation]:
+    """Two organisations on the same seed: peer support off and on (everything else equal)."""
+    base = Config().with_overrides({"organisation.people": people, "peer_support.uptake": uptake}, source="the lesson")
+    with_support = base.with_overrides({"peer_support.enabled": True}, source="the lesson")
+    return Simulation(base, seed), Simulation(with_support, seed)
+
+
+def twin_gap(off: Simulation, on: Simulation, column: str, weeks: int = 26) -> tuple[float, float]:
+    """Mean of ``column`` over the last ``weeks`` weeks in each twin (off, on)."""
+
+    def recent(sim: Simulation) -> float:
+        v = np.asarray(sim.column(column)[-weeks:], dtype=float)
+        v = v[np.isfinite(v)]
+        return float(v.mean()) if v.size else float("nan")
+
+    return recent(off), recent(on)
+
+
+@solara.component
+def TwinCharts(off: Simulation, on: Simulation, tick: int) -> None:
+    """Both twins' burnout and wellbeing of disabled workers on shared charts, with data tables."""
+    n = min(len(off.column("participation_rate")), len(on.column("participation_rate")))
+    weeks = np.arange(n)
+    for col, title, y_label in (
+        ("burnout_disabled_workers", "Burnout among disabled workers", "share burnt out"),
+        ("wellbeing_disabled", "Wellbeing of disabled people", "mean (0-1)"),
+    ):
+        a = np.asarray(off.column(col)[:n], dtype=float)
+        b = np.asarray(on.column(col)[:n], dtype=float)
+        series = [svg.Series("Without peer support", a), svg.Series("With peer support", b)]
+        chart = svg.line_chart(weeks, series, title=title, y_label=y_label)
+        pick = np.unique(np.linspace(0, n - 1, min(14, n)).round().astype(int))
+        table = svg.data_table(
+            ["Week", "Without peer support", "With peer support"],
+            [[int(i), float(a[i]), float(b[i])] for i in pick],
+            f"{title}, by week",
+        )
+        with solara.Div(classes=["cp-chart"]):
+            solara.HTML(tag="div", unsafe_innerHTML=chart, classes=["cp-figure"])
+            solara.HTML(tag="details", unsafe_innerHTML=f"<summary>Data table</summary>{table}")
+
+
+@solara.component
+def TeachView() -> None:
+    """Give the lesson: readings, a prediction, twin organisations stepped together, the reveal."""
+    seed = solara.use_reactive(1)
+    twins = solara.use_reactive(None)
+    tick = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    prediction = solara.use_reactive(None)
+    locked = solara.use_reactive(False)
+
+    if twins.value is None:
+        twins.value = make_twins(seed.value)
+    off, on = twins.value
+
+    def step(weeks: int) -> None:
+        off.step(weeks)
+        on.step(weeks)
+        tick.value += 1
+
+    def restart() -> None:
+        playing.value = False
+        twins.value = make_twins(seed.value)
+        tick.value += 1
+
+    def play_loop() -> None:
+        while playing.value:
+            time.sleep(PLAY_SECONDS)
+            if not playing.value:
+                break
+            step(1)
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value, off], prefer_threaded=True)
+
+    solara.HTML(tag="h2", unsafe_innerHTML="Lesson: what does peer support do?", classes=["cp-heading"])
+    for title, text in LESSON:
+        solara.HTML(tag="h3", unsafe_innerHTML=escape(title), classes=["cp-heading"])
+        solara.HTML(tag="p", unsafe_innerHTML=escape(text))
+
+    solara.HTML(tag="h3", unsafe_innerHTML="4. Predict", classes=["cp-heading"])
+    solara.HTML(tag="p", unsafe_innerHTML=escape(QUESTION))
+    if locked.value:
+        solara.HTML(tag="p", unsafe_innerHTML=escape(f"Your prediction: {prediction.value}."))
+    else:
+        solara.ToggleButtonsSingle(value=prediction, values=list(CHOICES))
+    solara.Button(
+        "Lock in my prediction" if not locked.value else "Prediction locked",
+        on_click=lambda: locked.set(True),
+        disabled=locked.value or prediction.value is None,
+    )
+
+    solara.HTML(tag="h3", unsafe_innerHTML="5. Run the twins", classes=["cp-heading"])
+    solara.HTML(
+        tag="p",
+        unsafe_innerHTML=escape(
+            f"Two organisations of {TWIN_PEOPLE} people with the same seed: the same people, teams and "
+            f"chances. The only difference: the one on the right runs a peer-support programme. To see it "
+            f"clearly in a lesson, {TWIN_UPTAKE:.0%} of disabled workers would take it up; in real "
+            "organisations it is nearer a quarter, and then its effect is smaller than chance from week "
+            "to week."
+        ),
+    )
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+        solara.Button("Step both 1 week", on_click=lambda: step(1), disabled=playing.value, color="primary")
+        solara.Button("Step both 1 year", on_click=lambda: step(52), disabled=playing.value)
+        solara.Button("Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value))
+        solara.Button("Start again", on_click=restart)
+        solara.InputInt("Seed of the twins", value=seed, on_value=lambda _v: restart(), continuous_update=False)
+    solara.HTML(tag="p", unsafe_innerHTML=f"Week {off.week} in both organisations.", attributes={"aria-live": "polite"})
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
+        for sim, label in ((off, "Without peer support"), (on, "With peer support")):
+            with solara.Div(style={"flex": "1 1 420px", "max-width": "660px"}):
+                solara.HTML(tag="h4", unsafe_innerHTML=label, classes=["cp-heading"])
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=sim.network_svg("wellbeing", title=f"{label}, week {sim.week}"),
+                    classes=["cp-figure"],
+                )
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
+        TwinCharts(off, on, tick.value)
+
+    solara.HTML(tag="h3", unsafe_innerHTML="6. Reveal", classes=["cp-heading"])
+    if off.week < 104:
+        solara.HTML(
+            tag="p",
+            unsafe_innerHTML=escape(
+                f"Run the twins for two years (104 weeks) to reveal the answer; now week {off.week}."
+            ),
+        )
+    else:
+        b_off, b_on = twin_gap(off, on, "burnout_disabled_workers")
+        w_off, w_on = twin_gap(off, on, "wellbeing_disabled")
+        answer = CHOICES[0] if b_on < b_off - 0.005 else CHOICES[2] if b_on > b_off + 0.005 else CHOICES[1]
+        said = prediction.value if locked.value else None
+        text = (
+            f"Over the last half year, burnout among disabled workers was {b_off:.1%} without and "
+            f"{b_on:.1%} with peer support; wellbeing of disabled people {w_off:.2f} against {w_on:.2f}. "
+            f"Answer: {answer.lower()}."
+        )
+        if said:
+            text += " Your prediction was right." if said == answer else f" You predicted: {said.lower()}."
+        text += (
+            " Why: a supporter buffers strain and builds confidence, and knows how to ask for adjustments, "
+            "so barriers wear people down less (the social model: change the environment, not the person)."
+        )
+        solara.HTML(tag="p", unsafe_innerHTML=escape(text), classes=["cp-verdict"])

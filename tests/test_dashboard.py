@@ -1,0 +1,317 @@
+"""The dashboard's parts without a browser: drawings, explanations, the live simulation, the views."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from coprod_sim.config import Config, ConfigError
+from coprod_sim.dashboard import svg
+from coprod_sim.dashboard.explore import build
+from coprod_sim.dashboard.levers import COMPONENTS, lever_params
+from coprod_sim.dashboard.session import Simulation
+from coprod_sim.model import LEVEL_RULES, LEVELS, CoProdModel
+
+
+def test_every_lever_is_a_lever_with_a_default_from_the_config():
+    params = lever_params()
+    assert [c.name for c in COMPONENTS] == ["Culture", "Structure", "Practice", "Review"]
+    assert len(params) == sum(len(c.paths) for c in COMPONENTS)
+    cfg = Config()
+    for path, p in params.items():
+        assert p.default == cfg.get(path), path
+
+
+def test_line_chart_is_labelled_escaped_and_describes_its_lines():
+    chart = svg.line_chart(
+        [0, 1, 2, 3],
+        [svg.Series("<script>alert(1)</script>", [0.1, 0.2, 0.3, 0.4]), svg.Series("Others", [0.5, 0.5, 0.4, 0.2])],
+        title="Taking part",
+        y_label="share",
+    )
+    assert chart.startswith("<svg") and 'role="img"' in chart
+    assert "<script>" not in chart and "&lt;script&gt;" in chart
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", chart).group(1)
+    assert "rose from 0.10" in desc and "to 0.40" in desc and "Others fell from 0.50" in desc
+    assert chart.count("<polyline") == 2 and 'stroke-dasharray="8 4"' in chart  # second line dashed
+
+
+def test_band_and_missing_values_draw_without_error():
+    y = np.array([np.nan, 0.2, np.nan, 0.4, 0.5])
+    chart = svg.line_chart(range(5), [svg.Series("a", y, lo=y - 0.1, hi=y + 0.1)], title="t", y_label="y")
+    assert "<polygon" in chart and "<polyline" in chart
+    assert "no values yet" in svg.line_chart(range(3), [svg.Series("b", [np.nan] * 3)], title="t", y_label="y")
+
+
+def test_heatmap_prints_every_value_and_names_the_best_cell():
+    z = np.array([[0.1, 0.2], [0.3, 0.9]])
+    out = svg.heatmap([0.0, 0.5], [1, 2], z, title="Influence", x_label="power", y_label="size", z_label="influence")
+    for v in ("0.10", "0.20", "0.30", "0.90"):
+        assert f">{v}</text>" in out
+    assert "Highest at power 0.5 and size 2" in out
+
+
+def test_viridis_is_ordered_and_grey_for_missing():
+    c = svg.viridis(np.array([0.0, 1.0, np.nan]))
+    assert list(c) == [svg.VIRIDIS[0], svg.VIRIDIS[-1], "#9e9e9e"]
+
+
+def test_layout_groups_teams_and_network_draws_every_person_by_role_shape():
+    sim = Simulation(Config(), seed=3)
+    st = sim.model.structure
+    pos = sim.pos
+    assert pos.shape == (sim.model.n, 2) and np.isfinite(pos).all()
+    # Each member is nearer to their own manager than to any other team's manager.
+    mgr = pos[st.manager_seat]
+    d = np.linalg.norm(pos[:, None, :] - mgr[None, :, :], axis=2)
+    assert (d.argmin(axis=1) == st.team).all()
+    drawing = sim.network_svg("attitude")
+    role = sim.model.state.role
+    assert drawing.count("<rect x=") - 9 - 1 >= int((role == 0).sum())  # managers are squares (+legend, background)
+    assert drawing.count("<polygon") >= int((role == 2).sum())  # disabled workers are triangles
+    assert "Attitude (0 medical model, 1 social model)" in drawing
+
+
+def test_a_lever_changed_mid_run_acts_from_the_next_week_and_is_reproducible():
+    sim = Simulation(Config(), seed=5)
+    sim.step(10)
+    assert sim.latest()["n_peer_supporters"] == 0
+    sim.change_levers({"peer_support.enabled": True})
+    assert sim.current("peer_support.enabled") is True
+    sim.step(5)
+    assert sim.latest()["n_peer_supporters"] > 0
+    # The same as a run planned from the start with a timeline entry at the model's step 11.
+    planned = Config.from_dict(
+        {**Config().to_dict(), "timeline": [{"step": 11, "lever": "peer_support.enabled", "value": True}]}
+    )
+    ref = CoProdModel(seed=5, config=planned)
+    for _ in range(15):
+        ref.step()
+    assert sim.model.datacollector.get_model_vars_dataframe().equals(ref.datacollector.get_model_vars_dataframe())
+
+
+def test_a_bad_lever_value_is_refused_and_the_run_goes_on():
+    sim = Simulation(Config(), seed=1)
+    sim.step(3)
+    with pytest.raises(ConfigError, match=r"power\.transfer"):
+        sim.change_levers({"power.transfer": 1.7})
+    sim.step(1)
+    assert sim.week == 4 and sim.current("power.transfer") == 0.0
+
+
+def test_build_takes_scenario_levers_and_size():
+    sim = build("peer_support", {**{p: Config().get(p) for p in lever_params()}, "power.transfer": 0.3}, 2, 120)
+    assert sim.config.organisation.people == 120 and sim.config.power.transfer == 0.3
+    assert sim.config.timeline == ()
+
+
+def test_explanation_names_the_level_and_the_reason_for_tokenism():
+    sim = Simulation(Config(), seed=2)
+    text = " ".join(sim.explanation())
+    assert text.startswith("Week 0.") and "press Step or Play" in text
+    sim.step(30)
+    text = " ".join(sim.explanation())
+    assert text.startswith("Week 30.") and f"Co-production level: {sim.level()}" in text
+    assert sim.level() in LEVELS
+    if sim.latest()["tokenism_rate"] > LEVEL_RULES["consultation_tokenism"]:
+        assert "tokenistic" in text and "Power transfer is 0%" in text
+    cfg = Config().with_overrides({"power.transfer": 0.5})
+    strong = Simulation(cfg, seed=2)
+    strong.step(30)
+    assert "influence was real" in " ".join(strong.explanation())
+
+
+def test_charts_have_data_tables_with_the_same_numbers():
+    sim = Simulation(Config(), seed=4)
+    sim.step(20)
+    charts = sim.chart_svgs()
+    assert [c[0] for c in charts] == [
+        "Taking part and real influence",
+        "Wellbeing",
+        "Burnout",
+        "Attitudes and fit of services",
+    ]
+    _, chart, table = charts[1]
+    last = sim.latest()["wellbeing_disabled"]
+    assert "<caption>Wellbeing, by week</caption>" in table and f'<th scope="row">20</th><td>{last:.2f}</td>' in table
+    assert f"to {last:.2f}" in chart
+
+
+def test_explore_view_steps_resets_and_applies_levers_without_a_browser():
+    import ipyvuetify as v
+    import solara
+
+    from coprod_sim.dashboard.explore import ExploreView
+
+    _box, rc = solara.render(ExploreView(), handle_error=False)
+    assert "Week 0." in _page_text(rc)
+    rc.find(v.Btn, children=["Step 1 week"]).widget.click()
+    assert "Week 1." in _page_text(rc)
+    rc.find(v.Btn, children=["Step 1 year"]).widget.click()
+    assert "Week 53" in _page_text(rc)
+    # A lever switched while running acts from next week and is listed as a change.
+    rc.find(v.Switch, label="Peer support programme").widget.v_model = True
+    assert "Changed from week 54" in _page_text(rc)
+    _button(rc, "Reset").click()
+    assert "Week 0." in _page_text(rc)
+    rc.close()
+
+
+def _wait_for_text(rc, text: str, timeout: float = 120.0) -> str:
+    """Page text once ``text`` appears (the comparison runs in a background thread)."""
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        page = _page_text(rc)
+        if text in page:
+            return page
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} did not appear within {timeout} s")
+
+
+def _type(rc, label: str, text: str) -> None:
+    """Type into a text field and leave it (numbers are taken when the field loses focus)."""
+    import ipyvuetify as v
+
+    field = rc.find(v.TextField, label=label).widget
+    field.v_model = text
+    field.fire_event("focusout", None)
+
+
+def _button(rc, label: str):
+    import ipyvuetify as v
+
+    (match,) = [w for w in rc.find(v.Btn).widgets if label in w.children]
+    return match
+
+
+def _page_text(rc) -> str:
+    """Text of every HTML element rendered (summary paragraphs, messages, figures)."""
+    import solara.widgets
+
+    return " ".join(w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets)
+
+
+def test_edited_scenario_round_trips_through_toml(tmp_path):
+    from coprod_sim.dashboard.compare_view import build_scenario, new_spec
+    from coprod_sim.scenarios import load_scenario, scenario_toml
+
+    spec = new_spec("accessibility_first")
+    spec["name"] = 'My "plan" é'
+    spec["levers"]["peer_support.enabled"] = True
+    spec["timeline"].append({"step": 80, "lever": "review.enabled", "value": True, "ramp": 0})
+    sc = build_scenario(spec)
+    path = tmp_path / "plan.toml"
+    path.write_text(scenario_toml(sc), encoding="utf-8")
+    back = load_scenario(path)
+    assert back.config == sc.config and back.name == 'My "plan" é'
+    assert "Edited in the dashboard." in back.description
+    assert back.config.timeline[-1].step == 80 and back.config.peer_support.enabled is True
+
+
+def test_a_bad_edited_scenario_names_the_lever():
+    from coprod_sim.dashboard.compare_view import _parse_value, build_scenario, new_spec
+
+    spec = new_spec("baseline")
+    spec["timeline"] = [{"step": 10, "lever": "power.transfer", "value": 2.0, "ramp": 0}]
+    with pytest.raises(ConfigError, match=r"scenario 'baseline'.*power\.transfer"):
+        build_scenario(spec)
+    p = lever_params()
+    assert _parse_value("yes", p["peer_support.enabled"]) is True
+    assert _parse_value("0.25", p["power.transfer"]) == 0.25
+    for text, path in (("1.5", "power.transfer"), ("abc", "review.interval"), ("everyone", "training.target")):
+        with pytest.raises(ValueError, match=re.escape(path)):
+            _parse_value(text, p[path])
+
+
+def test_uploaded_scenario_text_is_validated_not_executed():
+    from coprod_sim.scenarios import parse_scenario
+
+    with pytest.raises(ConfigError, match=r"upload\.toml: TOML syntax error"):
+        parse_scenario("import os\nos.system('x')", "upload.toml")
+    with pytest.raises(ConfigError, match=r"upload\.toml: .*power\.transfer"):
+        parse_scenario('[scenario]\ndescription = "x"\n[power]\ntransfer = "lots"\n', "upload.toml")
+
+
+def test_comparison_bands_and_verdict():
+    from coprod_sim.compare import compare
+    from coprod_sim.dashboard.explain import verdict
+    from coprod_sim.scenarios import load_scenario
+
+    c = compare([load_scenario("baseline"), load_scenario("transformative")], replicates=3, seed=1, steps=60)
+    mean, lo, hi = c.trajectories["transformative"]["influence_share"]
+    assert (
+        len(mean) == 61 and np.all((lo <= mean + 1e-12) | np.isnan(lo)) and np.all((hi >= mean - 1e-12) | np.isnan(hi))
+    )
+    runs = c.runs[c.runs.scenario == "transformative"]
+    assert abs(np.nanmean(mean[1:]) - runs["influence_share_mean"].mean()) < 0.05
+    text = verdict(c, 60)
+    assert text.startswith("Compared with baseline, transformative improves") and "real influence" in text
+    assert "same 3 seeds" in text
+
+
+@pytest.mark.parametrize("seed", [1, 3, 6])
+def test_teaching_twins_differ_only_by_peer_support_and_diverge_the_expected_way(seed):
+    from coprod_sim.dashboard.teach import make_twins, twin_gap
+
+    off, on = make_twins(seed)
+    assert off.config.with_overrides({"peer_support.enabled": True}) == on.config
+    # Same seed, same organisation at the start.
+    assert np.array_equal(off.model.state.role, on.model.state.role)
+    off.step(104)
+    on.step(104)
+    burn_off, burn_on = twin_gap(off, on, "burnout_disabled_workers")
+    assert burn_on < burn_off
+
+
+def test_teach_view_steps_both_twins_and_reveals_after_two_years():
+    import ipyvuetify as v
+    import solara
+
+    from coprod_sim.dashboard.teach import TeachView
+
+    _box, rc = solara.render(TeachView(), handle_error=False)
+    assert "Week 0 in both organisations." in _page_text(rc)
+    rc.find(v.BtnToggle).widget.v_model = 0  # "Lower with peer support"
+    _button(rc, "Lock in my prediction").click()
+    for _ in range(2):
+        _button(rc, "Step both 1 year").click()
+    text = _page_text(rc)
+    assert "Week 104 in both organisations." in text
+    assert "Answer: lower with peer support." in text and "Your prediction was right." in text
+    rc.close()
+
+
+def test_compare_view_runs_and_shows_table_verdict_and_downloads():
+    import ipyvuetify as v
+    import solara
+
+    from coprod_sim.dashboard.compare_view import CompareView
+
+    _box, rc = solara.render(CompareView(), handle_error=False)
+    _type(rc, "Seeds per scenario (replicates)", "2")
+    _type(rc, "Weeks to simulate", "40")
+    _button(rc, "Run the comparison").click()
+    text = _wait_for_text(rc, "Compared with baseline")
+    assert "Table of outcomes (CSV)" in [c for w in rc.find(v.Btn).widgets for c in w.children]
+    assert "Compared with baseline, transformative" in text
+    assert "Outcomes over 2 seeds: mean [95% interval]" in text and "transformative minus baseline" in text
+    assert "Extra cost so far, compared with baseline" in text
+    rc.close()
+
+
+def test_compare_view_refuses_too_many_runs_and_keeps_the_scenarios():
+    import ipyvuetify as v
+    import solara
+
+    from coprod_sim.dashboard.compare_view import CompareView
+
+    _box, rc = solara.render(CompareView(), handle_error=False)
+    _type(rc, "Seeds per scenario (replicates)", "500")
+    _button(rc, "Run the comparison").click()
+    assert "Not run: use 1 to 50 seeds" in _wait_for_text(rc, "Not run:")
+    assert rc.find(v.Select, label="Scenario 2 starts from").widget.v_model == "transformative"
+    rc.close()
