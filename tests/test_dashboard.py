@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -314,4 +315,79 @@ def test_compare_view_refuses_too_many_runs_and_keeps_the_scenarios():
     _button(rc, "Run the comparison").click()
     assert "Not run: use 1 to 50 seeds" in _wait_for_text(rc, "Not run:")
     assert rc.find(v.Select, label="Scenario 2 starts from").widget.v_model == "transformative"
+    rc.close()
+
+
+GRID = """
+[experiment]
+name = "tiny"
+description = "two levers"
+scenario = "baseline"
+replicates = 2
+steps = 30
+seed = 4
+
+[[parameters]]
+path = "power.transfer"
+values = [0.0, 0.5]
+
+[[parameters]]
+path = "accessibility.information"
+values = [0.2, 0.8]
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny_sweep(tmp_path_factory):
+    from coprod_sim.sweep import load_experiment, sweep
+
+    tmp = tmp_path_factory.mktemp("sweep")
+    (tmp / "tiny.toml").write_text(GRID)
+    return sweep(load_experiment(tmp / "tiny.toml"), tmp / "results" / "tiny").out
+
+
+def test_research_helpers_bin_pivot_and_interval(tiny_sweep):
+    import pandas as pd
+
+    from coprod_sim.dashboard.research import binned, grid_means, line_means, open_sweep
+
+    a = open_sweep(str(tiny_sweep))
+    xs, ys, z = grid_means(a.runs, "power.transfer", "accessibility.information", "influence_share_mean")
+    assert xs == [0.0, 0.5] and ys == [0.2, 0.8] and z.shape == (2, 2)
+    assert (z[:, 1] > z[:, 0]).all()  # power transfer raises influence in both rows
+    lm = line_means(a.runs, "power.transfer", "influence_share_mean")
+    assert list(lm["n"]) == [4, 4] and (lm["lo"] <= lm["mean"]).all() and (lm["mean"] <= lm["hi"]).all()
+    b = binned(pd.Series(np.linspace(0, 1, 100)))
+    assert b.nunique() == 8 and b.is_monotonic_increasing
+
+
+def test_research_refuses_what_is_not_a_sweep(tmp_path):
+    from coprod_sim.dashboard.research import open_sweep
+
+    with pytest.raises(ConfigError, match="no such folder"):
+        open_sweep(str(tmp_path / "nowhere"))
+    with pytest.raises(ConfigError, match=r"no manifest\.json here"):
+        open_sweep(str(tmp_path))
+    (tmp_path / "manifest.json").write_text("{not json")
+    with pytest.raises(ConfigError, match="not a coprod-sim sweep manifest"):
+        open_sweep(str(tmp_path))
+
+
+def test_research_view_opens_a_sweep_and_draws_it(tiny_sweep, monkeypatch):
+    import ipyvuetify as v
+    import solara
+
+    from coprod_sim.dashboard.research import ResearchView
+
+    monkeypatch.chdir(tiny_sweep.parent.parent)  # ./results/tiny is found and offered
+    _box, rc = solara.render(ResearchView(), handle_error=False)
+    assert rc.find(v.TextField, label="Sweep folder").widget.v_model == str(Path("results") / "tiny")
+    _button(rc, "Open").click()
+    text = _page_text(rc)
+    assert "Influence share when they take part: mean over runs" in text
+    assert "Heatmap values" in text and "Change in Influence share" in text
+    _type(rc, "Sweep folder", "results/nothing")
+    _button(rc, "Open").click()
+    text = _page_text(rc)
+    assert "results/nothing: no such folder" in text and "Heatmap values" in text  # the open sweep stays
     rc.close()

@@ -11,6 +11,7 @@ import solara.lab
 
 from coprod_sim.dashboard.compare_view import CompareView
 from coprod_sim.dashboard.explore import ExploreView
+from coprod_sim.dashboard.research import ResearchView
 from coprod_sim.dashboard.teach import TeachView
 
 __all__ = ["CSS", "Page"]
@@ -68,3 +69,5 @@ def Page() -> None:
                 CompareView()
             with solara.lab.Tab("Teach"):
                 TeachView()
+            with solara.lab.Tab("Research"):
+                ResearchView()
