@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 
@@ -390,4 +391,48 @@ def test_research_view_opens_a_sweep_and_draws_it(tiny_sweep, monkeypatch):
     _button(rc, "Open").click()
     text = _page_text(rc)
     assert "results/nothing: no such folder" in text and "Heatmap values" in text  # the open sweep stays
+    rc.close()
+
+
+def test_uploads_are_checked_for_size_encoding_and_content():
+    from coprod_sim.dashboard.compare_view import build_scenario, read_upload, spec_from_scenario
+    from coprod_sim.scenarios import load_scenario, scenario_toml
+
+    with pytest.raises(ConfigError, match=r"big\.toml: 200,000 bytes is too big"):
+        read_upload("big.toml", b"#" * 200_000)
+    with pytest.raises(ConfigError, match=r"bin\.toml: not a text file in UTF-8"):
+        read_upload("bin.toml", b"\xff\xfe\x00")
+    with pytest.raises(ConfigError, match=r"bad\.toml: .*team_size"):
+        read_upload("bad.toml", b'[scenario]\ndescription = "x"\n[organisation]\npeople = 10\n')
+    # A scenario with non-lever settings (a smaller organisation) keeps them when edited.
+    src = load_scenario("specialisterne")
+    sc = read_upload("mine.toml", scenario_toml(src).encode())
+    spec = spec_from_scenario(sc)
+    spec["levers"]["review.enabled"] = True
+    built = build_scenario(spec)
+    assert built.config.organisation == src.config.organisation and built.config.review.enabled
+
+
+_NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)  # FileUpload wants a time
+
+
+def test_compare_view_upload_shows_errors_next_to_the_control_and_loads_good_files():
+    import ipyvuetify as v
+    import ipywidgets
+    import solara
+
+    from coprod_sim.dashboard.compare_view import CompareView
+    from coprod_sim.scenarios import load_scenario, scenario_toml
+
+    _box, rc = solara.render(CompareView(), handle_error=False)
+    up = rc.find(ipywidgets.FileUpload).widgets[1]  # scenario 2
+    up.value = (
+        {"name": "evil.toml", "type": "", "content": memoryview(b"import os"), "size": 9, "last_modified": _NOW},
+    )
+    assert "evil.toml: TOML syntax error" in _page_text(rc)
+    assert rc.find(v.Select, label="Scenario 2 starts from").widget.v_model == "transformative"  # kept
+    good = scenario_toml(load_scenario("peer_support")).encode()
+    up.value = ({"name": "ps.toml", "type": "", "content": memoryview(good), "size": len(good), "last_modified": _NOW},)
+    assert rc.find(v.Select, label="Scenario 2 starts from").widget.v_model == "uploaded file"
+    assert "evil.toml" not in _page_text(rc)
     rc.close()

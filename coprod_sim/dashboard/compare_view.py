@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import ipywidgets
 import numpy as np
 import solara
 import solara.lab
@@ -17,14 +19,42 @@ from coprod_sim.dashboard import svg
 from coprod_sim.dashboard.explain import verdict
 from coprod_sim.dashboard.explore import DEFAULTS, LeverPanel, scenario_config
 from coprod_sim.dashboard.levers import lever_params, plain_label
-from coprod_sim.scenarios import Scenario, list_scenario_names, load_scenario, scenario_toml
+from coprod_sim.scenarios import Scenario, list_scenario_names, load_scenario, parse_scenario, scenario_toml
 
 __all__ = ["CompareView", "ScenarioSpec", "build_scenario"]
 
 MAX_SCENARIOS = 4
+MAX_UPLOAD_BYTES = 100_000  # a scenario file is a few hundred bytes; anything this big is not one
 MAX_RUNS = 200  # scenarios x replicates the page runs at once (a sweep is for more)
 
-ScenarioSpec = dict[str, Any]  # base, name, levers {path: value}, timeline [{step, lever, value, ramp}]
+# base (a shipped name, or "uploaded"), name, levers {path: value}, timeline [{step, lever, value, ramp}],
+# and for an uploaded file the validated Scenario it came from ("uploaded").
+ScenarioSpec = dict[str, Any]
+UPLOADED = "uploaded file"
+
+
+def spec_from_scenario(sc: Scenario) -> ScenarioSpec:
+    """Make an editable spec of a validated scenario (an uploaded file, say), kept whole as its base."""
+    return {
+        "base": UPLOADED,
+        "name": sc.name,
+        "levers": {p: sc.config.get(p) for p in lever_params()},
+        "timeline": [{"step": e.step, "lever": e.lever, "value": e.value, "ramp": e.ramp} for e in sc.config.timeline],
+        "uploaded": sc,
+    }
+
+
+def read_upload(name: str, content: bytes) -> Scenario:
+    """Validate an uploaded scenario file: size, encoding, TOML, every value. Never executed."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ConfigError(
+            f"{name}: {len(content):,} bytes is too big for a scenario file (at most {MAX_UPLOAD_BYTES:,})"
+        )
+    try:
+        text = bytes(content).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{name}: not a text file in UTF-8") from None
+    return parse_scenario(text, name, default_name=Path(name).stem or "uploaded")
 
 
 def new_spec(base: str) -> ScenarioSpec:
@@ -41,7 +71,9 @@ def new_spec(base: str) -> ScenarioSpec:
 def build_scenario(spec: ScenarioSpec) -> Scenario:
     """Validate an edited scenario; a bad value raises ``ConfigError`` naming the lever."""
     where = f"scenario '{spec['name']}'"
-    if spec["base"] == DEFAULTS:
+    if spec.get("uploaded") is not None:
+        base = spec["uploaded"]
+    elif spec["base"] == DEFAULTS:
         base = Scenario(DEFAULTS, "The model's default organisation (the baseline).", (), Config())
     else:
         base = load_scenario(spec["base"])
@@ -130,17 +162,40 @@ def ScenarioEditor(index: int, spec: ScenarioSpec, on_change: Callable[[Scenario
         build_scenario(spec)
     except ConfigError as exc:
         error = str(exc)
+    upload_error = solara.use_reactive("")
 
     def set_base(base: str) -> None:
-        on_change(new_spec(base))
+        if base != UPLOADED:
+            on_change(new_spec(base))
+
+    def uploaded(files: Any) -> None:
+        if not files:
+            return
+        f = files[0]
+        try:
+            sc = read_upload(str(f["name"]), bytes(f["content"]))
+        except ConfigError as exc:  # keep the scenario as it was; say why next to the control
+            upload_error.value = str(exc)
+            return
+        upload_error.value = ""
+        on_change(spec_from_scenario(sc))
 
     with solara.Card(f"Scenario {index + 1}" + (" (reference)" if index == 0 else ""), classes=["cp-scenario"]):
         solara.Select(
             label=f"Scenario {index + 1} starts from",
-            values=[DEFAULTS, *list_scenario_names()],
+            values=[DEFAULTS, *list_scenario_names(), *([UPLOADED] if spec["base"] == UPLOADED else [])],
             value=spec["base"],
             on_value=set_base,
         )
+        ipywidgets.FileUpload.element(
+            accept=".toml",
+            multiple=False,
+            description=f"Load a scenario file into scenario {index + 1}",
+            layout=ipywidgets.Layout(width="auto"),
+            on_value=uploaded,
+        )
+        if upload_error.value:
+            solara.HTML(tag="p", unsafe_innerHTML=_esc(upload_error.value), classes=["cp-message"])
         solara.InputText(
             f"Scenario {index + 1} name",
             value=spec["name"],
