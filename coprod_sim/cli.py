@@ -1,4 +1,4 @@
-"""The ``coprod-sim`` command: run, compare and list scenarios.
+"""The ``coprod-sim`` command: run, compare and list scenarios, sweep, and serve the dashboard.
 
 Every input error prints one line naming the file, key path, value and what is allowed, and
 exits with status 2; no traceback reaches the user.
@@ -10,6 +10,7 @@ import argparse
 import os
 import platform
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from coprod_sim import __version__
 from coprod_sim.config import ConfigError
+from coprod_sim.dashboard.assets import AssetsError
 from coprod_sim.model import LEVELS
 
 __all__ = ["main"]
@@ -41,6 +43,13 @@ def _pos_int(text: str) -> int:
     v = _nonneg_int(text)
     if v < 1:
         raise argparse.ArgumentTypeError(f"{text!r}: allowed is a whole number, 1 or more")
+    return v
+
+
+def _port(text: str) -> int:
+    v = _pos_int(text)
+    if v > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r}: allowed is a port number from 1 to 65535")
     return v
 
 
@@ -116,6 +125,24 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--out", type=Path, help="where to write tables, plots and report.html (default FOLDER/analysis)")
 
     sub.add_parser("scenarios", help="list the shipped scenarios")
+
+    d = sub.add_parser(
+        "dashboard", help="serve the dashboard to your web browser (run 'coprod-sim assets install' once first)"
+    )
+    d.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 lets other machines in)",
+    )
+    d.add_argument("--port", type=_port, default=8765, help="port to listen on (default 8765)")
+    d.add_argument("--open", action="store_true", help="open the dashboard in the default web browser")
+
+    a = sub.add_parser("assets", help="the dashboard's front-end files, kept on this machine so it works offline")
+    asub = a.add_subparsers(dest="assets_command", required=True, parser_class=_Parser)
+    ai = asub.add_parser("install", help="download what is missing, once, from the npm registry")
+    ai.add_argument("--axe", action="store_true", help="also axe-core, for the accessibility tests")
+    ac = asub.add_parser("check", help="list what is missing (exit status 1 if anything is)")
+    ac.add_argument("--axe", action="store_true", help="also check axe-core, for the accessibility tests")
     return p
 
 
@@ -131,8 +158,12 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_sweep(args)
         if args.command == "analyze":
             return _cmd_analyze(args)
+        if args.command == "dashboard":
+            return _cmd_dashboard(args)
+        if args.command == "assets":
+            return _cmd_assets(args)
         return _cmd_scenarios()
-    except ConfigError as exc:
+    except (ConfigError, AssetsError) as exc:
         print(f"coprod-sim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -372,6 +403,137 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         out / "compare.json",
     )
     print(f"\nWrote {out}/compare.csv, compare.parquet, runs.parquet, compare.txt and compare.json")
+    return 0
+
+
+def _asset_packages(axe: bool) -> list[Any]:
+    from coprod_sim.dashboard import assets
+
+    return [*assets.required_packages(), *([assets.Package.parse(assets.AXE_CORE)] if axe else [])]
+
+
+def _cmd_assets(args: argparse.Namespace) -> int:
+    from coprod_sim.dashboard import assets
+
+    target = assets.default_target()
+    packages = _asset_packages(args.axe)
+    if args.assets_command == "check":
+        missing = assets.check(target, packages)
+        for pkg in packages:
+            print(f"  {pkg!s:<46} {'MISSING' if pkg in missing else 'ok'}")
+        if missing:
+            print(f"{len(missing)} of {len(packages)} missing from {target}; run 'coprod-sim assets install'")
+            return 1
+        print(f"All {len(packages)} present in {target}")
+        return 0
+    print(f"Front-end files for the dashboard, from the npm registry into {target}")
+    done = assets.install(target, progress=lambda line: print(line, flush=True), packages=packages)
+    print(f"Done: {len(done)} installed, {len(packages) - len(done)} already there. The dashboard now works offline.")
+    return 0
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost.localdomain", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail with one line now, rather than in the server's log, when the address cannot be used."""
+    import socket
+
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise ConfigError(f"--host {host}: not an address of this machine ({exc.strerror})") from None
+    with socket.socket(family, kind, proto) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(addr)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot listen on {host} port {port} ({exc.strerror}); is the dashboard already running? "
+                "Choose another port with --port"
+            ) from None
+
+
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    import contextlib
+    import threading
+    import warnings
+    import webbrowser
+
+    host, port = args.host, args.port
+    # Before Solara is imported (its settings read these once): our app, production mode, the page's
+    # JavaScript and CSS from this machine (the CDN proxy and its cache), no usage reports sent out.
+    os.environ["SOLARA_APP"] = "coprod_sim.dashboard.app:Page"
+    os.environ["SOLARA_MODE"] = "production"
+    os.environ["SOLARA_ASSETS_PROXY"] = "true"
+    os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
+    os.environ["SOLARA_THEME_SHOW_BANNER"] = "false"  # "This website runs on Solara", a link off this machine
+    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
+
+    from coprod_sim.dashboard import assets
+
+    missing = assets.check()
+    if missing:
+        raise AssetsError(
+            f"the dashboard's front-end files are missing ({', '.join(map(str, missing[:3]))}"
+            f"{', ...' if len(missing) > 3 else ''} in {assets.default_target()}); run 'coprod-sim assets install' "
+            "once (it needs the npm registry), then start the dashboard again"
+        )
+    if not _is_loopback(host):
+        print(
+            f"coprod-sim: warning: listening on {host}: anyone who can reach this machine on port {port} "
+            "can use the dashboard (it has no login)",
+            file=sys.stderr,
+        )
+    _check_port(host, port)
+
+    import solara.server.settings
+    import solara.settings
+    import uvicorn
+
+    # Solara warns, on the first page load over plain http from an address other than "localhost", that its
+    # session cookie falls back to SameSite=Lax; that only matters when the page is embedded in another site.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https", category=UserWarning)
+    solara.settings.assets.proxy = True  # also when Solara was imported before (tests, notebooks)
+    solara.server.settings.main.mode = "production"
+    solara.server.settings.telemetry.mixpanel_enable = False
+    solara.server.settings.theme.show_banner = False
+    server = uvicorn.Server(
+        uvicorn.Config(
+            "solara.server.starlette:app",
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=3,
+        )
+    )
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)  # all addresses: this machine's is one
+    url = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/"
+
+    def open_when_ready() -> None:
+        while not server.started and not server.should_exit:
+            time.sleep(0.1)
+        if server.started:
+            webbrowser.open(url)
+
+    if args.open:
+        threading.Thread(target=open_when_ready, daemon=True).start()
+    print(f"coprod-sim dashboard: {url} (press Ctrl-C to stop)", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops on Ctrl-C, then raises it again for us
+        server.run()
+    if not server.started:
+        print(f"coprod-sim: error: the dashboard server did not start on {host} port {port}", file=sys.stderr)
+        return 1
+    print("coprod-sim: dashboard stopped", file=sys.stderr)
     return 0
 
 

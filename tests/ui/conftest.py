@@ -1,0 +1,179 @@
+"""Browser tests of the dashboard: the real server (``coprod-sim dashboard``) in Debian's chromium, offline.
+
+Nothing is skipped: without chromium (``bash tests/ui/install-browser.sh``) or the front-end files
+(``coprod-sim assets install --axe``) these tests fail and say what to run, because CI installs both.
+Every request that would leave this machine is blocked and recorded, and a test that needed one fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from coprod_sim.dashboard import assets
+
+CHROMIUM = os.environ.get("CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
+#: Flags for chromium on a machine with no network beyond loopback (shared/design/testing.md).
+CHROMIUM_ARGS = [
+    "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+SERVER_START_LIMIT_S = 60.0
+#: Where the server's CDN proxy would fetch a file missing from its cache: a closed local port, so
+#: a miss fails at once and shows in the server's output instead of quietly using the internet.
+BLOCKED_CDN = "http://127.0.0.1:9/cdn-blocked-by-the-tests/"
+
+
+@dataclass
+class Dashboard:
+    """A running ``coprod-sim dashboard`` process."""
+
+    url: str
+    proc: subprocess.Popen
+    log: Path
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(
+            f"no chromium at {CHROMIUM}: the dashboard's browser tests need it; run 'bash tests/ui/install-browser.sh'",
+            pytrace=False,
+        )
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1366, "height": 900}}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def dashboard_command(port: int) -> list[str]:
+    """``coprod-sim dashboard --port PORT``, with the entry point of this Python's environment."""
+    script = shutil.which("coprod-sim", path=str(Path(sys.executable).parent))
+    head = [script] if script else [sys.executable, "-m", "coprod_sim.cli"]
+    return [*head, "dashboard", "--port", str(port)]
+
+
+def wait_until_answering(url: str, proc: subprocess.Popen, limit_s: float, poll_s: float = 0.05) -> float:
+    """Poll ``url`` until it answers 200; return the seconds waited (fail if the process ends or time runs out)."""
+    t0 = time.monotonic()
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the dashboard exited with status {proc.returncode} before answering")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return time.monotonic() - t0
+        except OSError:
+            pass
+        if time.monotonic() - t0 > limit_s:
+            raise TimeoutError(f"the dashboard did not answer at {url} within {limit_s:.0f} s")
+        time.sleep(poll_s)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop the server as a user does (Ctrl-C), and kill it if it does not end."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def dashboard(tmp_path_factory) -> Dashboard:
+    missing = assets.check(packages=[*assets.required_packages(), assets.Package.parse(assets.AXE_CORE)])
+    if missing:
+        pytest.fail(
+            f"the dashboard's front-end files are missing ({', '.join(map(str, missing))}); "
+            "run 'coprod-sim assets install --axe' (the README's test command does)",
+            pytrace=False,
+        )
+    port = free_port()
+    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VSCODE_", "SOLARA_"))}
+    env["SOLARA_ASSETS_CDN"] = BLOCKED_CDN
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(dashboard_command(port), stdout=out, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_answering(url, proc, SERVER_START_LIMIT_S)
+    except (RuntimeError, TimeoutError) as exc:
+        stop(proc)
+        pytest.fail(f"{exc}; its output:\n{log.read_text(errors='replace')[-3000:]}", pytrace=False)
+    yield Dashboard(url, proc, log)
+    stop(proc)
+
+
+def is_local(url: str) -> bool:
+    if url.startswith(("data:", "blob:", "about:")):
+        return True
+    return urlparse(url).hostname in LOCAL_HOSTS
+
+
+def block_external(context, seen: list[str]) -> None:
+    """Abort every request of ``context`` that would leave this machine, and record it in ``seen``."""
+
+    def handle(route):
+        if is_local(route.request.url):
+            route.continue_()
+        else:
+            seen.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    def watch_sockets(page):
+        page.on("websocket", lambda ws: None if is_local(ws.url) else seen.append(ws.url))
+
+    context.route("**/*", handle)
+    context.on("page", watch_sockets)
+    for page in context.pages:
+        watch_sockets(page)
+
+
+@pytest.fixture(autouse=True)
+def external_requests(context, dashboard) -> list[str]:
+    """Requests to anywhere but this machine made by the test's page (blocked); none are allowed.
+
+    The server's side is checked too: a file missing from the asset cache would be fetched from
+    :data:`BLOCKED_CDN`, and the server logs the failure.
+    """
+    seen: list[str] = []
+    block_external(context, seen)
+    yield seen
+    assert not seen, f"the dashboard needed {len(seen)} request(s) outside this machine: {seen[:10]}"
+    misses = [line for line in dashboard.log.read_text(errors="replace").splitlines() if BLOCKED_CDN in line]
+    assert not misses, f"the server missed front-end files in its asset cache: {misses[:5]}"
+
+
+@pytest.fixture
+def console_errors(page) -> list[str]:
+    """Errors the page writes to its console, and uncaught exceptions."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    return errors
