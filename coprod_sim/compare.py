@@ -11,10 +11,10 @@ import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from coprod_sim.config import Config
 from coprod_sim.run import replicate_seeds, simulate, summarise
@@ -88,7 +88,7 @@ def _bands(runs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         mean = np.where(n > 0, np.nansum(x, axis=0) / np.maximum(n, 1), np.nan)
         dev = np.where(ok, x - mean, 0.0)
         sd = np.sqrt((dev**2).sum(axis=0) / np.maximum(n - 1, 1))
-        half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1))
+        half = student_t().ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1))
     half = np.where(n >= 2, half, np.nan)
     return mean, mean - half, mean + half
 
@@ -101,7 +101,7 @@ def _interval(x: np.ndarray) -> tuple[float, float, float]:
     m = float(x.mean())
     if len(x) < 2:
         return m, math.nan, math.nan
-    half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
+    half = float(student_t().ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
     return m, m - half, m + half
 
 
@@ -233,3 +233,10 @@ def _signed(x: float, key: str = "") -> str:
 
 
 _MONEY = {"cost_per_year"}  # whole currency units, whatever their size
+
+
+def student_t() -> Any:
+    """Return Student's t distribution, importing scipy.stats only when first needed (0.5-0.9 s)."""
+    from scipy import stats
+
+    return stats.t

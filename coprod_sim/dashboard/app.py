@@ -27,6 +27,8 @@ CSS = """
 .cp-summary p { margin: 0 0 0.5rem; }
 .cp-figure svg { display: block; }
 .cp-chart { flex: 1 1 460px; max-width: 560px; }
+.cp-run-buttons { flex-wrap: wrap; gap: 6px; }
+.cp-app select { font-size: 1rem; padding: 2px 4px; max-width: 100%; }
 .cp-details summary { cursor: pointer; padding: 0.25rem 0; font-weight: 600; }
 .cp-table { border-collapse: collapse; font-size: 0.85rem; margin: 0.3rem 0 0.8rem; }
 .cp-table caption { text-align: left; font-weight: 600; padding-bottom: 0.2rem; }
@@ -39,6 +41,18 @@ CSS = """
 .cp-present .v-card, .cp-present .v-sheet { background: #000 !important; color: #fff !important; }
 .cp-present .cp-help, .cp-present .v-label, .cp-present .v-card__subtitle { color: #fff !important; }
 .cp-present .cp-figure svg { background: #fff; }
+.cp-present p, .cp-present li, .cp-present label, .cp-present summary, .cp-present .solara-markdown,
+.cp-present .solara-markdown p, .cp-present input, .cp-present textarea, .cp-present .v-select__selection,
+.cp-present .v-tab, .cp-present .v-card__title, .cp-present .widget-label, .cp-present .v-input,
+.cp-present .v-messages { color: #fff !important; }
+.cp-present .v-tab--active { color: #F0E442 !important; }
+.cp-present .v-btn--text, .cp-present .v-btn--outlined, .cp-present .v-btn--text .v-icon { color: #fff !important; }
+.cp-present .v-tabs-bar, .cp-present .v-tabs-items, .cp-present .v-window { background: #000 !important; }
+.cp-present select { background: #000 !important; color: #fff !important; border: 1px solid #fff; }
+.cp-present .cp-table th[scope="col"] { background: #333 !important; }
+.cp-present .cp-message { color: #ffb000 !important; border-left-color: #ffb000; }
+.cp-present .v-input--switch__track, .cp-present .v-input--switch__thumb { color: #fff !important; }
+.cp-present .v-input__slot:before { border-color: #fff !important; }
 .cp-present *:focus-visible { outline: 4px solid #F0E442 !important; }
 @media (prefers-reduced-motion: reduce) { .cp-app * { transition: none !important; animation: none !important; } }
 """
@@ -62,7 +76,8 @@ def Page() -> None:
             "experience) work together. Change the levers and watch what happens to taking part, real "
             "influence, wellbeing and cost."
         )
-        with solara.Div(attributes={"id": "cp-views"}), solara.lab.Tabs():
+        # Lazy: a view is built when its tab is first opened (the Teach view alone runs two models).
+        with solara.Div(attributes={"id": "cp-views"}), solara.lab.Tabs(lazy=True):
             with solara.lab.Tab("Explore"):
                 ExploreView()
             with solara.lab.Tab("Compare"):

@@ -151,18 +151,24 @@ def default_target() -> Path:
     return Path(settings.assets.proxy_cache_dir)
 
 
-def _complete(folder: Path) -> bool:
+def _complete(folder: Path, thorough: bool = True) -> bool:
     try:
         info = json.loads((folder / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return all((folder / f).is_file() for f in info.get("files", []))
+    return not thorough or all((folder / f).is_file() for f in info.get("files", []))
 
 
-def check(target: Path | None = None, packages: list[Package] | None = None) -> list[Package]:
-    """Return the packages that are missing or incomplete in ``target`` (empty: all there)."""
+def check(target: Path | None = None, packages: list[Package] | None = None, thorough: bool = True) -> list[Package]:
+    """Return the packages that are missing or incomplete in ``target`` (empty: all there).
+
+    ``thorough`` looks for every file a package's marker lists (thousands: about a second);
+    without it only the marker, which an install writes last, is read (what the dashboard does
+    at start-up; ``coprod-sim assets check`` is thorough).
+    """
     root = Path(target) if target is not None else default_target()
-    return [p for p in (packages if packages is not None else required_packages()) if not _complete(p.folder(root))]
+    wanted = packages if packages is not None else required_packages()
+    return [p for p in wanted if not _complete(p.folder(root), thorough)]
 
 
 # -- the npm registry ------------------------------------------------------------------------------

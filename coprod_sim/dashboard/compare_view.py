@@ -16,6 +16,7 @@ import solara.lab
 from coprod_sim.compare import TABLE_OUTCOMES, Comparison, compare
 from coprod_sim.config import Config, ConfigError
 from coprod_sim.dashboard import svg
+from coprod_sim.dashboard.controls import Choice, Disclosure
 from coprod_sim.dashboard.explain import verdict
 from coprod_sim.dashboard.explore import DEFAULTS, LeverPanel, scenario_config
 from coprod_sim.dashboard.levers import lever_params, plain_label
@@ -119,7 +120,7 @@ def TimelineEditor(timeline: list[dict[str, Any]], on_change: Callable[[list[dic
 
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.InputInt("Week of the change", value=week)
-        solara.Select("Lever to change", values=list(params), value=lever)
+        Choice("Lever to change", list(params), lever, names=[f"{plain_label(p)} ({p})" for p in params])
         solara.InputText("New value", value=value_text)
         solara.Button("Add this change", on_click=add)
     if error.value:
@@ -181,11 +182,11 @@ def ScenarioEditor(index: int, spec: ScenarioSpec, on_change: Callable[[Scenario
         on_change(spec_from_scenario(sc))
 
     with solara.Card(f"Scenario {index + 1}" + (" (reference)" if index == 0 else ""), classes=["cp-scenario"]):
-        solara.Select(
-            label=f"Scenario {index + 1} starts from",
-            values=[DEFAULTS, *list_scenario_names(), *([UPLOADED] if spec["base"] == UPLOADED else [])],
-            value=spec["base"],
-            on_value=set_base,
+        Choice(
+            f"Scenario {index + 1} starts from",
+            [DEFAULTS, *list_scenario_names(), *([UPLOADED] if spec["base"] == UPLOADED else [])],
+            spec["base"],
+            set_base,
         )
         ipywidgets.FileUpload.element(
             accept=".toml",
@@ -202,9 +203,9 @@ def ScenarioEditor(index: int, spec: ScenarioSpec, on_change: Callable[[Scenario
             on_value=lambda v: on_change({**spec, "name": v}),
             continuous_update=False,
         )
-        with solara.Details(f"Levers of scenario {index + 1}"):
+        with Disclosure(f"the levers of scenario {index + 1}"):
             LeverPanel(spec["levers"], lambda levers: on_change({**spec, "levers": levers}))
-        with solara.Details(f"Timeline of scenario {index + 1} ({len(spec['timeline'])} changes)"):
+        with Disclosure(f"the timeline of scenario {index + 1} ({len(spec['timeline'])} changes)"):
             TimelineEditor(spec["timeline"], lambda tl: on_change({**spec, "timeline": tl}))
         if error:
             solara.HTML(tag="p", unsafe_innerHTML=_esc(error), classes=["cp-message"])

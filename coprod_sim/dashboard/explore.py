@@ -9,6 +9,7 @@ from typing import Any
 import solara
 
 from coprod_sim.config import Config, ConfigError, Param
+from coprod_sim.dashboard.controls import Choice
 from coprod_sim.dashboard.levers import COMPONENTS, lever_params, plain_label
 from coprod_sim.dashboard.session import COLOUR_BY, Simulation
 from coprod_sim.scenarios import list_scenario_names, load_scenario
@@ -45,14 +46,28 @@ def LeverControl(path: str, value: Any, on_value: Any, param: Param) -> None:
     if param.type is bool:
         solara.Switch(label=label, value=bool(value), on_value=on_value)
     elif param.choices:
-        solara.Select(label=label, values=list(param.choices), value=value, on_value=on_value)
+        Choice(label, list(param.choices), value, on_value)
     elif param.type is int:
         lo, hi = UI_RANGE.get(path, (int(param.lo), int(param.hi)))
-        solara.SliderInt(label=label, value=int(value), min=lo, max=hi, step=1, on_value=on_value, thumb_label=True)
+        solara.SliderInt(
+            label=f"{label}: {int(value)}",
+            value=int(value),
+            min=lo,
+            max=hi,
+            step=1,
+            on_value=on_value,
+            thumb_label=True,
+        )
     else:
         lo, hi = float(param.lo), float(param.hi)
         solara.SliderFloat(
-            label=label, value=float(value), min=lo, max=hi, step=(hi - lo) / 20, on_value=on_value, thumb_label=True
+            label=f"{label}: {float(value):.2f}",
+            value=float(value),
+            min=lo,
+            max=hi,
+            step=(hi - lo) / 20,
+            on_value=on_value,
+            thumb_label=True,
         )
     solara.Text(f"{param.doc} ({param.unit}).", classes=["cp-help"])
 
@@ -166,19 +181,9 @@ def ExploreView() -> None:
     with solara.Columns([1, 3], classes=["cp-explore"]):
         with solara.Column(classes=["cp-controls"]):
             solara.HTML(tag="h2", unsafe_innerHTML="Set up", classes=["cp-heading"])
-            solara.Select(
-                label="Scenario",
-                values=[DEFAULTS, *list_scenario_names()],
-                value=scenario.value,
-                on_value=choose_scenario,
-            )
+            Choice("Scenario", [DEFAULTS, *list_scenario_names()], scenario.value, choose_scenario)
             SeedAndSize(seed, people, lambda: reset())
-            solara.Select(
-                label="Colour people by",
-                values=list(COLOUR_BY),
-                value=colour_by.value,
-                on_value=colour_by.set,
-            )
+            Choice("Colour people by", list(COLOUR_BY), colour_by, names=list(COLOUR_BY.values()))
             with solara.Row(classes=["cp-run-buttons"]):
                 solara.Button("Step 1 week", on_click=lambda: step(1), disabled=playing.value, color="primary")
                 solara.Button("Step 1 year", on_click=lambda: step(52), disabled=playing.value)

@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 import solara
 
+from coprod_sim.compare import student_t
 from coprod_sim.config import ConfigError
 from coprod_sim.dashboard import svg
+from coprod_sim.dashboard.controls import Choice
 from coprod_sim.sweep.analysis import OUTCOMES, Analysis, analyze
 
 __all__ = ["ResearchView", "binned", "grid_means", "line_means", "open_sweep", "sweep_folders"]
@@ -62,14 +64,12 @@ def grid_means(runs: pd.DataFrame, x: str, y: str, outcome: str) -> tuple[list[f
 
 def line_means(runs: pd.DataFrame, x: str, outcome: str) -> pd.DataFrame:
     """Mean of ``outcome`` with a 95% t-interval at each value (or bin) of lever ``x``."""
-    from scipy import stats
-
     df = pd.DataFrame({"x": binned(runs[x]), "z": runs[outcome].astype(float)}).dropna()
     rows = []
     for value, g in df.groupby("x"):
         z = g["z"].to_numpy()
         m = float(z.mean())
-        half = float(stats.t.ppf(0.975, len(z) - 1) * z.std(ddof=1) / math.sqrt(len(z))) if len(z) > 1 else math.nan
+        half = float(student_t().ppf(0.975, len(z) - 1) * z.std(ddof=1) / math.sqrt(len(z))) if len(z) > 1 else math.nan
         rows.append({"value": float(value), "mean": m, "lo": m - half, "hi": m + half, "n": len(z)})
     return pd.DataFrame(rows)
 
@@ -139,12 +139,12 @@ def ResearchView() -> None:
         runs = runs[keep]
 
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
-        solara.Select("Outcome", values=outcomes, value=outcome)
-        solara.Select("Lever across (x)", values=factors, value=x)
-        solara.Select("Lever up (y)", values=factors, value=y)
+        Choice("Outcome", outcomes, outcome, names=[_label(o) for o in outcomes])
+        Choice("Lever across (x)", factors, x)
+        Choice("Lever up (y)", factors, y)
     solara.HTML(tag="h3", unsafe_innerHTML="Filter", classes=["cp-heading"])
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
-        solara.Select("Filter on lever", values=factors, value=filt)
+        Choice("Filter on lever", factors, filt)
         solara.InputFloat("From", value=low)
         solara.InputFloat("To", value=high)
         solara.Text(f"{len(runs)} of {len(a.runs)} runs kept.")

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from coprod_sim.compare import student_t
 from coprod_sim.config import ConfigError
 from coprod_sim.io import write_text
 from coprod_sim.run import summarise
@@ -100,12 +100,12 @@ def _effects(runs: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
         resid = y[ok] - X[ok] @ beta
         s2 = resid @ resid / (n - k)
         cov = s2 * np.linalg.pinv(X[ok].T @ X[ok])
-        t = stats.t.ppf(0.975, n - k)
+        t = student_t().ppf(0.975, n - k)
         for j, f in enumerate(varied, start=1):
             se = math.sqrt(max(cov[j, j], 0.0))
             eff = beta[j] * span[j - 1]
             half = t * se * span[j - 1]
-            p = 2 * stats.t.sf(abs(beta[j] / se), n - k) if se > 0 else (0.0 if beta[j] else 1.0)
+            p = 2 * student_t().sf(abs(beta[j] / se), n - k) if se > 0 else (0.0 if beta[j] else 1.0)
             rows.append(
                 {"factor": f, "outcome": outcome, "effect": eff, "lo": eff - half, "hi": eff + half, "p_value": p}
             )
@@ -127,7 +127,9 @@ def _means(runs: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
                 if len(y) == 0:
                     continue
                 m = float(y.mean())
-                half = float(stats.t.ppf(0.975, len(y) - 1) * y.std(ddof=1) / math.sqrt(len(y))) if len(y) > 1 else 0.0
+                half = (
+                    float(student_t().ppf(0.975, len(y) - 1) * y.std(ddof=1) / math.sqrt(len(y))) if len(y) > 1 else 0.0
+                )
                 rows.append(
                     {
                         "factor": f,

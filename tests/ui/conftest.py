@@ -115,11 +115,13 @@ def dashboard(tmp_path_factory) -> Dashboard:
             pytrace=False,
         )
     port = free_port()
-    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    home = tmp_path_factory.mktemp("dashboard")
+    log = home / "server.log"
+    make_sweep(home / "results" / "tiny")  # the Research view offers ./results/* of its working folder
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VSCODE_", "SOLARA_"))}
     env["SOLARA_ASSETS_CDN"] = BLOCKED_CDN
     with open(log, "wb") as out:
-        proc = subprocess.Popen(dashboard_command(port), stdout=out, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen(dashboard_command(port), stdout=out, stderr=subprocess.STDOUT, env=env, cwd=home)
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_until_answering(url, proc, SERVER_START_LIMIT_S)
@@ -128,6 +130,35 @@ def dashboard(tmp_path_factory) -> Dashboard:
         pytest.fail(f"{exc}; its output:\n{log.read_text(errors='replace')[-3000:]}", pytrace=False)
     yield Dashboard(url, proc, log)
     stop(proc)
+
+
+SWEEP = """
+[experiment]
+name = "tiny"
+description = "A 2 x 2 grid for the Research view's browser tests"
+scenario = "baseline"
+replicates = 2
+steps = 20
+seed = 3
+
+[[parameters]]
+path = "power.transfer"
+values = [0.0, 0.5]
+
+[[parameters]]
+path = "accessibility.information"
+values = [0.2, 0.8]
+"""
+
+
+def make_sweep(out: Path) -> None:
+    """A finished sweep of 8 short runs, for the Research view."""
+    from coprod_sim.sweep import load_experiment, sweep
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    spec = out.parent / "tiny.toml"
+    spec.write_text(SWEEP, encoding="utf-8")
+    sweep(load_experiment(spec), out)
 
 
 def is_local(url: str) -> bool:

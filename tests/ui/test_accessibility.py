@@ -14,14 +14,7 @@ pytestmark = pytest.mark.timeout(240)
 BLOCKING = ("serious", "critical")
 #: Serious violations known to come from the dashboard's view code, each with why, reported to be
 #: fixed there. A test that finds only these is marked xfail (and names them); any other fails.
-KNOWN = {
-    "nested-interactive": "solara.Select (Vuetify 2's v-select) puts its focusable <input> inside a "
-    'div role="button" aria-haspopup="listbox"; explore.py uses it for Scenario, Colour people by and '
-    "Who is trained",
-    "color-contrast-measured": "presentation mode (app.py CSS) paints .v-card/.v-sheet black but leaves the "
-    "text of inputs and selects (input, .v-select__selection) and the intro paragraph (.solara-markdown p) "
-    "black: black on black, contrast 1:1",
-}
+KNOWN: dict[str, str] = {}
 
 
 def run_axe(page) -> dict:

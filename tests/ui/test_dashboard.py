@@ -12,7 +12,7 @@ from tests.ui.conftest import block_external
 
 pytestmark = pytest.mark.timeout(240)
 
-LEVERS_IN_ORDER = ["Who is trained", "Power transfer (guaranteed share of decisions)", "Peer support programme"]
+LEVERS_IN_ORDER = ["Who is trained", "Power transfer (guaranteed share of decisions): 0.00", "Peer support programme"]
 CONTROLS_IN_ORDER = [
     "Scenario",
     "Seed (same seed, same run)",

@@ -1,0 +1,64 @@
+"""Form controls that assistive technology reads correctly.
+
+Vuetify 2's select (``solara.Select``) nests its focusable input inside an element with
+``role="button"``, which axe reports as nested interactive controls (a screen reader announces
+it badly, WCAG 4.1.2). A choice from a list is a native ``<select>`` here (ipywidgets'
+Dropdown), whose label is tied to it and which every browser makes keyboard-operable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import ipywidgets
+import solara
+
+__all__ = ["Choice"]
+
+
+@solara.component
+def Choice(
+    label: str,
+    values: Sequence[Any],
+    value: Any | solara.Reactive[Any],
+    on_value: Callable[[Any], None] | None = None,
+    names: Sequence[str] | None = None,
+) -> None:
+    """Pick one of ``values`` (shown as ``names``) from a labelled native drop-down list."""
+    reactive = value if isinstance(value, solara.Reactive) else None
+    current = reactive.value if reactive is not None else value
+
+    def changed(v: Any) -> None:
+        if reactive is not None:
+            reactive.value = v
+        if on_value is not None:
+            on_value(v)
+
+    shown = list(names) if names is not None else [str(v) for v in values]
+    ipywidgets.Dropdown.element(
+        options=list(zip(shown, values, strict=True)),
+        value=current,
+        description=label,
+        style={"description_width": "initial"},
+        layout=ipywidgets.Layout(width="auto", max_width="100%", margin="4px 0 10px 0"),
+        on_value=changed,
+    )
+
+
+@solara.component
+def Disclosure(label: str, children: list[Any] = []) -> None:  # noqa: B006 (Solara passes children so)
+    """Show or hide a section with a button whose text says which ("Show ..." / "Hide ...").
+
+    Vuetify's expansion panel puts ``aria-expanded`` on an element without a role, which axe
+    reports as critical (WCAG 4.1.2); a plain button whose name changes is read correctly.
+    """
+    open_ = solara.use_reactive(False)
+    solara.Button(
+        f"{'Hide' if open_.value else 'Show'} {label}",
+        on_click=lambda: open_.set(not open_.value),
+        text=True,
+        icon_name="mdi-chevron-up" if open_.value else "mdi-chevron-down",
+    )
+    if open_.value:
+        solara.Column(children=children)
