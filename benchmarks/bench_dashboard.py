@@ -32,28 +32,20 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # the tests' browser settings, shared rather than copied
+from tests.ui.browser import CHROMIUM, CHROMIUM_ARGS, free_port, wait_until_answering  # noqa: E402
+from tests.ui.browser import stop as stop_server  # noqa: E402
+
 DEFAULT_OUT = REPO / "benchmarks" / "out" / "dashboard.json"
-CHROMIUM = os.environ.get("CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--disable-dev-shm-usage",
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 STEP = "Step 1 week"
 PEOPLE = "People in the organisation"
 STARTUP_TARGET_S = 5.0
@@ -80,12 +72,6 @@ STEP_JS = """async (n) => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(port: int) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VSCODE_", "SOLARA_"))}
     cmd = [sys.executable, "-m", "coprod_sim.cli", "dashboard", "--port", str(port)]
@@ -100,28 +86,12 @@ def server_output(proc: subprocess.Popen) -> str:
     return log.read_text(errors="replace")[-1500:] if log.exists() else ""
 
 
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def wait_http(url: str, proc: subprocess.Popen, limit_s: float = 60.0) -> None:
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < limit_s:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited ({proc.returncode}): {server_output(proc)}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.02)
-    raise TimeoutError(f"no answer from {url} within {limit_s:.0f} s")
+    """Wait until the server answers; say what it printed if it ends or never answers."""
+    try:
+        wait_until_answering(url, proc, limit_s, poll_s=0.02)
+    except (RuntimeError, TimeoutError) as exc:
+        raise RuntimeError(f"{exc}: {server_output(proc)}") from None
 
 
 def new_page(browser: Any, blocked: list[str]) -> tuple[Any, Any]:

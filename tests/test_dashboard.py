@@ -325,32 +325,11 @@ def test_compare_view_refuses_too_many_runs_and_keeps_the_scenarios():
     rc.close()
 
 
-GRID = """
-[experiment]
-name = "tiny"
-description = "two levers"
-scenario = "baseline"
-replicates = 2
-steps = 30
-seed = 4
-
-[[parameters]]
-path = "power.transfer"
-values = [0.0, 0.5]
-
-[[parameters]]
-path = "accessibility.information"
-values = [0.2, 0.8]
-"""
-
-
 @pytest.fixture(scope="module")
 def tiny_sweep(tmp_path_factory):
-    from coprod_sim.sweep import load_experiment, sweep
+    from tests.helpers import make_sweep
 
-    tmp = tmp_path_factory.mktemp("sweep")
-    (tmp / "tiny.toml").write_text(GRID)
-    return sweep(load_experiment(tmp / "tiny.toml"), tmp / "results" / "tiny").out
+    return make_sweep(tmp_path_factory.mktemp("sweep") / "results" / "tiny")
 
 
 def test_research_helpers_bin_pivot_and_interval(tiny_sweep):

@@ -8,13 +8,15 @@ Dropdown), whose label is tied to it and which every browser makes keyboard-oper
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import ipywidgets
 import solara
+import solara.lab
 
-__all__ = ["Choice"]
+__all__ = ["Choice", "Disclosure", "use_play"]
 
 
 @solara.component
@@ -62,3 +64,20 @@ def Disclosure(label: str, children: list[Any] = []) -> None:  # noqa: B006 (Sol
     )
     if open_.value:
         solara.Column(children=children)
+
+
+def use_play(playing: solara.Reactive[bool], advance: Callable[[], None], seconds: float, key: object) -> None:
+    """While ``playing`` is on, call ``advance`` every ``seconds`` in a background thread.
+
+    Motion only when the user presses Play (WCAG 2.2.2); Pause ends the loop at the next tick.
+    ``key`` restarts the loop when what it advances is replaced (a reset).
+    """
+
+    def loop() -> None:
+        while playing.value:
+            time.sleep(seconds)
+            if not playing.value:
+                break
+            advance()
+
+    solara.lab.use_task(loop, dependencies=[playing.value, key], prefer_threaded=True)

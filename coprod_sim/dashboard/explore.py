@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 import solara
 
 from coprod_sim.config import Config, ConfigError, Param
-from coprod_sim.dashboard.controls import Choice
+from coprod_sim.dashboard.controls import Choice, use_play
 from coprod_sim.dashboard.levers import COMPONENTS, lever_params, plain_label
 from coprod_sim.dashboard.session import COLOUR_BY, Simulation
 from coprod_sim.scenarios import list_scenario_names, load_scenario
@@ -168,15 +167,7 @@ def ExploreView() -> None:
         sim.step(weeks)
         tick.value += 1
 
-    def play_loop() -> None:
-        while playing.value:
-            time.sleep(PLAY_SECONDS)
-            if not playing.value:
-                break
-            sim.step(1)
-            tick.value += 1
-
-    solara.lab.use_task(play_loop, dependencies=[playing.value, sim], prefer_threaded=True)
+    use_play(playing, lambda: step(1), PLAY_SECONDS, sim)
 
     with solara.Columns([1, 3], classes=["cp-explore"]):
         with solara.Column(classes=["cp-controls"]):

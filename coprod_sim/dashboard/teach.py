@@ -7,7 +7,6 @@ project's domain sources (seed files in ``shared/seeds``), cited by file name.
 
 from __future__ import annotations
 
-import time
 from html import escape
 
 import numpy as np
@@ -16,6 +15,7 @@ import solara.lab
 
 from coprod_sim.config import Config
 from coprod_sim.dashboard import svg
+from coprod_sim.dashboard.controls import use_play
 from coprod_sim.dashboard.session import Simulation
 
 __all__ = ["LESSON", "TeachView", "make_twins", "twin_gap"]
@@ -123,14 +123,7 @@ def TeachView() -> None:
         twins.value = make_twins(seed.value)
         tick.value += 1
 
-    def play_loop() -> None:
-        while playing.value:
-            time.sleep(PLAY_SECONDS)
-            if not playing.value:
-                break
-            step(1)
-
-    solara.lab.use_task(play_loop, dependencies=[playing.value, off], prefer_threaded=True)
+    use_play(playing, lambda: step(1), PLAY_SECONDS, off)
 
     solara.HTML(tag="h2", unsafe_innerHTML="Lesson: what does peer support do?", classes=["cp-heading"])
     for title, text in LESSON:

@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -22,17 +18,9 @@ from urllib.parse import urlparse
 import pytest
 
 from coprod_sim.dashboard import assets
+from tests.helpers import make_sweep
+from tests.ui.browser import CHROMIUM, CHROMIUM_ARGS, free_port, stop, wait_until_answering
 
-CHROMIUM = os.environ.get("CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
-#: Flags for chromium on a machine with no network beyond loopback (shared/design/testing.md).
-CHROMIUM_ARGS = [
-    "--disable-dev-shm-usage",
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 SERVER_START_LIMIT_S = 60.0
 #: Where the server's CDN proxy would fetch a file missing from its cache: a closed local port, so
@@ -64,45 +52,11 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1366, "height": 900}}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def dashboard_command(port: int) -> list[str]:
     """``coprod-sim dashboard --port PORT``, with the entry point of this Python's environment."""
     script = shutil.which("coprod-sim", path=str(Path(sys.executable).parent))
     head = [script] if script else [sys.executable, "-m", "coprod_sim.cli"]
     return [*head, "dashboard", "--port", str(port)]
-
-
-def wait_until_answering(url: str, proc: subprocess.Popen, limit_s: float, poll_s: float = 0.05) -> float:
-    """Poll ``url`` until it answers 200; return the seconds waited (fail if the process ends or time runs out)."""
-    t0 = time.monotonic()
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the dashboard exited with status {proc.returncode} before answering")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return time.monotonic() - t0
-        except OSError:
-            pass
-        if time.monotonic() - t0 > limit_s:
-            raise TimeoutError(f"the dashboard did not answer at {url} within {limit_s:.0f} s")
-        time.sleep(poll_s)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """Stop the server as a user does (Ctrl-C), and kill it if it does not end."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="session")
@@ -130,35 +84,6 @@ def dashboard(tmp_path_factory) -> Dashboard:
         pytest.fail(f"{exc}; its output:\n{log.read_text(errors='replace')[-3000:]}", pytrace=False)
     yield Dashboard(url, proc, log)
     stop(proc)
-
-
-SWEEP = """
-[experiment]
-name = "tiny"
-description = "A 2 x 2 grid for the Research view's browser tests"
-scenario = "baseline"
-replicates = 2
-steps = 20
-seed = 3
-
-[[parameters]]
-path = "power.transfer"
-values = [0.0, 0.5]
-
-[[parameters]]
-path = "accessibility.information"
-values = [0.2, 0.8]
-"""
-
-
-def make_sweep(out: Path) -> None:
-    """A finished sweep of 8 short runs, for the Research view."""
-    from coprod_sim.sweep import load_experiment, sweep
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    spec = out.parent / "tiny.toml"
-    spec.write_text(SWEEP, encoding="utf-8")
-    sweep(load_experiment(spec), out)
 
 
 def is_local(url: str) -> bool:
