@@ -19,7 +19,6 @@ import numpy as np
 from coprod_sim import __version__
 from coprod_sim.config import ConfigError
 from coprod_sim.dashboard.assets import AssetsError
-from coprod_sim.model import LEVELS
 
 __all__ = ["main"]
 
@@ -267,6 +266,8 @@ def _run_summary(sc: Any, res: Any, steps: int) -> str:
         f"  Attitude (0 medical, 1 social model): {ts['attitude_mean'].iloc[0]:.3f} -> {last['attitude_mean']:.3f}",
     ]
     counts = ts["level"].iloc[1:].value_counts()
+    from coprod_sim.model import LEVELS
+
     reached = max(ts["level"], key=LEVELS.index)
     lines.append(
         f"  Co-production level: {last['level']} at the end; highest reached: {reached}; "

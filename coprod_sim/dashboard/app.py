@@ -6,15 +6,27 @@ tab gets its own session, so its own runs. Styles are written here, not loaded f
 
 from __future__ import annotations
 
+import threading
+
 import solara
 import solara.lab
 
-from coprod_sim.dashboard.compare_view import CompareView
-from coprod_sim.dashboard.explore import ExploreView
-from coprod_sim.dashboard.research import ResearchView
-from coprod_sim.dashboard.teach import TeachView
-
 __all__ = ["CSS", "Page"]
+
+
+def _import_views() -> None:
+    """Import the views, and with them the model, Mesa and pandas (about 1.5-2 s)."""
+    import coprod_sim.dashboard.compare_view
+    import coprod_sim.dashboard.explore
+    import coprod_sim.dashboard.research
+    import coprod_sim.dashboard.teach  # noqa: F401
+
+
+# The server imports this module before it answers; the views are imported beside it, in a
+# thread, so that the browser loads the page's scripts (in its own process, on another core)
+# while the model is imported. Page() imports them again, which waits for the thread if needed.
+_views = threading.Thread(target=_import_views, name="coprod-sim-views", daemon=True)
+_views.start()
 
 #: Readable type, visible focus, high-contrast presentation mode (WCAG 2.2 AA: contrast, focus
 #: visible, text resizable). Colours of text on white are at least 7:1.
@@ -61,6 +73,11 @@ CSS = """
 @solara.component
 def Page() -> None:
     """Lay out the whole dashboard: title, presentation mode and the views as tabs."""
+    from coprod_sim.dashboard.compare_view import CompareView
+    from coprod_sim.dashboard.explore import ExploreView
+    from coprod_sim.dashboard.research import ResearchView
+    from coprod_sim.dashboard.teach import TeachView
+
     present = solara.use_reactive(False)
     solara.Title("coprod-sim: co-production with disabled people")
     solara.Style(CSS)
