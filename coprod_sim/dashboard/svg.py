@@ -155,8 +155,7 @@ def line_chart(
 ) -> str:
     """Lines (with optional bands) over a shared x axis; ``marks`` are labelled vertical rules."""
     x = np.asarray(x, dtype=float)
-    left, right, top, bottom = 56, 118, 30, 42
-    pw, ph = width - left - right, height - top - bottom
+    right, top, bottom = 118, 30, 42
     ys = [np.asarray(s.y, dtype=float) for s in series]
     bands = [np.asarray(v, dtype=float) for s in series for v in (s.lo, s.hi) if v is not None]
     finite = np.concatenate([a[np.isfinite(a)] for a in (*ys, *bands)] or [np.array([0.0, 1.0])])
@@ -168,6 +167,9 @@ def line_chart(
         lo, hi = y_range
     ticks = _nice_ticks(lo, hi)
     lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
+    # Room for the longest tick label (costs run to millions) beside the rotated axis title.
+    left = max(56, 30 + 7 * max(len(_fmt(t)) for t in ticks))
+    pw, ph = width - left - right, height - top - bottom
     x0, x1 = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
     if x1 <= x0:
         x1 = x0 + 1.0
