@@ -155,14 +155,20 @@ def _esc(text: str) -> str:
     return escape(text)
 
 
-@solara.component
-def ScenarioEditor(index: int, spec: ScenarioSpec, on_change: Callable[[ScenarioSpec], None]) -> None:
-    """One scenario: its starting point, name, levers and timeline, with its own error message."""
-    error = ""
+def _problem(spec: ScenarioSpec) -> str:
+    """Say what is wrong with an edited scenario ('' when it is valid)."""
     try:
         build_scenario(spec)
     except ConfigError as exc:
-        error = str(exc)
+        return str(exc)
+    return ""
+
+
+@solara.component
+def ScenarioEditor(index: int, spec: ScenarioSpec, on_change: Callable[[ScenarioSpec], None]) -> None:
+    """One scenario: its starting point, name, levers and timeline, with its own error message."""
+    # Validated when the spec changes, not on every redraw (progress redraws the page per run).
+    error = solara.use_memo(lambda: _problem(spec), [spec])
     upload_error = solara.use_reactive("")
 
     def set_base(base: str) -> None:

@@ -121,7 +121,8 @@ def _escape(text: str) -> str:
 def ExploreView() -> None:
     """Pick a scenario, set levers and a seed, then step, play, pause or reset."""
     scenario = solara.use_reactive(DEFAULTS)
-    base = scenario_config(scenario.value)
+    # Read once per scenario, not on every redraw (Play redraws several times a second).
+    base = solara.use_memo(lambda: scenario_config(scenario.value), [scenario.value])
     values = solara.use_reactive({p: base.get(p) for p in lever_params()})
     seed = solara.use_reactive(1)
     people = solara.use_reactive(base.organisation.people)

@@ -81,7 +81,7 @@ def _label(path: str) -> str:
 @solara.component
 def ResearchView() -> None:
     """Pick a sweep folder, then look at outcomes over one or two levers and the sensitivity indices."""
-    folders = sweep_folders()
+    folders = solara.use_memo(sweep_folders, [])  # looked for once, when the view opens
     folder = solara.use_reactive(folders[0] if folders else "")
     result = solara.use_reactive(None)
     error = solara.use_reactive("")
