@@ -7,10 +7,12 @@ exits with status 2; no traceback reaches the user.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -96,12 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     w = sub.add_parser("sweep", help="run an experiment (a parameter sweep) into a resumable Parquet dataset")
     w.add_argument("experiment", help="an experiment .toml file or a shipped experiment name")
     w.add_argument("--out", type=Path, help="output folder (default results/<experiment name>)")
-    w.add_argument(
-        "--workers",
-        type=_pos_int,
-        default=os.cpu_count() or 1,
-        help="parallel processes (default: all cores); results do not depend on it",
-    )
+    _workers_argument(w)
     w.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
     w.add_argument(
         "--chunk-size",
@@ -110,14 +107,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="runs per chunk file (default: the replicates, at least 8; a resumed sweep keeps its own); "
         "results do not depend on it",
     )
-    w.add_argument(
-        "--engine", choices=("local", "dask"), default="local", help="local processes (default) or dask.distributed"
+    _engine_arguments(w, workers=False)
+
+    v = sub.add_parser("validate", help="run the validation experiments and check the model against published patterns")
+    v.add_argument("--replicates", type=_pos_int, help="seeds per experiment (default: each experiment's, 10)")
+    v.add_argument(
+        "--out", type=Path, default=Path("results/validation"), help="output folder (default results/validation)"
     )
-    w.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="with --engine dask: an existing scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
+    v.add_argument("--patterns", type=Path, help="a patterns file (default: experiments/validation/patterns.toml)")
+    v.add_argument("--resume", action="store_true", help="finish an interrupted validation in --out")
+    _engine_arguments(v)
+
+    cb = sub.add_parser("calibrate", help="fit the free parameters to published targets (experiments/calibration/)")
+    cb.add_argument("--spec", type=Path, help="a calibration file (default: experiments/calibration/calibration.toml)")
+    cb.add_argument(
+        "--out", type=Path, default=Path("results/calibration"), help="output folder (default results/calibration)"
     )
+    cb.add_argument("--resume", action="store_true", help="finish an interrupted calibration in --out")
+    _engine_arguments(cb)
 
     an = sub.add_parser("analyze", help="lever effects, sensitivity indices and plots of a finished sweep")
     an.add_argument("folder", type=Path, help="a sweep output folder (with manifest.json)")
@@ -157,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_sweep(args)
         if args.command == "analyze":
             return _cmd_analyze(args)
+        if args.command == "validate":
+            return _cmd_validate(args)
+        if args.command == "calibrate":
+            return _cmd_calibrate(args)
         if args.command == "dashboard":
             return _cmd_dashboard(args)
         if args.command == "assets":
@@ -284,7 +295,7 @@ def _run_summary(sc: Any, res: Any, steps: int) -> str:
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from coprod_sim.sweep.design import load_experiment
-    from coprod_sim.sweep.runner import DaskEngine, local_executor, sweep
+    from coprod_sim.sweep.runner import sweep
 
     exp = load_experiment(args.experiment)
     out: Path = args.out or Path("results") / exp.name
@@ -305,25 +316,18 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             bar.set_postfix(failed=failed)
             bar.refresh()
 
-    if args.scheduler and args.engine != "dask":
-        raise ConfigError(f"--scheduler {args.scheduler}: only used with --engine dask")
-    engine = DaskEngine(args.scheduler, workers=min(args.workers, n_runs)) if args.engine == "dask" else None
-    executor = engine.executor if engine else local_executor(min(args.workers, n_runs))
     try:
-        report = sweep(
-            exp,
-            out,
-            executor=executor,
-            resume=args.resume,
-            chunk_size=args.chunk_size,
-            progress=progress,
-            workers=engine.workers if engine else None,
-        )
+        with _executor(args, n_runs) as (executor, workers):
+            report = sweep(
+                exp,
+                out,
+                executor=executor,
+                resume=args.resume,
+                chunk_size=args.chunk_size,
+                progress=progress,
+                workers=workers,
+            )
     finally:
-        if engine is not None:
-            engine.close()
-        elif executor is not None:
-            executor.shutdown(cancel_futures=True)
         if bar is not None:
             bar.close()
     print(
@@ -333,6 +337,102 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     for f in report.failed[:10]:
         print(f"  failed: point {f['point']} replicate {f['replicate']} seed {f['seed']}: {f['error']}")
     print(f"Results: {out}/runs/*.parquet; design, seeds and status: {out}/manifest.json")
+    return 0
+
+
+def _workers_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--workers",
+        type=_pos_int,
+        default=os.cpu_count() or 1,
+        help="parallel processes (default: all cores); results do not depend on it",
+    )
+
+
+def _engine_arguments(p: argparse.ArgumentParser, *, workers: bool = True) -> None:
+    """--workers, --engine and --scheduler: where the runs of a sweep go."""
+    if workers:
+        _workers_argument(p)
+    p.add_argument(
+        "--engine", choices=("local", "dask"), default="local", help="local processes (default) or dask.distributed"
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: an existing scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
+    )
+
+
+@contextlib.contextmanager
+def _executor(args: argparse.Namespace, n_runs: int) -> Iterator[tuple[Any, Any]]:
+    """Yield the executor the options ask for (and how to ask its size); shut it down after."""
+    from coprod_sim.sweep.runner import DaskEngine, local_executor
+
+    if args.scheduler and args.engine != "dask":
+        raise ConfigError(f"--scheduler {args.scheduler}: only used with --engine dask")
+    n = max(1, min(args.workers, n_runs))
+    engine = DaskEngine(args.scheduler, workers=n) if args.engine == "dask" else None
+    executor = engine.executor if engine else local_executor(n)
+    try:
+        yield executor, (engine.workers if engine else None)
+    finally:
+        if engine is not None:
+            engine.close()
+        elif executor is not None:
+            executor.shutdown(cancel_futures=True)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from coprod_sim.validation.patterns import load_patterns, load_validation_experiment, validate
+    from coprod_sim.validation.report import format_table, write_report
+
+    patterns = load_patterns(args.patterns)
+    names = list(dict.fromkeys(p.experiment for p in patterns))
+    exps = [load_validation_experiment(n, args.replicates) for n in names]
+    n_runs = sum(len(e.points()) * e.replicates for e in exps)
+    print(
+        f"Validation: {len(patterns)} patterns from {len(exps)} experiments, {n_runs} runs, "
+        f"{args.workers} worker(s), into {args.out}",
+        flush=True,
+    )
+
+    def progress(name: str, done: int, failed: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r  {name}: {done} runs done, {failed} failed   ", end="", file=sys.stderr, flush=True)
+
+    with _executor(args, n_runs) as (executor, _):
+        verdicts = validate(
+            args.out,
+            replicates=args.replicates,
+            patterns=patterns,
+            executor=executor,
+            resume=args.resume,
+            progress=progress,
+        )
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(format_table(verdicts))
+    report = write_report(verdicts, args.out)
+    print(f"Table: {args.out}/validation.csv (.md, .json); figure: {args.out}/patterns.png; report: {report}")
+    return 0 if all(v.passed for v in verdicts) else 1
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from coprod_sim.validation.calibrate import calibrate, describe, load_calibration
+
+    spec = load_calibration(args.spec)
+    n_runs = spec.samples * spec.replicates
+    print(
+        f"Calibration of {len(spec.parameters)} parameters to {len(spec.targets)} targets: {spec.rounds} rounds of "
+        f"{spec.samples} points x {spec.replicates} seeds, {args.workers} worker(s), into {args.out}",
+        flush=True,
+    )
+    with _executor(args, n_runs) as (executor, _):
+        result = calibrate(
+            args.out, spec, executor=executor, resume=args.resume, progress=lambda m: print(f"  {m}", flush=True)
+        )
+    print(describe(result))
+    print(f"Values: {args.out}/calibrated.toml; every point: {args.out}/points.csv; all: {args.out}/calibration.json")
     return 0
 
 

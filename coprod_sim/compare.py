@@ -20,7 +20,7 @@ from coprod_sim.config import Config
 from coprod_sim.run import replicate_seeds, simulate, summarise
 from coprod_sim.scenarios import Scenario
 
-__all__ = ["TABLE_OUTCOMES", "TRAJECTORIES", "Comparison", "break_even_week", "compare"]
+__all__ = ["TABLE_OUTCOMES", "TRAJECTORIES", "Comparison", "break_even_week", "compare", "mean_interval"]
 
 #: Rows of the comparison table: (summary name, label for people).
 TABLE_OUTCOMES: tuple[tuple[str, str], ...] = (
@@ -93,7 +93,7 @@ def _bands(runs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return mean, mean - half, mean + half
 
 
-def _interval(x: np.ndarray) -> tuple[float, float, float]:
+def mean_interval(x: np.ndarray) -> tuple[float, float, float]:
     """Mean and 95% t-interval; a single value has no interval (NaN bounds)."""
     x = x[np.isfinite(x)]
     if len(x) == 0:
@@ -170,8 +170,8 @@ def compare(
         mine = runs[runs.scenario == name].set_index("seed").loc[seeds]
         base = runs[runs.scenario == ref].set_index("seed").loc[seeds]
         for key, label in TABLE_OUTCOMES:
-            m, lo, hi = _interval(mine[key].to_numpy(float))
-            d, dlo, dhi = _interval(mine[key].to_numpy(float) - base[key].to_numpy(float))
+            m, lo, hi = mean_interval(mine[key].to_numpy(float))
+            d, dlo, dhi = mean_interval(mine[key].to_numpy(float) - base[key].to_numpy(float))
             rows.append(
                 {
                     "scenario": name,

@@ -203,12 +203,13 @@ class Training:
         source="assumption",
     )
     effect: float = _p(
-        0.06,
+        0.029,
         0.0,
         0.5,
         unit="attitude units",
-        doc="Attitude boost of one session (Hedges g 0.38 times the attitude SD 0.15)",
-        source="Bezrukova et al. 2016 (g = .38), evidence.md 3.6",
+        doc="Attitude boost of one session",
+        source="calibrated (experiments/calibration): trained vs untrained colleagues g = 0.38, "
+        "Bezrukova et al. 2016, evidence.md 3.6; docs/validation.md",
     )
     skill_effect: float = _p(
         0.08,
@@ -600,12 +601,13 @@ class Attitudes:
     """Mechanism: attitudes move by training, contact and the network."""
 
     contact: float = _p(
-        0.01,
+        0.00037,
         0.0,
         1.0,
         unit="per meeting",
         doc="Move toward the social model per equal-status contact meeting",
-        source="Pettigrew & Tropp 2006 (r = -.21); McManus et al. 2011 (quality matters)",
+        source="calibrated (experiments/calibration): contact-attitude r = 0.21, Pettigrew & Tropp 2006; "
+        "McManus et al. 2011 (quality matters); docs/validation.md",
     )
     influence: float = _p(
         0.02,
@@ -646,20 +648,22 @@ class PeerEffects:
     """Mechanism: what a peer-support tie does."""
 
     buffer: float = _p(
-        0.35,
+        0.045,
         0.0,
         1.0,
         unit="share",
         doc="Share of demands buffered by a peer tie",
-        source="JD-R (resources buffer demands); Peterson et al. 2008",
+        source="calibrated (experiments/calibration): wellbeing SMD 0.2 of peer support, umbrella review "
+        "rows 0.18-0.29, evidence.md 3.7; JD-R (resources buffer demands); docs/validation.md",
     )
     confidence: float = _p(
-        0.01,
+        0.00077,
         0.0,
         1.0,
         unit="per week",
         doc="Weekly confidence gain from a peer tie",
-        source="Psychiatric Services meta-analysis (self-advocacy), evidence.md 3.7",
+        source="calibrated (experiments/calibration): empowerment SMD 0.20, Psychiatric Services "
+        "meta-analysis, evidence.md 3.7; docs/validation.md",
     )
     knowledge: float = _p(
         2.0,
@@ -670,12 +674,13 @@ class PeerEffects:
         source="000 (peer support passes on knowledge); assumption for size",
     )
     load_cost: float = _p(
-        0.03,
+        0.0029,
         0.0,
         1.0,
         unit="demand per supported person",
         doc="Demand a supporter carries per person supported",
-        source="Weikel & Fisher 2021 (workload); Gillard et al. 2022",
+        source="calibrated (experiments/calibration): peer supporters' burnout about that of others, "
+        "Scanlan et al. 2020, Gillard et al. 2022; Weikel & Fisher 2021 (workload); docs/validation.md",
     )
 
 
@@ -750,12 +755,13 @@ class Retention:
         source="assumption",
     )
     wellbeing: float = _p(
-        5.0,
+        4.6,
         0.0,
         20.0,
         unit="log-hazard per unit",
         doc="Effect of low wellbeing on leaving",
-        source="assumption; calibrated to DWP 2019 (disabled about twice as likely to leave)",
+        source="calibrated (experiments/calibration): disabled people's exit hazard 1.75 times others', "
+        "DWP 2019, Burchardt 2003; docs/validation.md",
     )
     reference: float = _p(
         0.5, 0.0, 1.0, unit="0-1", doc="Wellbeing at which the base hazard applies", source="assumption"
@@ -772,12 +778,13 @@ class Retention:
         source="HoC Library CBP-7540 (24% of working-age people disabled)",
     )
     hiring_bias: float = _p(
-        0.5,
+        0.6,
         0.0,
         1.0,
         unit="0-1",
         doc="How much a medical-model culture and inaccessible recruitment filter out disabled applicants",
-        source="000 (invisible barriers created by employers; Specialisterne)",
+        source="calibrated (experiments/calibration): 17.3% of UK employees disabled, HoC Library CBP-7540; "
+        "000 (invisible barriers created by employers); docs/validation.md",
     )
     replacement_cost: float = _p(
         11.0,

@@ -159,6 +159,12 @@ class State:
     review_infl: np.ndarray
     barrier: np.ndarray
     own: np.ndarray  # barriers from accessibility and accommodations (without attitudes), 0-1
+    # Histories kept for observation (validation patterns, people table); no mechanism reads them.
+    part_n: np.ndarray  # co-production meetings attended
+    infl_n: np.ndarray  # of those, meetings with real influence
+    contact_n: np.ndarray  # equal-status contact meetings (professionals, 7.6)
+    trained_at: np.ndarray  # week of the person's last training session (0: never)
+    acc_once: np.ndarray  # one-time cost of the person's accommodation (0: none or not one-time)
     # teams
     offset: np.ndarray
     need_t: np.ndarray
@@ -249,6 +255,8 @@ class CoProdModel(mesa.Model):
         self._next_training = 1  # training configured from the start runs in week 1
         self._trained = False  # no training boost exists yet, so nothing to decay
         self._last_training: int | None = None
+        #: Accommodations granted so far: free, one-time cost, ongoing cost (JAN's three kinds).
+        self.accommodations_granted = np.zeros(3, np.int64)
 
         cfg = self.config
         org = cfg.organisation
@@ -293,6 +301,11 @@ class CoProdModel(mesa.Model):
             st.token_trace,
             st.review_part,
             st.review_infl,
+            st.part_n,
+            st.infl_n,
+            st.contact_n,
+            st.trained_at,
+            st.acc_once,
         )
         # Agent views are made when someone looks at them (agents, agents_by_type, agent_at):
         # seats whose role class changed are re-viewed then, not every week. A run that never
@@ -367,6 +380,11 @@ class CoProdModel(mesa.Model):
             review_infl=np.zeros(n),
             barrier=np.zeros(n),
             own=np.zeros(n),
+            part_n=np.zeros(n, np.int32),
+            infl_n=np.zeros(n, np.int32),
+            contact_n=np.zeros(n, np.int32),
+            trained_at=np.zeros(n, np.int32),
+            acc_once=np.zeros(n),
             offset=rng.integers(0, 4 * cfg.deliberation.stage_weeks, self.n_teams),
             need_t=rng.random((self.n_teams, k)),
             z=rng.standard_normal((3, self.n_teams, k)),
@@ -630,6 +648,7 @@ class CoProdModel(mesa.Model):
         group = {"managers": s.role == MANAGER, "staff": s.role == STAFF, "all": np.ones(self.n, bool)}[tr.target]
         trained = group & (self.rng.random(self.n) < tr.coverage)
         s.boost[trained] += tr.effect
+        s.trained_at[trained] = t
         self._trained = True
         np.minimum(s.boost, 1.0, out=s.boost)
         s.skill[trained] += tr.skill_effect * (1.0 - s.skill[trained])
@@ -753,7 +772,10 @@ class CoProdModel(mesa.Model):
         one = (u >= a.free_share) & (u < a.free_share + a.one_time_share)
         ongoing = u >= a.free_share + a.one_time_share
         draws = rng.lognormal(0.0, 1.0, len(granted))
-        self._costs["accommodations"] += float((one * draws * a.one_time_median).sum())
+        once = one * draws * a.one_time_median
+        s.acc_once[granted] = once
+        self.accommodations_granted += np.array([len(granted) - one.sum() - ongoing.sum(), one.sum(), ongoing.sum()])
+        self._costs["accommodations"] += float(once.sum())
         s.acc_weekly[granted] = ongoing * draws * a.ongoing_median / 52.0
 
     # -- the co-production cycle ------------------------------------------------------------
@@ -866,12 +888,15 @@ class CoProdModel(mesa.Model):
         s.token_trace[lose] += TRACE_RATE
         s.review_part[part] += 1.0
         s.review_infl[win] += 1.0
+        s.part_n[part] += 1
+        s.infl_n[win] += 1
 
         # Equal-status contact (Allport; Pettigrew & Tropp 2006): only meetings where disabled
         # colleagues had real influence move professionals toward the social model.
         if influential.any():
             contact = self._prof & influential[s.team]
             s.att_base[contact] += self.config.attitudes.contact * (1.0 - s.att_base[contact])
+            s.contact_n[contact] += 1
 
         hourly = self.config.organisation.wage_week / WEEK_HOURS
         # Staff time to make meetings with disabled participants accessible and facilitated
@@ -1202,6 +1227,12 @@ class CoProdModel(mesa.Model):
                 "has_peer_supporter": s.peer_of >= 0,
                 "grade": s.grade.astype(np.int64),
                 "tenure": s.tenure.astype(np.int64),
+                "meetings": s.part_n.astype(np.int64),
+                "meetings_with_influence": s.infl_n.astype(np.int64),
+                "contact_meetings": s.contact_n.astype(np.int64),
+                "last_trained_week": s.trained_at.astype(np.int64),
+                "accommodation_one_time_cost": s.acc_once.copy(),
+                "accommodation_weekly_cost": s.acc_weekly.copy(),
             }
         )
 

@@ -9,7 +9,7 @@ An experiment file is TOML data::
     replicates = 5               # seeds per design point (the same seeds for every point)
     steps = 520
     seed = 1                     # master seed of the replicate seeds
-    keep = "summary"             # or "timeseries"
+    keep = "summary"             # or "timeseries", or "patterns" (validation probes, one row a run)
 
     [design]
     method = "grid"              # grid | lhs | sobol | morris
@@ -44,6 +44,7 @@ from coprod_sim.scenarios import Scenario, data_dir, load_scenario, resolve_file
 __all__ = ["METHODS", "Experiment", "Factor", "experiment_dir", "load_experiment"]
 
 METHODS = ("grid", "lhs", "sobol", "morris")
+KEEP = ("summary", "timeseries", "patterns")
 _EXPERIMENT_KEYS = ("name", "description", "scenario", "replicates", "steps", "seed", "keep")
 _DESIGN_KEYS = ("method", "samples", "levels", "second_order")
 _USED_BY = {"samples": ("lhs", "sobol", "morris"), "levels": ("morris",), "second_order": ("sobol",)}
@@ -237,8 +238,8 @@ def load_experiment(ref: str | Path) -> Experiment:
     steps = _whole(where, "experiment.steps", exp.get("steps", scenario.config.simulation.steps), 1, 5200)
     seed = _whole(where, "experiment.seed", exp.get("seed", 1), 0, 2**63 - 1)
     keep = exp.get("keep", "summary")
-    if keep not in ("summary", "timeseries"):
-        raise ConfigError(f"{where}experiment.keep = {keep!r}: allowed is 'summary' or 'timeseries'")
+    if keep not in KEEP:
+        raise ConfigError(f"{where}experiment.keep = {keep!r}: allowed is {', '.join(map(repr, KEEP))}")
 
     design = data.get("design", {})
     if not isinstance(design, Mapping):

@@ -61,14 +61,20 @@ def run_chunk(task: Task, simulate_fn: Callable | None = None) -> pd.DataFrame:
     """Run the runs of one chunk; a run that raises becomes a row with its error.
 
     Rows: ``point, replicate, seed, status, error``, the factor values, then the summaries
-    (``keep = "summary"``) or one row per week with every output column (``"timeseries"``).
+    (``keep = "summary"``), one row per week with every output column (``"timeseries"``) or the
+    validation probes of each run (``"patterns"``, ``coprod_sim.validation.probes``).
     """
     _index, runs, steps, keep = task
     frames = []
     for point, replicate, seed, config, params in runs:
         head = {"point": point, "replicate": replicate, "seed": seed}
         try:
-            if keep == "summary":
+            if keep == "patterns":
+                from coprod_sim.validation.probes import simulate_probes
+
+                probes = simulate_probes(config, seed, steps)
+                frame = pd.DataFrame([{**head, "status": "ok", "error": "", **params, **probes}])
+            elif keep == "summary":
                 # Summaries straight from the collector's lists: no tables are built per run.
                 summary = (
                     simulate_summary(config, seed, steps)
@@ -84,7 +90,7 @@ def run_chunk(task: Task, simulate_fn: Callable | None = None) -> pd.DataFrame:
         frames.append(frame)
     df = pd.concat(frames, ignore_index=True)
     lead = ["point", "replicate", "seed", "status", "error", *runs[0][4]]
-    outputs = _SUMMARY_NAMES if keep == "summary" else ["step", *OUTPUT_COLUMNS]
+    outputs = {"summary": _SUMMARY_NAMES, "timeseries": ["step", *OUTPUT_COLUMNS], "patterns": _probe_names()}[keep]
     for col in outputs:
         if col not in df:
             df[col] = np.nan
@@ -92,6 +98,12 @@ def run_chunk(task: Task, simulate_fn: Callable | None = None) -> pd.DataFrame:
         df["step"] = df["step"].fillna(-1).astype(np.int64)
         df["level"] = df["level"].astype(object).where(df["level"].notna(), "")
     return df[lead + outputs].reset_index(drop=True)
+
+
+def _probe_names() -> list[str]:
+    from coprod_sim.validation.probes import PROBES
+
+    return list(PROBES)
 
 
 def _tasks(exp: Experiment, chunk_size: int) -> list[Task]:

@@ -1,0 +1,1 @@
+"""Calibration to published figures and validation by patterns (docs/validation.md)."""

@@ -1,0 +1,340 @@
+"""Validation patterns: published figures, their mapping to the model, and the verdict.
+
+Patterns are data (``experiments/validation/patterns.toml``), validated here at the boundary. Each
+names a validation experiment (an ordinary experiment file with ``keep = "patterns"`` in the same
+folder) and a statistic over that experiment's runs; :func:`validate` runs the experiments with
+the sweep machinery and :func:`evaluate` turns the runs into one verdict per pattern: the mean
+over replicates with a 95% t-interval, and pass if the mean lies within the tolerance.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import shutil
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from coprod_sim.compare import mean_interval
+from coprod_sim.config import ConfigError, check_value, suggest
+from coprod_sim.scenarios import data_dir
+from coprod_sim.sweep.design import _PARAMS, Experiment, load_experiment
+from coprod_sim.sweep.runner import load_results, sweep
+from coprod_sim.validation.probes import PROBES
+
+__all__ = [
+    "ROLES",
+    "STATISTICS",
+    "Pattern",
+    "Verdict",
+    "evaluate",
+    "load_patterns",
+    "load_validation_experiment",
+    "validate",
+    "validation_dir",
+]
+
+STATISTICS = ("mean", "smd_between", "retained", "odds_between")
+ROLES = ("calibration", "independent", "input check")
+_KEYS = (
+    "id",
+    "name",
+    "published",
+    "mapping",
+    "source",
+    "evidence",
+    "experiment",
+    "statistic",
+    "column",
+    "at",
+    "where",
+    "treatment",
+    "control",
+    "target",
+    "target_text",
+    "low",
+    "high",
+    "role",
+)
+_REQUIRED = (*_KEYS[:8], "low", "high", "role")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One published pattern, how the model shows it, and the tolerance it must meet."""
+
+    id: str
+    name: str
+    published: str
+    mapping: str
+    source: str
+    evidence: str
+    experiment: str
+    statistic: str
+    low: float
+    high: float
+    role: str
+    column: str = ""
+    at: str = "end"
+    where: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    treatment: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    control: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    target: float | None = None
+    target_text: str = ""
+
+    @property
+    def target_label(self) -> str:
+        """The target as printed: a number, or words for a direction."""
+        return self.target_text or f"{self.target:g}"
+
+    @property
+    def half_width(self) -> float:
+        """Half the tolerance band (the unit of the calibration loss)."""
+        return (self.high - self.low) / 2.0
+
+    @property
+    def centre(self) -> float:
+        """The value calibration aims at: the target, or the middle of the band."""
+        return self.target if self.target is not None else (self.low + self.high) / 2.0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A pattern's result: per-replicate values, their mean with a 95% interval, pass or fail."""
+
+    pattern: Pattern
+    values: np.ndarray
+    mean: float
+    lo: float
+    hi: float
+
+    @property
+    def passed(self) -> bool:
+        """The mean lies within the tolerance band."""
+        return bool(np.isfinite(self.mean) and self.pattern.low <= self.mean <= self.pattern.high)
+
+    def row(self) -> dict[str, Any]:
+        """Return the verdict as one table row."""
+        p = self.pattern
+        return {
+            "pattern": p.id,
+            "name": p.name,
+            "target": p.target_label,
+            "source": p.source,
+            "evidence": p.evidence,
+            "role": p.role,
+            "simulated": self.mean,
+            "ci_low": self.lo,
+            "ci_high": self.hi,
+            "replicates": int(np.isfinite(self.values).sum()),
+            "tolerance_low": p.low,
+            "tolerance_high": p.high,
+            "result": "pass" if self.passed else "FAIL",
+        }
+
+
+def validation_dir() -> Path:
+    """Folder of the validation experiments and patterns."""
+    return data_dir("experiments") / "validation"
+
+
+def load_validation_experiment(name: str, replicates: int | None = None) -> Experiment:
+    """Load ``experiments/validation/NAME.toml``, optionally with another number of replicates."""
+    exp = load_experiment(validation_dir() / f"{name}.toml")
+    if exp.keep != "patterns":
+        raise ConfigError(f"{exp.path}: experiment.keep = {exp.keep!r}: a validation experiment keeps 'patterns'")
+    return dataclasses.replace(exp, replicates=replicates) if replicates else exp
+
+
+def _number(where: str, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigError(f"{where}{key} = {value!r}: allowed is a number")
+    return float(value)
+
+
+def _point(where: str, key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}{key} = {value!r}: allowed is a table of key paths and values")
+    for path, v in value.items():
+        if path not in _PARAMS:
+            raise ConfigError(f"{where}{key}: unknown key path {path!r}{suggest(path, list(_PARAMS))}")
+        check_value(_PARAMS[path], v, f"{where}{key}.")
+    return dict(value)
+
+
+def load_patterns(path: Path | None = None) -> list[Pattern]:
+    """Load and validate the patterns file; every error is one line naming file, key and value."""
+    path = Path(path) if path else validation_dir() / "patterns.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    extra = set(data) - {"pattern"}
+    if extra:
+        raise ConfigError(f"{path}: unknown table {sorted(extra)[0]!r}; allowed is [[pattern]]")
+    tables = data.get("pattern")
+    if not isinstance(tables, list) or not tables:
+        raise ConfigError(f"{path}: no [[pattern]] tables")
+    patterns, seen = [], set()
+    for i, t in enumerate(tables):
+        where = f"{path}: pattern {t.get('id', i + 1)}: "
+        for key in t:
+            if key not in _KEYS:
+                raise ConfigError(f"{where}unknown key {key!r}{suggest(key, _KEYS)} Allowed: {', '.join(_KEYS)}")
+        for key in _REQUIRED:
+            if key not in t:
+                raise ConfigError(f"{where}missing key {key!r}")
+        for key in ("id", "name", "published", "mapping", "source", "evidence", "experiment", "column", "target_text"):
+            if key in t and not (isinstance(t[key], str) and t[key].strip()):
+                raise ConfigError(f"{where}{key} = {t[key]!r}: allowed is non-empty text")
+        if t["id"] in seen:
+            raise ConfigError(f"{where}id {t['id']!r} is used twice")
+        seen.add(t["id"])
+        stat, role = t["statistic"], t["role"]
+        if stat not in STATISTICS:
+            raise ConfigError(f"{where}statistic = {stat!r}: allowed is {', '.join(STATISTICS)}")
+        if role not in ROLES:
+            raise ConfigError(f"{where}role = {role!r}: allowed is {', '.join(map(repr, ROLES))}")
+        low, high = _number(where, "low", t["low"]), _number(where, "high", t["high"])
+        if low >= high:
+            raise ConfigError(f"{where}low = {low:g}, high = {high:g}: low must be below high")
+        target = _number(where, "target", t["target"]) if "target" in t else None
+        if target is None and "target_text" not in t:
+            raise ConfigError(f"{where}give a target (a number) or a target_text (a direction)")
+        if target is not None and not low <= target <= high:
+            raise ConfigError(f"{where}target = {target:g}: must lie within low {low:g} and high {high:g}")
+        at = t.get("at", "end")
+        if at not in ("end", "prev"):
+            raise ConfigError(f"{where}at = {at!r}: allowed is 'end' or 'prev' (a year before the end)")
+        column = t.get("column", "")
+        if stat in ("mean", "odds_between"):
+            if column not in PROBES:
+                raise ConfigError(f"{where}column = {column!r}: allowed is a probe{suggest(column, list(PROBES))}")
+        elif column:
+            raise ConfigError(f"{where}column: not used by statistic {stat!r} (it compares attitudes)")
+        if stat == "mean" and ("treatment" in t or "control" in t):
+            raise ConfigError(f"{where}treatment/control: not used by statistic 'mean' (use where)")
+        if stat != "mean" and not ("treatment" in t and "control" in t):
+            raise ConfigError(f"{where}statistic {stat!r} needs a treatment and a control point")
+        if not (validation_dir() / f"{t['experiment']}.toml").is_file():
+            names = sorted(p.stem for p in validation_dir().glob("*.toml") if p.stem != "patterns")
+            hint = suggest(t["experiment"], names)
+            raise ConfigError(f"{where}experiment = {t['experiment']!r}: no such validation experiment{hint}")
+        patterns.append(
+            Pattern(
+                id=t["id"],
+                name=t["name"],
+                published=t["published"],
+                mapping=t["mapping"],
+                source=t["source"],
+                evidence=t["evidence"],
+                experiment=t["experiment"],
+                statistic=stat,
+                low=low,
+                high=high,
+                role=role,
+                column=column,
+                at=at,
+                where=_point(where, "where", t.get("where", {})),
+                treatment=_point(where, "treatment", t.get("treatment", {})),
+                control=_point(where, "control", t.get("control", {})),
+                target=target,
+                target_text=t.get("target_text", ""),
+            )
+        )
+    return patterns
+
+
+def _select(runs: pd.DataFrame, point: Mapping[str, Any], what: str) -> pd.DataFrame:
+    """Return the runs at one design point, one row per replicate, in replicate order."""
+    mask = np.ones(len(runs), bool)
+    for path, value in point.items():
+        if path not in runs:
+            raise ConfigError(f"{what}: the experiment does not vary {path}")
+        mask &= (runs[path] == value).to_numpy()
+    sel = runs[mask & (runs["status"] == "ok").to_numpy()]
+    if sel["point"].nunique() > 1:
+        raise ConfigError(f"{what}: {dict(point)} matches {sel['point'].nunique()} design points; name one")
+    return sel.set_index("replicate").sort_index()
+
+
+def _smd(t: pd.DataFrame, c: pd.DataFrame, at: str) -> pd.Series:
+    sfx = "_prev" if at == "prev" else ""
+    pooled = np.sqrt((t[f"attitude_sd{sfx}"] ** 2 + c[f"attitude_sd{sfx}"] ** 2) / 2.0)
+    return (t[f"attitude_mean{sfx}"] - c[f"attitude_mean{sfx}"]) / pooled
+
+
+def _odds(share: pd.Series) -> pd.Series:
+    return share / (1.0 - share)
+
+
+def pattern_values(p: Pattern, runs: pd.DataFrame) -> np.ndarray:
+    """One value of the pattern's statistic per replicate (NaN where a run cannot show it)."""
+    what = f"pattern {p.id}"
+    if p.statistic == "mean":
+        return _select(runs, p.where, what)[p.column].to_numpy(float)
+    t, c = _select(runs, p.treatment, what), _select(runs, p.control, what)
+    if p.statistic == "smd_between":
+        v = _smd(t, c, p.at)
+    elif p.statistic == "retained":
+        v = _smd(t, c, "end") / _smd(t, c, "prev")
+    else:  # odds_between
+        v = _odds(t[p.column]) / _odds(c[p.column])
+    return v.to_numpy(float)
+
+
+def evaluate(patterns: Iterable[Pattern], runs: Mapping[str, pd.DataFrame]) -> list[Verdict]:
+    """Verdicts from each experiment's runs (``load_results`` frames keyed by experiment name)."""
+    out = []
+    for p in patterns:
+        values = pattern_values(p, runs[p.experiment])
+        m, lo, hi = mean_interval(values)
+        out.append(Verdict(p, values, m, lo, hi))
+    return out
+
+
+def verdict_table(verdicts: Iterable[Verdict]) -> pd.DataFrame:
+    """All verdicts as a table (one row each)."""
+    return pd.DataFrame([v.row() for v in verdicts])
+
+
+def validate(
+    out: Path,
+    *,
+    replicates: int | None = None,
+    patterns: list[Pattern] | None = None,
+    executor: Executor | None = None,
+    resume: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[Verdict]:
+    """Run every experiment the patterns need into ``out/runs/NAME`` and return the verdicts.
+
+    Without ``resume`` the runs of an earlier validation in ``out`` are replaced; with it, an
+    interrupted validation of the same experiments and replicates is finished.
+    """
+    patterns = load_patterns() if patterns is None else patterns
+    names = list(dict.fromkeys(p.experiment for p in patterns))
+    exps = {n: load_validation_experiment(n, replicates) for n in names}
+    runs = {}
+    for name, exp in exps.items():
+        folder = Path(out) / "runs" / name
+        if not resume and (folder / "manifest.json").exists():
+            shutil.rmtree(folder)  # only a finished or broken sweep of this command's own
+        sweep(
+            exp,
+            folder,
+            executor=executor,
+            resume=resume and (folder / "manifest.json").exists(),
+            progress=(lambda d, f, n=name: progress(n, d, f)) if progress else None,
+        )
+        runs[name] = load_results(folder)
+    return evaluate(patterns, runs)

@@ -1,0 +1,190 @@
+"""Within-run observations for validation and calibration: what one run shows of each pattern.
+
+A run is stepped to its last week with one snapshot a year (52 weeks) before the end, so that
+yearly changes (contact, influence, wellbeing) are measured on the people present in both weeks,
+the way a survey with a one-year recall or a panel would. Each probe is one number per run
+(``NaN`` when the run has nobody to measure it on); ``coprod_sim.validation.patterns`` turns
+them into pattern statistics over replicates.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from coprod_sim.config import Config
+from coprod_sim.model import DISABLED_WORKER, PEER_SUPPORTER, STAFF, CoProdModel
+
+__all__ = ["PROBES", "hedges_g", "probe_model", "simulate_probes"]
+
+#: Probe name and what it measures (units in docs/validation.md).
+PROBES: dict[str, str] = {
+    "share_disabled": "share of the workforce who are disabled, mean over the second half of the run",
+    "exit_ratio": "weekly exit hazard of disabled people over that of others, pooled over the run",
+    "exit_rate_disabled": "yearly exit rate of disabled people (1 - (1 - weekly hazard)^52)",
+    "exit_rate_nondisabled": "yearly exit rate of non-disabled people",
+    "contact_r": "correlation, over non-disabled professionals present all year, of equal-status contact "
+    "meetings in the last year with attitude (social model) at the end",
+    "training_g": "Hedges g of attitude, people trained at the last session vs those present then but not trained",
+    "weeks_since_training": "weeks from the last training session to the end",
+    "attitude_mean": "mean attitude at the end",
+    "attitude_sd": "standard deviation of attitude at the end",
+    "attitude_mean_prev": "mean attitude a year before the end",
+    "attitude_sd_prev": "standard deviation of attitude a year before the end",
+    "peer_g_confidence": "Hedges g of confidence, disabled workers with a peer supporter vs without",
+    "peer_g_wellbeing": "Hedges g of wellbeing, disabled workers with a peer supporter vs without",
+    "peer_supported_share": "share of disabled workers with a peer supporter, mean over the second half",
+    "supporter_burnout_ratio": "share in burnout of peer supporters over that of other disabled workers, "
+    "pooled over the last year's weeks",
+    "inadequate_share": "share of disabled workers present all year who had no meeting with real influence in it",
+    "included_or": "odds ratio of wellbeing having risen over the year, disabled workers who had a meeting "
+    "with real influence vs those who had none",
+    "included_n": "disabled workers present all year (the people behind the last two probes)",
+    "good_share": "share of disabled workers (expert role) whose wellbeing is at least GOOD_WELLBEING at the end",
+    "acc_free_share": "share of accommodations granted over the run that cost nothing",
+    "acc_one_time_share": "share with a one-time cost",
+    "acc_ongoing_share": "share with an ongoing cost",
+    "acc_one_time_median": "median one-time cost among accommodated people at the end",
+    "accommodations": "accommodations granted over the run",
+}
+
+#: Wellbeing counted as a good outcome: the middle of the scale, where the base exit hazard applies.
+GOOD_WELLBEING = 0.5
+
+#: Fewest people a two-group comparison is computed on; below it a probe is NaN.
+MIN_GROUP = 3
+
+
+def hedges_g(a: np.ndarray, b: np.ndarray) -> float:
+    """Standardised mean difference (a - b) with Hedges' small-sample correction; NaN if undefined."""
+    na, nb = len(a), len(b)
+    if na < MIN_GROUP or nb < MIN_GROUP:
+        return math.nan
+    pooled = ((na - 1) * a.var(ddof=1) + (nb - 1) * b.var(ddof=1)) / (na + nb - 2)
+    if pooled <= 0:
+        return math.nan
+    j = 1.0 - 3.0 / (4.0 * (na + nb) - 9.0)
+    return float(j * (a.mean() - b.mean()) / math.sqrt(pooled))
+
+
+def _corr(x: np.ndarray, y: np.ndarray) -> float:
+    if len(x) < 2 * MIN_GROUP or x.std() == 0 or y.std() == 0:
+        return math.nan
+    return float(np.corrcoef(x, y)[0, 1])
+
+
+def _odds_ratio(exposed: np.ndarray, good: np.ndarray) -> float:
+    """Odds ratio of ``good`` for exposed vs unexposed, with 0.5 added to each cell (Haldane)."""
+    if exposed.sum() < MIN_GROUP or (~exposed).sum() < MIN_GROUP:
+        return math.nan
+    a = np.count_nonzero(exposed & good) + 0.5
+    b = np.count_nonzero(exposed & ~good) + 0.5
+    c = np.count_nonzero(~exposed & good) + 0.5
+    d = np.count_nonzero(~exposed & ~good) + 0.5
+    return float((a * d) / (b * c))
+
+
+def _snapshot(model: Any) -> dict[str, Any]:
+    s = model.state
+    return {
+        "person_id": s.person_id.copy(),
+        "contact_n": s.contact_n.copy(),
+        "infl_n": s.infl_n.copy(),
+        "wellbeing": s.wellbeing.copy(),
+        "attitude_mean": float(s.attitude.mean()),
+        "attitude_sd": float(s.attitude.std(ddof=1)),
+    }
+
+
+def probe_model(model: Any, snap: dict[str, Any] | None, year: np.ndarray | None = None) -> dict[str, float]:
+    """Every probe of a model at its current week.
+
+    ``snap`` is the snapshot taken a year earlier; ``year`` the weekly burnout counts since then
+    (peer supporters in burnout, peer supporters, other disabled workers in burnout, others).
+    """
+    s = model.state
+    dc = model.datacollector.model_vars
+    half = len(dc["share_disabled"]) // 2
+    out: dict[str, float] = dict.fromkeys(PROBES, math.nan)
+    out["share_disabled"] = float(np.mean(dc["share_disabled"][half:]))
+    out["peer_supported_share"] = float(np.nanmean(np.asarray(dc["peer_supported_share"][half:], float)))
+
+    # Hazards: exits in week t over the people at risk at the start of week t.
+    n_dis = np.asarray(dc["n_disabled"], float)
+    n_all = np.asarray(dc["n_people"], float)
+    ex_d = np.asarray(dc["exits_disabled"][1:], float).sum()
+    ex_n = np.asarray(dc["exits_nondisabled"][1:], float).sum()
+    risk_d, risk_n = n_dis[:-1].sum(), (n_all - n_dis)[:-1].sum()
+    if risk_d > 0 and risk_n > 0:
+        h_d, h_n = ex_d / risk_d, ex_n / risk_n
+        out["exit_rate_disabled"] = 1.0 - (1.0 - h_d) ** 52
+        out["exit_rate_nondisabled"] = 1.0 - (1.0 - h_n) ** 52
+        out["exit_ratio"] = h_d / h_n if h_n > 0 else math.nan
+
+    out["attitude_mean"] = float(s.attitude.mean())
+    out["attitude_sd"] = float(s.attitude.std(ddof=1))
+
+    # Training: the last session's trained vs untrained among those already there.
+    last = model._last_training
+    if last is not None:
+        weeks = model.steps - last
+        present = s.tenure > weeks
+        trained = s.trained_at == last
+        out["training_g"] = hedges_g(s.attitude[present & trained], s.attitude[present & ~trained])
+        out["weeks_since_training"] = float(weeks)
+
+    # Peer support: disabled workers (not supporters) long enough in post to have been matched.
+    dw = (s.role == DISABLED_WORKER) & (s.tenure >= 26)
+    sup = s.peer_of >= 0
+    out["peer_g_confidence"] = hedges_g(s.confidence[dw & sup], s.confidence[dw & ~sup])
+    out["peer_g_wellbeing"] = hedges_g(s.wellbeing[dw & sup], s.wellbeing[dw & ~sup])
+    experts = s.role >= DISABLED_WORKER
+    if experts.any():
+        out["good_share"] = float(np.mean(s.wellbeing[experts] >= GOOD_WELLBEING))
+
+    if year is not None and year[1] > 0 and year[3] > 0 and year[2] > 0:
+        out["supporter_burnout_ratio"] = float((year[0] / year[1]) / (year[2] / year[3]))
+
+    if snap is not None:
+        out["attitude_mean_prev"] = snap["attitude_mean"]
+        out["attitude_sd_prev"] = snap["attitude_sd"]
+        stayed = s.person_id == snap["person_id"]
+        prof = stayed & ~s.disabled & (s.role <= STAFF)
+        out["contact_r"] = _corr((s.contact_n - snap["contact_n"])[prof].astype(float), s.attitude[prof])
+        expert = stayed & (s.role >= DISABLED_WORKER)
+        included = (s.infl_n - snap["infl_n"])[expert] > 0
+        out["included_n"] = float(expert.sum())
+        if expert.any():
+            out["inadequate_share"] = float(1.0 - included.mean())
+        better = s.wellbeing[expert] > snap["wellbeing"][expert]
+        out["included_or"] = _odds_ratio(included, better)
+
+    granted = model.accommodations_granted
+    total = int(granted.sum())
+    out["accommodations"] = float(total)
+    if total:
+        out["acc_free_share"], out["acc_one_time_share"], out["acc_ongoing_share"] = (granted / total).tolist()
+    once = s.acc_once[s.accommodated & (s.acc_once > 0)]
+    if len(once):
+        out["acc_one_time_median"] = float(np.median(once))
+    return out
+
+
+def simulate_probes(config: Config, seed: int, steps: int | None = None) -> dict[str, float]:
+    """Run one simulation and return its probes (snapshot 52 weeks before the end)."""
+    total = config.simulation.steps if steps is None else steps
+    model = CoProdModel(seed=seed, config=config)
+    snap_week = total - 52
+    snap = _snapshot(model) if snap_week == 0 else None
+    year = np.zeros(4)
+    s = model.state
+    for _ in range(total):
+        model.step()
+        if model.steps == snap_week:
+            snap = _snapshot(model)
+        elif model.steps > snap_week:
+            sup, dw = s.role == PEER_SUPPORTER, s.role == DISABLED_WORKER
+            year += (s.burnout[sup].sum(), sup.sum(), s.burnout[dw].sum(), dw.sum())
+    return probe_model(model, snap, year)
