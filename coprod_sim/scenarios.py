@@ -33,6 +33,20 @@ def data_dir(name: str) -> Path:
     raise ConfigError(f"the shipped {name} folder is missing from this installation")
 
 
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML data file; any failure is one ConfigError line naming the file."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a text file in UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the file ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
+
+
 def scenario_dir() -> Path:
     """Folder of the shipped scenarios."""
     return data_dir("scenarios")

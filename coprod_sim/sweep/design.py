@@ -28,7 +28,6 @@ Samplers are stateless and take a seed (SALib for Sobol/Saltelli and Morris).
 from __future__ import annotations
 
 import itertools
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +38,7 @@ import pandas as pd
 
 from coprod_sim.config import Config, ConfigError, Param, check_value, iter_params, suggest
 from coprod_sim.run import replicate_seeds
-from coprod_sim.scenarios import Scenario, data_dir, load_scenario, resolve_file
+from coprod_sim.scenarios import Scenario, data_dir, load_scenario, read_toml, resolve_file
 
 __all__ = ["METHODS", "Experiment", "Factor", "experiment_dir", "load_experiment"]
 
@@ -205,12 +204,7 @@ def load_experiment(ref: str | Path) -> Experiment:
     """
     path = resolve_file(ref, experiment_dir(), "experiment")
     where = f"{path}: "
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{where}TOML syntax error: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{where}cannot read the file ({exc})") from None
+    data = read_toml(path)
     for key in data:
         if key not in ("experiment", "design", "parameters"):
             raise ConfigError(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import tomllib
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ import pandas as pd
 from coprod_sim.compare import mean_interval
 from coprod_sim.config import ConfigError, suggest
 from coprod_sim.io import write_json, write_text
-from coprod_sim.scenarios import data_dir
+from coprod_sim.scenarios import data_dir, read_toml
 from coprod_sim.sweep.design import _PARAMS, Experiment, Factor
 from coprod_sim.sweep.runner import load_results, sweep
 from coprod_sim.validation.patterns import Pattern, load_patterns, load_validation_experiment, pattern_values
@@ -73,12 +72,7 @@ def _calibration_dir() -> Path:
 def load_calibration(path: Path | None = None) -> CalibrationSpec:
     """Load and validate the calibration file; errors are one line naming file, key and value."""
     path = Path(path) if path else _calibration_dir() / "calibration.toml"
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    data = read_toml(path)
     where = f"{path}: "
     for key in data:
         if key not in ("calibration", "parameters"):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import shutil
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ import pandas as pd
 
 from coprod_sim.compare import mean_interval
 from coprod_sim.config import ConfigError, check_value, suggest
-from coprod_sim.scenarios import data_dir
+from coprod_sim.scenarios import data_dir, read_toml
 from coprod_sim.sweep.design import _PARAMS, Experiment, load_experiment
 from coprod_sim.sweep.runner import load_results, sweep
 from coprod_sim.validation.probes import PROBES
@@ -172,12 +171,7 @@ def _point(where: str, key: str, value: Any) -> dict[str, Any]:
 def load_patterns(path: Path | None = None) -> list[Pattern]:
     """Load and validate the patterns file; every error is one line naming file, key and value."""
     path = Path(path) if path else validation_dir() / "patterns.toml"
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    data = read_toml(path)
     extra = set(data) - {"pattern"}
     if extra:
         raise ConfigError(f"{path}: unknown table {sorted(extra)[0]!r}; allowed is [[pattern]]")
