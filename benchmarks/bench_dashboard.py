@@ -22,6 +22,10 @@ Debian's chromium through Playwright, headless, with every request outside this 
   Nielsen 1993).
 * For context (no target), the server's share of a step at each size, measured in this process:
   ``Simulation.step(1)`` plus every picture and text the Explore view draws.
+* ``--control`` (no target): the start-up of a one-button Solara app (a "Step 1 week" button and
+  a line of text) served the same way (production mode, front-end files from this machine) and
+  timed the same way, each start right after one of the dashboard's: Solara's own floor on this
+  machine, in the same minutes, for a machine whose speed drifts.
 
 It prints one table and writes the same numbers to ``benchmarks/out/dashboard.json`` (``--out``
 to choose; ``benchmarks/out/`` is git-ignored). The exit status is 1 if a target fails.
@@ -72,9 +76,37 @@ STEP_JS = """async (n) => {
 }"""
 
 
-def start_server(port: int) -> subprocess.Popen:
+#: The ``--control`` app and its server, with the settings ``coprod-sim dashboard`` gives Solara.
+CONTROL_APP = """
+import solara
+
+
+@solara.component
+def Page():
+    week = solara.use_reactive(0)
+    solara.Button("Step 1 week", on_click=lambda: week.set(week.value + 1))
+    solara.Text(f"Week {week.value}")
+"""
+CONTROL_SERVER = """
+import os, sys
+port = sys.argv[1]
+os.environ.update(SOLARA_APP="bench_control_app:Page", SOLARA_MODE="production", SOLARA_ASSETS_PROXY="true",
+                  SOLARA_TELEMETRY_MIXPANEL_ENABLE="false", SOLARA_THEME_SHOW_BANNER="false",
+                  SERVER_NAME="127.0.0.1", SERVER_PORT=port)
+import uvicorn
+uvicorn.run("solara.server.starlette:app", host="127.0.0.1", port=int(port), log_level="warning", access_log=False)
+"""
+
+
+def start_server(port: int, control: bool = False) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VSCODE_", "SOLARA_"))}
     cmd = [sys.executable, "-m", "coprod_sim.cli", "dashboard", "--port", str(port)]
+    if control:
+        folder = Path(tempfile.gettempdir()) / "coprod-sim-bench-control"
+        folder.mkdir(exist_ok=True)
+        (folder / "bench_control_app.py").write_text(CONTROL_APP, encoding="utf-8")
+        env["PYTHONPATH"] = str(folder)
+        cmd = [sys.executable, "-c", CONTROL_SERVER, str(port)]
     log = Path(tempfile.gettempdir()) / f"coprod-sim-bench-dashboard-{port}.log"  # a file: nobody reads a pipe
     with open(log, "wb") as out:
         return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=REPO)
@@ -109,13 +141,13 @@ def new_page(browser: Any, blocked: list[str]) -> tuple[Any, Any]:
     return ctx, ctx.new_page()
 
 
-def measure_startup(browser: Any, blocked: list[str]) -> dict[str, Any]:
+def measure_startup(browser: Any, blocked: list[str], control: bool = False) -> dict[str, Any]:
     """One start: server process started -> HTTP answers -> page usable."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     ctx, page = new_page(browser, blocked)
     t0 = time.perf_counter()
-    proc = start_server(port)
+    proc = start_server(port, control)
     try:
         wait_http(url, proc)
         t_http = time.perf_counter()
@@ -233,12 +265,23 @@ def run(args: argparse.Namespace) -> int:
     report: dict[str, Any] = {"environment": environment()}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        starts = [measure_startup(browser, blocked) for _ in range(args.starts)]
+        starts, controls = [], []
+        for _ in range(args.starts):
+            starts.append(measure_startup(browser, blocked))
+            if args.control:
+                controls.append(measure_startup(browser, blocked, control=True))
         report["startup"] = {
             "runs": starts,
             "median_usable_s": statistics.median(s["usable_s"] for s in starts),
             "median_server_answers_s": statistics.median(s["server_answers_s"] for s in starts),
         }
+        if controls:
+            report["control_startup"] = {
+                "what": "a one-button Solara app served and timed the same way, started after each dashboard start",
+                "runs": controls,
+                "median_usable_s": statistics.median(s["usable_s"] for s in controls),
+                "median_server_answers_s": statistics.median(s["server_answers_s"] for s in controls),
+            }
         port = free_port()
         url = f"http://127.0.0.1:{port}/"
         proc = start_server(port)
@@ -290,6 +333,13 @@ def format_report(report: dict[str, Any]) -> str:
         "start-ups (server answers / page usable, s): "
         + ", ".join(f"{s['server_answers_s']:.2f}/{s['usable_s']:.2f}" for s in report["startup"]["runs"]),
     ]
+    if "control_startup" in report:
+        control = report["control_startup"]
+        lines.append(
+            f"control, a one-button Solara app: median {control['median_usable_s']:.2f} s usable "
+            f"({report['startup']['median_usable_s'] - control['median_usable_s']:+.2f} s for the dashboard); "
+            + ", ".join(f"{s['server_answers_s']:.2f}/{s['usable_s']:.2f}" for s in control["runs"])
+        )
     for row in report["step"]:
         lines.append(
             f"step at {row['people']:>5,} people: median {row['median_ms']:.0f} ms, p90 {row['p90_ms']:.0f}, "
@@ -308,6 +358,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20, help="timed steps per size (default 20)")
     parser.add_argument("--starts", type=int, default=3, help="server start-ups timed (default 3)")
+    parser.add_argument(
+        "--control", action="store_true", help="also time a one-button Solara app's start-up after each (no target)"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON output")
     args = parser.parse_args(argv)
     if args.steps < 1 or args.starts < 1:

@@ -153,12 +153,32 @@ def test_explore_view_steps_resets_and_applies_levers_without_a_browser():
     assert "Week 1." in _page_text(rc)
     rc.find(v.Btn, children=["Step 1 year"]).widget.click()
     assert "Week 53" in _page_text(rc)
+    # The levers are built only when their group is opened.
+    assert not rc.find(v.Switch, label="Peer support programme").widgets
+    _button(rc, "Show the practice levers (7)").click()
+    assert "Hide the practice levers (7)" in [c for w in rc.find(v.Btn).widgets for c in w.children]
     # A lever switched while running acts from next week and is listed as a change.
     rc.find(v.Switch, label="Peer support programme").widget.v_model = True
     assert "Changed from week 54" in _page_text(rc)
     _button(rc, "Reset").click()
     assert "Week 0." in _page_text(rc)
     rc.close()
+
+
+def test_a_slider_putting_a_value_on_its_grid_is_not_a_lever_change():
+    from coprod_sim.dashboard.explore import slider_moved
+
+    got: list = []
+    ratio = slider_moved(0.12, 0.01, 1.0, 0.99 / 20, got.append)  # peer_support.ratio's default, off the grid
+    ratio(0.109)  # the slider drawing 0.12 at its nearest step
+    assert got == []
+    ratio(0.1585)  # the user, one step up
+    ratio(0.01)
+    assert got == [0.1585, 0.01]
+    weeks = slider_moved(2, 4, 104, 1, got.append)  # a value below the slider's range
+    weeks(4)
+    weeks(5)
+    assert got == [0.1585, 0.01, 5] and isinstance(got[-1], int)
 
 
 def _wait_for_text(rc, text: str, timeout: float = 120.0) -> str:

@@ -53,17 +53,21 @@ def Disclosure(label: str, children: list[Any] = []) -> None:  # noqa: B006 (Sol
     """Show or hide a section with a button whose text says which ("Show ..." / "Hide ...").
 
     Vuetify's expansion panel puts ``aria-expanded`` on an element without a role, which axe
-    reports as critical (WCAG 4.1.2); a plain button whose name changes is read correctly.
+    reports as critical (WCAG 4.1.2); a plain button whose name changes, and which says whether
+    it is expanded, is read correctly. The section's widgets are built only while it is open.
     """
     open_ = solara.use_reactive(False)
-    solara.Button(
-        f"{'Hide' if open_.value else 'Show'} {label}",
-        on_click=lambda: open_.set(not open_.value),
-        text=True,
-        icon_name="mdi-chevron-up" if open_.value else "mdi-chevron-down",
-    )
-    if open_.value:
-        solara.Column(children=children)
+    # One container, open or closed: the button stays the same element, so it keeps the focus.
+    with solara.Div(classes=["cp-disclosure"]):
+        solara.Button(
+            f"{'Hide' if open_.value else 'Show'} {label}",
+            on_click=lambda: open_.set(not open_.value),
+            text=True,
+            icon_name="mdi-chevron-up" if open_.value else "mdi-chevron-down",
+            attributes={"aria-expanded": "true" if open_.value else "false"},
+        )
+        if open_.value:
+            solara.Column(children=children)
 
 
 def use_play(playing: solara.Reactive[bool], advance: Callable[[], None], seconds: float, key: object) -> None:

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 import solara
+from solara.alias import rv
 
 from coprod_sim.config import Config, ConfigError, Param
-from coprod_sim.dashboard.controls import Choice, use_play
+from coprod_sim.dashboard.controls import Choice, Disclosure, use_play
 from coprod_sim.dashboard.levers import COMPONENTS, lever_params, plain_label
 from coprod_sim.dashboard.session import COLOUR_BY, Simulation
 from coprod_sim.scenarios import list_scenario_names, load_scenario
@@ -38,49 +39,87 @@ def build(name: str, levers: dict[str, Any], seed: int, people: int) -> Simulati
     return Simulation(cfg, seed)
 
 
+def slider_moved(
+    value: float, lo: float, hi: float, step: float, on_value: Callable[[Any], None]
+) -> Callable[[Any], None]:
+    """Return what a slider calls with its new value: ``on_value``, unless the slider only put ``value`` on its grid.
+
+    Vuetify's slider rounds a value that is not on its grid of steps (0.12 on a grid of 0.01,
+    0.0595, 0.109, ...), or outside its range, as soon as it is drawn, and reports the rounded
+    value as if the user had moved it. That is not a change of lever: passing it on would change
+    the run silently at week 0, or add a timeline entry nobody made later on. A move by the user
+    lands at least half a step away from where the slider showed ``value``.
+    """
+    cast = int if isinstance(value, int) else float
+
+    def moved(new: Any) -> None:
+        if abs(cast(new) - min(max(value, lo), hi)) >= step / 2:
+            on_value(cast(new))
+
+    return moved
+
+
 @solara.component
-def LeverControl(path: str, value: Any, on_value: Any, param: Param) -> None:
-    """One lever: a switch, a choice or a slider, labelled in plain words, with its help below."""
+def LeverControl(path: str, value: Any, on_value: Callable[[Any], None], param: Param) -> None:
+    """One lever: a switch, a choice or a slider, labelled in plain words, with its help below.
+
+    A switch or a slider is one widget, its help the hint Vuetify shows under it; a choice from a
+    list is a native drop-down with its help as text below.
+    """
     label = plain_label(path)
-    if param.type is bool:
-        solara.Switch(label=label, value=bool(value), on_value=on_value)
-    elif param.choices:
+    help_text = f"{param.doc} ({param.unit})."
+    if param.choices:
         Choice(label, list(param.choices), value, on_value)
-    elif param.type is int:
+        solara.Text(help_text, classes=["cp-help"])
+        return
+    shown = {"hint": help_text, "persistent_hint": True, "class_": "cp-lever"}
+    if param.type is bool:
+        rv.Switch(label=label, v_model=bool(value), on_v_model=lambda v: on_value(bool(v)), **shown)
+        return
+    if param.type is int:
+        value = int(value)
         lo, hi = UI_RANGE.get(path, (int(param.lo), int(param.hi)))
-        solara.SliderInt(
-            label=f"{label}: {int(value)}",
-            value=int(value),
-            min=lo,
-            max=hi,
-            step=1,
-            on_value=on_value,
-            thumb_label=True,
-        )
+        step: float = 1
+        text = f"{label}: {value}"
     else:
+        value = float(value)
         lo, hi = float(param.lo), float(param.hi)
-        solara.SliderFloat(
-            label=f"{label}: {float(value):.2f}",
-            value=float(value),
-            min=lo,
-            max=hi,
-            step=(hi - lo) / 20,
-            on_value=on_value,
-            thumb_label=True,
-        )
-    solara.Text(f"{param.doc} ({param.unit}).", classes=["cp-help"])
+        step = (hi - lo) / 20
+        text = f"{label}: {value:.2f}"
+    rv.Slider(
+        label=text,
+        v_model=value,
+        on_v_model=slider_moved(value, lo, hi, step, on_value),
+        min=lo,
+        max=hi,
+        step=step,
+        thumb_label=True,
+        **shown,
+    )
 
 
 @solara.component
-def LeverPanel(values: dict[str, Any], on_change: Callable[[dict[str, Any]], None]) -> None:
-    """Show the levers, grouped by the four components of co-production (SCIE 2020, seed 000)."""
+def LeverPanel(values: dict[str, Any], on_change: Callable[[dict[str, Any]], None], collapsed: bool = False) -> None:
+    """Show the levers, grouped by the four components of co-production (SCIE 2020, seed 000).
+
+    With ``collapsed`` (Explore) each group is a heading, a line about it and a "Show the ...
+    levers" button, and its controls are built only when it is opened: the page loads with 19
+    widgets for the levers instead of 78, which the server builds and sends and the browser draws
+    before the page can be used. Without, the group names are not headings (Compare shows the
+    panel once per scenario, inside its own "Show the levers of scenario N").
+    """
     params = lever_params()
 
     def setter(path: str) -> Callable[[Any], None]:
         return lambda v: on_change({**values, path: v})
 
     for comp in COMPONENTS:
-        with solara.Card(comp.name, subtitle=comp.about, classes=["cp-component"]):
+        title = (
+            f'<h3 class="cp-heading">{comp.name}</h3>' if collapsed else f'<p class="cp-group-title">{comp.name}</p>'
+        )
+        solara.HTML(tag="div", unsafe_innerHTML=f"{title}<p>{_escape(comp.about)}</p>", classes=["cp-group"])
+        group = Disclosure(f"the {comp.name.lower()} levers ({len(comp.paths)})") if collapsed else solara.Div()
+        with group:
             for path in comp.paths:
                 LeverControl(path, values[path], setter(path), params[path])
 
@@ -95,9 +134,12 @@ def SimulationPictures(sim: Simulation, tick: int, colour_by: str, heading_level
             solara.HTML(tag="div", unsafe_innerHTML=sim.network_svg(colour_by), classes=["cp-figure"])
         with solara.Column():
             solara.HTML(tag=h, unsafe_innerHTML="What is happening", classes=["cp-heading"])
-            with solara.Div(classes=["cp-summary"], attributes={"aria-live": "polite"}):
-                for para in sim.explanation():
-                    solara.HTML(tag="p", unsafe_innerHTML=_escape(para))
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML="".join(f"<p>{_escape(para)}</p>" for para in sim.explanation()),
+                classes=["cp-summary"],
+                attributes={"aria-live": "polite"},
+            )
             solara.HTML(tag="div", unsafe_innerHTML=sim.ladder_svg(), classes=["cp-figure"])
     solara.HTML(tag=h, unsafe_innerHTML="Over time", classes=["cp-heading"])
     with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
@@ -185,10 +227,15 @@ def ExploreView() -> None:
                     icon_name="mdi-pause" if playing.value else "mdi-play",
                 )
                 solara.Button("Reset", on_click=lambda: reset(), icon_name="mdi-restore")
-            if message.value:
-                solara.HTML(tag="p", unsafe_innerHTML=_escape(message.value), classes=["cp-message"])
+            # Always there, so that a screen reader announces a new message, and the levers below
+            # keep their place in the page (and their open groups and focus) when one appears.
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f'<p class="cp-message">{_escape(message.value)}</p>' if message.value else "",
+                attributes={"role": "status"},
+            )
             solara.HTML(tag="h2", unsafe_innerHTML="Levers", classes=["cp-heading"])
-            LeverPanel(values.value, on_levers)
+            LeverPanel(values.value, on_levers, collapsed=True)
         with solara.Column(classes=["cp-main"]):
             SimulationPictures(sim, tick.value, colour_by.value)
 

@@ -15,6 +15,13 @@ AXE_REPORTS = HERE / "axe"  # git-ignored
 LOAD_LIMIT_MS = 30_000  # from navigation to a usable Explore view, on a busy 2-core machine
 STEP = "Step 1 week"
 PRESENT = "Presentation mode (large text, high contrast)"
+#: The buttons that open the four groups of levers (closed when the page loads), in page order.
+LEVER_GROUPS = {
+    "culture": "the culture levers (3)",
+    "structure": "the structure levers (7)",
+    "practice": "the practice levers (7)",
+    "review": "the review levers (2)",
+}
 
 #: The focused element's tag, role and accessible name, as a person using a screen reader hears it.
 ACTIVE = """() => {
@@ -66,8 +73,11 @@ def wait_week(page: Page, n: int, timeout_ms: int = 15_000) -> None:
 
 def tab_through(page: Page, stop_at: str | None = None, limit: int = 150) -> list[dict]:
     """Press Tab from the top of the page and record what gets focus, until ``stop_at`` or the end."""
-    page.locator("body").focus()
-    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    # Focus the body itself, so that Tab starts from the top even after a click further down
+    # (the browser starts from the last element clicked or focused).
+    page.evaluate(
+        "() => { const b = document.body; b.setAttribute('tabindex', '-1'); b.focus(); b.removeAttribute('tabindex'); }"
+    )
     seen: list[dict] = []
     for _ in range(limit):
         page.keyboard.press("Tab")
@@ -91,6 +101,14 @@ def focus_by_tab(page: Page, name: str) -> dict:
     seq = tab_through(page, stop_at=name)
     assert seq and seq[-1]["name"] == name, f"Tab never reached {name!r}; it went through {names(seq)}"
     return seq[-1]
+
+
+def open_levers(page: Page, *groups: str) -> None:
+    """Open these groups of levers (all four when none is named) with their "Show ..." buttons."""
+    for group in groups or tuple(LEVER_GROUPS):
+        label = LEVER_GROUPS[group]
+        page.get_by_role("button", name=f"Show {label}", exact=True).click()
+        expect(page.get_by_role("button", name=f"Hide {label}", exact=True)).to_have_attribute("aria-expanded", "true")
 
 
 def numbers(text: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from coprod_sim.dashboard import assets
 from tests.ui import dash
@@ -65,9 +66,13 @@ def unreadable_text(results: dict) -> list[dict]:
 
 @pytest.mark.parametrize("mode", ["normal", "presentation"])
 def test_explore_view_has_no_serious_violations(page, dashboard, mode):
+    """With every group of levers open (test_views checks the page as it loads, groups closed)."""
     dash.open_dashboard(page, dashboard.url)
     page.get_by_role("button", name=dash.STEP).click()
     dash.wait_week(page, 1)
+    dash.open_levers(page)
+    expect(page.get_by_role("switch", name="Peer support programme")).to_be_visible()
+    expect(page.locator(".cp-message")).to_have_count(0)  # opening the groups changed no lever
     if mode == "presentation":
         dash.switch_on(page, dash.PRESENT)
     results = run_axe(page)

@@ -21,7 +21,7 @@ CONTROLS_IN_ORDER = [
     "Step 1 year",
     "Play",
     "Reset",
-    *LEVERS_IN_ORDER,
+    *(f"Show {label}" for label in dash.LEVER_GROUPS.values()),
 ]
 
 
@@ -51,6 +51,17 @@ def test_tab_order_reaches_every_control_in_a_sensible_order(page, dashboard):
         positions.append(seq.index(name))
     assert positions == sorted(positions), f"controls out of order: {seq}"
     assert seq.index(dash.PRESENT) < seq.index("Scenario"), seq  # the header comes first
+    # The levers are built when their group is opened, and come in the order shown.
+    assert not set(LEVERS_IN_ORDER) & set(seq), seq
+    dash.open_levers(page)
+    seq = dash.names(dash.tab_through(page))
+    for label in dash.LEVER_GROUPS.values():
+        assert f"Hide {label}" in seq, seq
+    positions = [seq.index(name) for name in LEVERS_IN_ORDER if name in seq]
+    assert len(positions) == len(LEVERS_IN_ORDER), f"Tab never reaches every lever; the order was {seq}"
+    assert positions == sorted(positions), f"levers out of order: {seq}"
+    culture, structure = seq.index("Hide the culture levers (3)"), seq.index("Hide the structure levers (7)")
+    assert culture < seq.index("Who is trained") < structure, seq  # each group's levers follow its button
 
 
 def test_step_by_enter_space_and_mouse_changes_the_summary(page, dashboard):
@@ -76,6 +87,20 @@ def test_a_lever_changes_by_keyboard(page, dashboard):
     dash.open_dashboard(page, dashboard.url)
     page.get_by_role("button", name=dash.STEP).click()
     dash.wait_week(page, 1)
+    # Open the group by keyboard: the button keeps the focus, says it is expanded, and Tab
+    # goes on to the group's first lever.
+    opener = "Show the practice levers (7)"
+    dash.focus_by_tab(page, opener)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Hide the practice levers (7)")).to_have_attribute("aria-expanded", "true")
+    assert page.evaluate(dash.ACTIVE)["name"] == "Hide the practice levers (7)"
+    page.keyboard.press("Tab")
+    assert page.evaluate(dash.ACTIVE)["name"] == "Involved in planning"
+    # Opening a group changes nothing: the sliders show the values as they are (0.12 is not on
+    # the grid of steps of its slider, which must not count as a change).
+    page.wait_for_timeout(300)
+    expect(page.locator(".cp-message")).to_have_count(0)
+    expect(page.get_by_text("Peer supporters per disabled worker: 0.12")).to_be_visible()
     switch = page.get_by_role("switch", name="Peer support programme")
     was = switch.is_checked()
     dash.focus_by_tab(page, "Peer support programme")
