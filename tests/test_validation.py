@@ -18,7 +18,8 @@ import pytest
 from coprod_sim.cli import main
 from coprod_sim.config import Config, ConfigError
 from coprod_sim.model import DISABLED_WORKER, MANAGER, STAFF, CoProdModel
-from coprod_sim.validation.calibrate import load_calibration
+from coprod_sim.sweep.design import Factor
+from coprod_sim.validation.calibrate import calibrate, load_calibration
 from coprod_sim.validation.patterns import (
     evaluate,
     load_patterns,
@@ -277,3 +278,24 @@ def test_fast_patterns_hold(tmp_path):
     failed = [(v.pattern.id, round(v.mean, 3)) for v in verdicts if not v.passed]
     assert not failed
     assert all(np.isfinite(v.values).all() and len(v.values) == 4 for v in verdicts)
+
+
+def test_a_small_calibration_runs_writes_its_files_and_repeats(tmp_path):
+    """One round of 4 points on one parameter and one target: the machinery, not the fit."""
+    spec = dataclasses.replace(
+        load_calibration(),
+        parameters=(Factor("training.effect", low=0.01, high=0.04),),
+        targets=(PATTERNS["training_g"],),
+        samples=4,
+        rounds=1,
+        replicates=1,
+        confirm_replicates=2,
+    )
+    a = calibrate(tmp_path / "a", spec)
+    assert 0.01 <= a.values["training.effect"] <= 0.04
+    assert len(a.points) == 4 and a.points["training_g"].between(0, 2).all()
+    assert list(a.confirmed["target"]) == ["training_g"] and np.isfinite(a.loss)
+    assert (tmp_path / "a" / "calibrated.toml").read_text().count("effect = ") == 1
+    b = calibrate(tmp_path / "b", spec)
+    assert a.values == b.values
+    assert (tmp_path / "a" / "points.csv").read_bytes() == (tmp_path / "b" / "points.csv").read_bytes()

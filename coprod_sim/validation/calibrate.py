@@ -12,7 +12,6 @@ round's minimum is run again with more seeds and reported as the result.
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -26,8 +25,13 @@ from coprod_sim.config import ConfigError, suggest
 from coprod_sim.io import write_json, write_text
 from coprod_sim.scenarios import data_dir, read_toml
 from coprod_sim.sweep.design import _PARAMS, Experiment, Factor
-from coprod_sim.sweep.runner import load_results, sweep
-from coprod_sim.validation.patterns import Pattern, load_patterns, load_validation_experiment, pattern_values
+from coprod_sim.validation.patterns import (
+    Pattern,
+    load_patterns,
+    load_validation_experiment,
+    pattern_values,
+    run_experiment,
+)
 
 __all__ = ["Calibration", "CalibrationSpec", "calibrate", "describe", "load_calibration"]
 
@@ -154,13 +158,6 @@ def _features(x: np.ndarray) -> np.ndarray:
     return np.hstack([np.ones((len(x), 1)), x, x**2])
 
 
-def _run(exp: Experiment, folder: Path, executor: Executor | None, resume: bool) -> pd.DataFrame:
-    if not resume and (folder / "manifest.json").exists():
-        shutil.rmtree(folder)
-    sweep(exp, folder, executor=executor, resume=resume and (folder / "manifest.json").exists())
-    return load_results(folder)
-
-
 def _target_means(spec: CalibrationSpec, runs: dict[str, pd.DataFrame], n_points: int) -> pd.DataFrame:
     """Each target's mean over replicates at each point (NaN where no replicate shows it)."""
     out = {}
@@ -204,7 +201,7 @@ def calibrate(
         for name, base in bases.items():
             exp = _round_experiment(base, factors, spec, k)
             say(f"round {k}/{spec.rounds}: {name}, {spec.samples} points x {spec.replicates} seeds")
-            runs[name] = _run(exp, out / f"round{k}" / name, executor, resume)
+            runs[name] = run_experiment(exp, out / f"round{k}" / name, executor=executor, resume=resume)
             design = exp.points()
         assert design is not None
         means = _target_means(spec, runs, len(design))
@@ -235,7 +232,7 @@ def calibrate(
             scenario=base.scenario.with_overrides(values),
             replicates=spec.confirm_replicates,
         )
-        df = _run(exp, out / "confirm" / name, executor, resume)
+        df = run_experiment(exp, out / "confirm" / name, executor=executor, resume=resume)
         for p in (t for t in spec.targets if t.experiment == name):
             v = pattern_values(p, df)
             m, a, b = mean_interval(v)

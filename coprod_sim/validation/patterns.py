@@ -36,6 +36,7 @@ __all__ = [
     "evaluate",
     "load_patterns",
     "load_validation_experiment",
+    "run_experiment",
     "validate",
     "validation_dir",
 ]
@@ -301,6 +302,26 @@ def verdict_table(verdicts: Iterable[Verdict]) -> pd.DataFrame:
     return pd.DataFrame([v.row() for v in verdicts])
 
 
+def run_experiment(
+    exp: Experiment,
+    folder: Path,
+    *,
+    executor: Executor | None = None,
+    resume: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """Sweep ``exp`` into ``folder`` and return its runs.
+
+    Without ``resume`` an earlier sweep in the folder (this command's own output) is replaced; with
+    it, an interrupted sweep of the same experiment is finished.
+    """
+    folder = Path(folder)
+    if not resume and (folder / "manifest.json").exists():
+        shutil.rmtree(folder)
+    sweep(exp, folder, executor=executor, resume=resume and (folder / "manifest.json").exists(), progress=progress)
+    return load_results(folder)
+
+
 def validate(
     out: Path,
     *,
@@ -320,15 +341,11 @@ def validate(
     exps = {n: load_validation_experiment(n, replicates) for n in names}
     runs = {}
     for name, exp in exps.items():
-        folder = Path(out) / "runs" / name
-        if not resume and (folder / "manifest.json").exists():
-            shutil.rmtree(folder)  # only a finished or broken sweep of this command's own
-        sweep(
+        runs[name] = run_experiment(
             exp,
-            folder,
+            Path(out) / "runs" / name,
             executor=executor,
-            resume=resume and (folder / "manifest.json").exists(),
+            resume=resume,
             progress=(lambda d, f, n=name: progress(n, d, f)) if progress else None,
         )
-        runs[name] = load_results(folder)
     return evaluate(patterns, runs)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coprod_sim.io import write_json, write_text
+from coprod_sim.io import atomic_write, write_json, write_text
 from coprod_sim.validation.patterns import Verdict, verdict_table
 
 __all__ = ["format_table", "markdown_table", "write_report"]
@@ -128,10 +128,7 @@ def write_report(verdicts: Sequence[Verdict], folder: Path) -> Path:
         folder / "validation.json",
     )
     png, alt = _figure(verdicts)
-    (folder / "patterns.png").parent.mkdir(parents=True, exist_ok=True)
-    tmp = folder / ".patterns.png.tmp"
-    tmp.write_bytes(png)
-    tmp.replace(folder / "patterns.png")
+    atomic_write(folder / "patterns.png", lambda tmp: tmp.write_bytes(png))
     write_text(alt + "\n", folder / "patterns.txt")
     n_pass = sum(v.passed for v in verdicts)
     rows = "".join(
