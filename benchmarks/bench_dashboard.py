@@ -92,7 +92,7 @@ import os, sys
 port = sys.argv[1]
 os.environ.update(SOLARA_APP="bench_control_app:Page", SOLARA_MODE="production", SOLARA_ASSETS_PROXY="true",
                   SOLARA_TELEMETRY_MIXPANEL_ENABLE="false", SOLARA_THEME_SHOW_BANNER="false",
-                  SERVER_NAME="127.0.0.1", SERVER_PORT=port)
+                  SOLARA_SERVER_HTTP_GZIP="false", SERVER_NAME="127.0.0.1", SERVER_PORT=port)
 import uvicorn
 uvicorn.run("solara.server.starlette:app", host="127.0.0.1", port=int(port), log_level="warning", access_log=False)
 """

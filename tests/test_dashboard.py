@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +26,21 @@ def test_every_lever_is_a_lever_with_a_default_from_the_config():
     cfg = Config()
     for path, p in params.items():
         assert p.default == cfg.get(path), path
+
+
+def test_the_page_module_imports_no_model_until_the_server_listens():
+    """The server imports the page before it first answers; Mesa and pandas (about 1 s) must wait."""
+    code = (
+        "import sys, coprod_sim.dashboard.app as app\n"
+        "print(sorted(m for m in ('mesa', 'pandas', 'coprod_sim.model') if m in sys.modules))\n"
+        "app.preload_model(); app.preload_model(); app._model.join()\n"
+        "print(sorted(m for m in ('mesa', 'pandas', 'coprod_sim.model', 'coprod_sim.dashboard.explore') "
+        "if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    before, after = out.stdout.splitlines()
+    assert before == "[]"
+    assert after == "['coprod_sim.dashboard.explore', 'coprod_sim.model', 'mesa', 'pandas']"
 
 
 def test_line_chart_is_labelled_escaped_and_describes_its_lines():

@@ -9,14 +9,10 @@ from __future__ import annotations
 import importlib
 import threading
 
-# pandas is imported here, before the server answers, not in the thread below: Solara checks
-# every new state against pandas.DataFrame once pandas is in sys.modules, and a page drawn while
-# pandas is half imported fails ("partially initialized module 'pandas'"). Mesa imports it anyway.
-import pandas  # noqa: F401
 import solara
 import solara.lab
 
-__all__ = ["CSS", "Page"]
+__all__ = ["CSS", "Page", "preload_model"]
 
 
 def _import_model() -> None:
@@ -33,11 +29,36 @@ def _import_model() -> None:
     import coprod_sim.dashboard.explore  # noqa: F401
 
 
-# The server imports this module before it answers; the model is imported beside it, in a
-# thread, so that the browser loads the page's scripts (in its own process, on another core)
-# while it is. The Explore tab imports it again, which waits for the thread if needed.
 _model = threading.Thread(target=_import_model, name="coprod-sim-model", daemon=True)
-_model.start()
+_model_lock = threading.Lock()
+
+
+def preload_model() -> None:
+    """Start importing the model in the background, once; later calls do nothing.
+
+    ``coprod-sim dashboard`` calls this as soon as the server listens, not when this module is
+    imported: the server imports this module before it answers, and an import running beside it
+    would take half of its CPU (one interpreter lock), so the first answer would come later. Once
+    the server listens, the browser spends a second or more loading the page's scripts in its own
+    process, and the model is imported meanwhile.
+    """
+    with _model_lock:
+        if _model.ident is None:
+            _model.start()
+
+
+@solara.lab.on_kernel_start
+def _wait_for_model() -> None:
+    """Let a new browser tab's page be drawn only once the model is imported.
+
+    Solara checks every new state against ``pandas.DataFrame`` once pandas is in ``sys.modules``,
+    and Mesa imports pandas: a page drawn while pandas is half imported fails ("partially
+    initialized module 'pandas'"). Under ``solara run``, nobody called :func:`preload_model`, so
+    the first tab starts the import here.
+    """
+    preload_model()
+    _model.join()
+
 
 #: Readable type, visible focus, high-contrast presentation mode (WCAG 2.2 AA: contrast, focus
 #: visible, text resizable). Colours of text on white are at least 7:1.

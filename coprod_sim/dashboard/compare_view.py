@@ -16,7 +16,7 @@ import solara.lab
 from coprod_sim.compare import TABLE_OUTCOMES, Comparison, compare
 from coprod_sim.config import Config, ConfigError
 from coprod_sim.dashboard import svg
-from coprod_sim.dashboard.controls import Choice, Disclosure
+from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure
 from coprod_sim.dashboard.explain import verdict
 from coprod_sim.dashboard.explore import DEFAULTS, LeverPanel, scenario_config
 from coprod_sim.dashboard.levers import lever_params, plain_label
@@ -246,9 +246,7 @@ def CompareResults(result: Comparison, scenarios: list[Scenario], weeks: int) ->
                 [[int(i), *[float(s.y[i]) for s in series]] for i in pick],
                 f"{title}: mean over seeds, by week",
             )
-            with solara.Div(classes=["cp-chart"]):
-                solara.HTML(tag="div", unsafe_innerHTML=chart, classes=["cp-figure"])
-                solara.HTML(tag="details", unsafe_innerHTML=f"<summary>Data table</summary>{table}")
+            ChartWithTable(chart, table)
     solara.HTML(tag="h2", unsafe_innerHTML="Cost against benefit", classes=["cp-heading"])
     ref = result.names[0]
     extra = [svg.Series(n, result.cumulative_cost[n] - result.cumulative_cost[ref]) for n in result.names[1:]]

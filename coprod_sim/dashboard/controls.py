@@ -1,4 +1,4 @@
-"""Form controls that assistive technology reads correctly.
+"""Form controls that assistive technology reads correctly, and a chart with its data table.
 
 Vuetify 2's select (``solara.Select``) nests its focusable input inside an element with
 ``role="button"``, which axe reports as nested interactive controls (a screen reader announces
@@ -16,7 +16,7 @@ import ipywidgets
 import solara
 import solara.lab
 
-__all__ = ["Choice", "Disclosure", "use_play"]
+__all__ = ["ChartWithTable", "Choice", "Disclosure", "use_play"]
 
 
 @solara.component
@@ -68,6 +68,21 @@ def Disclosure(label: str, children: list[Any] = []) -> None:  # noqa: B006 (Sol
         )
         if open_.value:
             solara.Column(children=children)
+
+
+@solara.component
+def ChartWithTable(chart: str, table: str) -> None:
+    """Show a chart (SVG) and, below it, its data in a table behind a "Data table" disclosure.
+
+    One widget, not one each (the server builds and sends every widget, and the browser draws it,
+    before a page can be used): Explore alone shows four of these when it opens.
+    """
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=f'<div class="cp-figure">{chart}</div>'
+        f'<details class="cp-details"><summary>Data table</summary>{table}</details>',
+        classes=["cp-chart"],
+    )
 
 
 def use_play(playing: solara.Reactive[bool], advance: Callable[[], None], seconds: float, key: object) -> None:

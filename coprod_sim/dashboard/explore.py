@@ -9,7 +9,7 @@ import solara
 from solara.alias import rv
 
 from coprod_sim.config import Config, ConfigError, Param
-from coprod_sim.dashboard.controls import Choice, Disclosure, use_play
+from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure, use_play
 from coprod_sim.dashboard.levers import COMPONENTS, lever_params, plain_label
 from coprod_sim.dashboard.session import COLOUR_BY, Simulation
 from coprod_sim.scenarios import list_scenario_names, load_scenario
@@ -130,8 +130,11 @@ def SimulationPictures(sim: Simulation, tick: int, colour_by: str, heading_level
     h = f"h{heading_level}"
     with solara.Columns([3, 2]):
         with solara.Column():
-            solara.HTML(tag=h, unsafe_innerHTML="The organisation", classes=["cp-heading"])
-            solara.HTML(tag="div", unsafe_innerHTML=sim.network_svg(colour_by), classes=["cp-figure"])
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f'<{h} class="cp-heading">The organisation</{h}>'
+                f'<div class="cp-figure">{sim.network_svg(colour_by)}</div>',
+            )
         with solara.Column():
             solara.HTML(tag=h, unsafe_innerHTML="What is happening", classes=["cp-heading"])
             solara.HTML(
@@ -144,13 +147,7 @@ def SimulationPictures(sim: Simulation, tick: int, colour_by: str, heading_level
     solara.HTML(tag=h, unsafe_innerHTML="Over time", classes=["cp-heading"])
     with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
         for _title, chart, table in sim.chart_svgs():
-            with solara.Div(classes=["cp-chart"]):
-                solara.HTML(tag="div", unsafe_innerHTML=chart, classes=["cp-figure"])
-                solara.HTML(
-                    tag="details",
-                    unsafe_innerHTML=f"<summary>Data table</summary>{table}",
-                    classes=["cp-details"],
-                )
+            ChartWithTable(chart, table)
 
 
 def _escape(text: str) -> str:

@@ -13,7 +13,7 @@ import solara
 from coprod_sim.compare import student_t
 from coprod_sim.config import ConfigError
 from coprod_sim.dashboard import svg
-from coprod_sim.dashboard.controls import Choice
+from coprod_sim.dashboard.controls import ChartWithTable, Choice
 from coprod_sim.sweep.analysis import OUTCOMES, Analysis, analyze
 
 __all__ = ["ResearchView", "binned", "grid_means", "line_means", "open_sweep", "sweep_folders"]
@@ -169,9 +169,7 @@ def ResearchView() -> None:
             )
             rows = [[f"{yv:g}", *[float(v) for v in z[j]]] for j, yv in enumerate(ys)]
             table = svg.data_table([f"{y.value} \\ {x.value}", *[f"{v:g}" for v in xs]], rows, "Heatmap values")
-            with solara.Div(classes=["cp-chart"]):
-                solara.HTML(tag="div", unsafe_innerHTML=chart, classes=["cp-figure"])
-                solara.HTML(tag="details", unsafe_innerHTML=f"<summary>Data table</summary>{table}")
+            ChartWithTable(chart, table)
         lm = line_means(runs, x.value, outcome.value)
         series = [svg.Series(_label(outcome.value), lm["mean"], lm["lo"], lm["hi"])]
         chart = svg.line_chart(
@@ -186,9 +184,7 @@ def ResearchView() -> None:
             [[f"{r.value:g}", r.mean, r.lo, r.hi, int(r.n)] for r in lm.itertuples()],
             f"{_label(outcome.value)} by {x.value}",
         )
-        with solara.Div(classes=["cp-chart"]):
-            solara.HTML(tag="div", unsafe_innerHTML=chart, classes=["cp-figure"])
-            solara.HTML(tag="details", unsafe_innerHTML=f"<summary>Data table</summary>{table}")
+        ChartWithTable(chart, table)
 
     solara.HTML(tag="h3", unsafe_innerHTML="Lever effects (lowest to highest value)", classes=["cp-heading"])
     eff = a.effects[a.effects["outcome"] == outcome.value]

@@ -18,7 +18,7 @@ import solara.lab
 from coprod_sim.compare import mean_interval
 from coprod_sim.config import Config
 from coprod_sim.dashboard import svg
-from coprod_sim.dashboard.controls import use_play
+from coprod_sim.dashboard.controls import ChartWithTable, use_play
 from coprod_sim.dashboard.session import Simulation
 
 __all__ = ["LESSON", "TeachView", "make_twins", "pair_gaps", "twin_configs", "twin_gap"]
@@ -147,9 +147,7 @@ def TwinCharts(off: Simulation, on: Simulation, tick: int) -> None:
             [[int(i), float(a[i]), float(b[i])] for i in pick],
             f"{title}, by week",
         )
-        with solara.Div(classes=["cp-chart"]):
-            solara.HTML(tag="div", unsafe_innerHTML=chart, classes=["cp-figure"])
-            solara.HTML(tag="details", unsafe_innerHTML=f"<summary>Data table</summary>{table}")
+        ChartWithTable(chart, table)
 
 
 @solara.component

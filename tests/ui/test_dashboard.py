@@ -158,3 +158,21 @@ def test_screenshots_of_each_view(page, dashboard):
     dash.switch_on(page, dash.PRESENT)
     dash.screenshot(page, out / "explore-week-52-presentation.png")
     assert len(list(out.glob("*.png"))) >= n + 2
+
+
+def test_a_loopback_server_sends_its_files_uncompressed(dashboard):
+    """Compressing 4 MB of scripts costs a fresh server CPU while the first page waits; loopback needs no gzip."""
+    import urllib.request
+
+    def get(url: str) -> tuple[str | None, bytes]:
+        req = urllib.request.Request(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.headers.get("Content-Encoding"), resp.read()
+
+    encoding, html = get(dashboard.url)
+    assert encoding is None and b"<html" in html.lower()
+    scripts = re.findall(rb'src="([^"]+\.js[^"]*)"', html)
+    assert scripts, html[:500]
+    first = scripts[0].decode()
+    encoding, body = get(first if first.startswith("http") else dashboard.url.rstrip("/") + "/" + first.lstrip("/"))
+    assert encoding is None and len(body) > 10_000
