@@ -57,6 +57,16 @@ def test_line_chart_is_labelled_escaped_and_describes_its_lines():
     assert chart.count("<polyline") == 2 and 'stroke-dasharray="8 4"' in chart  # second line dashed
 
 
+def test_line_chart_keeps_whole_weeks_and_long_names_whole():
+    week0 = svg.line_chart([0], [svg.Series("Fit of services to needs", [0.65])], title="Fit", y_label="0-1")
+    x_ticks = re.findall(r'text-anchor="middle" fill="#333">([^<]*)</text>', week0)
+    assert x_ticks == ["0", "1"]  # no week 0.2
+    spans = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", week0)
+    assert spans == ["Fit of services", "to needs"]  # on two lines, not cut to "Fit of services..."
+    shares = svg.line_chart([0.0, 0.5, 1.0], [svg.Series("a", [1, 2, 3])], title="t", y_label="y", x_label="share")
+    assert "0.2</text>" in shares  # fractional x values keep fractional ticks
+
+
 def test_band_and_missing_values_draw_without_error():
     y = np.array([np.nan, 0.2, np.nan, 0.4, 0.5])
     chart = svg.line_chart(range(5), [svg.Series("a", y, lo=y - 0.1, hi=y + 0.1)], title="t", y_label="y")

@@ -189,8 +189,9 @@ def line_chart(
             f'<line x1="{left}" x2="{left + pw}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#d9d9d9"/>'
             f'<text x="{left - 6}" y="{yy + 4:.1f}" font-size="11" text-anchor="end" fill="#333">{_fmt(t)}</text>'
         )
+    whole = bool(len(x)) and bool(np.all(x == np.round(x)))  # weeks, runs: no tick at week 0.2
     for t in _nice_ticks(x0, x1, 6):
-        if x0 <= t <= x1:
+        if x0 <= t <= x1 and not (whole and t != round(t)):
             xx = px(np.array(t))
             out.append(
                 f'<text x="{xx:.1f}" y="{top + ph + 16}" font-size="11" text-anchor="middle" fill="#333">{t:g}</text>'
@@ -230,18 +231,28 @@ def line_chart(
         for j in [*idx[:: max(len(idx) // 6, 1)].tolist(), int(idx[-1])]:
             out.append(_marker(mark, float(px(x[j])), float(py(y[j])), 3.5, colour))
         ends.append([float(py(y[idx[-1]])), s.name, colour])
-    # Direct labels at the right, nudged apart so they do not overlap.
+    # Direct labels at the right, on up to two lines, nudged apart so they do not overlap.
     ends.sort(key=lambda e: e[0])
+    lines = [_label_lines(name) for _, name, _ in ends]
     for k in range(1, len(ends)):
-        ends[k][0] = max(ends[k][0], ends[k - 1][0] + 13)
-    for yy, name, colour in ends:
-        label = name if len(name) <= 16 else name[:15] + "…"
-        out.append(
-            f'<text x="{left + pw + 6}" y="{yy + 4:.1f}" font-size="11" fill="{colour}" font-weight="600">'
-            f"{escape(label)}</text>"
+        ends[k][0] = max(ends[k][0], ends[k - 1][0] + 13 * len(lines[k - 1]))
+    for (yy, _, colour), label in zip(ends, lines, strict=True):
+        spans = "".join(
+            f'<tspan x="{left + pw + 6}" dy="{0 if i == 0 else 13}">{escape(part)}</tspan>'
+            for i, part in enumerate(label)
         )
+        out.append(f'<text y="{yy + 4:.1f}" font-size="11" fill="{colour}" font-weight="600">{spans}</text>')
     out.append(tail)
     return "".join(out)
+
+
+def _label_lines(name: str, width: int = 17) -> list[str]:
+    """Split a line's name into at most two lines of about ``width`` characters, at spaces."""
+    if len(name) <= width:
+        return [name]
+    cut = name.rfind(" ", 0, width + 1)
+    first, rest = (name[:cut], name[cut + 1 :]) if cut > 0 else (name[: width - 1] + "-", name[width - 1 :])
+    return [first, rest if len(rest) <= width else rest[: width - 1] + "…"]
 
 
 def data_table(columns: Sequence[str], rows: Sequence[Sequence[object]], caption: str) -> str:
