@@ -279,6 +279,23 @@ class CoProdModel(mesa.Model):
         self.n_teams = len(self.structure.manager_seat)
         self._next_person = 0
         self.state = self._initial_state()
+        # Common random numbers: after the start, each process draws from its own stream, and
+        # the same number of draws every week (one per seat where that number would depend on
+        # the state), and every newcomer to a seat is drawn from a generator of their own, keyed
+        # by the seat and how many have arrived there. Two runs on one seed that differ in a
+        # lever then share every chance event the lever does not change: twin organisations and
+        # scenarios compared on common seeds differ by what the levers do, not by reshuffled
+        # luck (Law 2015, ch. 11).
+        (
+            self._rng_train,
+            self._rng_accommodate,
+            self._rng_meet,
+            self._rng_wellbeing,
+            self._rng_flow,
+            self._rng_promote,
+        ) = self.rng.spawn(6)
+        self._newcomer_key = int(self.rng.integers(2**63))
+        self._arrivals = np.zeros(self.n, np.int64)  # newcomers so far, by seat
         self._apply_timeline(0)
         # The organisation starts with the default (baseline) accessibility; a scenario's higher
         # levels are investments paid in week 1 (or when the timeline raises them).
@@ -417,17 +434,28 @@ class CoProdModel(mesa.Model):
         """Chance of taking the expert-by-experience role; equals the parameter at attitude 0.5."""
         return _clip01(self.config.organisation.disclosure * (0.5 + team_att))
 
-    def _draw_disability(self, seats: np.ndarray) -> None:
-        """Impairment profile (barrier intensities) and lived-experience aspects of disabled people."""
-        s, rng, d = self.state, self.rng, self.config.deliberation
+    def _draw_disability(self, seats: np.ndarray, own: list[np.random.Generator] | None = None) -> None:
+        """Impairment profile (barrier intensities) and lived-experience aspects of disabled people.
+
+        At the start all are drawn at once from ``model.rng``; later each person's from ``own``,
+        their own generator (one per seat, in order; see :meth:`_newcomer_rng`).
+        """
+        s, d = self.state, self.config.deliberation
         m = len(seats)
         if m == 0:
             return
-        s.need[seats] = rng.beta(0.8, 1.5, (m, 4))
+        if own is None:
+            rng = self.rng
+            need = rng.beta(0.8, 1.5, (m, 4))
+            keys = rng.random((m, d.aspects))
+            alike = rng.random(m) >= d.diversity
+        else:
+            need = np.array([g.beta(0.8, 1.5, 4) for g in own])
+            keys = np.array([g.random(d.aspects) for g in own])
+            alike = np.array([g.random() for g in own]) >= d.diversity
+        s.need[seats] = need
         # A random subset of `coverage` aspects each: those whose random key is among the smallest.
-        keys = rng.random((m, d.aspects))
         covers = keys <= np.partition(keys, d.coverage - 1, axis=1)[:, d.coverage - 1 : d.coverage]
-        alike = rng.random(m) >= d.diversity
         covers[alike] = np.arange(d.aspects) < d.coverage  # everyone alike knows the same aspects
         s.covers[seats] = covers
 
@@ -646,7 +674,7 @@ class CoProdModel(mesa.Model):
         self._last_training = t
         self._next_training = t + tr.interval
         group = {"managers": s.role == MANAGER, "staff": s.role == STAFF, "all": np.ones(self.n, bool)}[tr.target]
-        trained = group & (self.rng.random(self.n) < tr.coverage)
+        trained = group & (self._rng_train.random(self.n) < tr.coverage)
         s.boost[trained] += tr.effect
         s.trained_at[trained] = t
         self._trained = True
@@ -755,23 +783,27 @@ class CoProdModel(mesa.Model):
         s.barrier[di] = (4.0 * s.own[di] + self._att_barrier_dis) / 5.0
 
     def _accommodate(self) -> None:
-        s, a, rng = self.state, self.p.accessibility, self.rng
+        s, a = self.state, self.p.accessibility
+        # Every seat's draws, every week (common random numbers): asking, being granted, the kind
+        # of accommodation and its cost.
+        u = self._rng_accommodate.random((3, self.n))
+        size = self._rng_accommodate.lognormal(0.0, 1.0, self.n)
         di = self._dis
         cand = di[~s.accommodated[di] & (s.barrier[di] > 0.1)]
         if len(cand) == 0:
             return
         rate = a.request_rate * np.where(s.peer_of[cand] >= 0, self.p.peer_effects.knowledge, 1.0)
-        asks = cand[rng.random(len(cand)) < np.minimum(rate, 1.0)]
-        granted = asks[rng.random(len(asks)) < a.accommodations]
+        asks = cand[u[0, cand] < np.minimum(rate, 1.0)]
+        granted = asks[u[1, asks] < a.accommodations]
         if len(granted) == 0:
             return
         s.accommodated[granted] = True
         self._refresh_own(granted)
         # JAN cost mixture: free, one-time (lognormal around the median) or ongoing.
-        u = rng.random(len(granted))
-        one = (u >= a.free_share) & (u < a.free_share + a.one_time_share)
-        ongoing = u >= a.free_share + a.one_time_share
-        draws = rng.lognormal(0.0, 1.0, len(granted))
+        kind = u[2, granted]
+        one = (kind >= a.free_share) & (kind < a.free_share + a.one_time_share)
+        ongoing = kind >= a.free_share + a.one_time_share
+        draws = size[granted]
         once = one * draws * a.one_time_median
         s.acc_once[granted] = once
         self.accommodations_granted += np.array([len(granted) - one.sum() - ongoing.sum(), one.sum(), ongoing.sum()])
@@ -786,7 +818,7 @@ class CoProdModel(mesa.Model):
 
     def _meet(self, t: int) -> None:
         """One meeting per team at its current stage: invitation, participation, deliberation."""
-        s, p, rng = self.state, self.p, self.rng
+        s, p, rng = self.state, self.p, self._rng_meet
         d, pa = self.config.deliberation, self.config.participation
         cycle = 4 * d.stage_weeks
         stage, starting, stage_end, done = self._phases[t % cycle]
@@ -812,7 +844,7 @@ class CoProdModel(mesa.Model):
             - 2.0 * s.burnout[dw]
         )
         p_take = 1.0 / (1.0 + np.exp(-logit))
-        u = rng.random((2, len(dw)))
+        u = rng.random((2, self.n))[:, dw]  # every seat's, every week (common random numbers)
         invited = u[0] < p_inv
         part_mask = invited & (u[1] < p_take)
         part = dw[part_mask]
@@ -954,7 +986,7 @@ class CoProdModel(mesa.Model):
     # -- wellbeing and burnout --------------------------------------------------------------
     def _update_wellbeing(self) -> None:
         """Job demands and resources (JD-R) set a target that wellbeing moves toward."""
-        s, wb, rng = self.state, self.config.wellbeing, self.rng
+        s, wb, rng = self.state, self.config.wellbeing, self._rng_wellbeing
         pe, ps = self.config.peer_effects, self.p.peer_support
         burnt = s.burnout.astype(float)
         demands = self._spread(self._tsum(burnt))
@@ -1000,10 +1032,12 @@ class CoProdModel(mesa.Model):
     # -- retention, hiring and onset of disability -------------------------------------------
     def _people_flow(self) -> None:
         """Leavers are replaced; some who stay become disabled (Burchardt 2003). One batch a week."""
-        s, re, rng = self.state, self.config.retention, self.rng
+        s, re, rng = self.state, self.config.retention, self._rng_flow
         s.tenure += 1
+        # Every seat's draws, every week (common random numbers): leaving, and coming forward as
+        # an expert by experience.
+        u, forward = rng.random((2, self.n))
         # Weekly hazard base * exp(k (reference - wellbeing) + b burnout), at most 0.5.
-        u = rng.random(self.n)
         leave = np.empty(0, np.int64)
         if re.base_hazard > 0:
             # Exact hazards only where u is below the largest possible one (the same draws, so
@@ -1029,10 +1063,10 @@ class CoProdModel(mesa.Model):
             return
         seats = np.concatenate([leave, onset])
         mates_att = 1.0 - self._attitudinal(seats)  # team mates' attitude (leavers' own excluded)
-        hired_dis = self._hire(leave)
+        hired_dis, hired_rngs = self._hire(leave)
         s.disabled[onset] = True
         new_dis = np.concatenate([hired_dis, onset])
-        self._draw_disability(new_dis)
+        self._draw_disability(new_dis, [*hired_rngs, *(self._newcomer_rng(i, onset=True) for i in onset)])
         self._dis = _nonzero(s.disabled)
         self._refresh_own(seats)
         s.barrier[new_dis] = (4.0 * s.own[new_dis] + self._attitudinal(new_dis)) / 5.0  # this week already
@@ -1040,7 +1074,7 @@ class CoProdModel(mesa.Model):
         # experts by experience with a chance that rises with their team's attitude.
         mgr = self.is_manager[seats]
         dis = s.disabled[seats]
-        come_forward = (~mgr) & dis & (rng.random(len(seats)) < self._disclosure_p(mates_att))
+        come_forward = (~mgr) & dis & (forward[seats] < self._disclosure_p(mates_att))
         keep = np.where(s.role[seats] >= DISABLED_WORKER, s.role[seats], STAFF)
         base = np.where(np.arange(len(seats)) < len(leave), STAFF, keep)
         self._set_role(seats, np.where(mgr, MANAGER, np.where(come_forward, DISABLED_WORKER, base)))
@@ -1049,13 +1083,30 @@ class CoProdModel(mesa.Model):
         """How open recruitment is: culture and accessibility (000, employers' invisible barriers)."""
         return 0.5 * float(self.state.attitude.sum()) / self.n + 0.5 * self._lev["access_mean"]
 
-    def _hire(self, seats: np.ndarray) -> np.ndarray:
-        """Put a new person in each seat; return the seats whose new person is disabled."""
-        s, cfg, rng = self.state, self.config, self.rng
+    def _newcomer_rng(self, seat: int, onset: bool = False) -> np.random.Generator:
+        """Return the generator of the person now in ``seat`` (a new one when they arrive).
+
+        Keyed by the run, the seat and how many people have arrived there: the k-th newcomer to a
+        seat is the same person in two runs on one seed, whenever they arrive. Their onset of
+        disability (``onset``) has a generator of its own, so it does not depend on whether they
+        were hired disabled.
+        """
+        if not onset:
+            self._arrivals[seat] += 1
+        key = [self._newcomer_key, int(seat), int(self._arrivals[seat]), int(onset)]
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(key)))
+
+    def _hire(self, seats: np.ndarray) -> tuple[np.ndarray, list[np.random.Generator]]:
+        """Put a new person in each seat.
+
+        Return the seats whose new person is disabled, and those people's own generators (for
+        their impairment profiles).
+        """
+        s, cfg = self.state, self.config
         org, re = cfg.organisation, cfg.retention
         m = len(seats)
         if m == 0:
-            return seats
+            return seats, []
         self._costs["turnover"] += m * re.replacement_cost * org.wage_week
         # Leavers' peer ties end; their supportees look for a new supporter next week.
         if self._peer_ties_exist():
@@ -1065,10 +1116,11 @@ class CoProdModel(mesa.Model):
         p_dis = re.applicant_share * (1.0 - re.hiring_bias * (1.0 - self._hiring_inclusion()))
         s.person_id[seats] = np.arange(self._next_person, self._next_person + m)
         self._next_person += m
-        # One call per distribution for all new people (the same laws as at the start, 5.2).
-        u = rng.random((2, m))
-        z = rng.normal(size=(3, m))
-        b = (rng.beta(2, 5, m), rng.beta(5, 3, m), rng.beta(4, 4, m))  # skill, ability, confidence
+        # Each newcomer from their own generator (the same laws as at the start, 5.2).
+        own = [self._newcomer_rng(i) for i in seats]
+        u = np.array([g.random(2) for g in own]).T
+        z = np.array([g.normal(size=3) for g in own]).T
+        b = np.array([(g.beta(2, 5), g.beta(5, 3), g.beta(4, 4)) for g in own]).T  # skill, ability, confidence
         dis = u[0] < p_dis
         s.disabled[seats] = dis
         # New hires bring the outside culture (Harrison & Carroll 1991: selection and socialisation).
@@ -1091,7 +1143,7 @@ class CoProdModel(mesa.Model):
         # boost, strain, burnout, tenure, accommodation or history of meetings.
         for arr in self._reset_on_hire:
             arr[seats] = 0
-        return seats[dis]
+        return seats[dis], [g for g, d in zip(own, dis, strict=True) if d]
 
     # -- progression ------------------------------------------------------------------------
     def _promote(self, t: int) -> None:
@@ -1103,7 +1155,7 @@ class CoProdModel(mesa.Model):
         mgr_att = s.attitude[self.structure.manager_seat][s.team]
         known = s.role >= DISABLED_WORKER
         fair = 1.0 - pr.evaluation_bias * (1.0 - mgr_att) * known
-        up = eligible & (self.rng.random(self.n) < pr.rate * perf * fair)
+        up = eligible & (self._rng_promote.random(self.n) < pr.rate * perf * fair)
         s.grade[up] += 1
 
     # -- costs and outputs ------------------------------------------------------------------

@@ -32,33 +32,36 @@ def _confidence(ts):
 def test_peer_support_at_realistic_uptake_changes_burnout_and_turnover_little():
     """000 claims peer support lowers burnout (Goth 2018, not found). At the calibrated effect sizes
     (about 0.2 SD for the people supported; docs/validation.md) and a quarter taking part, the
-    model shows no effect beyond run-to-run noise. Measured at 2,000 people, seeds 0-4: burnout
-    -0.022 to +0.003 (mean -0.011); leavers from the expert role -6% to +6% (mean +0.6%).
+    effect is small: measured at 2,000 people, seeds 0-4, burnout -0.016 to -0.006 (mean -0.011)
+    and leavers from the expert role -5% to -2% (mean -3%). On common random numbers it shows in
+    every seed; when all processes shared one random stream it was lost in run-to-run noise
+    (-0.022 to +0.003).
 
-    A finding, not a claim shown: this fails if the peer mechanisms become strong enough to show
-    at a quarter's uptake, which the trials do not support.
+    Lower, but by little: this fails if the peer mechanisms become strong enough for a large
+    effect at a quarter's uptake, which the trials do not support, or if the direction turns.
     """
     base = Config().with_overrides({"organisation.people": 2000})
     peer = base.with_overrides({"peer_support.enabled": True})
     off, on = paired(base, peer, lambda ts: (_burnout_dw(ts), _exit_rate_dw(ts)))
     d_burn = on[:, 0] - off[:, 0]
-    assert abs(d_burn.mean()) < 0.03 and (np.abs(d_burn) < 0.05).all()
+    assert (d_burn < 0).all() and (d_burn > -0.04).all()
     assert abs((on[:, 1] / off[:, 1] - 1).mean()) < 0.15
 
 
 def test_peer_support_lowers_burnout_when_everyone_takes_part():
     """With everyone taking it up (1,000 people), burnout among disabled workers falls in every
-    seed (measured -0.018 to -0.066) and their confidence rises (+0.025 to +0.061). Their leaving
-    does not change beyond noise (-20% to +8%, mean -4%), so turnover is not asserted."""
+    seed (measured -0.043 to -0.024), their confidence rises (+0.003 to +0.028) and fewer leave
+    the expert role (-14% to -5%)."""
     base = Config().with_overrides({"organisation.people": 1000})
     peer = base.with_overrides({"peer_support.enabled": True, "peer_support.uptake": 1.0})
-    off, on = paired(base, peer, lambda ts: (_burnout_dw(ts), _confidence(ts)))
-    assert (on[:, 0] - off[:, 0] <= -0.01).all()
-    assert (on[:, 1] - off[:, 1] > 0.01).all()
+    off, on = paired(base, peer, lambda ts: (_burnout_dw(ts), _confidence(ts), _exit_rate_dw(ts)))
+    assert (on[:, 0] - off[:, 0] <= -0.015).all()
+    assert (on[:, 1] - off[:, 1] > 0).all()
+    assert (on[:, 2] < off[:, 2]).all()
 
 
 def test_consultation_without_power_is_tokenism_and_erodes_engagement():
-    """003, 001; Mencap 2012. Measured engagement: 0.30-0.35 (tokenistic) vs 0.50 (not involved)."""
+    """003, 001; Mencap 2012. Measured engagement: 0.30-0.34 (tokenistic) vs 0.49-0.50 (not involved)."""
     tokenistic = load_scenario("tokenistic").config
     not_involved = Config().with_overrides({"involvement.delivery": False, "involvement.evaluation": False})
 
@@ -79,7 +82,7 @@ def test_consultation_without_power_is_tokenism_and_erodes_engagement():
 
 
 def test_more_diverse_participation_gives_better_fit():
-    """000 principle of diversity. Measured +0.0075 to +0.0096 fit when teams have several experts by
+    """000 principle of diversity. Measured +0.0042 to +0.0098 fit when teams have several experts by
     experience (calibrated defaults; +0.012 to +0.020 before calibration, when contact moved
     attitudes, and with them listening, about 30 times faster).
 
@@ -94,11 +97,11 @@ def test_more_diverse_participation_gives_better_fit():
         base.with_overrides({"deliberation.diversity": 0.0}),
         lambda ts: ts["fit"].iloc[52:].mean(),
     )
-    assert (varied - alike >= 0.005).all()
+    assert (varied - alike >= 0.003).all()
 
 
 def test_accessibility_raises_participation_and_the_reach_of_other_levers():
-    """000 principle of access. Measured: participation +0.043 to +0.065; reach 0.079-0.118 -> 0.206-0.219."""
+    """000 principle of access. Measured: participation +0.050 to +0.063; reach 0.085-0.114 -> 0.203-0.216."""
     low = Config().with_overrides({**{f"accessibility.{k}": 0.0 for k in ACCESS}, "accessibility.accommodations": 0.0})
     high = Config().with_overrides({**{f"accessibility.{k}": 0.9 for k in ACCESS}, "accessibility.accommodations": 0.9})
     lo, hi = paired(low, high, lambda ts: ts["participation_rate"].iloc[1:].mean())
@@ -116,8 +119,7 @@ def test_accessibility_raises_participation_and_the_reach_of_other_levers():
 
 def test_training_alone_fades_training_with_structure_lasts():
     """Bezrukova et al. 2016; 003 limitations. Measured share of the gain kept after two years:
-    mean 0.02 alone (-0.23 to 0.41: the calibrated effect is small next to noise), 0.47 to 0.99
-    (mean 0.72) with power transfer and review."""
+    0.003 to 0.013 alone, 0.67 to 0.75 (mean 0.71) with power transfer and review."""
     pulse = [
         {"step": 1, "lever": "training.target", "value": "all"},
         {"step": 1, "lever": "training.coverage", "value": 1.0},
@@ -139,8 +141,8 @@ def test_training_alone_fades_training_with_structure_lasts():
 
 
 def test_transformative_costs_more_up_front_and_pays_back():
-    """000 advantages; 003 value for money. Measured: +177k to +360k in year 1; -120k to -515k
-    after ten years; break-even between week 226 and 335 (before calibration 119 to 244)."""
+    """000 advantages; 003 value for money. Measured: +251k to +308k in year 1; -267k to -585k
+    after ten years; break-even between week 215 and 445 (before calibration 119 to 244)."""
     base, transformative = Config(), load_scenario("transformative").config
     weeks = []
     for seed in SEEDS:
@@ -153,7 +155,7 @@ def test_transformative_costs_more_up_front_and_pays_back():
 
 
 def test_all_four_stages_beat_delivery_only():
-    """001 (at all stages). Measured +0.008 to +0.020 fit with the same power transfer (calibrated
+    """001 (at all stages). Measured +0.015 to +0.019 fit with the same power transfer (calibrated
     defaults; +0.030 to +0.046 before calibration, when contact moved attitudes faster)."""
     base = Config().with_overrides({"power.transfer": 0.3})
     delivery = base.with_overrides({"involvement.evaluation": False})
