@@ -24,8 +24,18 @@ def test_teaching_twins_differ_only_by_peer_support(seed):
     assert off.column("peer_supported_share")[-1] == 0
 
 
+def test_twins_diverge_the_way_peer_support_works_in_every_pair():
+    """Common random numbers: a pair differs by what peer support does. Over seeds 1-40, adjustments
+    and taking part were higher with peer support in all 40 pairs, wellbeing in 38 and burnout
+    lower in 30 (measured when written); burnout is left to chance, as the lesson says."""
+    gaps = pair_gaps(1, pairs=10, columns=("accommodated_share", "participation_rate", "wellbeing_disabled"))
+    assert (gaps["accommodated_share"] > 0.01).all()
+    assert (gaps["participation_rate"] > 0.005).all()
+    assert gaps["wellbeing_disabled"].mean() > 0 and (gaps["wellbeing_disabled"] > 0).sum() >= 8
+
+
 def test_many_pairs_match_single_twins_and_are_summarised_honestly():
-    gaps = pair_gaps(5, pairs=2)
+    gaps = pair_gaps(5, pairs=2)["burnout_disabled_workers"]
     off, on = make_twins(5)
     off.step(104)
     on.step(104)
@@ -34,5 +44,6 @@ def test_many_pairs_match_single_twins_and_are_summarised_honestly():
     text = pairs_summary(np.array([-0.05, 0.02, -0.01, -0.03]))
     assert "lower with peer support in 3 of 4 pairs" in text and "unclear" in text
     assert "fewer were burnt out" in text
-    text = pairs_summary(np.array([-0.05, -0.04, -0.06, -0.05]))
+    text = pairs_summary(np.array([-0.05, -0.04, -0.06, -0.05]), np.array([0.1, 0.2, -0.1, 0.3]), np.ones(4))
     assert "beyond chance" in text and "lowers" in text
+    assert "adjustment with peer support in 3 of 4 pairs" in text and "took part in meetings in 4 of 4" in text

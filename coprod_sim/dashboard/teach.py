@@ -77,23 +77,35 @@ def make_twins(seed: int, people: int = TWIN_PEOPLE, uptake: float = TWIN_UPTAKE
     return Simulation(base, seed), Simulation(with_support, seed)
 
 
-def pair_gaps(first_seed: int, pairs: int = PAIRS, column: str = "burnout_disabled_workers") -> np.ndarray:
-    """Return, per twin pair, ``column`` with minus without peer support (last half of two years).
+#: What the lesson follows in every pair: burnout (the question), and the two things a peer
+#: supporter changes directly (seed 000: knowledge transfer; evidence.md 3.7: self-advocacy).
+PAIR_COLUMNS = ("burnout_disabled_workers", "accommodated_share", "participation_rate")
+
+
+def pair_gaps(first_seed: int, pairs: int = PAIRS, columns: tuple[str, ...] = PAIR_COLUMNS) -> dict[str, np.ndarray]:
+    """Return, per column and twin pair, its mean with minus without peer support (last half of two years).
 
     The pairs run on seeds ``first_seed``, ``first_seed + 1``, ... (``pairs`` of them).
     """
     from coprod_sim.run import simulate
 
     base, with_support = twin_configs()
-    out = []
+    out: dict[str, list[float]] = {c: [] for c in columns}
     for seed in range(first_seed, first_seed + pairs):
-        a, b = (simulate(c, seed, 104).timeseries[column].to_numpy(float)[-26:] for c in (base, with_support))
-        out.append(np.nanmean(b) - np.nanmean(a))
-    return np.array(out)
+        a, b = (simulate(c, seed, 104).timeseries for c in (base, with_support))
+        for c in columns:
+            out[c].append(float(np.nanmean(b[c].to_numpy(float)[-26:]) - np.nanmean(a[c].to_numpy(float)[-26:])))
+    return {c: np.array(v) for c, v in out.items()}
 
 
-def pairs_summary(gaps: np.ndarray) -> str:
-    """Plain words for many pairs: how many were lower, the mean difference and its 95% interval."""
+def pairs_summary(
+    gaps: np.ndarray, adjustments: np.ndarray | None = None, taking_part: np.ndarray | None = None
+) -> str:
+    """Plain words for many pairs: how often burnout was lower, its mean difference and 95% interval.
+
+    With ``adjustments`` and ``taking_part`` (the pairs' gaps in the share of disabled people
+    with an adjustment and of disabled workers taking part), also how often those rose.
+    """
     m, lo, hi = mean_interval(gaps)
     lower = int((gaps < 0).sum())
 
@@ -106,15 +118,25 @@ def pairs_summary(gaps: np.ndarray) -> str:
         f"(95% interval: from {per_100(lo)} to {per_100(hi)})."
     )
     if lo <= 0 <= hi:
-        return text + (
-            " The interval includes no difference at all, so across organisations like these the effect is "
-            "unclear: one pair can go either way by chance. Trials find the same: a small gain in "
-            "empowerment, and no clear change in burnout."
+        text += (
+            " The interval includes no difference at all, so across organisations like these the effect on "
+            "burnout is unclear: one pair can go either way by chance. Trials find the same: a small gain "
+            "in empowerment, and no clear change in burnout."
         )
-    return text + (
-        f" The interval does not include zero, so peer support {'lowers' if m < 0 else 'raises'} burnout "
-        "here beyond chance, though one pair can still go the other way."
-    )
+    else:
+        text += (
+            f" The interval does not include zero, so peer support {'lowers' if m < 0 else 'raises'} burnout "
+            "here beyond chance, though one pair can still go the other way."
+        )
+    if adjustments is not None and taking_part is not None:
+        n = len(gaps)
+        text += (
+            f" More disabled people had an adjustment with peer support in {int((adjustments > 0).sum())} of {n} "
+            f"pairs, and more disabled workers took part in meetings in {int((taking_part > 0).sum())} of {n}: "
+            "what a supporter does directly shows in nearly every pair; what it does to burnout, through "
+            "many other things, does not."
+        )
+    return text
 
 
 def twin_gap(off: Simulation, on: Simulation, column: str, weeks: int = 26) -> tuple[float, float]:
@@ -130,12 +152,13 @@ def twin_gap(off: Simulation, on: Simulation, column: str, weeks: int = 26) -> t
 
 @solara.component
 def TwinCharts(off: Simulation, on: Simulation, tick: int) -> None:
-    """Both twins' burnout and wellbeing of disabled workers on shared charts, with data tables."""
+    """Both twins on shared charts, with data tables: burnout, wellbeing and adjustments."""
     n = min(len(off.column("participation_rate")), len(on.column("participation_rate")))
     weeks = np.arange(n)
     for col, title, y_label in (
         ("burnout_disabled_workers", "Burnout among disabled workers", "share burnt out"),
         ("wellbeing_disabled", "Wellbeing of disabled people", "mean (0-1)"),
+        ("accommodated_share", "Disabled people with an adjustment", "share"),
     ):
         a = np.asarray(off.column(col)[:n], dtype=float)
         b = np.asarray(on.column(col)[:n], dtype=float)
@@ -234,6 +257,8 @@ def TeachView() -> None:
     else:
         b_off, b_on = twin_gap(off, on, "burnout_disabled_workers")
         w_off, w_on = twin_gap(off, on, "wellbeing_disabled")
+        a_off, a_on = twin_gap(off, on, "accommodated_share")
+        p_off, p_on = twin_gap(off, on, "participation_rate")
         answer = CHOICES[0] if b_on < b_off - 0.005 else CHOICES[2] if b_on > b_off + 0.005 else CHOICES[1]
         why = {
             CHOICES[0]: "a supporter buffers a little strain and builds confidence, and knows how to ask for "
@@ -253,6 +278,11 @@ def TeachView() -> None:
         if said:
             text += " Your prediction was right." if said == answer else f" You predicted: {said.lower()}."
         text += f" One reason it can go this way: {why}. But this is one pair: is it peer support, or chance?"
+        text += (
+            f" What a supporter changes directly: {a_off:.0%} of disabled people had an adjustment without "
+            f"and {a_on:.0%} with peer support (supporters know how to ask), and {p_off:.1%} of disabled "
+            f"workers took part in a meeting each week without, {p_on:.1%} with."
+        )
         solara.HTML(tag="p", unsafe_innerHTML=escape(text), classes=["cp-verdict"])
         ManyPairs(seed.value)
 
@@ -265,7 +295,10 @@ def ManyPairs(seed: int) -> None:
 
     def compute() -> None:
         if run.value:
-            result.value = pairs_summary(pair_gaps(seed + 1))
+            gaps = pair_gaps(seed + 1)
+            result.value = pairs_summary(
+                gaps["burnout_disabled_workers"], gaps["accommodated_share"], gaps["participation_rate"]
+            )
 
     solara.use_thread(compute, dependencies=[run.value])
     solara.HTML(tag="h3", unsafe_innerHTML="7. One pair, or many?", classes=["cp-heading"])
@@ -273,7 +306,8 @@ def ManyPairs(seed: int) -> None:
         tag="p",
         unsafe_innerHTML=escape(
             f"Run {PAIRS} more pairs of twin organisations, each with its own seed, for two years, and see "
-            "how often peer support comes out lower."
+            "how often burnout comes out lower with peer support, and how often adjustments and taking part "
+            "come out higher."
         ),
     )
     busy = run.value > 0 and result.value is None

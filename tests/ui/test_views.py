@@ -72,8 +72,17 @@ def test_teach_reveals_one_pair_then_many(page, dashboard, console_errors):
     # The answer follows the pair's own numbers (0.5 points either way counts as about the same).
     want = "lower" if on < off - 0.5 else "higher" if on > off + 0.5 else "about the same"
     assert f"Answer: {want}" in text, text
+    # The twins diverge the way peer support works: more adjustments and more taking part.
+    adj = re.search(r"(\d+)% of disabled people had an adjustment without and (\d+)% with", text)
+    part = re.search(r"([\d.]+)% of disabled workers took part in a meeting each week without, ([\d.]+)% with", text)
+    assert adj and part, text
+    assert int(adj[2]) > int(adj[1]) and float(part[2]) > float(part[1]), text
     page.get_by_role("button", name="Run 10 more pairs").click()
-    expect(page.get_by_text(re.compile(r"lower with peer support in \d+ of 10 pairs"))).to_be_visible(timeout=90_000)
+    many = page.get_by_text(re.compile(r"lower with peer support in \d+ of 10 pairs"))
+    expect(many).to_be_visible(timeout=90_000)
+    said = many.inner_text()
+    counts = re.search(r"adjustment with peer support in (\d+) of 10 pairs.*?meetings in (\d+) of 10", said)
+    assert counts and int(counts[1]) >= 9 and int(counts[2]) >= 9, said
     assert not console_errors, console_errors
     check_axe(page, "teach")
 
