@@ -33,6 +33,7 @@ WEEK_HOURS = 37.5
 TRACE_RATE = 0.1  # weight of this week in the exponential traces of influence and tokenism
 LEVEL_WINDOW = 13  # weeks (a quarter) over which the co-production level is judged
 PROFESSIONAL_CORRELATION = 0.5  # professionals share part of their error (a common training)
+NEWCOMER_CHUNK = 4096  # seats whose newcomers are drawn together (common random numbers)
 
 # Thresholds of the co-production level (docs/ODD.md, "Observation"), on 13-week means.
 LEVEL_RULES = {
@@ -279,13 +280,12 @@ class CoProdModel(mesa.Model):
         self.n_teams = len(self.structure.manager_seat)
         self._next_person = 0
         self.state = self._initial_state()
-        # Common random numbers: after the start, each process draws from its own stream, and
-        # the same number of draws every week (one per seat where that number would depend on
-        # the state), and every newcomer to a seat is drawn from a generator of their own, keyed
-        # by the seat and how many have arrived there. Two runs on one seed that differ in a
-        # lever then share every chance event the lever does not change: twin organisations and
-        # scenarios compared on common seeds differ by what the levers do, not by reshuffled
-        # luck (Law 2015, ch. 11).
+        # Common random numbers: after the start, each process draws from its own stream, the
+        # same number of draws every week (one per seat where that number would depend on the
+        # state), and the k-th person to arrive in a seat is drawn from a generator keyed by the
+        # seat's chunk and k (_arrive). Two runs on one seed that differ in a lever then share
+        # every chance event the lever does not change: twin organisations and scenarios compared
+        # on common seeds differ by what the levers do, not by reshuffled luck (Law 2015, ch. 11).
         (
             self._rng_train,
             self._rng_accommodate,
@@ -293,9 +293,15 @@ class CoProdModel(mesa.Model):
             self._rng_wellbeing,
             self._rng_flow,
             self._rng_promote,
-        ) = self.rng.spawn(6)
-        self._newcomer_key = int(self.rng.integers(2**63))
-        self._arrivals = np.zeros(self.n, np.int64)  # newcomers so far, by seat
+            newcomers,
+        ) = self.rng.spawn(7)
+        self._newcomer_seq = newcomers.bit_generator.seed_seq
+        self._arrivals = np.zeros(self.n, np.int64)  # people who arrived in each seat after the start
+        self._newcomer_chunks: dict[tuple[int, int], dict[str, np.ndarray]] = {}
+        #: Each person's own draws (one row per seat), made when they arrived: see _arrive.
+        self._latent_rows = np.empty((self.n, 16 + cfg.deliberation.aspects))
+        self._latent = self._latent_layout()
+        self._arrive(np.arange(self.n), first=True)
         self._apply_timeline(0)
         # The organisation starts with the default (baseline) accessibility; a scenario's higher
         # levels are investments paid in week 1 (or when the timeline raises them).
@@ -412,7 +418,7 @@ class CoProdModel(mesa.Model):
         )
         self._next_person = n
         self.state = s
-        self._draw_disability(_nonzero(disabled))
+        self._draw_disability(_nonzero(disabled), start=True)
         team_att = np.bincount(team, att, self.n_teams) / np.bincount(team, minlength=self.n_teams)
         open_ = (~is_mgr) & disabled & (rng.random(n) < self._disclosure_p(team_att[team]))
         s.role[open_] = DISABLED_WORKER
@@ -434,25 +440,25 @@ class CoProdModel(mesa.Model):
         """Chance of taking the expert-by-experience role; equals the parameter at attitude 0.5."""
         return _clip01(self.config.organisation.disclosure * (0.5 + team_att))
 
-    def _draw_disability(self, seats: np.ndarray, own: list[np.random.Generator] | None = None) -> None:
+    def _draw_disability(self, seats: np.ndarray, start: bool = False) -> None:
         """Impairment profile (barrier intensities) and lived-experience aspects of disabled people.
 
-        At the start all are drawn at once from ``model.rng``; later each person's from ``own``,
-        their own generator (one per seat, in order; see :meth:`_newcomer_rng`).
+        At the ``start`` they are drawn from ``model.rng``; later each person's profile is the one
+        drawn for them when they arrived (:meth:`_arrive`), whether
+        they arrived disabled or became disabled later.
         """
         s, d = self.state, self.config.deliberation
         m = len(seats)
         if m == 0:
             return
-        if own is None:
+        if start:
             rng = self.rng
             need = rng.beta(0.8, 1.5, (m, 4))
             keys = rng.random((m, d.aspects))
             alike = rng.random(m) >= d.diversity
         else:
-            need = np.array([g.beta(0.8, 1.5, 4) for g in own])
-            keys = np.array([g.random(d.aspects) for g in own])
-            alike = np.array([g.random() for g in own]) >= d.diversity
+            lat = self._latent
+            need, keys, alike = lat["need"][seats], lat["keys"][seats], lat["alike"][seats] >= d.diversity
         s.need[seats] = need
         # A random subset of `coverage` aspects each: those whose random key is among the smallest.
         covers = keys <= np.partition(keys, d.coverage - 1, axis=1)[:, d.coverage - 1 : d.coverage]
@@ -784,26 +790,24 @@ class CoProdModel(mesa.Model):
 
     def _accommodate(self) -> None:
         s, a = self.state, self.p.accessibility
-        # Every seat's draws, every week (common random numbers): asking, being granted, the kind
-        # of accommodation and its cost.
-        u = self._rng_accommodate.random((3, self.n))
-        size = self._rng_accommodate.lognormal(0.0, 1.0, self.n)
+        # Asking and being granted, in one draw: every seat's, every week (common random numbers).
+        u = self._rng_accommodate.random(self.n, dtype=np.float32)
         di = self._dis
         cand = di[~s.accommodated[di] & (s.barrier[di] > 0.1)]
         if len(cand) == 0:
             return
         rate = a.request_rate * np.where(s.peer_of[cand] >= 0, self.p.peer_effects.knowledge, 1.0)
-        asks = cand[u[0, cand] < np.minimum(rate, 1.0)]
-        granted = asks[u[1, asks] < a.accommodations]
+        granted = cand[u[cand] < np.minimum(rate, 1.0) * a.accommodations]
         if len(granted) == 0:
             return
         s.accommodated[granted] = True
         self._refresh_own(granted)
         # JAN cost mixture: free, one-time (lognormal around the median) or ongoing.
-        kind = u[2, granted]
+        # What the person needs decides the kind and cost (drawn when they arrived).
+        kind, size = self._latent["acc_kind"][granted], self._latent["acc_size"][granted]
         one = (kind >= a.free_share) & (kind < a.free_share + a.one_time_share)
         ongoing = kind >= a.free_share + a.one_time_share
-        draws = size[granted]
+        draws = np.exp(size)
         once = one * draws * a.one_time_median
         s.acc_once[granted] = once
         self.accommodations_granted += np.array([len(granted) - one.sum() - ongoing.sum(), one.sum(), ongoing.sum()])
@@ -844,9 +848,8 @@ class CoProdModel(mesa.Model):
             - 2.0 * s.burnout[dw]
         )
         p_take = 1.0 / (1.0 + np.exp(-logit))
-        u = rng.random((2, self.n))[:, dw]  # every seat's, every week (common random numbers)
-        invited = u[0] < p_inv
-        part_mask = invited & (u[1] < p_take)
+        # Invited and then taking part, in one draw: every seat's, every week (common random numbers).
+        part_mask = rng.random(self.n, dtype=np.float32)[dw] < p_inv * p_take
         part = dw[part_mask]
         tp = dteam[part_mask]
         T, K = self.n_teams, d.aspects
@@ -1034,9 +1037,8 @@ class CoProdModel(mesa.Model):
         """Leavers are replaced; some who stay become disabled (Burchardt 2003). One batch a week."""
         s, re, rng = self.state, self.config.retention, self._rng_flow
         s.tenure += 1
-        # Every seat's draws, every week (common random numbers): leaving, and coming forward as
-        # an expert by experience.
-        u, forward = rng.random((2, self.n))
+        # Every seat's draw, every week (common random numbers).
+        u = rng.random(self.n, dtype=np.float32)
         # Weekly hazard base * exp(k (reference - wellbeing) + b burnout), at most 0.5.
         leave = np.empty(0, np.int64)
         if re.base_hazard > 0:
@@ -1063,10 +1065,10 @@ class CoProdModel(mesa.Model):
             return
         seats = np.concatenate([leave, onset])
         mates_att = 1.0 - self._attitudinal(seats)  # team mates' attitude (leavers' own excluded)
-        hired_dis, hired_rngs = self._hire(leave)
+        hired_dis = self._hire(leave)
         s.disabled[onset] = True
         new_dis = np.concatenate([hired_dis, onset])
-        self._draw_disability(new_dis, [*hired_rngs, *(self._newcomer_rng(i, onset=True) for i in onset)])
+        self._draw_disability(new_dis)
         self._dis = _nonzero(s.disabled)
         self._refresh_own(seats)
         s.barrier[new_dis] = (4.0 * s.own[new_dis] + self._attitudinal(new_dis)) / 5.0  # this week already
@@ -1074,7 +1076,8 @@ class CoProdModel(mesa.Model):
         # experts by experience with a chance that rises with their team's attitude.
         mgr = self.is_manager[seats]
         dis = s.disabled[seats]
-        come_forward = (~mgr) & dis & (forward[seats] < self._disclosure_p(mates_att))
+        forward = self._latent["forward"][seats]  # how ready each person is to speak up
+        come_forward = (~mgr) & dis & (forward < self._disclosure_p(mates_att))
         keep = np.where(s.role[seats] >= DISABLED_WORKER, s.role[seats], STAFF)
         base = np.where(np.arange(len(seats)) < len(leave), STAFF, keep)
         self._set_role(seats, np.where(mgr, MANAGER, np.where(come_forward, DISABLED_WORKER, base)))
@@ -1083,30 +1086,83 @@ class CoProdModel(mesa.Model):
         """How open recruitment is: culture and accessibility (000, employers' invisible barriers)."""
         return 0.5 * float(self.state.attitude.sum()) / self.n + 0.5 * self._lev["access_mean"]
 
-    def _newcomer_rng(self, seat: int, onset: bool = False) -> np.random.Generator:
-        """Return the generator of the person now in ``seat`` (a new one when they arrive).
+    def _arrive(self, seats: np.ndarray, first: bool = False) -> None:
+        """Give the people arriving in ``seats`` their own draws (``first``: those there at the start).
 
-        Keyed by the run, the seat and how many people have arrived there: the k-th newcomer to a
-        seat is the same person in two runs on one seed, whenever they arrive. Their onset of
-        disability (``onset``) has a generator of its own, so it does not depend on whether they
-        were hired disabled.
+        The k-th person to arrive in a seat (k = 0: who was there at the start) takes row
+        ``seat % NEWCOMER_CHUNK`` of chunk (k, ``seat // NEWCOMER_CHUNK``). Each chunk is drawn,
+        when first needed, from a generator keyed by k and the chunk number under the newcomers'
+        stream, so a seat's k-th newcomer is the same person in any run on this seed, whenever
+        they arrive. What is drawn about a person later (an onset of disability and its profile,
+        an accommodation's kind and cost, coming forward) reads these rows.
         """
-        if not onset:
-            self._arrivals[seat] += 1
-        key = [self._newcomer_key, int(seat), int(self._arrivals[seat]), int(onset)]
-        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(key)))
+        if not first:
+            self._arrivals[seats] += 1
+        k = self._arrivals[seats]
+        chunk = seats // NEWCOMER_CHUNK
+        if len(seats) == 1 or (k.min() == k.max() and chunk.min() == chunk.max()):  # most weeks
+            self._latent_rows[seats] = self._newcomer_chunk(int(k[0]), int(chunk[0]))[seats - chunk[0] * NEWCOMER_CHUNK]
+            return
+        span = self.n // NEWCOMER_CHUNK + 1
+        for g in np.unique(k * span + chunk):
+            kk, cc = divmod(int(g), span)
+            sel = seats[(k == kk) & (chunk == cc)]
+            self._latent_rows[sel] = self._newcomer_chunk(kk, cc)[sel - cc * NEWCOMER_CHUNK]
 
-    def _hire(self, seats: np.ndarray) -> tuple[np.ndarray, list[np.random.Generator]]:
-        """Put a new person in each seat.
+    def _newcomer_chunk(self, k: int, chunk: int) -> np.ndarray:
+        """Return (drawing it the first time) the draws of the k-th arrivals in one chunk of seats.
 
-        Return the seats whose new person is disabled, and those people's own generators (for
-        their impairment profiles).
+        One row per seat, its columns laid out as in ``_latent`` (see :meth:`_latent_layout`).
         """
+        got = self._newcomer_chunks.get((k, chunk))
+        if got is None:
+            seq = self._newcomer_seq
+            keyed = np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, k, chunk))
+            rng = np.random.Generator(np.random.PCG64(keyed))
+            m = min(NEWCOMER_CHUNK, self.n - chunk * NEWCOMER_CHUNK)
+            got = np.column_stack(
+                [
+                    rng.random((m, 2)),  # u: disabled or not, peer-support uptake
+                    rng.standard_normal((m, 3)),  # z: attitude, workload, wellbeing
+                    rng.beta(2, 5, m),  # skill
+                    rng.beta(5, 3, m),  # ability
+                    rng.beta(4, 4, m),  # confidence
+                    rng.beta(0.8, 1.5, (m, 4)),  # need: impairment profile
+                    rng.random((m, self.config.deliberation.aspects)),  # keys: lived-experience aspects
+                    rng.random(m),  # alike
+                    rng.random(m),  # forward: readiness to come forward
+                    rng.random(m),  # acc_kind
+                    rng.standard_normal(m),  # acc_size
+                ]
+            )
+            self._newcomer_chunks[(k, chunk)] = got
+        return got
+
+    def _latent_layout(self) -> dict[str, np.ndarray]:
+        """Name the columns of ``_latent_rows`` (views: writing a row updates them all)."""
+        a = self.config.deliberation.aspects
+        r = self._latent_rows
+        return {
+            "u": r[:, 0:2],
+            "z": r[:, 2:5],
+            "skill": r[:, 5],
+            "ability": r[:, 6],
+            "confidence": r[:, 7],
+            "need": r[:, 8:12],
+            "keys": r[:, 12 : 12 + a],
+            "alike": r[:, 12 + a],
+            "forward": r[:, 13 + a],
+            "acc_kind": r[:, 14 + a],
+            "acc_size": r[:, 15 + a],
+        }
+
+    def _hire(self, seats: np.ndarray) -> np.ndarray:
+        """Put a new person in each seat; return the seats whose new person is disabled."""
         s, cfg = self.state, self.config
         org, re = cfg.organisation, cfg.retention
         m = len(seats)
         if m == 0:
-            return seats, []
+            return seats
         self._costs["turnover"] += m * re.replacement_cost * org.wage_week
         # Leavers' peer ties end; their supportees look for a new supporter next week.
         if self._peer_ties_exist():
@@ -1116,11 +1172,11 @@ class CoProdModel(mesa.Model):
         p_dis = re.applicant_share * (1.0 - re.hiring_bias * (1.0 - self._hiring_inclusion()))
         s.person_id[seats] = np.arange(self._next_person, self._next_person + m)
         self._next_person += m
-        # Each newcomer from their own generator (the same laws as at the start, 5.2).
-        own = [self._newcomer_rng(i) for i in seats]
-        u = np.array([g.random(2) for g in own]).T
-        z = np.array([g.normal(size=3) for g in own]).T
-        b = np.array([(g.beta(2, 5), g.beta(5, 3), g.beta(4, 4)) for g in own]).T  # skill, ability, confidence
+        # The same laws as at the start (5.2), from each seat's next newcomer draws.
+        self._arrive(seats)
+        lat = self._latent
+        u, z = lat["u"][seats].T, lat["z"][seats].T
+        skill, ability, confidence = lat["skill"][seats], lat["ability"][seats], lat["confidence"][seats]
         dis = u[0] < p_dis
         s.disabled[seats] = dis
         # New hires bring the outside culture (Harrison & Carroll 1991: selection and socialisation).
@@ -1132,7 +1188,7 @@ class CoProdModel(mesa.Model):
             np.add.at(self._team_att_sum, s.team[seats], att - s.attitude[seats])
         s.att_base[seats] = att
         s.attitude[seats] = att
-        s.skill[seats], s.ability[seats], s.confidence[seats] = b
+        s.skill[seats], s.ability[seats], s.confidence[seats] = skill, ability, confidence
         s.workload[seats] = _clip01(org.workload + org.workload_sd * z[1])
         self._workload_demand[seats] = cfg.wellbeing.workload * s.workload[seats]
         s.wellbeing[seats] = _clip01(0.6 + 0.1 * z[2])
@@ -1143,7 +1199,7 @@ class CoProdModel(mesa.Model):
         # boost, strain, burnout, tenure, accommodation or history of meetings.
         for arr in self._reset_on_hire:
             arr[seats] = 0
-        return seats[dis], [g for g, d in zip(own, dis, strict=True) if d]
+        return seats[dis]
 
     # -- progression ------------------------------------------------------------------------
     def _promote(self, t: int) -> None:
