@@ -32,8 +32,8 @@ def _confidence(ts):
 def test_peer_support_at_realistic_uptake_changes_burnout_and_turnover_little():
     """000 claims peer support lowers burnout (Goth 2018, not found). At the calibrated effect sizes
     (about 0.2 SD for the people supported; docs/validation.md) and a quarter taking part, the
-    effect is small: measured at 2,000 people, seeds 0-4, burnout -0.016 to -0.006 (mean -0.011)
-    and leavers from the expert role -5% to -2% (mean -3%). On common random numbers it shows in
+    effect is small: measured at 2,000 people, seeds 0-4, burnout -0.015 to -0.005 (mean -0.011)
+    and leavers from the expert role -6% to -1% (mean -4%). On common random numbers it shows in
     every seed; when all processes shared one random stream it was lost in run-to-run noise
     (-0.022 to +0.003).
 
@@ -50,18 +50,18 @@ def test_peer_support_at_realistic_uptake_changes_burnout_and_turnover_little():
 
 def test_peer_support_lowers_burnout_when_everyone_takes_part():
     """With everyone taking it up (1,000 people), burnout among disabled workers falls in every
-    seed (measured -0.043 to -0.024), their confidence rises (+0.003 to +0.028) and fewer leave
-    the expert role (-14% to -5%)."""
+    seed (measured -0.036 to -0.012), their confidence rises (+0.009 to +0.025) and fewer leave
+    the expert role (-11% to -3%)."""
     base = Config().with_overrides({"organisation.people": 1000})
     peer = base.with_overrides({"peer_support.enabled": True, "peer_support.uptake": 1.0})
     off, on = paired(base, peer, lambda ts: (_burnout_dw(ts), _confidence(ts), _exit_rate_dw(ts)))
-    assert (on[:, 0] - off[:, 0] <= -0.015).all()
+    assert (on[:, 0] - off[:, 0] <= -0.008).all()
     assert (on[:, 1] - off[:, 1] > 0).all()
     assert (on[:, 2] < off[:, 2]).all()
 
 
 def test_consultation_without_power_is_tokenism_and_erodes_engagement():
-    """003, 001; Mencap 2012. Measured engagement: 0.30-0.34 (tokenistic) vs 0.49-0.50 (not involved)."""
+    """003, 001; Mencap 2012. Measured engagement: 0.30-0.33 (tokenistic) vs 0.49-0.50 (not involved)."""
     tokenistic = load_scenario("tokenistic").config
     not_involved = Config().with_overrides({"involvement.delivery": False, "involvement.evaluation": False})
 
@@ -82,7 +82,7 @@ def test_consultation_without_power_is_tokenism_and_erodes_engagement():
 
 
 def test_more_diverse_participation_gives_better_fit():
-    """000 principle of diversity. Measured +0.0042 to +0.0098 fit when teams have several experts by
+    """000 principle of diversity. Measured +0.0054 to +0.0084 fit when teams have several experts by
     experience (calibrated defaults; +0.012 to +0.020 before calibration, when contact moved
     attitudes, and with them listening, about 30 times faster).
 
@@ -101,7 +101,7 @@ def test_more_diverse_participation_gives_better_fit():
 
 
 def test_accessibility_raises_participation_and_the_reach_of_other_levers():
-    """000 principle of access. Measured: participation +0.050 to +0.063; reach 0.085-0.114 -> 0.203-0.216."""
+    """000 principle of access. Measured: participation +0.048 to +0.057; reach 0.091-0.108 -> 0.203-0.215."""
     low = Config().with_overrides({**{f"accessibility.{k}": 0.0 for k in ACCESS}, "accessibility.accommodations": 0.0})
     high = Config().with_overrides({**{f"accessibility.{k}": 0.9 for k in ACCESS}, "accessibility.accommodations": 0.9})
     lo, hi = paired(low, high, lambda ts: ts["participation_rate"].iloc[1:].mean())
@@ -119,7 +119,7 @@ def test_accessibility_raises_participation_and_the_reach_of_other_levers():
 
 def test_training_alone_fades_training_with_structure_lasts():
     """Bezrukova et al. 2016; 003 limitations. Measured share of the gain kept after two years:
-    0.003 to 0.013 alone, 0.67 to 0.75 (mean 0.71) with power transfer and review."""
+    -0.02 to 0.01 alone, 0.65 to 0.70 (mean 0.68) with power transfer and review."""
     pulse = [
         {"step": 1, "lever": "training.target", "value": "all"},
         {"step": 1, "lever": "training.coverage", "value": 1.0},
@@ -141,8 +141,8 @@ def test_training_alone_fades_training_with_structure_lasts():
 
 
 def test_transformative_costs_more_up_front_and_pays_back():
-    """000 advantages; 003 value for money. Measured: +251k to +308k in year 1; -267k to -585k
-    after ten years; break-even between week 215 and 445 (before calibration 119 to 244)."""
+    """000 advantages; 003 value for money. Measured: +265k to +305k in year 1; -79k to -482k
+    after ten years; break-even between week 319 and 508 (before calibration 119 to 244)."""
     base, transformative = Config(), load_scenario("transformative").config
     weeks = []
     for seed in SEEDS:
@@ -155,7 +155,7 @@ def test_transformative_costs_more_up_front_and_pays_back():
 
 
 def test_all_four_stages_beat_delivery_only():
-    """001 (at all stages). Measured +0.015 to +0.019 fit with the same power transfer (calibrated
+    """001 (at all stages). Measured +0.011 to +0.020 fit with the same power transfer (calibrated
     defaults; +0.030 to +0.046 before calibration, when contact moved attitudes faster)."""
     base = Config().with_overrides({"power.transfer": 0.3})
     delivery = base.with_overrides({"involvement.evaluation": False})

@@ -26,8 +26,8 @@ def test_teaching_twins_differ_only_by_peer_support(seed):
 
 def test_twins_diverge_the_way_peer_support_works_in_every_pair():
     """Common random numbers: a pair differs by what peer support does. Over seeds 1-40, adjustments
-    and taking part were higher with peer support in all 40 pairs, wellbeing in 38 and burnout
-    lower in 30 (measured when written); burnout is left to chance, as the lesson says."""
+    were higher with peer support in 40 pairs, taking part in 39, wellbeing in 39 and burnout
+    lower in 31 (measured when written); burnout is left to chance, as the lesson says."""
     gaps = pair_gaps(1, pairs=10, columns=("accommodated_share", "participation_rate", "wellbeing_disabled"))
     assert (gaps["accommodated_share"] > 0.01).all()
     assert (gaps["participation_rate"] > 0.005).all()
