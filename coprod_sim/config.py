@@ -680,8 +680,7 @@ class PeerEffects:
         unit="demand per supported person",
         doc="Demand a supporter carries per person supported",
         source="calibrated (experiments/calibration): peer supporters' burnout about that of others, "
-        "Scanlan et al. 2020, Gillard et al. 2022; Weikel & Fisher 2021 (workload); weakly identified "
-        "(a re-run gave 0.00027, as good a fit); docs/validation.md",
+        "Scanlan et al. 2020, Gillard et al. 2022; Weikel & Fisher 2021 (workload); docs/validation.md",
     )
 
 
@@ -785,8 +784,7 @@ class Retention:
         unit="0-1",
         doc="How much a medical-model culture and inaccessible recruitment filter out disabled applicants",
         source="calibrated (experiments/calibration): 17.3% of UK employees disabled, HoC Library CBP-7540; "
-        "000 (invisible barriers created by employers); weakly identified (a re-run gave 0.74, as good a "
-        "fit); docs/validation.md",
+        "000 (invisible barriers created by employers); docs/validation.md",
     )
     replacement_cost: float = _p(
         11.0,
