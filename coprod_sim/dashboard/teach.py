@@ -155,22 +155,24 @@ def TwinCharts(off: Simulation, on: Simulation, tick: int) -> None:
     """Both twins on shared charts, with data tables: burnout, wellbeing and adjustments."""
     n = min(len(off.column("participation_rate")), len(on.column("participation_rate")))
     weeks = np.arange(n)
-    for col, title, y_label in (
-        ("burnout_disabled_workers", "Burnout among disabled workers", "share burnt out"),
-        ("wellbeing_disabled", "Wellbeing of disabled people", "mean (0-1)"),
-        ("accommodated_share", "Disabled people with an adjustment", "share"),
-    ):
-        a = np.asarray(off.column(col)[:n], dtype=float)
-        b = np.asarray(on.column(col)[:n], dtype=float)
-        series = [svg.Series("Without peer support", a), svg.Series("With peer support", b)]
-        chart = svg.line_chart(weeks, series, title=title, y_label=y_label)
-        pick = np.unique(np.linspace(0, n - 1, min(14, n)).round().astype(int))
-        table = svg.data_table(
-            ["Week", "Without peer support", "With peer support"],
-            [[int(i), float(a[i]), float(b[i])] for i in pick],
-            f"{title}, by week",
-        )
-        ChartWithTable(chart, table)
+    # One row that wraps (a component's children would otherwise stack in a column).
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
+        for col, title, y_label in (
+            ("burnout_disabled_workers", "Burnout among disabled workers", "share burnt out"),
+            ("wellbeing_disabled", "Wellbeing of disabled people", "mean (0-1)"),
+            ("accommodated_share", "Disabled people with an adjustment", "share"),
+        ):
+            a = np.asarray(off.column(col)[:n], dtype=float)
+            b = np.asarray(on.column(col)[:n], dtype=float)
+            series = [svg.Series("Without peer support", a), svg.Series("With peer support", b)]
+            chart = svg.line_chart(weeks, series, title=title, y_label=y_label)
+            pick = np.unique(np.linspace(0, n - 1, min(14, n)).round().astype(int))
+            table = svg.data_table(
+                ["Week", "Without peer support", "With peer support"],
+                [[int(i), float(a[i]), float(b[i])] for i in pick],
+                f"{title}, by week",
+            )
+            ChartWithTable(chart, table)
 
 
 @solara.component
@@ -243,8 +245,7 @@ def TeachView() -> None:
                     unsafe_innerHTML=sim.network_svg("wellbeing", title=f"{label}, week {sim.week}"),
                     classes=["cp-figure"],
                 )
-    with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
-        TwinCharts(off, on, tick.value)
+    TwinCharts(off, on, tick.value)
 
     solara.HTML(tag="h3", unsafe_innerHTML="6. Reveal", classes=["cp-heading"])
     if off.week < 104:

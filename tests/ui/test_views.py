@@ -72,6 +72,9 @@ def test_teach_reveals_one_pair_then_many(page, dashboard, console_errors):
     # The answer follows the pair's own numbers (0.5 points either way counts as about the same).
     want = "lower" if on < off - 0.5 else "higher" if on > off + 0.5 else "about the same"
     assert f"Answer: {want}" in text, text
+    # The twins' charts sit side by side and wrap, not stacked with gaps (a 1,366-pixel window).
+    tops = page.locator(".cp-chart").evaluate_all("els => els.map(e => Math.round(e.getBoundingClientRect().top))")
+    assert len(tops) == 3 and tops[0] == tops[1], tops
     # The twins diverge the way peer support works: more adjustments and more taking part.
     adj = re.search(r"(\d+)% of disabled people had an adjustment without and (\d+)% with", text)
     part = re.search(r"([\d.]+)% of disabled workers took part in a meeting each week without, ([\d.]+)% with", text)
