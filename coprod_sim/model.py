@@ -297,10 +297,9 @@ class CoProdModel(mesa.Model):
         ) = self.rng.spawn(7)
         self._newcomer_seq = newcomers.bit_generator.seed_seq
         self._arrivals = np.zeros(self.n, np.int64)  # people who arrived in each seat after the start
-        self._newcomer_chunks: dict[tuple[int, int], dict[str, np.ndarray]] = {}
+        self._newcomer_chunks: dict[tuple[int, int], np.ndarray] = {}
         #: Each person's own draws (one row per seat), made when they arrived: see _arrive.
-        self._latent_rows = np.empty((self.n, 16 + cfg.deliberation.aspects))
-        self._latent = self._latent_layout()
+        self._latent_rows, self._latent = self._latent_layout()
         self._arrive(np.arange(self.n), first=True)
         self._apply_timeline(0)
         # The organisation starts with the default (baseline) accessibility; a scenario's higher
@@ -1138,11 +1137,11 @@ class CoProdModel(mesa.Model):
             self._newcomer_chunks[(k, chunk)] = got
         return got
 
-    def _latent_layout(self) -> dict[str, np.ndarray]:
-        """Name the columns of ``_latent_rows`` (views: writing a row updates them all)."""
+    def _latent_layout(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Return the rows of everyone's own draws, and its columns by name (views into the rows)."""
         a = self.config.deliberation.aspects
-        r = self._latent_rows
-        return {
+        r = np.empty((self.n, 16 + a))  # the columns of _newcomer_chunk, in its order
+        return r, {
             "u": r[:, 0:2],
             "z": r[:, 2:5],
             "skill": r[:, 5],
