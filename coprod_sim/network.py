@@ -1,8 +1,9 @@
 """The organisational network: teams, reporting lines, informal cross-team ties, manager ties.
 
-Edges are generated as numpy arrays (fast, seeded from the model's generator) and also loaded
-into a :class:`networkx.Graph` for analysis and drawing. Peer-support ties are added to and
-removed from that graph by the model as the programme assigns them.
+Edges are generated as numpy arrays (fast, seeded from the model's generator); the model's
+processes read only those arrays. A :class:`networkx.Graph` is a view, built when someone asks
+for it (``CoProdModel.graph``, the dashboard, Mesa idioms), with the peer-support ties of that
+week added from the model's state.
 """
 
 from __future__ import annotations
@@ -26,14 +27,12 @@ class OrgStructure:
         Team of each seat.
     manager_seat : ndarray of int
         Seat of each team's manager.
-    team_edges, informal_edges, manager_edges : ndarray of shape (m, 2)
-        Undirected edges (seat pairs) by kind; reporting lines are the team edges that touch a
-        manager seat.
+    informal_edges, manager_edges : ndarray of shape (m, 2)
+        Undirected edges (seat pairs) by kind.
     """
 
     team: np.ndarray
     manager_seat: np.ndarray
-    team_edges: np.ndarray
     informal_edges: np.ndarray
     manager_edges: np.ndarray
 
@@ -41,6 +40,22 @@ class OrgStructure:
     def n(self) -> int:
         """Number of seats."""
         return len(self.team)
+
+    @property
+    def team_edges(self) -> np.ndarray:
+        """Every pair of seats in the same team, shape (m, 2); reporting lines are those touching a manager.
+
+        Teams are complete graphs, so these follow from the team layout and are made when asked
+        for (about 66 pairs a person in teams of 12: too many to carry through every run).
+        """
+        sizes = np.bincount(self.team)
+        starts = self.manager_seat
+        parts = []
+        for size in np.unique(sizes):
+            which = starts[sizes == size]
+            iu, ju = np.triu_indices(int(size), 1)
+            parts.append(np.stack([(which[:, None] + iu).ravel(), (which[:, None] + ju).ravel()], axis=1))
+        return np.concatenate(parts).astype(np.int64) if parts else np.empty((0, 2), np.int64)
 
     def cross_team_matrix(self) -> sp.csr_matrix:
         """Symmetric 0/1 adjacency of ties outside one's own team (informal and manager ties)."""
@@ -52,8 +67,13 @@ class OrgStructure:
         m.data[:] = 1.0
         return m
 
-    def to_graph(self) -> nx.Graph:
-        """Build a networkx graph over seats 0..n-1 with a ``kind`` on every edge."""
+    def to_graph(self, peer_of: np.ndarray | None = None) -> nx.Graph:
+        """Build a networkx graph over seats 0..n-1 with a ``kind`` on every edge.
+
+        With ``peer_of`` (each seat's peer supporter, -1 for none), peer-support ties are added:
+        a tie that joins people already tied gets ``peer=True`` on that edge, any other is a new
+        edge of kind ``"peer"`` (also ``peer=True``).
+        """
         g = nx.Graph()
         g.add_nodes_from(range(self.n))
         is_mgr = np.zeros(self.n, bool)
@@ -64,6 +84,13 @@ class OrgStructure:
         g.add_edges_from(map(tuple, te[reports].tolist()), kind="reports")
         g.add_edges_from(map(tuple, self.informal_edges.tolist()), kind="informal")
         g.add_edges_from(map(tuple, self.manager_edges.tolist()), kind="managers")
+        if peer_of is not None:
+            for seat in np.flatnonzero(peer_of >= 0).tolist():
+                j = int(peer_of[seat])
+                if g.has_edge(seat, j):
+                    g.edges[seat, j]["peer"] = True
+                else:
+                    g.add_edge(seat, j, kind="peer", peer=True)
         return g
 
 
@@ -86,16 +113,7 @@ def build_structure(
     """
     team = _team_layout(people, team_size)
     n_teams = int(team.max()) + 1
-    starts = np.searchsorted(team, np.arange(n_teams))
-    sizes = np.bincount(team, minlength=n_teams)
-    manager_seat = starts.astype(np.int64)
-
-    parts = []
-    for size in np.unique(sizes):
-        which = starts[sizes == size]
-        iu, ju = np.triu_indices(int(size), 1)
-        parts.append(np.stack([(which[:, None] + iu).ravel(), (which[:, None] + ju).ravel()], axis=1))
-    team_edges = np.concatenate(parts).astype(np.int64) if parts else np.empty((0, 2), np.int64)
+    manager_seat = np.searchsorted(team, np.arange(n_teams)).astype(np.int64)
 
     n_inf = round(informal_ties * people / 2)
     if n_inf and n_teams > 1:
@@ -125,7 +143,6 @@ def build_structure(
     return OrgStructure(
         team=team,
         manager_seat=manager_seat,
-        team_edges=team_edges,
         informal_edges=informal_edges,
         manager_edges=manager_edges,
     )

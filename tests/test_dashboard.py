@@ -16,7 +16,9 @@ from coprod_sim.dashboard import svg
 from coprod_sim.dashboard.explore import build
 from coprod_sim.dashboard.levers import COMPONENTS, lever_params
 from coprod_sim.dashboard.session import Simulation
-from coprod_sim.model import LEVEL_RULES, LEVELS, CoProdModel
+from coprod_sim.metrics import LEVEL_RULES, LEVELS
+from coprod_sim.model import CoProdModel
+from coprod_sim.scenarios import load_scenario
 
 
 def test_every_lever_is_a_lever_with_a_default_from_the_config():
@@ -119,6 +121,18 @@ def test_a_lever_changed_mid_run_acts_from_the_next_week_and_is_reproducible():
     for _ in range(15):
         ref.step()
     assert sim.model.datacollector.get_model_vars_dataframe().equals(ref.datacollector.get_model_vars_dataframe())
+
+
+def test_the_lever_in_force_follows_a_ramp_as_the_model_does():
+    # accessibility_first ramps power.transfer from 0 to 0.3 over weeks 52-103.
+    sim = Simulation(load_scenario("accessibility_first").config.with_overrides({"organisation.people": 60}), seed=2)
+    sim.step(60)
+    shown = sim.current("power.transfer")
+    assert 0.0 < shown < 0.3
+    sim.step(1)  # the model's week 61 uses the value shown before it ran
+    assert sim.model.p.power.transfer == shown
+    sim.step(50)
+    assert sim.current("power.transfer") == pytest.approx(0.3)
 
 
 def test_a_bad_lever_value_is_refused_and_the_run_goes_on():

@@ -8,6 +8,7 @@ import pytest
 
 from coprod_sim.agents import DisabledWorker, Manager, PeerSupporter, Staff
 from coprod_sim.config import Config
+from coprod_sim.mechanisms.deliberation import fit
 from coprod_sim.model import LEVELS, OUTPUT_COLUMNS, CoProdModel, classify_level
 
 
@@ -99,9 +100,9 @@ def test_seed_is_recorded_and_strings_are_cast():
 # -- co-production cycle: participation, deliberation, fit --------------------------------------
 def test_fit_is_one_minus_twice_mean_distance():
     need = np.array([[0.2, 0.8, 0.5, 0.5]])
-    assert CoProdModel._fit(need.copy(), need)[0] == pytest.approx(1.0)
-    assert CoProdModel._fit(need + 0.25, need)[0] == pytest.approx(0.5)
-    assert CoProdModel._fit(need + 0.6, need)[0] == 0.0
+    assert fit(need.copy(), need)[0] == pytest.approx(1.0)
+    assert fit(need + 0.25, need)[0] == pytest.approx(0.5)
+    assert fit(need + 0.6, need)[0] == 0.0
 
 
 def test_power_transfer_is_a_floor_on_influence():

@@ -1,5 +1,6 @@
 import networkx as nx
 import numpy as np
+import pytest
 
 from coprod_sim.model import CoProdModel
 from coprod_sim.network import build_structure
@@ -47,3 +48,34 @@ def test_model_graph_has_integer_nodes_and_peer_ties():
     assigned = {(min(i, int(j)), max(i, int(j))) for i, j in enumerate(s.peer_of) if j >= 0}
     assert {(min(u, v), max(u, v)) for u, v in peer_edges} == assigned
     assert len(assigned) > 0
+
+
+def test_a_run_never_builds_the_networkx_graph(monkeypatch):
+    # State stays in arrays; the graph is a view built only when someone asks for it.
+    from coprod_sim.network import OrgStructure
+    from coprod_sim.run import simulate
+    from coprod_sim.scenarios import load_scenario
+
+    def refuse(self, peer_of=None):
+        raise AssertionError("the graph was built during a run")
+
+    monkeypatch.setattr(OrgStructure, "to_graph", refuse)
+    cfg = load_scenario("peer_support").config.with_overrides({"organisation.people": 200})
+    simulate(cfg, seed=1, steps=30)  # peer ties form and end; no graph needed
+    m = CoProdModel(seed=1, config=cfg)
+    m.step()
+    with pytest.raises(AssertionError, match="graph was built"):
+        _ = m.graph
+
+
+def test_graph_view_is_rebuilt_each_week_and_shows_that_weeks_peer_ties():
+    m = CoProdModel(seed=3, organisation_people=200, organisation_disabled_share=0.4, peer_support_enabled=True)
+    m.step()
+    first = m.graph
+    assert m.graph is first  # the same week: built once
+    for _ in range(20):
+        m.step()
+    now = m.graph
+    assert now is not first
+    ties = {(min(i, int(j)), max(i, int(j))) for i, j in enumerate(m.state.peer_of) if j >= 0}
+    assert {(min(u, v), max(u, v)) for u, v, d in now.edges(data=True) if d.get("peer")} == ties

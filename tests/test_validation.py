@@ -17,7 +17,8 @@ import pytest
 
 from coprod_sim.cli import main
 from coprod_sim.config import Config, ConfigError
-from coprod_sim.model import DISABLED_WORKER, MANAGER, STAFF, CoProdModel
+from coprod_sim.model import CoProdModel
+from coprod_sim.state import DISABLED_WORKER, MANAGER, STAFF
 from coprod_sim.sweep.design import Factor
 from coprod_sim.validation.calibrate import calibrate, load_calibration
 from coprod_sim.validation.patterns import (

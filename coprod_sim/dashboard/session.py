@@ -16,6 +16,7 @@ from coprod_sim.config import Config
 from coprod_sim.dashboard import svg
 from coprod_sim.dashboard.explain import explain
 from coprod_sim.model import LEVELS, CoProdModel
+from coprod_sim.timeline import levers_at
 
 __all__ = ["COLOUR_BY", "KEY_SERIES", "Simulation"]
 
@@ -101,12 +102,8 @@ class Simulation:
             self.changes.append((self.week, dict(changes)))
 
     def current(self, path: str) -> Any:
-        """Return a lever's value in force now (after any changes made during the run)."""
-        value = self.config.get(path)
-        for e in self.config.timeline:
-            if e.lever == path and e.step <= self.week + 1:
-                value = e.value
-        return value
+        """Return a lever's value in force in the next week (after any changes made during the run, ramps included)."""
+        return levers_at(self.config, self.week + 1).get(path)
 
     def column(self, name: str) -> list[Any]:
         """One output column, week 0 to now (a view of the collector's list: do not change it)."""

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from coprod_sim.config import Config
-from coprod_sim.model import DISABLED_WORKER, PEER_SUPPORTER, STAFF, CoProdModel
+from coprod_sim.model import CoProdModel
+from coprod_sim.state import DISABLED_WORKER, PEER_SUPPORTER, STAFF
 
 __all__ = ["PROBES", "hedges_g", "probe_model", "simulate_probes"]
 
@@ -127,7 +128,7 @@ def probe_model(model: Any, snap: dict[str, Any] | None, year: np.ndarray | None
     out["attitude_sd"] = float(s.attitude.std(ddof=1))
 
     # Training: the last session's trained vs untrained among those already there.
-    last = model._last_training
+    last = model.training_plan.last_week
     if last is not None:
         weeks = model.steps - last
         present = s.tenure > weeks

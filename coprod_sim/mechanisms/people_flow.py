@@ -1,0 +1,193 @@
+"""Leaving, hiring and onset of disability (docs/ODD.md 7.11), and disability profiles (5.3).
+
+All changes of who is in a seat, and of who is disabled, happen in one batch each week: leavers
+are replaced at once in the same seat, some who stay become disabled, and new disabled people get
+an impairment profile, barriers and (if they come forward) the expert-by-experience role.
+
+Sources: model.md (leaving rises with low wellbeing and burnout); DWP 2019 and Burchardt 2003
+(disabled people's exits; onset of about 3% of workers a year); Boushey & Glynn 2012 (cost of
+replacing a leaver); 000 ("invisible barriers created by employers"); HoC Library CBP-7540
+(24% of working-age people disabled); Harrison & Carroll 1991 (hires bring the outside culture);
+Accenture 2020 (76% of disabled employees not fully open). The base rate and the dependence of
+disclosure on the team's attitude are assumptions.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from coprod_sim.config import Config
+from coprod_sim.mechanisms.access import attitudinal, combined_barrier, refresh_own
+from coprod_sim.mechanisms.costs import Ledger
+from coprod_sim.mechanisms.peer_support import ties_exist, unassign
+from coprod_sim.newcomers import Newcomers
+from coprod_sim.state import (
+    DISABLED_WORKER,
+    MANAGER,
+    STAFF,
+    Caches,
+    Seats,
+    State,
+    clip01,
+    nonzero,
+    refresh_disabled,
+    set_role,
+)
+
+__all__ = ["Exits", "disclosure_chance", "flow", "give_profile", "hire", "hiring_inclusion"]
+
+
+@dataclass(frozen=True)
+class Exits:
+    """Leavers of one week, by group."""
+
+    disabled: int = 0
+    nondisabled: int = 0
+    disabled_workers: int = 0
+
+
+def disclosure_chance(p: Config, team_att: np.ndarray) -> np.ndarray:
+    """Chance of taking the expert-by-experience role; equals ``organisation.disclosure`` at attitude 0.5."""
+    return clip01(p.organisation.disclosure * (0.5 + team_att))
+
+
+def give_profile(s: State, p: Config, who: np.ndarray, need: np.ndarray, keys: np.ndarray, alike: np.ndarray) -> None:
+    """Impairment profile and lived-experience aspects of newly disabled people.
+
+    Each knows ``coverage`` aspects, those whose random key is among the smallest; people who
+    are ``alike`` (``diversity`` below 1) all know the same aspects (000: diversity).
+    """
+    d = p.deliberation
+    s.need[who] = need
+    covers = keys <= np.partition(keys, d.coverage - 1, axis=1)[:, d.coverage - 1 : d.coverage]
+    covers[alike] = np.arange(d.aspects) < d.coverage
+    s.covers[who] = covers
+
+
+def hiring_inclusion(s: State, c: Caches) -> float:
+    """How open recruitment is: culture and accessibility (000, employers' invisible barriers)."""
+    return 0.5 * float(s.attitude.sum()) / len(s.attitude) + 0.5 * c.access_mean
+
+
+def flow(
+    s: State,
+    c: Caches,
+    seats: Seats,
+    p: Config,
+    rng: np.random.Generator,
+    newcomers: Newcomers,
+    costs: Ledger,
+) -> Exits:
+    """Leavers are replaced; some who stay become disabled (Burchardt 2003). One batch a week."""
+    s.tenure += 1
+    leave = _leavers(s, p, rng)
+    n_dis = int(s.disabled[leave].sum())
+    exits = Exits(n_dis, len(leave) - n_dis, int((s.role[leave] >= DISABLED_WORKER).sum()))
+    onset = _onsets(s, p, rng, leave)
+    if len(leave) == 0 and len(onset) == 0:
+        return exits
+    changed = np.concatenate([leave, onset])
+    mates_att = 1.0 - attitudinal(s, c, seats, changed)  # team mates' attitude (leavers' own excluded)
+    hired_dis = hire(s, c, seats, p, leave, newcomers, costs)
+    s.disabled[onset] = True
+    new_dis = np.concatenate([hired_dis, onset])
+    if len(new_dis):
+        lat = newcomers.latent
+        need, keys, alike = lat["need"][new_dis], lat["keys"][new_dis], lat["alike"][new_dis]
+        give_profile(s, p, new_dis, need, keys, alike >= p.deliberation.diversity)
+    refresh_disabled(s, c)
+    refresh_own(s, c, p, changed)
+    s.barrier[new_dis] = combined_barrier(s.own[new_dis], attitudinal(s, c, seats, new_dis))  # this week already
+    _roles(s, c, seats, p, changed, len(leave), mates_att, newcomers.latent["forward"][changed])
+    return exits
+
+
+def _leavers(s: State, p: Config, rng: np.random.Generator) -> np.ndarray:
+    """Who leaves: weekly hazard base x exp(k (reference - wellbeing) + b burnout), at most 0.5."""
+    re = p.retention
+    u = rng.random(len(s.role), dtype=np.float32)  # every seat's draw, every week (common random numbers)
+    if re.base_hazard <= 0:
+        return np.empty(0, np.int64)
+    # Exact hazards only where u is below the largest possible one (the same draws, so the same
+    # leavers, as computing everyone's hazard).
+    top = re.base_hazard * math.exp(re.wellbeing * (re.reference - float(s.wellbeing.min())) + re.burnout)
+    cand = nonzero(u < min(top, 0.5))
+    if not len(cand):
+        return np.empty(0, np.int64)
+    h = re.base_hazard * np.exp(re.wellbeing * (re.reference - s.wellbeing[cand]) + re.burnout * s.burnout[cand])
+    return cand[u[cand] < np.minimum(h, 0.5)]
+
+
+def _onsets(s: State, p: Config, rng: np.random.Generator, leave: np.ndarray) -> np.ndarray:
+    """People who become disabled this week: close to one draw per person (repeats merge), leavers excepted."""
+    n = len(s.role)
+    weekly = 1.0 - (1.0 - p.organisation.onset_rate) ** (1 / 52)
+    hit = rng.integers(0, n, rng.binomial(n, weekly)).tolist()
+    leaving = set(leave.tolist())
+    return np.array(sorted({i for i in hit if not s.disabled[i] and i not in leaving}), dtype=np.int64)
+
+
+def _roles(
+    s: State,
+    c: Caches,
+    seats: Seats,
+    p: Config,
+    changed: np.ndarray,
+    n_hired: int,
+    mates_att: np.ndarray,
+    forward: np.ndarray,
+) -> None:
+    """Roles of changed seats: disabled non-managers come forward as experts with a chance set by their team."""
+    mgr = seats.is_manager[changed]
+    dis = s.disabled[changed]
+    come_forward = (~mgr) & dis & (forward < disclosure_chance(p, mates_att))
+    keep = np.where(s.role[changed] >= DISABLED_WORKER, s.role[changed], STAFF)
+    base = np.where(np.arange(len(changed)) < n_hired, STAFF, keep)  # hires start as staff
+    set_role(s, c, p, changed, np.where(mgr, MANAGER, np.where(come_forward, DISABLED_WORKER, base)))
+
+
+def hire(
+    s: State, c: Caches, seats: Seats, p: Config, who: np.ndarray, newcomers: Newcomers, costs: Ledger
+) -> np.ndarray:
+    """Put a new person in each seat of ``who``; return the seats whose new person is disabled."""
+    org, re = p.organisation, p.retention
+    m = len(who)
+    if m == 0:
+        return who
+    costs.add("turnover", m * re.replacement_cost * org.wage_week)
+    # Leavers' peer ties end; their supportees look for a new supporter next week.
+    if ties_exist(s, p):
+        unassign(s, who)
+        unassign(s, nonzero(np.isin(s.peer_of, who)))
+    s.load[who] = 0
+    p_dis = re.applicant_share * (1.0 - re.hiring_bias * (1.0 - hiring_inclusion(s, c)))
+    s.person_id[who] = newcomers.new_ids(m)
+    # The same laws as at the start (5.2), from each seat's next newcomer draws.
+    newcomers.arrive(who)
+    lat = newcomers.latent
+    u, z = lat["u"][who].T, lat["z"][who].T
+    dis = u[0] < p_dis
+    s.disabled[who] = dis
+    # New hires bring the outside culture (Harrison & Carroll 1991: selection and socialisation).
+    att = clip01(org.attitude_mean + org.attitude_sd * z[0] + seats.is_manager[who] * org.manager_attitude_shift)
+    if m == 1:  # most weeks; add.at (needed when two hires share a team) is slower
+        c.team_att_sum[s.team[who]] += att - s.attitude[who]
+    else:
+        np.add.at(c.team_att_sum, s.team[who], att - s.attitude[who])
+    s.att_base[who] = att
+    s.attitude[who] = att
+    s.skill[who], s.ability[who], s.confidence[who] = lat["skill"][who], lat["ability"][who], lat["confidence"][who]
+    s.workload[who] = clip01(org.workload + org.workload_sd * z[1])
+    c.workload_demand[who] = p.wellbeing.workload * s.workload[who]
+    s.wellbeing[who] = clip01(0.6 + 0.1 * z[2])
+    s.engagement[who] = p.reciprocity.resting
+    s.peer_u[who] = u[1]
+    s.grade[who] = np.where(seats.is_manager[who], p.progression.max_grade + 1, 0)
+    # Everything else starts from zero: no barriers until a profile is drawn, no training boost,
+    # strain, burnout, tenure, accommodation or history of meetings.
+    for arr in s.reset_on_hire():
+        arr[who] = 0
+    return who[dis]

@@ -1,0 +1,78 @@
+"""Wellbeing and burnout: job demands and resources (docs/ODD.md 7.10).
+
+Sources: JD-R (Bakker & Demerouti 2017; resources buffer demands); Bakker et al. 2005 (burnout
+crossover); 000 (social model: barriers disable; reciprocity: accomplishment); 003 (prejudice
+and de-valuing); Accenture 2020; Weikel & Fisher 2021 and Gillard et al. 2022 (peer supporters'
+workload and supervision); Peterson et al. 2008 and the Psychiatric Services meta-analysis (peer
+support: buffering, self-advocacy); SCIE 2022; JAN (accommodations effective). Thresholds,
+durations and the shape of the weekly noise are assumptions.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from coprod_sim.config import Config
+from coprod_sim.state import Caches, Seats, State, clip01
+
+__all__ = ["update_burnout", "update_wellbeing"]
+
+
+def _demands(s: State, c: Caches, seats: Seats, p: Config) -> np.ndarray:
+    """Each person's job demands this week (a new array)."""
+    wb, pe, ps = p.wellbeing, p.peer_effects, p.peer_support
+    burnt = s.burnout.astype(float)
+    demands = seats.spread(seats.tsum(burnt))
+    demands -= burnt
+    demands *= seats.crossover  # burnout among team mates (Bakker et al. 2005)
+    demands += c.workload_demand
+    # Terms that only disabled workers (experts by experience) carry.
+    dw = c.dw
+    extra = wb.tokenism * s.token_trace[dw] + pe.load_cost * (1.0 - 0.5 * ps.training) * s.load[dw]
+    if not p.power.paid:  # unpaid co-production comes on top of the job
+        extra += wb.workload * 0.5 * (s.infl_trace[dw] + s.token_trace[dw])
+    demands[dw] += extra
+    # Terms that every disabled person carries (social model): organisational barriers and,
+    # separately, attitudes (the discrimination term).
+    di = c.dis
+    demands[di] += wb.barriers * s.own[di] + wb.discrimination * c.att_barrier_dis
+    return demands
+
+
+def update_wellbeing(s: State, c: Caches, seats: Seats, p: Config, rng: np.random.Generator) -> None:
+    """Move wellbeing toward its target (resting level less demands, plus resources), with weekly noise."""
+    wb, pe = p.wellbeing, p.peer_effects
+    demands = _demands(s, c, seats, p)
+    dw, di = c.dw, c.dis
+    has_peer = s.peer_of[dw] >= 0
+    demands[dw] *= 1.0 - pe.buffer * has_peer
+    target = np.subtract(wb.resting, demands, out=demands)
+    target[dw] += wb.accomplishment * s.infl_trace[dw]
+    target[di] += wb.accommodation * s.accommodated[di]
+    target -= s.wellbeing
+    target *= wb.rate
+    s.wellbeing += target
+    # Weekly variation: uniform with standard deviation wellbeing.noise (a cheap draw; the shape
+    # of the noise is an assumption, its size the parameter).
+    u = rng.random(seats.n, dtype=np.float32)
+    u -= 0.5
+    u *= wb.noise * math.sqrt(12.0)
+    s.wellbeing += u
+    clip01(s.wellbeing)
+    conf = s.confidence[dw] + pe.confidence * has_peer * (1.0 - s.confidence[dw])
+    s.confidence[dw] = clip01(conf)
+    s.engagement[dw] = clip01(s.engagement[dw])
+    update_burnout(s, p)
+
+
+def update_burnout(s: State, p: Config) -> None:
+    """Strain builds in weeks of low wellbeing; burnout starts after sustained strain and ends when it is gone."""
+    wb = p.wellbeing
+    low = s.wellbeing < wb.burnout_threshold
+    s.strain += 2 * low - 1
+    np.maximum(s.strain, 0, out=s.strain)
+    np.minimum(s.strain, 2 * wb.burnout_weeks, out=s.strain)
+    s.burnout |= s.strain >= wb.burnout_weeks
+    s.burnout &= s.strain > 0

@@ -1,0 +1,209 @@
+"""Outputs of a week and the co-production level (docs/ODD.md 4, "Observation"; 7.14).
+
+Group means are NaN for an empty group (undefined, reported as missing, not as zero). The level
+is judged on a quarter: counts of the last 13 weeks are pooled, so quiet weeks do not dilute the
+rates.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+import numpy as np
+
+from coprod_sim.config import Config
+from coprod_sim.mechanisms.costs import Ledger
+from coprod_sim.mechanisms.deliberation import Meeting
+from coprod_sim.mechanisms.people_flow import Exits
+from coprod_sim.state import DISABLED_WORKER, Caches, Seats, State, ratio
+
+__all__ = ["LEVELS", "LEVEL_RULES", "OUTPUT_COLUMNS", "QUARTER_WEEKS", "LevelWindow", "classify_level", "compute"]
+
+LEVELS = ("none", "consultation", "compliance", "intermediate", "transformative")
+
+#: Weeks (a quarter) over which the co-production level is judged.
+QUARTER_WEEKS = 13
+
+# Thresholds of the co-production level (docs/ODD.md, "Observation"), on 13-week means.
+LEVEL_RULES = {
+    "participation_min": 0.05,  # below: no involvement to speak of
+    "consultation_tokenism": 0.5,  # above: consultation without influence (tokenism)
+    "intermediate_tokenism": 0.25,
+    "intermediate_stages": 3,
+    "intermediate_support": 0.5,  # mean accessibility, or a peer-support programme
+    "transformative_tokenism": 0.1,
+    "transformative_influence": 0.4,
+    "transformative_stages": 4,
+}
+
+#: Columns of the per-step output, in order.
+OUTPUT_COLUMNS = (
+    "participation_rate",
+    "influence_share",
+    "tokenism_rate",
+    "fit",
+    "wellbeing_disabled",
+    "wellbeing_nondisabled",
+    "burnout_disabled",
+    "burnout_nondisabled",
+    "exits_disabled",
+    "exits_nondisabled",
+    "share_disabled",
+    "attitude_mean",
+    "cost",
+    "level",
+    "engagement_disabled",
+    "confidence_disabled",
+    "attitude_managers",
+    "attitude_staff",
+    "grade_disabled",
+    "grade_nondisabled",
+    "progression_gap",
+    "accommodated_share",
+    "peer_supported_share",
+    "n_people",
+    "n_disabled",
+    "n_disabled_workers",
+    "n_peer_supporters",
+    "stages_involved",
+    "burnout_disabled_workers",
+    "exits_disabled_workers",
+    "cost_training",
+    "cost_accessibility",
+    "cost_accommodations",
+    "cost_coproduction",
+    "cost_peer_support",
+    "cost_review",
+    "cost_turnover",
+    "cost_rework",
+    "cost_cumulative",
+)
+
+
+def classify_level(participation: float, tokenism: float, influence: float, stages: int, support: bool) -> str:
+    """Co-production level from indicators averaged over a quarter.
+
+    none: almost no participation; consultation: participation, but most of it tokenistic;
+    compliance: input acknowledged; intermediate (recognition and support): little tokenism,
+    at least three stages, and support (accessibility or peer support); transformative: also
+    all four stages, almost no tokenism and at least 40% of decision weight (000, 003).
+    """
+    r = LEVEL_RULES
+    if participation < r["participation_min"]:
+        return "none"
+    if tokenism > r["consultation_tokenism"]:
+        return "consultation"
+    if tokenism > r["intermediate_tokenism"] or stages < r["intermediate_stages"] or not support:
+        return "compliance"
+    if (
+        tokenism <= r["transformative_tokenism"]
+        and influence >= r["transformative_influence"]
+        and stages >= r["transformative_stages"]
+    ):
+        return "transformative"
+    return "intermediate"
+
+
+class LevelWindow:
+    """The last quarter's meeting counts and stages, pooled to judge the co-production level."""
+
+    def __init__(self) -> None:
+        self._weeks: deque[tuple[int, int, int, float, int, int]] = deque(maxlen=QUARTER_WEEKS)
+
+    def level(self, meeting: Meeting, c: Caches, p: Config) -> tuple[str, int]:
+        """Add this week's meeting and return the quarter's level and number of stages involved."""
+        self._weeks.append((*meeting.counts, meeting.stages_mask))
+        parts, dws, tokens, shares, meetings, _ = (sum(col) for col in zip(*self._weeks, strict=True))
+        mask = 0
+        for week in self._weeks:
+            mask |= week[5]
+        stages = bin(mask).count("1")
+        support = bool(c.access_mean >= LEVEL_RULES["intermediate_support"] or p.peer_support.enabled)
+        level = classify_level(
+            parts / dws if dws else 0.0,
+            tokens / parts if parts else 0.0,
+            shares / meetings if meetings else 0.0,
+            stages,
+            support,
+        )
+        return level, stages
+
+
+def compute(
+    s: State,
+    c: Caches,
+    seats: Seats,
+    p: Config,
+    meeting: Meeting,
+    exits: Exits,
+    costs: Ledger,
+    cost_cumulative: float,
+    level: str,
+    stages: int,
+) -> dict[str, Any]:
+    """Every output of the week (OUTPUT_COLUMNS), from the state, the week's flows and costs.
+
+    ``cost_cumulative`` already includes this week's costs.
+    """
+    return {
+        "participation_rate": meeting.participation_rate,
+        "influence_share": meeting.influence_share,
+        "tokenism_rate": meeting.tokenism_rate,
+        "fit": float(s.last_fit.sum()) / seats.n_teams,
+        **_groups(s, c, seats, p),
+        "exits_disabled": exits.disabled,
+        "exits_nondisabled": exits.nondisabled,
+        "cost": float(sum(costs.values())),
+        "level": level,
+        "stages_involved": stages,
+        "exits_disabled_workers": exits.disabled_workers,
+        **{f"cost_{k}": v for k, v in costs.items()},
+        "cost_cumulative": cost_cumulative,
+    }
+
+
+def _groups(s: State, c: Caches, seats: Seats, p: Config) -> dict[str, Any]:
+    """Group means and counts: four passes over everyone, the rest over the (small) disabled subsets."""
+    di, dw = c.dis, c.dw
+    n, nd = seats.n, len(di)
+    nn = n - nd
+    n_dw = len(dw)
+    dwonly = s.role[dw] == DISABLED_WORKER
+    n_dwonly = int(np.count_nonzero(dwonly))
+    di_rank = di[~seats.is_manager[di]]  # disabled people below manager
+    n_rd = len(di_rank)
+    n_rn = n - seats.n_teams - n_rd
+    mgr_grade_sum = seats.n_teams * (p.progression.max_grade + 1)
+    grade_d = float(s.grade[di_rank].sum())
+    g_d = ratio(grade_d, n_rd)
+    g_n = ratio(float(s.grade.sum()) - mgr_grade_sum - grade_d, n_rn)
+    wb_d, wb_all = float(s.wellbeing[di].sum()), float(s.wellbeing.sum())
+    bo_d, bo_all = int(np.count_nonzero(s.burnout[di])), int(np.count_nonzero(s.burnout))
+    att_all = float(s.attitude.sum())
+    att_m = float(s.attitude[seats.manager_seat].sum())
+    n_staff = n - seats.n_teams - n_dw
+    att_staff = att_all - att_m - float(s.attitude[dw].sum())
+    return {
+        "wellbeing_disabled": ratio(wb_d, nd),
+        # Totals less subgroup totals can fall a rounding error below 0 when every value is 0.
+        "wellbeing_nondisabled": ratio(max(wb_all - wb_d, 0.0), nn),
+        "burnout_disabled": ratio(bo_d, nd),
+        "burnout_nondisabled": ratio(bo_all - bo_d, nn),
+        "share_disabled": nd / n,
+        "attitude_mean": att_all / n,
+        "engagement_disabled": ratio(s.engagement[dw].sum(), n_dw),
+        "confidence_disabled": ratio(s.confidence[dw].sum(), n_dw),
+        "attitude_managers": att_m / seats.n_teams,
+        "attitude_staff": ratio(max(att_staff, 0.0), n_staff),
+        "grade_disabled": g_d,
+        "grade_nondisabled": g_n,
+        "progression_gap": g_n - g_d,
+        "accommodated_share": ratio(np.count_nonzero(s.accommodated[di]), nd),
+        "peer_supported_share": ratio(np.count_nonzero(s.peer_of[dw][dwonly] >= 0), n_dwonly),
+        "n_people": n,
+        "n_disabled": nd,
+        "n_disabled_workers": n_dwonly,
+        "n_peer_supporters": n_dw - n_dwonly,
+        "burnout_disabled_workers": ratio(np.count_nonzero(s.burnout[dw]), n_dw),
+    }

@@ -1,0 +1,336 @@
+"""The organisation's state: per-seat and per-team arrays, and the caches kept beside them.
+
+Seats are fixed for a run (every leaver is replaced in the same seat), so the state is a set of
+numpy arrays, one row per seat (the person now in it) or per team. Three records hold it:
+
+- :class:`State`: what the mechanisms change and the outputs read (docs/ODD.md, section 2);
+- :class:`Seats`: what never changes during a run: teams as contiguous runs of seats, managers,
+  cross-team ties and the weights and denominators built on them;
+- :class:`Caches`: quantities derived from :class:`State` and kept instead of recomputed each
+  week. Each field's docstring states the rule that keeps it exact; the functions here
+  (:func:`set_role`, :func:`refresh_disabled`) and the mechanisms named there follow it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from coprod_sim.config import Config
+from coprod_sim.network import OrgStructure
+
+__all__ = [
+    "BARRIER_TYPES",
+    "DISABLED_WORKER",
+    "MANAGER",
+    "PEER_SUPPORTER",
+    "PROFESSIONAL_CORRELATION",
+    "STAFF",
+    "STAGES",
+    "Caches",
+    "Seats",
+    "State",
+    "access_levels",
+    "build_caches",
+    "clip01",
+    "nonzero",
+    "ratio",
+    "refresh_disabled",
+    "refresh_levers",
+    "set_role",
+]
+
+#: The four stages of the co-production cycle, in order (000).
+STAGES = ("planning", "design", "delivery", "evaluation")
+#: The five barrier types; the first four are removed by accessibility, the last is attitudes (000, 003).
+BARRIER_TYPES = ("physical", "information", "communication", "time", "attitudes")
+
+#: Role codes of the ``role`` array (the order of :data:`coprod_sim.agents.ROLE_NAMES`).
+MANAGER, STAFF, DISABLED_WORKER, PEER_SUPPORTER = range(4)
+
+#: Professionals share part of their error about needs (a common training): 0 independent, 1 one error.
+PROFESSIONAL_CORRELATION = 0.5
+
+
+@dataclasses.dataclass(eq=False)
+class State:
+    """Per-seat arrays (the person now in the seat) and per-team arrays."""
+
+    person_id: np.ndarray
+    role: np.ndarray
+    team: np.ndarray
+    disabled: np.ndarray
+    need: np.ndarray  # (n, 4) barrier intensity per non-attitudinal barrier type
+    covers: np.ndarray  # (n, aspects) aspects of real needs known from lived experience
+    att_base: np.ndarray
+    boost: np.ndarray  # training boost, decays unless structure consolidates it
+    attitude: np.ndarray
+    skill: np.ndarray
+    ability: np.ndarray
+    workload: np.ndarray
+    engagement: np.ndarray
+    confidence: np.ndarray
+    wellbeing: np.ndarray
+    strain: np.ndarray
+    burnout: np.ndarray
+    tenure: np.ndarray
+    grade: np.ndarray
+    accommodated: np.ndarray
+    acc_weekly: np.ndarray
+    peer_of: np.ndarray
+    load: np.ndarray
+    peer_u: np.ndarray  # uniform draw: takes up peer support if below the uptake lever
+    infl_trace: np.ndarray
+    token_trace: np.ndarray
+    review_part: np.ndarray
+    review_infl: np.ndarray
+    barrier: np.ndarray
+    own: np.ndarray  # barriers from accessibility and accommodations (without attitudes), 0-1
+    # Histories kept for observation (validation patterns, people table); no mechanism reads them.
+    part_n: np.ndarray  # co-production meetings attended
+    infl_n: np.ndarray  # of those, meetings with real influence
+    contact_n: np.ndarray  # equal-status contact meetings (professionals, 7.6)
+    trained_at: np.ndarray  # week of the person's last training session (0: never)
+    acc_once: np.ndarray  # one-time cost of the person's accommodation (0: none or not one-time)
+    # teams
+    offset: np.ndarray
+    need_t: np.ndarray
+    z: np.ndarray  # (3, teams, aspects) standard-normal errors of this project: professionals,
+    # disabled outsiders, experts by experience. Drawn once per project: a misreading of needs
+    # persists through the project instead of averaging out meeting by meeting.
+    decision: np.ndarray
+    last_fit: np.ndarray
+    fit_acc: np.ndarray  # sum of the stage outputs' fit so far in the running project
+    fit_n: np.ndarray  # number of stage outputs in fit_acc (fewer than 4 for the first, joined mid-way)
+
+    def reset_on_hire(self) -> tuple[np.ndarray, ...]:
+        """Arrays a new person starts at zero in: no barriers until a profile is drawn, no history."""
+        return (
+            self.barrier,
+            self.own,
+            self.need,
+            self.covers,
+            self.boost,
+            self.strain,
+            self.burnout,
+            self.tenure,
+            self.accommodated,
+            self.acc_weekly,
+            self.infl_trace,
+            self.token_trace,
+            self.review_part,
+            self.review_infl,
+            self.part_n,
+            self.infl_n,
+            self.contact_n,
+            self.trained_at,
+            self.acc_once,
+        )
+
+
+@dataclasses.dataclass(eq=False)
+class Seats:
+    """What does not change during a run: teams, managers, cross-team ties and weights built on them.
+
+    Teams are contiguous runs of seats starting at their manager's seat (5.1), so per-team sums
+    are ``np.add.reduceat`` over the run starts and spreading a team value to its members is a
+    ``np.repeat``: both cheaper than ``bincount``. Managers never change role and every team has at
+    least two people, so the attitude weights and their denominators are fixed.
+    """
+
+    n: int
+    n_teams: int
+    team: np.ndarray
+    manager_seat: np.ndarray
+    is_manager: np.ndarray
+    team_start: np.ndarray
+    team_size: np.ndarray
+    cross_rows: np.ndarray  # cross-team ties (informal and managers') as (row, column) pairs in CSR order
+    cross_cols: np.ndarray
+    w_att: np.ndarray  # weight of each person's view in the attitude pull (managers weigh more)
+    inv_den: np.ndarray  # 1 / total weight of each person's neighbours in the attitude pull
+    team_others: np.ndarray  # team mates per member, per team (at least 1)
+    crossover: np.ndarray  # per seat: burnout crossover per burnt-out team mate
+
+    @classmethod
+    def build(cls, structure: OrgStructure, config: Config) -> Seats:
+        """Derive the fixed layout from the organisation's structure and the configuration."""
+        n = structure.n
+        team = structure.team
+        manager_seat = structure.manager_seat
+        n_teams = len(manager_seat)
+        is_manager = np.zeros(n, bool)
+        is_manager[manager_seat] = True
+        cross = structure.cross_team_matrix()
+        # A bincount over these pairs sums exactly what the sparse product does, in the same
+        # order, without scipy's per-call overhead.
+        cross_rows = np.repeat(np.arange(n), np.diff(cross.indptr))
+        cross_cols = cross.indices.astype(np.int64)
+        w_att = np.where(is_manager, config.attitudes.manager_weight, 1.0)
+        team_w = np.bincount(team, w_att, n_teams)
+        cross_w = cross @ w_att
+        team_n = np.bincount(team, minlength=n_teams).astype(float)
+        inv_others = 1.0 / np.maximum(team_n[team] - 1.0, 1.0)
+        return cls(
+            n=n,
+            n_teams=n_teams,
+            team=team,
+            manager_seat=manager_seat,
+            is_manager=is_manager,
+            team_start=manager_seat,
+            team_size=np.diff(np.append(manager_seat, n)),
+            cross_rows=cross_rows,
+            cross_cols=cross_cols,
+            w_att=w_att,
+            inv_den=1.0 / (team_w[team] - w_att + cross_w),
+            team_others=np.maximum(team_n - 1.0, 1.0),
+            crossover=inv_others * config.wellbeing.crossover,
+        )
+
+    def tsum(self, x: np.ndarray) -> np.ndarray:
+        """Per-team sums of a per-seat array."""
+        return np.add.reduceat(x, self.team_start)
+
+    def spread(self, per_team: np.ndarray) -> np.ndarray:
+        """Give each member its team's value of a per-team array (a new per-seat array)."""
+        return np.repeat(per_team, self.team_size)
+
+
+@dataclasses.dataclass(eq=False)
+class Caches:
+    """Quantities derived from the state, each kept exact by the rule in its comment."""
+
+    #: Seats in the expert-by-experience roles (disabled worker, peer supporter), ascending.
+    #: Rule: recomputed by :func:`set_role` whenever a role changes.
+    dw: np.ndarray
+    #: Disabled seats, ascending. Rule: recomputed by :func:`refresh_disabled` when anyone's
+    #: disability changes (hiring and onset, 7.11).
+    dis: np.ndarray
+    #: Professionals (managers and staff). Rule: :func:`set_role`.
+    prof: np.ndarray
+    #: Decision weight of each professional (managers ``deliberation.manager_weight``, staff 1,
+    #: others 0). Rule: :func:`set_role` (only staff change role, so only weights of 1 move).
+    w_prof: np.ndarray
+    #: Per team: sum of professionals' weights, of their squares, and their number. Rule:
+    #: :func:`set_role` adds or removes each changed seat's weight.
+    W_P: np.ndarray
+    W2_P: np.ndarray
+    n_prof: np.ndarray
+    #: Per team: 1 / W_P, and the spread of the professionals' pooled proposal (7.6). Rule:
+    #: rederived from W_P and W2_P whenever they change (:func:`set_role`).
+    inv_wp: np.ndarray
+    sd_p: np.ndarray
+    #: Per team: sum of everyone's attitude. Rule: recomputed after the attitude update (7.8),
+    #: which is the only place attitudes move between hires, and adjusted by each hire (7.11).
+    team_att_sum: np.ndarray
+    #: Per seat: ``wellbeing.workload`` x workload. Rule: set for each new hire (workload is
+    #: drawn only then).
+    workload_demand: np.ndarray
+    #: Per disabled seat (aligned with ``dis``): the attitudinal barrier met this week. Rule: set
+    #: by the barrier update (7.5) each week, before anything reads it.
+    att_barrier_dis: np.ndarray
+    #: The stages disabled workers are invited to (1.0 or 0.0 each, in STAGES order), the share of
+    #: each non-attitudinal barrier type left, divided by 4, and the mean accessibility level.
+    #: Rule: :func:`refresh_levers` whenever the levers in force change (7.1).
+    involved: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(4))
+    open: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(4))
+    access_mean: float = 0.0
+    #: Seats whose role changed since the Mesa agent views were last brought up to date. Rule:
+    #: :func:`set_role` adds; the model clears it when it syncs its views.
+    roles_changed: set[int] = dataclasses.field(default_factory=set)
+
+
+def build_caches(state: State, seats: Seats, config: Config) -> Caches:
+    """Derive every cache from the state (at the start of a run)."""
+    s, d = state, config.deliberation
+    prof = s.role <= STAFF
+    w = np.where(s.role == MANAGER, d.manager_weight, 1.0) * prof
+    t = seats.n_teams
+    c = Caches(
+        dw=nonzero(s.role >= DISABLED_WORKER),
+        dis=nonzero(s.disabled),
+        prof=prof,
+        w_prof=w,
+        W_P=np.bincount(s.team, w, t),
+        W2_P=np.bincount(s.team, w * w, t),
+        n_prof=np.bincount(s.team, prof, t).astype(float),
+        inv_wp=np.empty(0),
+        sd_p=np.empty(0),
+        team_att_sum=seats.tsum(s.attitude),
+        workload_demand=config.wellbeing.workload * s.workload,
+        att_barrier_dis=np.empty(0),
+        roles_changed=set(range(seats.n)),
+    )
+    _derive_team_weights(c, config)
+    return c
+
+
+def _derive_team_weights(c: Caches, config: Config) -> None:
+    """Per-team terms of deliberation that change only with the professionals in a team."""
+    W_P = c.W_P
+    c.inv_wp = 1.0 / np.maximum(W_P, 1e-12)
+    # Spread of the professionals' pooled proposal (PROFESSIONAL_CORRELATION: shared training).
+    c.sd_p = config.deliberation.outsider_noise * np.sqrt(
+        PROFESSIONAL_CORRELATION + (1 - PROFESSIONAL_CORRELATION) * c.W2_P / np.maximum(W_P**2, 1e-12)
+    )
+
+
+def set_role(state: State, caches: Caches, config: Config, seats: np.ndarray, role: int | np.ndarray) -> None:
+    """Change the roles of ``seats`` and keep the role caches exact (only staff <-> disabled roles change)."""
+    s, c = state, caches
+    old_roles = s.role[seats].copy()
+    s.role[seats] = role
+    moved = old_roles != s.role[seats]
+    changed = seats[moved]
+    if not len(changed):
+        return
+    c.roles_changed.update(changed.tolist())
+    was_prof = old_roles[moved] <= STAFF
+    now_prof = s.role[changed] <= STAFF
+    delta = now_prof.astype(float) - was_prof  # managers never change, so weights are 1
+    for team, d in zip(s.team[changed].tolist(), delta.tolist(), strict=True):
+        if d:
+            c.W_P[team] += d
+            c.W2_P[team] += d
+            c.n_prof[team] += d
+    c.prof[changed] = now_prof
+    c.w_prof[changed] = now_prof.astype(float)
+    c.dw = nonzero(s.role >= DISABLED_WORKER)
+    _derive_team_weights(c, config)
+
+
+def refresh_disabled(state: State, caches: Caches) -> None:
+    """Recompute the disabled seats after anyone's disability changed."""
+    caches.dis = nonzero(state.disabled)
+
+
+def access_levels(p: Config) -> np.ndarray:
+    """Return the accessibility levels of the four non-attitudinal barrier types (share of each removed)."""
+    a = p.accessibility
+    return np.array([a.physical, a.information, a.communication, a.time])
+
+
+def refresh_levers(caches: Caches, p: Config) -> None:
+    """Recompute the terms derived from the levers in force (after they change)."""
+    access = access_levels(p)
+    caches.involved = np.array([getattr(p.involvement, st) for st in STAGES], float)
+    caches.open = (1.0 - access) / 4.0  # share of each barrier type left, averaged
+    caches.access_mean = float(access.mean())
+
+
+def nonzero(mask: np.ndarray) -> np.ndarray:
+    """Return the indices where a 1-D mask is true (np.flatnonzero without its Python wrapper)."""
+    return mask.nonzero()[0]
+
+
+def clip01(x: np.ndarray) -> np.ndarray:
+    """Clip to [0, 1] in place with two ufunc calls (np.clip's wrapper costs more at this size)."""
+    np.maximum(x, 0.0, out=x)
+    return np.minimum(x, 1.0, out=x)
+
+
+def ratio(total: float, count: float) -> float:
+    """Mean of a group from its total; NaN for an empty group (undefined, reported as missing)."""
+    return float(total) / float(count) if count else math.nan
