@@ -17,6 +17,7 @@ import dataclasses
 import math
 
 import numpy as np
+import scipy.sparse as sp
 
 from coprod_sim.config import Config
 from coprod_sim.network import OrgStructure
@@ -49,6 +50,9 @@ BARRIER_TYPES = ("physical", "information", "communication", "time", "attitudes"
 
 #: Role codes of the ``role`` array (the order of :data:`coprod_sim.agents.ROLE_NAMES`).
 MANAGER, STAFF, DISABLED_WORKER, PEER_SUPPORTER = range(4)
+
+#: Organisation size from which sums over cross-team ties use the sparse product (see Seats.cross_sum).
+CROSS_SPARSE_FROM = 200_000
 
 #: Professionals share part of their error about needs (a common training): 0 independent, 1 one error.
 PROFESSIONAL_CORRELATION = 0.5
@@ -147,7 +151,8 @@ class Seats:
     is_manager: np.ndarray
     team_start: np.ndarray
     team_size: np.ndarray
-    cross_rows: np.ndarray  # cross-team ties (informal and managers') as (row, column) pairs in CSR order
+    cross: sp.csr_matrix  # cross-team ties (informal and managers'): 0/1, symmetric, columns sorted per row
+    cross_rows: np.ndarray  # the same ties as (row, column) pairs in CSR order
     cross_cols: np.ndarray
     w_att: np.ndarray  # weight of each person's view in the attitude pull (managers weigh more)
     inv_den: np.ndarray  # 1 / total weight of each person's neighbours in the attitude pull
@@ -164,8 +169,6 @@ class Seats:
         is_manager = np.zeros(n, bool)
         is_manager[manager_seat] = True
         cross = structure.cross_team_matrix()
-        # A bincount over these pairs sums exactly what the sparse product does, in the same
-        # order, without scipy's per-call overhead.
         cross_rows = np.repeat(np.arange(n), np.diff(cross.indptr))
         cross_cols = cross.indices.astype(np.int64)
         w_att = np.where(is_manager, config.attitudes.manager_weight, 1.0)
@@ -181,6 +184,7 @@ class Seats:
             is_manager=is_manager,
             team_start=manager_seat,
             team_size=np.diff(np.append(manager_seat, n)),
+            cross=cross,
             cross_rows=cross_rows,
             cross_cols=cross_cols,
             w_att=w_att,
@@ -188,6 +192,17 @@ class Seats:
             team_others=np.maximum(team_n - 1.0, 1.0),
             crossover=inv_others * config.wellbeing.crossover,
         )
+
+    def cross_sum(self, x: np.ndarray) -> np.ndarray:
+        """Sum of ``x`` over each person's cross-team ties (a new per-seat array).
+
+        Both ways add each person's ties in ascending seat order starting from 0, so they give
+        the same bits: a bincount over the (row, column) pairs is faster in small organisations
+        (scipy's per-call overhead), the sparse product in large ones (one pass, no gathered copy).
+        """
+        if self.n >= CROSS_SPARSE_FROM:
+            return self.cross @ x
+        return np.bincount(self.cross_rows, weights=x[self.cross_cols], minlength=self.n)
 
     def tsum(self, x: np.ndarray) -> np.ndarray:
         """Per-team sums of a per-seat array."""

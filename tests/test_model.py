@@ -370,3 +370,23 @@ def test_training_from_the_scenario_starts_in_week_one():
     m = stepped(3, organisation_people=60, training_target="all", training_coverage=1.0)
     assert m.timeseries()["cost_training"].tolist()[:3] == [0.0, pytest.approx(m.timeseries()["cost_training"][1]), 0.0]
     assert m.timeseries()["cost_training"][1] > 0
+
+
+def test_large_organisations_sum_cross_team_ties_the_same_way(monkeypatch):
+    # Above state.CROSS_SPARSE_FROM people the attitude pull sums ties with a sparse product
+    # instead of a bincount: both must give the same bits, or results would depend on size.
+    from coprod_sim import state
+
+    cfg = Config().with_overrides({"organisation.people": 3000, "training.target": "all", "training.coverage": 0.5})
+    small = CoProdModel(seed=4, config=cfg)
+    x = np.random.default_rng(0).random(small.n)
+    by_pairs = small.seats.cross_sum(x)
+    for _ in range(30):
+        small.step()
+    monkeypatch.setattr(state, "CROSS_SPARSE_FROM", 0)
+    large = CoProdModel(seed=4, config=cfg)
+    assert np.array_equal(large.seats.cross_sum(x), by_pairs)
+    for _ in range(30):
+        large.step()
+    assert np.array_equal(small.state.attitude, large.state.attitude)
+    assert small.timeseries().equals(large.timeseries())

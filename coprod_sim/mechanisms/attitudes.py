@@ -26,7 +26,7 @@ def update_attitudes(s: State, c: Caches, seats: Seats, p: Config) -> None:
     team = c.team_att_sum + (at.manager_weight - 1.0) * s.attitude[seats.manager_seat]
     nbr = seats.spread(team)
     nbr -= wa
-    nbr += np.bincount(seats.cross_rows, weights=wa[seats.cross_cols], minlength=seats.n)
+    nbr += seats.cross_sum(wa)
     nbr *= seats.inv_den
     nbr -= s.attitude
     nbr *= at.influence

@@ -23,9 +23,8 @@ __all__ = ["update_burnout", "update_wellbeing"]
 def _demands(s: State, c: Caches, seats: Seats, p: Config) -> np.ndarray:
     """Each person's job demands this week (a new array)."""
     wb, pe, ps = p.wellbeing, p.peer_effects, p.peer_support
-    burnt = s.burnout.astype(float)
-    demands = seats.spread(seats.tsum(burnt))
-    demands -= burnt
+    demands = seats.spread(np.add.reduceat(s.burnout, seats.team_start, dtype=float))
+    demands -= s.burnout
     demands *= seats.crossover  # burnout among team mates (Bakker et al. 2005)
     demands += c.workload_demand
     # Terms that only disabled workers (experts by experience) carry.
@@ -70,8 +69,10 @@ def update_wellbeing(s: State, c: Caches, seats: Seats, p: Config, rng: np.rando
 def update_burnout(s: State, p: Config) -> None:
     """Strain builds in weeks of low wellbeing; burnout starts after sustained strain and ends when it is gone."""
     wb = p.wellbeing
-    low = s.wellbeing < wb.burnout_threshold
-    s.strain += 2 * low - 1
+    step = (s.wellbeing < wb.burnout_threshold).astype(s.strain.dtype)
+    step *= 2
+    step -= 1
+    s.strain += step  # +1 in a week of low wellbeing, -1 otherwise
     np.maximum(s.strain, 0, out=s.strain)
     np.minimum(s.strain, 2 * wb.burnout_weeks, out=s.strain)
     s.burnout |= s.strain >= wb.burnout_weeks
