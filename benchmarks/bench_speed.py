@@ -2,14 +2,16 @@
 
 Run from the repository root::
 
-    python benchmarks/bench_speed.py           # full run, a few minutes at most
-    python benchmarks/bench_speed.py --quick   # smoke run, without 100,000 people
+    python benchmarks/bench_speed.py                         # full run, a few minutes at most
+    python benchmarks/bench_speed.py --quick                 # smoke run, without 100,000 and 1,000,000
+    python benchmarks/bench_speed.py --sizes 10000,1000000   # only these CoProdModel sizes
 
 It prints one table and writes the same results as JSON to ``benchmarks/out/speed.json``
-(``speed-quick.json`` with ``--quick``). Measured:
+(``speed-quick.json`` with ``--quick``, ``speed-sizes.json`` with ``--sizes``). Measured:
 
-* ``CoProdModel`` init time and ms/step at 100, 1,000, 10,000 and 100,000 people;
-* peak RSS of each of those processes (the 100,000-person one is a target);
+* ``CoProdModel`` init time and ms/step at 100, 1,000, 10,000, 100,000 and 1,000,000 people;
+* peak RSS of each of those processes (the 100,000- and 1,000,000-person ones are targets, and
+  the 1,000,000-person row has init and ms/step targets too);
 * ``mesa.examples.VirusOnNetwork`` at 10,000 nodes, with recovery and resistance switched off
   so every infected node stays active;
 * the baseline scenario for 10 simulated years (``simulate(Config(), seed=1, steps=520)``).
@@ -46,8 +48,12 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_OUT = HERE / "out" / "speed.json"
 QUICK_OUT = HERE / "out" / "speed-quick.json"
+SIZES_OUT = HERE / "out" / "speed-sizes.json"
 
-SIZES = (100, 1_000, 10_000, 100_000)
+SIZES = (100, 1_000, 10_000, 100_000, 1_000_000)
+BIG_SIZES = (100_000, 1_000_000)  # left out by --quick
+RATIO_SIZE = 10_000  # the size compared with VirusOnNetwork
+MILLION = 1_000_000
 VIRUS_NODES = 10_000
 BASELINE_STEPS = 520  # 10 simulated years of weekly steps
 BASELINE_REPEATS = 3
@@ -57,6 +63,9 @@ WORKER_TIMEOUT_S = 900
 MIN_RATIO = 30.0  # VirusOnNetwork ms/step / CoProdModel ms/step, both at 10,000
 MAX_RSS_MIB = 1536.0  # 1.5 GiB at 100,000 people
 MAX_BASELINE_S = 2.0
+MAX_MILLION_INIT_S = 5.0  # build at 1,000,000 people
+MAX_MILLION_MS = 120.0  # ms/step (a week) at 1,000,000 people
+MAX_MILLION_RSS_MIB = 1536.0  # 1.5 GiB at 1,000,000 people
 
 THREAD_ENV = dict.fromkeys(
     ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"),
@@ -90,6 +99,7 @@ COPROD_PLANS = {
     1_000: Plan(warmup=10, block=50, repeats=7),
     10_000: Plan(warmup=10, block=20, repeats=7),
     100_000: Plan(warmup=2, block=4, repeats=5),  # 20 timed steps
+    1_000_000: Plan(warmup=2, block=3, repeats=3),  # 9 timed steps: about 20 s in all before the fixes
 }
 VIRUS_PLAN = Plan(warmup=20, block=10, repeats=7)
 
@@ -276,37 +286,76 @@ def _check(name: str, value: float | None, target: str, ok: bool, skipped: bool 
     return {"name": name, "value": None if skipped else value, "target": target, "verdict": verdict}
 
 
-def evaluate(models: list[dict[str, Any]], baseline: dict[str, Any], quick: bool) -> list[dict[str, Any]]:
-    """Compare the measurements with the targets."""
+def _below(value: float | None, limit: float) -> bool:
+    """Whether a measured ``value`` is below ``limit`` (False when it was not measured)."""
+    return value is not None and value < limit
 
-    def find(model: str, size: int) -> dict[str, Any] | None:
+
+def evaluate(models: list[dict[str, Any]], baseline: dict[str, Any], sizes: tuple[int, ...]) -> list[dict[str, Any]]:
+    """Compare the measurements with the targets.
+
+    Parameters
+    ----------
+    models : list of dict
+        Records with ``model``, ``size`` and the measured figures; records with ``error`` are
+        ignored (their checks fail).
+    baseline : dict
+        The baseline scenario's record (``seconds``).
+    sizes : tuple of int
+        The CoProdModel sizes that were run; a check of a size not among them is SKIP.
+
+    Returns
+    -------
+    list of dict
+        One record per target, from `_check`.
+    """
+
+    def value(model: str, size: int, key: str) -> float | None:
         hits = [r for r in models if r.get("model") == model and r.get("size") == size and "error" not in r]
-        return hits[0] if hits else None
+        return hits[0].get(key) if hits else None
 
-    coprod, virus = find("CoProdModel", 10_000), find("VirusOnNetwork", VIRUS_NODES)
-    ratio = virus["ms_per_step"] / coprod["ms_per_step"] if coprod and virus else None
-    big = find("CoProdModel", 100_000)
-    rss = big["peak_rss_mib"] if big else None
+    coprod = value("CoProdModel", RATIO_SIZE, "ms_per_step")
+    virus = value("VirusOnNetwork", VIRUS_NODES, "ms_per_step")
+    ratio = virus / coprod if coprod and virus else None
+    rss = value("CoProdModel", 100_000, "peak_rss_mib")
     base = baseline.get("seconds")
+    m_init, m_ms, m_rss = (value("CoProdModel", MILLION, k) for k in ("init_s", "ms_per_step", "peak_rss_mib"))
+    no_million = MILLION not in sizes
     return [
         _check(
             "VirusOnNetwork / CoProdModel ms/step at 10,000",
             ratio,
             f">= {MIN_RATIO:g}",
             ratio is not None and ratio >= MIN_RATIO,
+            skipped=RATIO_SIZE not in sizes,
         ),
         _check(
             "peak RSS at 100,000 people (MiB)",
             rss,
             f"< {MAX_RSS_MIB:g}",
-            rss is not None and rss < MAX_RSS_MIB,
-            skipped=quick,
+            _below(rss, MAX_RSS_MIB),
+            skipped=100_000 not in sizes,
         ),
         _check(
             f"baseline {BASELINE_STEPS} steps, build + run (s)",
             base,
             f"< {MAX_BASELINE_S:g}",
-            base is not None and base < MAX_BASELINE_S,
+            _below(base, MAX_BASELINE_S),
+        ),
+        _check(
+            "init at 1,000,000 people (s)",
+            m_init,
+            f"< {MAX_MILLION_INIT_S:g}",
+            _below(m_init, MAX_MILLION_INIT_S),
+            no_million,
+        ),
+        _check("ms/step at 1,000,000 people", m_ms, f"< {MAX_MILLION_MS:g}", _below(m_ms, MAX_MILLION_MS), no_million),
+        _check(
+            "peak RSS at 1,000,000 people (MiB)",
+            m_rss,
+            f"< {MAX_MILLION_RSS_MIB:g}",
+            _below(m_rss, MAX_MILLION_RSS_MIB),
+            no_million,
         ),
     ]
 
@@ -320,15 +369,15 @@ def format_report(report: dict[str, Any]) -> str:
         f"mesa {env['mesa']}, numpy {env['numpy']}, {env['cpus']} CPUs, 1 BLAS thread)",
         "ms/step: best (and median) of N timed blocks of k steps after a warm-up; each row in a fresh process",
         "",
-        f"{'model':<15} {'size':>8} {'init s':>8} {'ms/step':>9} {'median':>9} {'k x N':>8} {'peak RSS MiB':>13}",
+        f"{'model':<15} {'size':>9} {'init s':>8} {'ms/step':>9} {'median':>9} {'k x N':>8} {'peak RSS MiB':>13}",
     ]
     for r in report["models"]:
         if "error" in r:
-            lines.append(f"{r['model']:<15} {r['size']:>8,}  ERROR {r['error']}")
+            lines.append(f"{r['model']:<15} {r['size']:>9,}  ERROR {r['error']}")
             continue
         blocks = f"{r['block']}x{r['repeats']}"
         lines.append(
-            f"{r['model']:<15} {r['size']:>8,} {r['init_s']:>8.3f} {r['ms_per_step']:>9.2f} "
+            f"{r['model']:<15} {r['size']:>9,} {r['init_s']:>8.3f} {r['ms_per_step']:>9.2f} "
             f"{r['ms_per_step_median']:>9.2f} {blocks:>8} {r['peak_rss_mib']:>13.0f}"
         )
     b = report["baseline"]
@@ -368,28 +417,93 @@ def write_json(report: dict[str, Any], path: Path) -> None:
         raise
 
 
-def run_benchmark(quick: bool, out: Path) -> int:
-    """Run every measurement, print the table, write the JSON; return the exit status."""
-    start = time.perf_counter()
-    sizes = [n for n in SIZES if not (quick and n == 100_000)]
-    models = []
-    for n in sizes:
-        plan = COPROD_PLANS[n]
-        print(f"... CoProdModel, {n:,} people", file=sys.stderr, flush=True)
-        record = spawn("coprod", size=n, warmup=plan.warmup, block=plan.block, repeats=plan.repeats)
-        models.append({"model": "CoProdModel", "size": n, **record})
+def measure_coprod(size: int) -> dict[str, Any]:
+    """Time ``CoProdModel`` with ``size`` people in a fresh child process.
+
+    Parameters
+    ----------
+    size : int
+        People in the organisation; one of `SIZES` (its plan is ``COPROD_PLANS[size]``).
+
+    Returns
+    -------
+    dict
+        The child's record, with ``model`` and ``size`` set even when it failed.
+    """
+    plan = COPROD_PLANS[size]
+    print(f"... CoProdModel, {size:,} people", file=sys.stderr, flush=True)
+    record = spawn("coprod", size=size, warmup=plan.warmup, block=plan.block, repeats=plan.repeats)
+    return {"model": "CoProdModel", "size": size, **record}
+
+
+def measure_virus() -> dict[str, Any]:
+    """Time Mesa's ``VirusOnNetwork`` at `VIRUS_NODES` nodes in a fresh child process.
+
+    Returns
+    -------
+    dict
+        The child's record, with ``model`` and ``size`` set even when it failed.
+    """
     print(f"... VirusOnNetwork, {VIRUS_NODES:,} nodes", file=sys.stderr, flush=True)
     p = VIRUS_PLAN
-    virus = spawn("virus", size=VIRUS_NODES, warmup=p.warmup, block=p.block, repeats=p.repeats)
-    models.append({"model": "VirusOnNetwork", "size": VIRUS_NODES, **virus})
-    print(f"... baseline scenario, {BASELINE_STEPS} steps x {BASELINE_REPEATS}", file=sys.stderr, flush=True)
-    baseline = spawn("baseline", steps=BASELINE_STEPS, repeats=BASELINE_REPEATS)
+    record = spawn("virus", size=VIRUS_NODES, warmup=p.warmup, block=p.block, repeats=p.repeats)
+    return {"model": "VirusOnNetwork", "size": VIRUS_NODES, **record}
 
-    checks = evaluate(models, baseline, quick)
+
+def measure_baseline() -> dict[str, Any]:
+    """Time the baseline scenario `BASELINE_REPEATS` times in one fresh child process.
+
+    Returns
+    -------
+    dict
+        The child's record (``seconds`` is the best run), or ``{"model": "baseline", "error": ...}``.
+    """
+    print(f"... baseline scenario, {BASELINE_STEPS} steps x {BASELINE_REPEATS}", file=sys.stderr, flush=True)
+    return {"model": "baseline", **spawn("baseline", steps=BASELINE_STEPS, repeats=BASELINE_REPEATS)}
+
+
+def _targets() -> dict[str, float]:
+    """The targets, for the JSON."""
+    return {
+        "min_ratio": MIN_RATIO,
+        "max_rss_mib": MAX_RSS_MIB,
+        "max_baseline_s": MAX_BASELINE_S,
+        "max_million_init_s": MAX_MILLION_INIT_S,
+        "max_million_ms_per_step": MAX_MILLION_MS,
+        "max_million_rss_mib": MAX_MILLION_RSS_MIB,
+    }
+
+
+def run_benchmark(sizes: tuple[int, ...], quick: bool, out: Path) -> int:
+    """Run every measurement, print the table, write the JSON.
+
+    Parameters
+    ----------
+    sizes : tuple of int
+        CoProdModel sizes to time. VirusOnNetwork is timed only with `RATIO_SIZE` among them
+        (it is there for that ratio); the baseline scenario always.
+    quick : bool
+        Recorded in the JSON (``--quick`` has already removed `BIG_SIZES` from ``sizes``).
+    out : Path
+        Where the JSON goes.
+
+    Returns
+    -------
+    int
+        Exit status: 1 if a target fails or a measurement errors, else 0.
+    """
+    start = time.perf_counter()
+    models = [measure_coprod(n) for n in sizes]
+    if RATIO_SIZE in sizes:
+        models.append(measure_virus())
+    baseline = measure_baseline()
+
+    checks = evaluate(models, baseline, sizes)
     report = {
         "quick": quick,
+        "sizes": list(sizes),
         "environment": _environment(),
-        "targets": {"min_ratio": MIN_RATIO, "max_rss_mib": MAX_RSS_MIB, "max_baseline_s": MAX_BASELINE_S},
+        "targets": _targets(),
         "models": models,
         "baseline": baseline,
         "checks": checks,
@@ -402,10 +516,58 @@ def run_benchmark(quick: bool, out: Path) -> int:
     return 1 if failed else 0
 
 
+def parse_sizes(text: str) -> tuple[int, ...]:
+    """Parse ``--sizes``: comma-separated CoProdModel sizes, each one of `SIZES`.
+
+    Parameters
+    ----------
+    text : str
+        For example ``"10000,1000000"`` (``"1_000_000"`` is accepted too).
+
+    Returns
+    -------
+    tuple of int
+        The sizes in increasing order, without repeats.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If a size is not an integer or has no timing plan.
+    """
+    try:
+        sizes = {int(part) for part in text.split(",") if part.strip()}
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of integers: {text!r}") from exc
+    unknown = sorted(sizes - set(SIZES))
+    if unknown or not sizes:
+        known = ",".join(str(n) for n in SIZES)
+        raise argparse.ArgumentTypeError(f"sizes must be among {known} (each has its own timing plan)")
+    return tuple(sorted(sizes))
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point."""
+    """Command-line entry point.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status.
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="skip 100,000 people (fast smoke run)")
+    parser.add_argument("--quick", action="store_true", help="skip 100,000 and 1,000,000 people (fast smoke run)")
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=None,
+        help="comma-separated CoProdModel sizes to time, e.g. 10000,1000000 (default: all of "
+        + ",".join(str(n) for n in SIZES)
+        + ")",
+    )
     parser.add_argument("--out", type=Path, default=None, help=f"JSON output (default {DEFAULT_OUT.relative_to(REPO)})")
     # Internal: one measurement in a child process (see spawn).
     parser.add_argument("--worker", choices=("coprod", "virus", "baseline"), help=argparse.SUPPRESS)
@@ -418,8 +580,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         run_worker(args)
         return 0
-    out = args.out if args.out is not None else (QUICK_OUT if args.quick else DEFAULT_OUT)
-    return run_benchmark(args.quick, out)
+    sizes = tuple(n for n in (args.sizes or SIZES) if not (args.quick and n in BIG_SIZES))
+    if not sizes:
+        parser.error("no sizes left: --quick leaves out 100,000 and 1,000,000")
+    default_out = QUICK_OUT if args.quick else (SIZES_OUT if args.sizes else DEFAULT_OUT)
+    return run_benchmark(sizes, args.quick, args.out if args.out is not None else default_out)
 
 
 if __name__ == "__main__":
