@@ -5,9 +5,11 @@ Run from the repository root::
     python benchmarks/bench_speed.py                         # full run, a few minutes at most
     python benchmarks/bench_speed.py --quick                 # smoke run, without 100,000 and 1,000,000
     python benchmarks/bench_speed.py --sizes 10000,1000000   # only these CoProdModel sizes
+    python benchmarks/bench_speed.py --against HEAD~3        # A/B: working tree against a commit
 
 It prints one table and writes the same results as JSON to ``benchmarks/out/speed.json``
-(``speed-quick.json`` with ``--quick``, ``speed-sizes.json`` with ``--sizes``). Measured:
+(``speed-quick.json`` with ``--quick``, ``speed-sizes.json`` with ``--sizes``,
+``speed-ab.json`` with ``--against``). Measured:
 
 * ``CoProdModel`` init time and ms/step at 100, 1,000, 10,000, 100,000 and 1,000,000 people;
 * peak RSS of each of those processes (the 100,000- and 1,000,000-person ones are targets, and
@@ -15,6 +17,10 @@ It prints one table and writes the same results as JSON to ``benchmarks/out/spee
 * ``mesa.examples.VirusOnNetwork`` at 10,000 nodes, with recovery and resistance switched off
   so every infected node stays active;
 * the baseline scenario for 10 simulated years (``simulate(Config(), seed=1, steps=520)``).
+
+With ``--against REF`` the working tree (A) and git revision REF (B, extracted with ``git archive``
+into a temporary folder) are timed in the same run, A then B for each size, ``--rounds`` times,
+and the table gives the ratio B/A of each round (see `run_ab`).
 
 Each measurement runs in a fresh Python process (this script with ``--worker``) that prints one
 JSON line on stdout, so sizes do not share caches, heaps or peak RSS. Children get one
