@@ -198,7 +198,9 @@ class CoProdModel(mesa.Model):
         if seed is None or seed == "":
             seed = int(np.random.SeedSequence().entropy % (2**63))
         self.seed = int(seed)
-        super().__init__(seed=self.seed)
+        # rng=, not seed=: Mesa 3.5 deprecates seed=, and for an int both seed model.rng and
+        # model.random the same way in Mesa 3.3 and 3.5.
+        super().__init__(rng=self.seed)
         base = config if config is not None else Config()
         self.config = Config.from_flat(base, **kwargs) if kwargs else base
         self.p = self.config  # lever values now (the timeline changes them)
