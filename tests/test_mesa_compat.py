@@ -1,18 +1,24 @@
-"""The model under whichever Mesa 3.x is installed: no deprecated use, and batch_run rows.
+"""The model under whichever Mesa 3.x is installed: no deprecated use, batch_run rows, no leak.
 
 Python 3.11 runs these on Mesa 3.3.x and Python 3.12 on the newest Mesa 3.x (.ci/py312).
 """
 
+import gc
 import inspect
 import math
 import random
 import warnings
+import weakref
 from functools import partial
 
 import mesa
+import pytest
 
+import coprod_sim.run as run_module
 from coprod_sim.collector import ScalarDataCollector, metric_reporter
+from coprod_sim.config import Config
 from coprod_sim.model import OUTPUT_COLUMNS, CoProdModel
+from coprod_sim.run import simulate, simulate_summary
 
 DEPRECATIONS = (FutureWarning, DeprecationWarning, PendingDeprecationWarning)
 
@@ -98,3 +104,20 @@ def test_collector_reads_metrics_and_leaves_the_rest_to_mesa():
     assert same(df["fit"].iloc[1], m.metrics["fit"]) and df["level"].iloc[1] == m.metrics["level"]
     agents = dc.get_agent_vars_dataframe()
     assert len(agents) == 2 * m.n and agents["wellbeing"].between(0, 1).all()
+
+
+@pytest.mark.parametrize("run_fn", [simulate, simulate_summary], ids=["simulate", "simulate_summary"])
+def test_a_finished_run_leaves_no_model_alive(monkeypatch, run_fn):
+    # Sweeps run thousands of models in one process: nothing may hold a finished one.
+    made: list[weakref.ref] = []
+
+    class Tracked(CoProdModel):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            made.append(weakref.ref(self))
+
+    monkeypatch.setattr(run_module, "CoProdModel", Tracked)
+    run_fn(Config().with_overrides({"organisation.people": 40}), 1, 3)
+    gc.collect()
+    assert len(made) == 1
+    assert made[0]() is None, "the finished model is still referenced"
