@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 
 from coprod_sim.config import Config
-from coprod_sim.mechanisms.costs import Ledger
+from coprod_sim.mechanisms.costs import Ledger, total
 from coprod_sim.mechanisms.deliberation import Meeting
 from coprod_sim.mechanisms.people_flow import Exits
-from coprod_sim.state import DISABLED_WORKER, Caches, Seats, State, ratio
+from coprod_sim.state import DISABLED_WORKER, Caches, Seats, State, add_up, ratio
 
 __all__ = ["LEVELS", "LEVEL_RULES", "OUTPUT_COLUMNS", "QUARTER_WEEKS", "LevelWindow", "classify_level", "compute"]
 
@@ -114,7 +114,7 @@ class LevelWindow:
     def level(self, meeting: Meeting, c: Caches, p: Config) -> tuple[str, int]:
         """Add this week's meeting and return the quarter's level and number of stages involved."""
         self._weeks.append((*meeting.counts, meeting.stages_mask))
-        parts, dws, tokens, shares, meetings, _ = (sum(col) for col in zip(*self._weeks, strict=True))
+        parts, dws, tokens, shares, meetings, _ = (add_up(col) for col in zip(*self._weeks, strict=True))
         mask = 0
         for week in self._weeks:
             mask |= week[5]
@@ -154,7 +154,7 @@ def compute(
         **_groups(s, c, seats, p),
         "exits_disabled": exits.disabled,
         "exits_nondisabled": exits.nondisabled,
-        "cost": float(sum(costs.values())),
+        "cost": total(costs),
         "level": level,
         "stages_involved": stages,
         "exits_disabled_workers": exits.disabled_workers,

@@ -18,6 +18,7 @@ import networkx as nx
 import numpy as np
 
 from coprod_sim.agents import ROLE_CLASSES, ROLE_NAMES, Person
+from coprod_sim.collector import ScalarDataCollector, metric_reporter
 from coprod_sim.config import Config
 from coprod_sim.mechanisms import (
     access,
@@ -65,57 +66,6 @@ __all__ = [
 ]
 
 
-def _metric(model: CoProdModel, name: str) -> Any:
-    return model.metrics[name]
-
-
-class ScalarDataCollector(mesa.DataCollector):
-    """A DataCollector for model reporters that return immutable scalars.
-
-    Mesa deep-copies every reported value to protect against mutable results (mesa#3035); our
-    reporters return floats, ints and strings, so the copy is pure overhead (about a tenth of a
-    step at 10,000 people). Reporters that read ``model.metrics`` (made by :func:`_metric`) are
-    read straight from that dict: at a few hundred people a call and a type check per output
-    were about 4% of a step. Other model reporters are called and type-checked; agent and table
-    reporters are collected exactly as by Mesa.
-    """
-
-    _plan: tuple[tuple, list, list] | None = None
-
-    def _reading_plan(self) -> tuple[list, list]:
-        # Mesa creates a reporter's list when the collector is built, so reporters do not change
-        # afterwards; the dict's identity and size are enough to notice a new set.
-        key = (id(self.model_reporters), len(self.model_reporters))
-        if self._plan is None or self._plan[0] != key:
-            direct, called = [], []
-            for var, r in self.model_reporters.items():
-                if isinstance(r, partial) and r.func is _metric and not r.args:
-                    direct.append((self.model_vars[var].append, r.keywords["name"]))
-                else:
-                    called.append((var, r))
-            self._plan = (key, direct, called)
-        return self._plan[1], self._plan[2]
-
-    def collect(self, model: mesa.Model) -> None:
-        """Record every model reporter's value for this step."""
-        direct, called = self._reading_plan()
-        metrics = getattr(model, "metrics", None)
-        for append, name in direct:
-            append(metrics[name])
-        for var, reporter in called:
-            value = reporter(model)
-            if not isinstance(value, int | float | str | np.number):
-                raise TypeError(f"model reporter {var!r} returned {type(value).__name__}, not a scalar")
-            self.model_vars[var].append(value)
-        if self.agent_reporters or self.agenttype_reporters:
-            reporters = self.model_reporters
-            self.model_reporters = {}
-            try:
-                super().collect(model)
-            finally:
-                self.model_reporters = reporters
-
-
 class CoProdModel(mesa.Model):
     """An organisation where managers, staff, disabled workers and peer supporters co-produce.
 
@@ -135,7 +85,9 @@ class CoProdModel(mesa.Model):
         if seed is None or seed == "":
             seed = int(np.random.SeedSequence().entropy % (2**63))
         self.seed = int(seed)
-        super().__init__(seed=self.seed)
+        # rng=, not seed=: Mesa 3.5 deprecates seed=, and for an int both seed model.rng and
+        # model.random the same way in Mesa 3.3 and 3.5.
+        super().__init__(rng=self.seed)
         base = config if config is not None else Config()
         self.config = Config.from_flat(base, **kwargs) if kwargs else base
         #: Parameter values in force this week (the timeline changes the levers among them).
@@ -180,7 +132,8 @@ class CoProdModel(mesa.Model):
         access.update_barriers(self.state, self.caches, self.seats)
         self.metrics: dict[str, Any] = dict.fromkeys(OUTPUT_COLUMNS)
         self._observe()
-        self.datacollector = ScalarDataCollector(model_reporters={c: partial(_metric, name=c) for c in OUTPUT_COLUMNS})
+        reporters = {c: partial(metric_reporter, name=c) for c in OUTPUT_COLUMNS}
+        self.datacollector = ScalarDataCollector(model_reporters=reporters)
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------------------------

@@ -69,6 +69,8 @@ def simulate(config: Config, seed: int, steps: int | None = None, *, progress: b
     for _ in it:
         model.step()
     t2 = time.perf_counter()
+    # Nothing here reads model.agents, so no Mesa agent is made and Mesa 3.3's class-level
+    # record of agents' models (gone in 3.4.2) never holds this model: it is freed on return.
     result = RunResult(
         seed=model.seed,
         config=model.config,
@@ -77,15 +79,7 @@ def simulate(config: Config, seed: int, steps: int | None = None, *, progress: b
         init_seconds=t1 - t0,
         step_seconds=t2 - t1,
     )
-    _release(model)
     return result
-
-
-def _release(model: CoProdModel) -> None:
-    """Drop Mesa's class-level reference to a finished model (it would keep it alive)."""
-    import mesa
-
-    mesa.Agent._ids.pop(model, None)
 
 
 def summarise(ts: pd.DataFrame | Mapping[str, Sequence[Any]]) -> dict[str, float]:
@@ -118,9 +112,7 @@ def simulate_summary(config: Config, seed: int, steps: int | None = None) -> dic
     model = CoProdModel(seed=seed, config=config)
     for _ in range(steps):
         model.step()
-    out = summarise(model.datacollector.model_vars)
-    _release(model)
-    return out
+    return summarise(model.datacollector.model_vars)
 
 
 def run(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterable
 
 import numpy as np
 import scipy.sparse as sp
@@ -34,6 +35,7 @@ __all__ = [
     "Seats",
     "State",
     "access_levels",
+    "add_up",
     "build_caches",
     "clip01",
     "nonzero",
@@ -344,6 +346,18 @@ def clip01(x: np.ndarray) -> np.ndarray:
     """Clip to [0, 1] in place with two ufunc calls (np.clip's wrapper costs more at this size)."""
     np.maximum(x, 0.0, out=x)
     return np.minimum(x, 1.0, out=x)
+
+
+def add_up(values: Iterable[float]) -> float:
+    """Sum numbers left to right from 0, the same bits on every Python.
+
+    The built-in ``sum`` of floats is compensated from Python 3.12 on, so it can differ from
+    3.11's in the last bit; results must not depend on the Python version.
+    """
+    total = 0
+    for v in values:
+        total += v
+    return total
 
 
 def ratio(total: float, count: float) -> float:

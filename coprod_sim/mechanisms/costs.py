@@ -7,7 +7,7 @@ costs) via evidence.md 1.4; JAN 2019-2023 for accommodations; other amounts are 
 from __future__ import annotations
 
 from coprod_sim.config import Config
-from coprod_sim.state import PEER_SUPPORTER, Caches, Seats, State
+from coprod_sim.state import PEER_SUPPORTER, Caches, Seats, State, add_up
 
 __all__ = ["COST_PARTS", "WEEK_HOURS", "Ledger", "account", "hourly_wage", "total"]
 
@@ -61,5 +61,5 @@ def account(s: State, c: Caches, seats: Seats, p: Config, costs: Ledger) -> None
 
 
 def total(costs: Ledger) -> float:
-    """Sum of the week's cost parts."""
-    return float(sum(costs.values()))
+    """Sum of the week's cost parts, added left to right in ``COST_PARTS`` order."""
+    return float(add_up(costs.values()))
