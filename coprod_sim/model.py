@@ -45,7 +45,6 @@ from coprod_sim.state import (
     STAGES,
     Seats,
     State,
-    access_levels,
     build_caches,
     refresh_levers,
 )
@@ -113,12 +112,6 @@ class CoProdModel(mesa.Model):
         self.caches = build_caches(self.state, self.seats, self.config)
         self.training_plan = training.TrainingPlan()
         self._apply_timeline(0)
-        #: Accessibility paid for so far, per barrier type: the default (baseline) levels at the
-        #: start; a scenario's higher levels are investments paid in week 1 or when raised (7.2).
-        self.access_paid = access_levels(Config())
-        #: Accommodations granted so far: free, one-time cost, ongoing cost (JAN's three kinds).
-        self.accommodations_granted = np.zeros(3, np.int64)
-        self._phases = deliberation.phase_tables(self.state.offset, self.config.deliberation.stage_weeks)
         # Agent views are made when someone looks at them (agents, agents_by_type, agent_at):
         # seats whose role class changed are re-viewed then, not every week.
         self._agents_at: list[Person | None] = [None] * self.n
@@ -148,15 +141,15 @@ class CoProdModel(mesa.Model):
         s, c, seats, p, rng = self.state, self.caches, self.seats, self.p, self._streams
         if p is not p_before or t == 1:
             access.refresh_own(s, c, p)
-            access.invest(p, self.access_paid, self.n, ledger)
+            access.invest(s, p, ledger)
         training.train(s, p, rng["train"], t, self.training_plan, ledger)
         peer_support.run_programme(s, c, p, ledger)
         access.update_barriers(s, c, seats)
-        phase = self._phases[t % len(self._phases)]
+        phase = c.phases[t % len(c.phases)]
         self._meeting = deliberation.meet(s, c, seats, p, rng["meet"], phase, ledger)
         review.review(s, c, p, t, self.n_teams, ledger)
         attitudes.update_attitudes(s, c, seats, p)
-        self.accommodations_granted += access.accommodate(s, c, p, rng["accommodate"], self.newcomers.latent, ledger)
+        access.accommodate(s, c, p, rng["accommodate"], self.newcomers.latent, ledger)
         wellbeing.update_wellbeing(s, c, seats, p, rng["wellbeing"])
         self._exits = people_flow.flow(s, c, seats, p, rng["flow"], self.newcomers, ledger)
         progression.promote(s, seats, p, rng["promote"], t)
@@ -237,6 +230,11 @@ class CoProdModel(mesa.Model):
         """Return the agent currently in a seat."""
         self._sync_agents()
         return self._agents_at[seat]
+
+    @property
+    def accommodations_granted(self) -> np.ndarray:
+        """Accommodations granted so far: free, one-time cost, ongoing cost (JAN's three kinds)."""
+        return self.state.acc_granted
 
     @property
     def graph(self) -> nx.Graph:

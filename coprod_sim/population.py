@@ -13,7 +13,7 @@ import numpy as np
 from coprod_sim.config import Config
 from coprod_sim.mechanisms.deliberation import past_fit
 from coprod_sim.mechanisms.people_flow import disclosure_chance, give_profile
-from coprod_sim.state import DISABLED_WORKER, MANAGER, STAFF, Seats, State, nonzero
+from coprod_sim.state import DISABLED_WORKER, MANAGER, STAFF, Seats, State, access_levels, nonzero
 
 __all__ = ["initial_state"]
 
@@ -68,6 +68,10 @@ def initial_state(config: Config, seats: Seats, rng: np.random.Generator) -> Sta
         last_fit=np.zeros(seats.n_teams),
         fit_acc=np.zeros(seats.n_teams),
         fit_n=np.zeros(seats.n_teams),
+        # The organisation starts with the default (baseline) accessibility; a scenario's higher
+        # levels are investments paid in week 1 (or when the timeline raises them, 7.2).
+        access_paid=access_levels(Config()),
+        acc_granted=np.zeros(3, np.int64),
     )
     who = nonzero(disabled)
     if len(who):

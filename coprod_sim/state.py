@@ -32,6 +32,7 @@ __all__ = [
     "STAFF",
     "STAGES",
     "Caches",
+    "Phase",
     "Seats",
     "State",
     "access_levels",
@@ -39,6 +40,7 @@ __all__ = [
     "build_caches",
     "clip01",
     "nonzero",
+    "phase_tables",
     "ratio",
     "refresh_disabled",
     "refresh_levers",
@@ -52,6 +54,10 @@ BARRIER_TYPES = ("physical", "information", "communication", "time", "attitudes"
 
 #: Role codes of the ``role`` array (the order of :data:`coprod_sim.agents.ROLE_NAMES`).
 MANAGER, STAFF, DISABLED_WORKER, PEER_SUPPORTER = range(4)
+
+#: Each team's stage, and the teams starting a project, ending a stage and ending a project, in one
+#: week of the project cycle (docs/ODD.md 7.6).
+Phase = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 #: Organisation size from which sums over cross-team ties use the sparse product (see Seats.cross_sum).
 CROSS_SPARSE_FROM = 200_000
@@ -110,6 +116,9 @@ class State:
     last_fit: np.ndarray
     fit_acc: np.ndarray  # sum of the stage outputs' fit so far in the running project
     fit_n: np.ndarray  # number of stage outputs in fit_acc (fewer than 4 for the first, joined mid-way)
+    # the organisation
+    access_paid: np.ndarray  # highest accessibility level paid for so far, per barrier type (7.2)
+    acc_granted: np.ndarray  # accommodations granted so far: free, one-time cost, ongoing cost (JAN)
 
     def reset_on_hire(self) -> tuple[np.ndarray, ...]:
         """Arrays a new person starts at zero in: no barriers until a profile is drawn, no history."""
@@ -254,9 +263,33 @@ class Caches:
     involved: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(4))
     open: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(4))
     access_mean: float = 0.0
+    #: The project cycle's weeks (``phase_tables``). Rule: fixed for the run (team offsets and
+    #: stage lengths do not change).
+    phases: list[Phase] = dataclasses.field(default_factory=list)
     #: Seats whose role changed since the Mesa agent views were last brought up to date. Rule:
     #: :func:`set_role` adds; the model clears it when it syncs its views.
     roles_changed: set[int] = dataclasses.field(default_factory=set)
+
+
+def phase_tables(offset: np.ndarray, stage_weeks: int) -> list[Phase]:
+    """Each team's stage and the teams starting, ending a stage or ending a project, per week of the cycle.
+
+    A team's phase is ``(t + offset) % cycle``; offsets and stage lengths are fixed, so the
+    cycle's weeks are tabulated once instead of recomputed every week.
+    """
+    cycle = 4 * stage_weeks
+    tables = []
+    for k in range(cycle):
+        phase = (k + offset) % cycle
+        tables.append(
+            (
+                phase // stage_weeks,
+                nonzero(phase == 0),
+                nonzero(phase % stage_weeks == stage_weeks - 1),
+                nonzero(phase == cycle - 1),
+            )
+        )
+    return tables
 
 
 def build_caches(state: State, seats: Seats, config: Config) -> Caches:
@@ -278,6 +311,7 @@ def build_caches(state: State, seats: Seats, config: Config) -> Caches:
         team_att_sum=seats.tsum(s.attitude),
         workload_demand=config.wellbeing.workload * s.workload,
         att_barrier_dis=np.empty(0),
+        phases=phase_tables(s.offset, d.stage_weeks),
         roles_changed=set(range(seats.n)),
     )
     _derive_team_weights(c, config)

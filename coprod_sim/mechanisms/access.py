@@ -23,12 +23,12 @@ from coprod_sim.state import Caches, Seats, State, access_levels
 __all__ = ["accommodate", "attitudinal", "combined_barrier", "invest", "refresh_own", "update_barriers"]
 
 
-def invest(p: Config, paid: np.ndarray, n: int, costs: Ledger) -> None:
-    """Pay for raising any accessibility level above the highest paid for so far (``paid``, updated)."""
-    now = access_levels(p)
+def invest(s: State, p: Config, costs: Ledger) -> None:
+    """Pay for raising any accessibility level above the highest paid for so far."""
+    now, paid = access_levels(p), s.access_paid
     inc = float(np.clip(now - paid, 0, None).sum())
     if inc > 0:
-        costs.add("accessibility", inc * p.accessibility.capex_per_person * n)
+        costs.add("accessibility", inc * p.accessibility.capex_per_person * len(s.role))
         np.maximum(paid, now, out=paid)
 
 
@@ -65,19 +65,19 @@ def update_barriers(s: State, c: Caches, seats: Seats) -> None:
 
 def accommodate(
     s: State, c: Caches, p: Config, rng: np.random.Generator, latent: dict[str, np.ndarray], costs: Ledger
-) -> np.ndarray:
-    """Disabled people with unmet barriers ask; some are granted. Return the granted (free, one-time, ongoing)."""
+) -> None:
+    """Disabled people with unmet barriers ask; some are granted (counted by kind in ``acc_granted``)."""
     a = p.accessibility
     # Asking and being granted, in one draw: every seat's, every week (common random numbers).
     u = rng.random(len(s.role), dtype=np.float32)
     di = c.dis
     cand = di[~s.accommodated[di] & (s.barrier[di] > 0.1)]
     if len(cand) == 0:
-        return np.zeros(3, np.int64)
+        return
     rate = a.request_rate * np.where(s.peer_of[cand] >= 0, p.peer_effects.knowledge, 1.0)
     granted = cand[u[cand] < np.minimum(rate, 1.0) * a.accommodations]
     if len(granted) == 0:
-        return np.zeros(3, np.int64)
+        return
     s.accommodated[granted] = True
     refresh_own(s, c, p, granted)
     # JAN cost mixture: free, one-time (lognormal around the median) or ongoing. What the person
@@ -90,4 +90,4 @@ def accommodate(
     s.acc_once[granted] = once
     costs.add("accommodations", float(once.sum()))
     s.acc_weekly[granted] = ongoing * draws * a.ongoing_median / 52.0
-    return np.array([len(granted) - one.sum() - ongoing.sum(), one.sum(), ongoing.sum()])
+    s.acc_granted += np.array([len(granted) - one.sum() - ongoing.sum(), one.sum(), ongoing.sum()])

@@ -27,14 +27,12 @@ import numpy as np
 
 from coprod_sim.config import Config
 from coprod_sim.mechanisms.costs import Ledger, hourly_wage
-from coprod_sim.state import PROFESSIONAL_CORRELATION, STAFF, Caches, Seats, State, clip01, nonzero
+from coprod_sim.state import PROFESSIONAL_CORRELATION, STAFF, Caches, Phase, Seats, State, clip01, nonzero
 
-__all__ = ["TRACE_RATE", "Meeting", "fit", "meet", "past_fit", "phase_tables"]
+__all__ = ["TRACE_RATE", "Meeting", "fit", "meet", "past_fit"]
 
 #: Weight of this week in the exponential traces of influence and tokenism.
 TRACE_RATE = 0.1
-
-Phase = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -58,27 +56,6 @@ class Meeting:
 def fit(decision: np.ndarray, need: np.ndarray) -> np.ndarray:
     """Fit of a service to the real needs: 1 - 2 x mean absolute distance, in [0, 1]."""
     return clip01(1.0 - (2.0 / need.shape[-1]) * np.abs(decision - need).sum(axis=-1))
-
-
-def phase_tables(offset: np.ndarray, stage_weeks: int) -> list[Phase]:
-    """Each team's stage and the teams starting, ending a stage or ending a project, per week of the cycle.
-
-    A team's phase is ``(t + offset) % cycle``; offsets and stage lengths are fixed, so the
-    cycle's weeks are tabulated once instead of recomputed every week.
-    """
-    cycle = 4 * stage_weeks
-    tables = []
-    for k in range(cycle):
-        phase = (k + offset) % cycle
-        tables.append(
-            (
-                phase // stage_weeks,
-                nonzero(phase == 0),
-                nonzero(phase % stage_weeks == stage_weeks - 1),
-                nonzero(phase == cycle - 1),
-            )
-        )
-    return tables
 
 
 def past_fit(s: State, seats: Seats, p: Config) -> np.ndarray:
