@@ -242,6 +242,8 @@ def _provenance(
 
 
 def _run_summary(sc: Any, res: Any, steps: int) -> str:
+    from coprod_sim.outputs import HOW, LEVELS, QUARTER_WEEKS, label, measure, short_label, unit
+
     ts = res.timeseries
     body = ts.iloc[1:]
     last = ts.iloc[-1]
@@ -252,43 +254,48 @@ def _run_summary(sc: Any, res: Any, steps: int) -> str:
         "",
     ]
 
-    quarter = body.iloc[-13:]
+    quarter = body.iloc[-QUARTER_WEEKS:]
 
-    def row(label: str, col: str) -> str:
-        return f"  {label:<44} {_fmt(quarter[col].mean()):>10} {_fmt(body[col].mean()):>12}"
+    def row(col: str) -> str:
+        return f"  {label(col):<44} {_fmt(quarter[col].mean()):>10} {_fmt(body[col].mean()):>12}"
 
-    lines.append(f"  {'Outcome':<44} {'last 13 wk':>10} {'all weeks':>12}")
+    def by_group(col: str, how: str, values: tuple[float, float], digits: str) -> str:
+        heading = f"{measure(col)}, {HOW[how]}"
+        return f"  {heading:<44} {values[0]:>10{digits}} {values[1]:>12{digits}}"
+
+    lines.append(f"  {'Outcome':<44} {f'last {QUARTER_WEEKS} wk':>10} {'all weeks':>12}")
+    lines += [row(c) for c in ("participation_rate", "influence_share", "tokenism_rate", "fit")]
     lines += [
-        row("Participation of disabled workers", "participation_rate"),
-        row("Influence share when they take part", "influence_share"),
-        row("Tokenism rate", "tokenism_rate"),
-        row("Fit of services to real needs", "fit"),
         "",
         f"  {'By group':<44} {'disabled':>10} {'non-disabled':>12}",
-        f"  {'Wellbeing (end)':<44} {last['wellbeing_disabled']:>10.3f} {last['wellbeing_nondisabled']:>12.3f}",
-        f"  {'Burnout share (mean)':<44} {body['burnout_disabled'].mean():>10.3f} "
-        f"{body['burnout_nondisabled'].mean():>12.3f}",
-        f"  {'Leavers per year':<44} {body['exits_disabled'].sum() / years:>10.1f} "
-        f"{body['exits_nondisabled'].sum() / years:>12.1f}",
-        f"  {'Career grade (end)':<44} {last['grade_disabled']:>10.2f} {last['grade_nondisabled']:>12.2f}",
+        by_group("wellbeing_disabled", "final", (last["wellbeing_disabled"], last["wellbeing_nondisabled"]), ".3f"),
+        by_group(
+            "burnout_disabled", "mean", (body["burnout_disabled"].mean(), body["burnout_nondisabled"].mean()), ".3f"
+        ),
+        by_group(
+            "exits_disabled",
+            "per_year",
+            (body["exits_disabled"].sum() / years, body["exits_nondisabled"].sum() / years),
+            ".1f",
+        ),
+        by_group("grade_disabled", "final", (last["grade_disabled"], last["grade_nondisabled"]), ".2f"),
         "",
-        f"  Share of people who are disabled (all roles): {ts['share_disabled'].iloc[0]:.3f} at the start, "
+        f"  {label('share_disabled')} ({unit('share_disabled')}): {ts['share_disabled'].iloc[0]:.3f} at the start, "
         f"{last['share_disabled']:.3f} at the end",
-        f"  Attitude (0 medical, 1 social model): {ts['attitude_mean'].iloc[0]:.3f} -> {last['attitude_mean']:.3f}",
+        f"  {label('attitude_mean')} ({unit('attitude_mean')}): "
+        f"{ts['attitude_mean'].iloc[0]:.3f} -> {last['attitude_mean']:.3f}",
     ]
     counts = ts["level"].iloc[1:].value_counts()
-    from coprod_sim.model import LEVELS
-
     reached = max(ts["level"], key=LEVELS.index)
     lines.append(
-        f"  Co-production level: {last['level']} at the end; highest reached: {reached}; "
+        f"  {label('level')}: {last['level']} at the end; highest reached: {reached}; "
         + ", ".join(f"{lv} {counts.get(lv, 0)} wk" for lv in LEVELS if counts.get(lv, 0))
     )
     total = body["cost"].sum()
-    parts = {k[5:]: body[k].sum() for k in ts.columns if k.startswith("cost_") and k != "cost_cumulative"}
+    parts = {k: body[k].sum() for k in ts.columns if k.startswith("cost_") and k != "cost_cumulative"}
     lines.append(
-        f"  Cost: {total:,.0f} in all, {total / years:,.0f} a year; "
-        + ", ".join(f"{k} {v:,.0f}" for k, v in sorted(parts.items(), key=lambda kv: -kv[1]) if v)
+        f"  {measure('cost')}: {total:,.0f} {HOW['total']}, {total / years:,.0f} {HOW['per_year']}; "
+        + ", ".join(f"{short_label(k).lower()} {v:,.0f}" for k, v in sorted(parts.items(), key=lambda kv: -kv[1]) if v)
     )
     return "\n".join(lines)
 

@@ -17,6 +17,7 @@ from coprod_sim.dashboard.explore import build
 from coprod_sim.dashboard.levers import COMPONENTS, lever_params
 from coprod_sim.dashboard.session import Simulation
 from coprod_sim.model import LEVEL_RULES, LEVELS, CoProdModel
+from coprod_sim.outputs import label, phrase
 
 
 def test_every_lever_is_a_lever_with_a_default_from_the_config():
@@ -305,7 +306,7 @@ def test_comparison_bands_and_verdict():
     runs = c.runs[c.runs.scenario == "transformative"]
     assert abs(np.nanmean(mean[1:]) - runs["influence_share_mean"].mean()) < 0.05
     text = verdict(c, 60)
-    assert text.startswith("Compared with baseline, transformative improves") and "real influence" in text
+    assert text.startswith(f"Compared with baseline, transformative improves {phrase('influence_share')} (+")
     assert "same 3 seeds" in text
 
 
@@ -408,8 +409,8 @@ def test_research_view_opens_a_sweep_and_draws_it(tiny_sweep, monkeypatch):
     assert rc.find(v.TextField, label="Sweep folder").widget.v_model == str(Path("results") / "tiny")
     _button(rc, "Open").click()
     text = _page_text(rc)
-    assert "Influence share when they take part: mean over runs" in text
-    assert "Heatmap values" in text and "Change in Influence share" in text
+    assert f"{label('influence_share_mean')}: mean over runs" in text
+    assert "Heatmap values" in text and f"Change in {phrase('influence_share_mean')}" in text
     _type(rc, "Sweep folder", "results/nothing")
     _button(rc, "Open").click()
     text = _page_text(rc)

@@ -1,7 +1,9 @@
-"""The catalogue of outputs: one entry for every weekly column and summary."""
+"""The catalogue of outputs: one entry for every weekly column and summary, and its words used nowhere else."""
 
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,48 @@ def test_labels_are_unique_plain_and_complete():
         assert outputs.short_label(c.name).strip() and outputs.measure(c.name).strip()
     with pytest.raises(KeyError, match="neither an output column nor a summary"):
         outputs.label("no_such_output")
+
+
+def _strings(path: Path) -> list[str]:
+    """Every string constant in a module, the literal parts of f-strings included, but not docstrings.
+
+    Docstrings and comments may talk about an output ("the co-production level"); only strings the
+    program shows or writes must not name one in their own words.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docs = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docs.add(id(first.value))
+    return [
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs
+    ]
+
+
+def test_no_other_module_writes_an_outputs_label():
+    """An output's words live in coprod_sim/outputs.py only: elsewhere they are read from it."""
+    words = {}
+    for e in (*outputs.columns(), *outputs.summaries()):
+        words[e.label] = e.name
+        words[outputs.phrase(e.name)] = e.name  # the same words inside a sentence
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == PACKAGE / "outputs.py":
+            continue
+        for text in _strings(path):
+            found += [f"{path.relative_to(ROOT)}: {w!r} ({name})" for w, name in words.items() if w in text]
+    assert not found, "\n".join(found)
+
+
+def test_odd_lists_the_comparison_table_with_the_catalogues_labels():
+    from coprod_sim.compare import TABLE_OUTCOMES
+
+    odd = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
+    section = odd.split("The rows of the table", 1)[1].split("\n\n", 2)[1]  # the paragraph after the heading line
+    rows = dict(re.findall(r"^\| `(\w+)` \| ([^|]+) \|$", section, flags=re.M))
+    assert list(rows) == list(TABLE_OUTCOMES)
+    assert rows == {k: outputs.label_with_unit(k) for k in TABLE_OUTCOMES}

@@ -20,6 +20,7 @@ from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure
 from coprod_sim.dashboard.explain import verdict
 from coprod_sim.dashboard.explore import DEFAULTS, LeverPanel, scenario_config
 from coprod_sim.dashboard.levers import lever_params, plain_label
+from coprod_sim.outputs import label, label_with_unit, phrase, unit
 from coprod_sim.scenarios import Scenario, list_scenario_names, load_scenario, parse_scenario, scenario_toml
 
 __all__ = ["CompareView", "ScenarioSpec", "build_scenario"]
@@ -217,13 +218,8 @@ def ScenarioEditor(index: int, spec: ScenarioSpec, on_change: Callable[[Scenario
             solara.HTML(tag="p", unsafe_innerHTML=_esc(error), classes=["cp-message"])
 
 
-CHARTS = (
-    ("participation_rate", "Taking part", "weekly share"),
-    ("influence_share", "Real influence", "share of decision weight"),
-    ("wellbeing_disabled", "Wellbeing of disabled people", "0-1"),
-    ("burnout_disabled", "Burnout among disabled people", "share"),
-    ("cost_cumulative", "Cost so far", "currency"),
-)
+#: Weekly outputs drawn over time (each one of compare.TRAJECTORIES); their words are in coprod_sim.outputs.
+CHARTS = ("participation_rate", "influence_share", "wellbeing_disabled", "burnout_disabled", "cost_cumulative")
 
 
 @solara.component
@@ -233,13 +229,14 @@ def CompareResults(result: Comparison, scenarios: list[Scenario], weeks: int) ->
     solara.HTML(tag="p", unsafe_innerHTML=_esc(verdict(result, weeks)), classes=["cp-verdict"])
     solara.HTML(tag="h2", unsafe_innerHTML="Over time (mean and 95% band)", classes=["cp-heading"])
     with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
-        for col, title, y_label in CHARTS:
+        for col in CHARTS:
+            title = label(col)
             series = [
                 svg.Series(n, *result.trajectories[n][col])
                 for n in result.names  # mean, lo, hi
             ]
             x = np.arange(len(series[0].y))
-            chart = svg.line_chart(x, series, title=title, y_label=y_label)
+            chart = svg.line_chart(x, series, title=title, y_label=unit(col))
             pick = np.unique(np.linspace(0, len(x) - 1, min(14, len(x))).round().astype(int))
             table = svg.data_table(
                 ["Week", *result.names],
@@ -255,7 +252,11 @@ def CompareResults(result: Comparison, scenarios: list[Scenario], weeks: int) ->
     solara.HTML(
         tag="div",
         unsafe_innerHTML=svg.line_chart(
-            x, extra, title=f"Extra cost so far, compared with {ref}", y_label="currency", marks=marks
+            x,
+            extra,
+            title=f"Extra {phrase('cost_cumulative')}, compared with {ref}",
+            y_label=unit("cost_cumulative"),
+            marks=marks,
         ),
         classes=["cp-figure"],
     )
@@ -294,9 +295,9 @@ def outcome_table(result: Comparison) -> str:
     ref = result.names[0]
     cols = ["Outcome", *[f"{n}" for n in result.names], *[f"{n} minus {ref}" for n in result.names[1:]]]
     rows = []
-    for key, label in TABLE_OUTCOMES:
+    for key in TABLE_OUTCOMES:
         r = t[t.outcome == key].set_index("scenario")
-        cells = [label]
+        cells = [label_with_unit(key)]
         cells += [_ci(r.loc[n, "mean"], r.loc[n, "lo"], r.loc[n, "hi"]) for n in result.names]
         cells += [
             _ci(r.loc[n, "diff"], r.loc[n, "diff_lo"], r.loc[n, "diff_hi"], signed=True) for n in result.names[1:]

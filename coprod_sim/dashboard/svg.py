@@ -399,7 +399,7 @@ LADDER_TEXT = {
 }
 
 
-def ladder(levels: Sequence[str], current: str, *, title: str = "Co-production level", width: int = 300) -> str:
+def ladder(levels: Sequence[str], current: str, *, title: str, width: int = 300) -> str:
     """Draw the ladder of co-production, lowest rung at the bottom, the current rung marked and named."""
     rung_h = 34
     height = 30 + rung_h * len(levels) + 10
