@@ -444,7 +444,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from coprod_sim.sweep.analysis import OUTCOMES, analyze, write_report
+    from coprod_sim.outputs import label
+    from coprod_sim.sweep.analysis import analyze, write_report
 
     a = analyze(args.folder)
     exp = a.manifest["experiment"]
@@ -452,14 +453,14 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if not a.effects.empty:
         print("\nLever effects: change from the lowest to the highest value [95% interval]")
         for outcome, g in a.effects.groupby("outcome", sort=False):
-            print(f"  {OUTCOMES[outcome]}")
+            print(f"  {label(outcome)}")
             for _, r in g.iterrows():
                 print(f"    {r['factor']:<32} {r['effect']:+10.4g} [{r['lo']:+.4g}, {r['hi']:+.4g}]")
     if a.indices is not None and not a.indices.empty:
         cols = ["S1", "ST"] if "S1" in a.indices else ["mu_star", "sigma"]
         print("\nSensitivity indices (" + ", ".join(cols) + ")")
         for outcome, g in a.indices.groupby("outcome", sort=False):
-            print(f"  {OUTCOMES[outcome]}")
+            print(f"  {label(outcome)}")
             for _, r in g.iterrows():
                 print(f"    {r['factor']:<32} " + "  ".join(f"{c} {r[c]:.3f}" for c in cols))
     report = write_report(a, args.out or args.folder / "analysis")
