@@ -270,18 +270,18 @@ def test_edited_scenario_round_trips_through_toml(tmp_path):
 
 
 def test_a_bad_edited_scenario_names_the_lever():
-    from coprod_sim.dashboard.compare_view import _parse_value, build_scenario, new_spec
+    from coprod_sim.dashboard.compare_view import build_scenario, new_spec, parse_value
 
     spec = new_spec("baseline")
     spec["timeline"] = [{"step": 10, "lever": "power.transfer", "value": 2.0, "ramp": 0}]
     with pytest.raises(ConfigError, match=r"scenario 'baseline'.*power\.transfer"):
         build_scenario(spec)
     p = lever_params()
-    assert _parse_value("yes", p["peer_support.enabled"]) is True
-    assert _parse_value("0.25", p["power.transfer"]) == 0.25
+    assert parse_value("yes", p["peer_support.enabled"]) is True
+    assert parse_value("0.25", p["power.transfer"]) == 0.25
     for text, path in (("1.5", "power.transfer"), ("abc", "review.interval"), ("everyone", "training.target")):
         with pytest.raises(ValueError, match=re.escape(path)):
-            _parse_value(text, p[path])
+            parse_value(text, p[path])
 
 
 def test_uploaded_scenario_text_is_validated_not_executed():

@@ -23,7 +23,7 @@ from coprod_sim.dashboard.levers import lever_params, plain_label
 from coprod_sim.outputs import label, label_with_unit, phrase, unit
 from coprod_sim.scenarios import Scenario, list_scenario_names, load_scenario, parse_scenario, scenario_toml
 
-__all__ = ["CompareView", "ScenarioSpec", "build_scenario"]
+__all__ = ["CompareView", "ScenarioSpec", "build_scenario", "parse_value"]
 
 MAX_SCENARIOS = 4
 MAX_UPLOAD_BYTES = 100_000  # a scenario file is a few hundred bytes; anything this big is not one
@@ -109,7 +109,7 @@ def TimelineEditor(timeline: list[dict[str, Any]], on_change: Callable[[list[dic
     def add() -> None:
         p = params[lever.value]
         try:
-            value = _parse_value(value_text.value, p)
+            value = parse_value(value_text.value, p)
         except ValueError as exc:
             error.value = str(exc)
             return
@@ -128,8 +128,14 @@ def TimelineEditor(timeline: list[dict[str, Any]], on_change: Callable[[list[dic
         solara.HTML(tag="p", unsafe_innerHTML=_esc(error.value), classes=["cp-message"])
 
 
-def _parse_value(text: str, p: Any) -> Any:
-    """Read a typed value for a lever, or say what is allowed."""
+def parse_value(text: str, p: Any) -> Any:
+    """Read a value typed for lever ``p`` (a parameter of coprod_sim.config), as the lever's type.
+
+    Raises
+    ------
+    ValueError
+        Saying what is allowed, when ``text`` is not a value the lever can take.
+    """
     t = text.strip()
     if p.type is bool:
         if t.lower() in ("true", "yes", "on", "1"):
