@@ -16,32 +16,33 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coprod_sim import outputs
 from coprod_sim.config import Config
 from coprod_sim.run import replicate_seeds, simulate, summarise
 from coprod_sim.scenarios import Scenario
 
 __all__ = ["TABLE_OUTCOMES", "TRAJECTORIES", "Comparison", "break_even_week", "compare", "mean_interval"]
 
-#: Rows of the comparison table: (summary name, label for people).
-TABLE_OUTCOMES: tuple[tuple[str, str], ...] = (
-    ("participation_rate_mean", "Participation of disabled workers (weekly share)"),
-    ("influence_share_mean", "Influence share in meetings they attend"),
-    ("tokenism_rate_mean", "Tokenism (share of participations without influence)"),
-    ("fit_mean", "Fit of services to real needs (0-1)"),
-    ("wellbeing_disabled_final", "Wellbeing, disabled people (end)"),
-    ("wellbeing_nondisabled_final", "Wellbeing, non-disabled people (end)"),
-    ("burnout_disabled_mean", "Burnout, all disabled people (share)"),
-    ("burnout_disabled_workers_mean", "Burnout, disabled workers in the expert role (share)"),
-    ("burnout_nondisabled_mean", "Burnout, non-disabled people (share)"),
-    ("exits_disabled_total", "Leavers, disabled (count)"),
-    ("exits_disabled_workers_total", "Leavers, disabled workers in the expert role (count)"),
-    ("exits_nondisabled_total", "Leavers, non-disabled (count)"),
-    ("share_disabled_final", "Share of people who are disabled, all roles (end)"),
-    ("engagement_disabled_final", "Engagement of disabled workers in the expert role (end)"),
-    ("attitude_mean_final", "Attitude, 0 medical to 1 social model (end)"),
-    ("progression_gap_final", "Career grade gap, non-disabled minus disabled (end)"),
-    ("cost_per_year", "Cost per year (currency)"),
-    ("level_final", "Co-production level at the end (0 none .. 4 transformative)"),
+#: Rows of the comparison table, in order: summary names (their words are in coprod_sim.outputs).
+TABLE_OUTCOMES: tuple[str, ...] = (
+    "participation_rate_mean",
+    "influence_share_mean",
+    "tokenism_rate_mean",
+    "fit_mean",
+    "wellbeing_disabled_final",
+    "wellbeing_nondisabled_final",
+    "burnout_disabled_mean",
+    "burnout_disabled_workers_mean",
+    "burnout_nondisabled_mean",
+    "exits_disabled_total",
+    "exits_disabled_workers_total",
+    "exits_nondisabled_total",
+    "share_disabled_final",
+    "engagement_disabled_final",
+    "attitude_mean_final",
+    "progression_gap_final",
+    "cost_per_year",
+    "level_final",
 )
 
 
@@ -169,14 +170,14 @@ def compare(
     for name in names:
         mine = runs[runs.scenario == name].set_index("seed").loc[seeds]
         base = runs[runs.scenario == ref].set_index("seed").loc[seeds]
-        for key, label in TABLE_OUTCOMES:
+        for key in TABLE_OUTCOMES:
             m, lo, hi = mean_interval(mine[key].to_numpy(float))
             d, dlo, dhi = mean_interval(mine[key].to_numpy(float) - base[key].to_numpy(float))
             rows.append(
                 {
                     "scenario": name,
                     "outcome": key,
-                    "label": label,
+                    "label": outputs.label(key),
                     "mean": m,
                     "lo": lo,
                     "hi": hi,
@@ -202,8 +203,8 @@ def format_table(c: Comparison) -> str:
     """Side-by-side text table: mean [95% interval] per scenario, and difference from the first."""
     lines = []
     ref = c.names[0]
-    for key, label in TABLE_OUTCOMES:
-        lines.append(label)
+    for key in TABLE_OUTCOMES:
+        lines.append(outputs.label_with_unit(key))
         sub = c.table[c.table.outcome == key].set_index("scenario")
         for name in c.names:
             r = sub.loc[name]

@@ -1,5 +1,8 @@
 """Outputs of a week and the co-production level (docs/ODD.md 4, "Observation"; 7.14).
 
+What each output is called, its unit and how it is summarised are in :mod:`coprod_sim.outputs`;
+this module computes them.
+
 Group means are NaN for an empty group (undefined, reported as missing, not as zero). The level
 is judged on a quarter: counts of the last 13 weeks are pooled, so quiet weeks do not dilute the
 rates.
@@ -16,14 +19,10 @@ from coprod_sim.config import Config
 from coprod_sim.mechanisms.costs import Ledger, total
 from coprod_sim.mechanisms.deliberation import Meeting
 from coprod_sim.mechanisms.people_flow import Exits
+from coprod_sim.outputs import QUARTER_WEEKS
 from coprod_sim.state import DISABLED_WORKER, Caches, Seats, State, add_up, ratio
 
-__all__ = ["LEVELS", "LEVEL_RULES", "OUTPUT_COLUMNS", "QUARTER_WEEKS", "LevelWindow", "classify_level", "compute"]
-
-LEVELS = ("none", "consultation", "compliance", "intermediate", "transformative")
-
-#: Weeks (a quarter) over which the co-production level is judged.
-QUARTER_WEEKS = 13
+__all__ = ["LEVEL_RULES", "LevelWindow", "classify_level", "compute"]
 
 # Thresholds of the co-production level (docs/ODD.md, "Observation"), on 13-week means.
 LEVEL_RULES = {
@@ -36,49 +35,6 @@ LEVEL_RULES = {
     "transformative_influence": 0.4,
     "transformative_stages": 4,
 }
-
-#: Columns of the per-step output, in order.
-OUTPUT_COLUMNS = (
-    "participation_rate",
-    "influence_share",
-    "tokenism_rate",
-    "fit",
-    "wellbeing_disabled",
-    "wellbeing_nondisabled",
-    "burnout_disabled",
-    "burnout_nondisabled",
-    "exits_disabled",
-    "exits_nondisabled",
-    "share_disabled",
-    "attitude_mean",
-    "cost",
-    "level",
-    "engagement_disabled",
-    "confidence_disabled",
-    "attitude_managers",
-    "attitude_staff",
-    "grade_disabled",
-    "grade_nondisabled",
-    "progression_gap",
-    "accommodated_share",
-    "peer_supported_share",
-    "n_people",
-    "n_disabled",
-    "n_disabled_workers",
-    "n_peer_supporters",
-    "stages_involved",
-    "burnout_disabled_workers",
-    "exits_disabled_workers",
-    "cost_training",
-    "cost_accessibility",
-    "cost_accommodations",
-    "cost_coproduction",
-    "cost_peer_support",
-    "cost_review",
-    "cost_turnover",
-    "cost_rework",
-    "cost_cumulative",
-)
 
 
 def classify_level(participation: float, tokenism: float, influence: float, stages: int, support: bool) -> str:

@@ -32,9 +32,10 @@ from coprod_sim.mechanisms import (
     training,
     wellbeing,
 )
-from coprod_sim.metrics import LEVELS, OUTPUT_COLUMNS, LevelWindow, classify_level, compute
+from coprod_sim.metrics import LevelWindow, classify_level, compute
 from coprod_sim.network import OrgStructure, build_structure
 from coprod_sim.newcomers import Newcomers
+from coprod_sim.outputs import LEVELS, OUTPUT_COLUMNS
 from coprod_sim.population import initial_state
 from coprod_sim.state import (
     BARRIER_TYPES,

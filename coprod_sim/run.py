@@ -15,31 +15,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coprod_sim import outputs
 from coprod_sim.config import Config
-from coprod_sim.model import LEVELS, OUTPUT_COLUMNS, CoProdModel
+from coprod_sim.model import CoProdModel
+from coprod_sim.outputs import LEVELS, OUTPUT_COLUMNS
 
 __all__ = ["SUMMARY_OUTCOMES", "RunResult", "replicate_seeds", "run", "simulate", "simulate_summary", "summarise"]
 
-#: Outcomes summarised per run: (column, how) where how is "mean" over all steps after week 0,
-#: "final" (the last step) or "sum".
-SUMMARY_OUTCOMES: tuple[tuple[str, str], ...] = (
-    ("participation_rate", "mean"),
-    ("influence_share", "mean"),
-    ("tokenism_rate", "mean"),
-    ("fit", "mean"),
-    ("wellbeing_disabled", "final"),
-    ("wellbeing_nondisabled", "final"),
-    ("burnout_disabled", "mean"),
-    ("burnout_nondisabled", "mean"),
-    ("burnout_disabled_workers", "mean"),
-    ("exits_disabled", "sum"),
-    ("exits_disabled_workers", "sum"),
-    ("exits_nondisabled", "sum"),
-    ("share_disabled", "final"),
-    ("engagement_disabled", "final"),
-    ("attitude_mean", "final"),
-    ("progression_gap", "final"),
-    ("cost", "sum"),
+#: The summaries that are a mean, final value or total of one numeric column, as (column, how)
+#: with how "mean", "final" or "sum". Derived from :mod:`coprod_sim.outputs` for
+#: ``coprod_sim.sweep.runner``, which names its summary columns from it; use
+#: :func:`coprod_sim.outputs.summaries` instead, which lists every summary.
+SUMMARY_OUTCOMES: tuple[tuple[str, str], ...] = tuple(
+    (s.column, "sum" if s.how == "total" else s.how)
+    for s in outputs.summaries()
+    if s.how in ("mean", "final", "total") and s.column != "level"
 )
 
 
@@ -83,27 +73,36 @@ def simulate(config: Config, seed: int, steps: int | None = None, *, progress: b
 
 
 def summarise(ts: pd.DataFrame | Mapping[str, Sequence[Any]]) -> dict[str, float]:
-    """Summary outcomes of one run's time series (see :data:`SUMMARY_OUTCOMES`).
+    """Summary outcomes of one run's time series, each as :func:`coprod_sim.outputs.summaries` says.
 
     ``ts`` is the run's table, or its columns as lists (``model.datacollector.model_vars``).
+    The result's keys are :func:`coprod_sim.outputs.summary_names`, in that order.
     """
     n = len(ts["level"])
     first = 1 if n > 1 else 0
-    out: dict[str, float] = {}
-    for col, how in SUMMARY_OUTCOMES:
-        x = np.asarray(ts[col], dtype=float)[first:]
-        if how == "mean":
-            out[f"{col}_mean"] = float(np.nanmean(x)) if np.isfinite(x).any() else float("nan")
-        elif how == "final":
-            out[f"{col}_final"] = float(x[-1])
-        else:
-            out[f"{col}_total"] = float(np.nansum(x))
     years = max(n - first, 1) / 52.0
-    out["cost_per_year"] = out["cost_total"] / years
-    levels = list(ts["level"])
-    out["level_final"] = float(LEVELS.index(levels[-1]))
-    out["level_max"] = float(max(LEVELS.index(v) for v in levels))
+    out: dict[str, float] = {}
+    for s in outputs.summaries():
+        if s.column == "level":  # text: summarised as its rung, 0 (none) to 4 (transformative)
+            rungs = [LEVELS.index(v) for v in ts["level"]]
+            out[s.name] = float(rungs[-1] if s.how == "final" else max(rungs))
+        else:
+            out[s.name] = _summary_value(np.asarray(ts[s.column], dtype=float)[first:], s.how, years)
     return out
+
+
+def _summary_value(x: np.ndarray, how: str, years: float) -> float:
+    """One summary of a column's weeks after week 0 (see :data:`coprod_sim.outputs.HOW`)."""
+    if how == "mean":
+        return float(np.nanmean(x)) if np.isfinite(x).any() else float("nan")
+    if how == "final":
+        return float(x[-1])
+    total = float(np.nansum(x))
+    if how == "total":
+        return total
+    if how == "per_year":
+        return total / years
+    raise ValueError(f"a summary of a numeric column cannot be {how!r}")
 
 
 def simulate_summary(config: Config, seed: int, steps: int | None = None) -> dict[str, float]:

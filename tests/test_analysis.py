@@ -2,7 +2,9 @@
 
 import pytest
 
+from coprod_sim.cli import main
 from coprod_sim.config import ConfigError
+from coprod_sim.outputs import label
 from coprod_sim.sweep.analysis import analyze, write_report
 from coprod_sim.sweep.design import load_experiment
 from coprod_sim.sweep.runner import sweep
@@ -69,6 +71,14 @@ def test_report_has_text_alternatives_and_tables(tmp_path):
     assert page.count("<img") == page.count('alt="') > 5
     assert "95% interval" in page and "<details><summary>Data table</summary>" in page
     assert (out / "analysis" / "effects.csv").exists() and list((out / "analysis" / "plots").glob("*.png"))
+
+
+def test_analyze_command_prints_each_outcome_by_its_label(tmp_path, capsys):
+    out = run_sweep(tmp_path, steps=20)
+    assert main(["analyze", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert f"\n  {label('influence_share_mean')}\n" in text and "power.transfer" in text
+    assert (out / "analysis" / "report.html").exists()
 
 
 def test_not_a_sweep_folder(tmp_path):

@@ -18,9 +18,10 @@ from urllib.parse import unquote
 
 import pytest
 
-from coprod_sim.cli import _is_loopback, main
+from coprod_sim.cli import main
 from coprod_sim.dashboard import assets
 from coprod_sim.dashboard.assets import AssetsError, Package
+from coprod_sim.dashboard.serve import is_loopback
 
 
 def tarball(files: dict[str, bytes], top: str = "package") -> bytes:
@@ -279,5 +280,5 @@ def test_bad_port_is_an_input_error():
 
 
 def test_loopback_hosts():
-    assert _is_loopback("127.0.0.1") and _is_loopback("localhost") and _is_loopback("::1")
-    assert not _is_loopback("0.0.0.0") and not _is_loopback("192.168.1.4") and not _is_loopback("example.org")
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4") and not is_loopback("example.org")

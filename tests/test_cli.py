@@ -54,7 +54,7 @@ def test_run_writes_results_and_provenance(tmp_path):
 def test_run_summary_is_readable(tmp_path, capsys):
     assert main(["run", "baseline", "--steps", "60", "--out", str(tmp_path)]) == 0
     text = capsys.readouterr().out
-    for fragment in ("Scenario: baseline", "Wellbeing (end)", "Co-production level", "Cost:", "disabled"):
+    for fragment in ("Scenario: baseline", "Wellbeing, at the end", "Co-production level", "Cost:", "disabled"):
         assert fragment in text
 
 

@@ -16,8 +16,9 @@ from coprod_sim.dashboard import svg
 from coprod_sim.dashboard.explore import build
 from coprod_sim.dashboard.levers import COMPONENTS, lever_params
 from coprod_sim.dashboard.session import Simulation
-from coprod_sim.metrics import LEVEL_RULES, LEVELS
+from coprod_sim.metrics import LEVEL_RULES
 from coprod_sim.model import CoProdModel
+from coprod_sim.outputs import LEVELS, label, phrase
 from coprod_sim.scenarios import load_scenario
 
 
@@ -283,18 +284,18 @@ def test_edited_scenario_round_trips_through_toml(tmp_path):
 
 
 def test_a_bad_edited_scenario_names_the_lever():
-    from coprod_sim.dashboard.compare_view import _parse_value, build_scenario, new_spec
+    from coprod_sim.dashboard.compare_view import build_scenario, new_spec, parse_value
 
     spec = new_spec("baseline")
     spec["timeline"] = [{"step": 10, "lever": "power.transfer", "value": 2.0, "ramp": 0}]
     with pytest.raises(ConfigError, match=r"scenario 'baseline'.*power\.transfer"):
         build_scenario(spec)
     p = lever_params()
-    assert _parse_value("yes", p["peer_support.enabled"]) is True
-    assert _parse_value("0.25", p["power.transfer"]) == 0.25
+    assert parse_value("yes", p["peer_support.enabled"]) is True
+    assert parse_value("0.25", p["power.transfer"]) == 0.25
     for text, path in (("1.5", "power.transfer"), ("abc", "review.interval"), ("everyone", "training.target")):
         with pytest.raises(ValueError, match=re.escape(path)):
-            _parse_value(text, p[path])
+            parse_value(text, p[path])
 
 
 def test_uploaded_scenario_text_is_validated_not_executed():
@@ -319,7 +320,7 @@ def test_comparison_bands_and_verdict():
     runs = c.runs[c.runs.scenario == "transformative"]
     assert abs(np.nanmean(mean[1:]) - runs["influence_share_mean"].mean()) < 0.05
     text = verdict(c, 60)
-    assert text.startswith("Compared with baseline, transformative improves") and "real influence" in text
+    assert text.startswith(f"Compared with baseline, transformative improves {phrase('influence_share')} (+")
     assert "same 3 seeds" in text
 
 
@@ -422,8 +423,8 @@ def test_research_view_opens_a_sweep_and_draws_it(tiny_sweep, monkeypatch):
     assert rc.find(v.TextField, label="Sweep folder").widget.v_model == str(Path("results") / "tiny")
     _button(rc, "Open").click()
     text = _page_text(rc)
-    assert "Influence share when they take part: mean over runs" in text
-    assert "Heatmap values" in text and "Change in Influence share" in text
+    assert f"{label('influence_share_mean')}: mean over runs" in text
+    assert "Heatmap values" in text and f"Change in {phrase('influence_share_mean')}" in text
     _type(rc, "Sweep folder", "results/nothing")
     _button(rc, "Open").click()
     text = _page_text(rc)

@@ -20,9 +20,10 @@ from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure
 from coprod_sim.dashboard.explain import verdict
 from coprod_sim.dashboard.explore import DEFAULTS, LeverPanel, scenario_config
 from coprod_sim.dashboard.levers import lever_params, plain_label
+from coprod_sim.outputs import label, label_with_unit, phrase, unit
 from coprod_sim.scenarios import Scenario, list_scenario_names, load_scenario, parse_scenario, scenario_toml
 
-__all__ = ["CompareView", "ScenarioSpec", "build_scenario"]
+__all__ = ["CompareView", "ScenarioSpec", "build_scenario", "parse_value"]
 
 MAX_SCENARIOS = 4
 MAX_UPLOAD_BYTES = 100_000  # a scenario file is a few hundred bytes; anything this big is not one
@@ -108,7 +109,7 @@ def TimelineEditor(timeline: list[dict[str, Any]], on_change: Callable[[list[dic
     def add() -> None:
         p = params[lever.value]
         try:
-            value = _parse_value(value_text.value, p)
+            value = parse_value(value_text.value, p)
         except ValueError as exc:
             error.value = str(exc)
             return
@@ -127,8 +128,14 @@ def TimelineEditor(timeline: list[dict[str, Any]], on_change: Callable[[list[dic
         solara.HTML(tag="p", unsafe_innerHTML=_esc(error.value), classes=["cp-message"])
 
 
-def _parse_value(text: str, p: Any) -> Any:
-    """Read a typed value for a lever, or say what is allowed."""
+def parse_value(text: str, p: Any) -> Any:
+    """Read a value typed for lever ``p`` (a parameter of coprod_sim.config), as the lever's type.
+
+    Raises
+    ------
+    ValueError
+        Saying what is allowed, when ``text`` is not a value the lever can take.
+    """
     t = text.strip()
     if p.type is bool:
         if t.lower() in ("true", "yes", "on", "1"):
@@ -217,13 +224,8 @@ def ScenarioEditor(index: int, spec: ScenarioSpec, on_change: Callable[[Scenario
             solara.HTML(tag="p", unsafe_innerHTML=_esc(error), classes=["cp-message"])
 
 
-CHARTS = (
-    ("participation_rate", "Taking part", "weekly share"),
-    ("influence_share", "Real influence", "share of decision weight"),
-    ("wellbeing_disabled", "Wellbeing of disabled people", "0-1"),
-    ("burnout_disabled", "Burnout among disabled people", "share"),
-    ("cost_cumulative", "Cost so far", "currency"),
-)
+#: Weekly outputs drawn over time (each one of compare.TRAJECTORIES); their words are in coprod_sim.outputs.
+CHARTS = ("participation_rate", "influence_share", "wellbeing_disabled", "burnout_disabled", "cost_cumulative")
 
 
 @solara.component
@@ -233,13 +235,14 @@ def CompareResults(result: Comparison, scenarios: list[Scenario], weeks: int) ->
     solara.HTML(tag="p", unsafe_innerHTML=_esc(verdict(result, weeks)), classes=["cp-verdict"])
     solara.HTML(tag="h2", unsafe_innerHTML="Over time (mean and 95% band)", classes=["cp-heading"])
     with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
-        for col, title, y_label in CHARTS:
+        for col in CHARTS:
+            title = label(col)
             series = [
                 svg.Series(n, *result.trajectories[n][col])
                 for n in result.names  # mean, lo, hi
             ]
             x = np.arange(len(series[0].y))
-            chart = svg.line_chart(x, series, title=title, y_label=y_label)
+            chart = svg.line_chart(x, series, title=title, y_label=unit(col))
             pick = np.unique(np.linspace(0, len(x) - 1, min(14, len(x))).round().astype(int))
             table = svg.data_table(
                 ["Week", *result.names],
@@ -255,7 +258,11 @@ def CompareResults(result: Comparison, scenarios: list[Scenario], weeks: int) ->
     solara.HTML(
         tag="div",
         unsafe_innerHTML=svg.line_chart(
-            x, extra, title=f"Extra cost so far, compared with {ref}", y_label="currency", marks=marks
+            x,
+            extra,
+            title=f"Extra {phrase('cost_cumulative')}, compared with {ref}",
+            y_label=unit("cost_cumulative"),
+            marks=marks,
         ),
         classes=["cp-figure"],
     )
@@ -294,9 +301,9 @@ def outcome_table(result: Comparison) -> str:
     ref = result.names[0]
     cols = ["Outcome", *[f"{n}" for n in result.names], *[f"{n} minus {ref}" for n in result.names[1:]]]
     rows = []
-    for key, label in TABLE_OUTCOMES:
+    for key in TABLE_OUTCOMES:
         r = t[t.outcome == key].set_index("scenario")
-        cells = [label]
+        cells = [label_with_unit(key)]
         cells += [_ci(r.loc[n, "mean"], r.loc[n, "lo"], r.loc[n, "hi"]) for n in result.names]
         cells += [
             _ci(r.loc[n, "diff"], r.loc[n, "diff_lo"], r.loc[n, "diff_hi"], signed=True) for n in result.names[1:]

@@ -13,13 +13,12 @@ import numpy as np
 
 from coprod_sim.config import Config
 from coprod_sim.dashboard.svg import LADDER_TEXT
+from coprod_sim.outputs import QUARTER_WEEKS, better, label, phrase, summary
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoProdModel
 
-__all__ = ["explain", "pct"]
-
-WINDOW = 13  # weeks: a quarter, as for the co-production level
+__all__ = ["VERDICT_OUTCOMES", "explain", "pct", "verdict"]
 
 
 def pct(x: float) -> str:
@@ -28,7 +27,7 @@ def pct(x: float) -> str:
 
 
 def _recent(model: CoProdModel, col: str) -> float:
-    vals = np.asarray(model.datacollector.model_vars[col][-WINDOW:], dtype=float)
+    vals = np.asarray(model.datacollector.model_vars[col][-QUARTER_WEEKS:], dtype=float)
     vals = vals[np.isfinite(vals)]
     return float(vals.mean()) if vals.size else math.nan
 
@@ -37,55 +36,60 @@ def explain(model: CoProdModel, config: Config) -> list[str]:
     """Paragraphs on the current state of ``model``: level, involvement, wellbeing, culture, cost."""
     m: dict[str, Any] = model.metrics
     week = int(model.steps)
-    years = week / 52
-    when = f"Week {week}" + (f" (about {years:.1f} years)" if week >= 52 else "")
+    when = f"Week {week}" + (f" (about {week / 52:.1f} years)" if week >= 52 else "")
     level = str(m["level"])
-    out = [f"{when}. Co-production level: {level}. {LADDER_TEXT.get(level, '')}"]
+    return [
+        f"{when}. {label('level')}: {level}. {LADDER_TEXT.get(level, '')}",
+        _involvement(model, config),
+        _wellbeing(m, config),
+        _culture(m, config),
+        f"{label('cost_cumulative')}: {float(model.cost_cumulative):,.0f} (training, accessibility, adjustments, "
+        f"peer support, meetings, reviews, turnover and rework). {label('fit')}: {float(m['fit']):.2f}.",
+    ]
 
-    part, infl, token = (_recent(model, c) for c in ("participation_rate", "influence_share", "tokenism_rate"))
-    n_dw = int(m["n_disabled_workers"] + m["n_peer_supporters"])
-    pt = config.power.transfer
+
+def _involvement(model: CoProdModel, config: Config) -> str:
+    """Who took part over the last quarter, whether it was tokenistic, and at which stages."""
+    week = int(model.steps)
+    n_dw = int(model.metrics["n_disabled_workers"] + model.metrics["n_peer_supporters"])
     if week == 0:
-        out.append(
+        return (
             f"Nothing has happened yet. {n_dw} disabled workers speak from their own experience; "
             "press Step or Play to start the weeks."
         )
-    else:
-        text = (
-            f"Over the last {min(week, WINDOW)} weeks, {pct(part)} of the {n_dw} disabled workers "
-            "took part in meetings."
-        )
-        if math.isnan(token):
-            text += " Nobody took part, so there was no influence to measure."
-        elif token > 0.5:
-            text += (
-                f" Most of that was tokenistic ({pct(token)} of attendances): they were outnumbered and "
-                f"professionals listened little, so their views rarely changed decisions."
-            )
-            if pt < 0.1:
-                text += " Power transfer is " + pct(pt) + "; raising it guarantees them a real share of decisions."
-        else:
-            text += f" Their influence was real: they held on average {pct(infl)} of the weight in those meetings."
-        stages = [s for s in ("planning", "design", "delivery", "evaluation") if getattr(config.involvement, s)]
+    part, infl, token = (_recent(model, c) for c in ("participation_rate", "influence_share", "tokenism_rate"))
+    pt = config.power.transfer
+    text = (
+        f"Over the last {min(week, QUARTER_WEEKS)} weeks, {pct(part)} of the {n_dw} disabled workers "
+        "took part in meetings."
+    )
+    if math.isnan(token):
+        text += " Nobody took part, so there was no influence to measure."
+    elif token > 0.5:
         text += (
-            f" They are invited to {', '.join(stages)}."
-            if stages
-            else " They are not invited to any stage, so they cannot take part."
+            f" Most of that was tokenistic ({pct(token)} of attendances): they were outnumbered and "
+            f"professionals listened little, so their views rarely changed decisions."
         )
-        out.append(text)
+        if pt < 0.1:
+            text += " Power transfer is " + pct(pt) + "; raising it guarantees them a real share of decisions."
+    else:
+        text += f" Their influence was real: they held on average {pct(infl)} of the weight in those meetings."
+    stages = [s for s in ("planning", "design", "delivery", "evaluation") if getattr(config.involvement, s)]
+    return text + (
+        f" They are invited to {', '.join(stages)}."
+        if stages
+        else " They are not invited to any stage, so they cannot take part."
+    )
 
+
+def _wellbeing(m: dict[str, Any], config: Config) -> str:
+    """Wellbeing and burnout of disabled people against others, with the barriers behind a gap."""
     wd, wn = float(m["wellbeing_disabled"]), float(m["wellbeing_nondisabled"])
     bd, bn = float(m["burnout_disabled"]), float(m["burnout_nondisabled"])
-    access = np.mean(
-        [
-            config.accessibility.physical,
-            config.accessibility.information,
-            config.accessibility.communication,
-            config.accessibility.time,
-        ]
-    )
+    a = config.accessibility
+    access = np.mean([a.physical, a.information, a.communication, a.time])
     text = (
-        f"Wellbeing of disabled people is {wd:.2f} (others {wn:.2f}, on a scale of 0 to 1); "
+        f"{label('wellbeing_disabled')} is {wd:.2f} (others {wn:.2f}, on a scale of 0 to 1); "
         f"{pct(bd)} of disabled people and {pct(bn)} of others are burnt out."
     )
     if not math.isnan(wd) and wd < wn - 0.02:
@@ -98,39 +102,34 @@ def explain(model: CoProdModel, config: Config) -> list[str]:
         text += f" {share} of disabled workers have a peer supporter, which buffers strain."
     else:
         text += " There is no peer support programme."
-    out.append(text)
+    return text
 
+
+def _culture(m: dict[str, Any], config: Config) -> str:
+    """Where attitudes stand between the medical and the social model, and what training does."""
     att = float(m["attitude_mean"])
     model_word = "social" if att >= 0.55 else "medical" if att <= 0.45 else "between the medical and the social"
     text = f"Attitudes average {att:.2f}: mostly the {model_word} model of disability."
     if config.training.target == "none" or config.training.coverage == 0:
-        text += " Nobody is being trained."
-    else:
-        tr = config.training
-        text += f" Training reaches {pct(tr.coverage)} of {tr.target} every {tr.interval} weeks"
-        text += (
-            "; power transfer or reviews help its effect last."
-            if pt > 0 or config.review.enabled
-            else "; without power transfer or reviews its effect fades."
-        )
-    out.append(text)
-
-    cost = float(model.cost_cumulative)
-    out.append(
-        f"Cost so far: {cost:,.0f} (training, accessibility, adjustments, peer support, meetings, "
-        f"reviews, turnover and rework). Fit of services to needs: {float(m['fit']):.2f}."
+        return text + " Nobody is being trained."
+    tr = config.training
+    text += f" Training reaches {pct(tr.coverage)} of {tr.target} every {tr.interval} weeks"
+    return text + (
+        "; power transfer or reviews help its effect last."
+        if config.power.transfer > 0 or config.review.enabled
+        else "; without power transfer or reviews its effect fades."
     )
-    return out
 
 
-#: Outcomes the verdict talks about: (summary name, plain name, +1 if higher is better, -1 if lower).
-VERDICT_OUTCOMES = (
-    ("influence_share_mean", "real influence of disabled workers", 1),
-    ("tokenism_rate_mean", "tokenism", -1),
-    ("wellbeing_disabled_final", "wellbeing of disabled people", 1),
-    ("burnout_disabled_mean", "burnout among disabled people", -1),
-    ("fit_mean", "fit of services to needs", 1),
-    ("attitude_mean_final", "staff attitudes (towards the social model)", 1),
+#: Outcomes the verdict talks about, as summary names; their words and which way is better are
+#: in coprod_sim.outputs.
+VERDICT_OUTCOMES: tuple[str, ...] = (
+    "influence_share_mean",
+    "tokenism_rate_mean",
+    "wellbeing_disabled_final",
+    "burnout_disabled_mean",
+    "fit_mean",
+    "attitude_mean_final",
 )
 
 
@@ -145,19 +144,20 @@ def verdict(comparison: Any, horizon_weeks: int) -> str:
     parts = []
     for name in comparison.names[1:]:
         rows = table[table.scenario == name].set_index("outcome")
-        better, worse, unclear = [], [], []
-        for key, label, sign in VERDICT_OUTCOMES:
+        improved, worsened, unclear = [], [], []
+        for key in VERDICT_OUTCOMES:
             r = rows.loc[key]
+            name_of = phrase(summary(key).column)  # what changed; the table says how it is summarised
             if not (np.isfinite(r["diff_lo"]) and np.isfinite(r["diff_hi"])) or r["diff_lo"] <= 0 <= r["diff_hi"]:
-                unclear.append(label)
-            elif (r["diff"] > 0) == (sign > 0):
-                better.append(f"{label} ({r['diff']:+.2f})")
+                unclear.append(name_of)
+            elif (r["diff"] > 0) == (better(key) > 0):
+                improved.append(f"{name_of} ({r['diff']:+.2f})")
             else:
-                worse.append(f"{label} ({r['diff']:+.2f})")
+                worsened.append(f"{name_of} ({r['diff']:+.2f})")
         text = f"Compared with {ref}, {name}"
-        text += f" improves {_and(better)}" if better else " improves nothing clearly"
-        if worse:
-            text += f", but worsens {_and(worse)}"
+        text += f" improves {_and(improved)}" if improved else " improves nothing clearly"
+        if worsened:
+            text += f", but worsens {_and(worsened)}"
         text += "."
         if unclear:
             text += f" No clear difference in {_and(unclear)}."

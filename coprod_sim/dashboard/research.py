@@ -14,6 +14,7 @@ from coprod_sim.compare import student_t
 from coprod_sim.config import ConfigError
 from coprod_sim.dashboard import svg
 from coprod_sim.dashboard.controls import ChartWithTable, Choice
+from coprod_sim.outputs import label, phrase
 from coprod_sim.sweep.analysis import OUTCOMES, Analysis, analyze
 
 __all__ = ["ResearchView", "binned", "grid_means", "line_means", "open_sweep", "sweep_folders"]
@@ -72,10 +73,6 @@ def line_means(runs: pd.DataFrame, x: str, outcome: str) -> pd.DataFrame:
         half = float(student_t().ppf(0.975, len(z) - 1) * z.std(ddof=1) / math.sqrt(len(z))) if len(z) > 1 else math.nan
         rows.append({"value": float(value), "mean": m, "lo": m - half, "hi": m + half, "n": len(z)})
     return pd.DataFrame(rows)
-
-
-def _label(path: str) -> str:
-    return OUTCOMES.get(path, path)
 
 
 @solara.component
@@ -139,7 +136,7 @@ def ResearchView() -> None:
         runs = runs[keep]
 
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
-        Choice("Outcome", outcomes, outcome, names=[_label(o) for o in outcomes])
+        Choice("Outcome", outcomes, outcome, names=[label(o) for o in outcomes])
         Choice("Lever across (x)", factors, x)
         Choice("Lever up (y)", factors, y)
     solara.HTML(tag="h3", unsafe_innerHTML="Filter", classes=["cp-heading"])
@@ -162,27 +159,27 @@ def ResearchView() -> None:
                 xs,
                 ys,
                 z,
-                title=f"{_label(outcome.value)}: mean over runs",
+                title=f"{label(outcome.value)}: mean over runs",
                 x_label=x.value,
                 y_label=y.value,
-                z_label=_label(outcome.value),
+                z_label=label(outcome.value),
             )
             rows = [[f"{yv:g}", *[float(v) for v in z[j]]] for j, yv in enumerate(ys)]
             table = svg.data_table([f"{y.value} \\ {x.value}", *[f"{v:g}" for v in xs]], rows, "Heatmap values")
             ChartWithTable(chart, table)
         lm = line_means(runs, x.value, outcome.value)
-        series = [svg.Series(_label(outcome.value), lm["mean"], lm["lo"], lm["hi"])]
+        series = [svg.Series(label(outcome.value), lm["mean"], lm["lo"], lm["hi"])]
         chart = svg.line_chart(
             lm["value"],
             series,
-            title=f"{_label(outcome.value)} over {x.value}",
+            title=f"{label(outcome.value)} over {x.value}",
             y_label="mean, 95% interval",
             x_label=x.value,
         )
         table = svg.data_table(
             [x.value, "mean", "95% low", "95% high", "runs"],
             [[f"{r.value:g}", r.mean, r.lo, r.hi, int(r.n)] for r in lm.itertuples()],
-            f"{_label(outcome.value)} by {x.value}",
+            f"{label(outcome.value)} by {x.value}",
         )
         ChartWithTable(chart, table)
 
@@ -193,7 +190,7 @@ def ResearchView() -> None:
         unsafe_innerHTML=svg.data_table(
             ["Lever", "effect", "95% low", "95% high"],
             [[r.factor, r.effect, r.lo, r.hi] for r in eff.itertuples()],
-            f"Change in {_label(outcome.value)} from each lever's lowest to highest value (least squares)",
+            f"Change in {phrase(outcome.value)} from each lever's lowest to highest value (least squares)",
         ),
     )
     if a.indices is not None and not a.indices.empty:
@@ -203,6 +200,6 @@ def ResearchView() -> None:
         solara.HTML(
             tag="div",
             unsafe_innerHTML=svg.data_table(
-                cols, ind[cols].itertuples(index=False, name=None), f"Sensitivity of {_label(outcome.value)}"
+                cols, ind[cols].itertuples(index=False, name=None), f"Sensitivity of {phrase(outcome.value)}"
             ),
         )

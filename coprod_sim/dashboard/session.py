@@ -15,7 +15,8 @@ import numpy as np
 from coprod_sim.config import Config
 from coprod_sim.dashboard import svg
 from coprod_sim.dashboard.explain import explain
-from coprod_sim.model import LEVELS, CoProdModel
+from coprod_sim.model import CoProdModel
+from coprod_sim.outputs import LEVELS, label, measure, short_label, unit
 from coprod_sim.timeline import levers_at
 
 __all__ = ["COLOUR_BY", "KEY_SERIES", "Simulation"]
@@ -27,32 +28,19 @@ COLOUR_BY = {
     "engagement": "Engagement",
 }
 
-#: The time-series panels: title, y label, [(column, legend name)].
+
+def _panel(title: str, cols: tuple[str, ...]) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """Name a panel of lines on the 0-1 scale from the catalogue; its axis says their unit if they share one."""
+    units = {unit(c) for c in cols}
+    return title, units.pop() if len(units) == 1 else "0-1", tuple((c, short_label(c)) for c in cols)
+
+
+#: The time-series panels, all drawn on 0-1: title, y label, [(column, legend name)].
 KEY_SERIES: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
-    (
-        "Taking part and real influence",
-        "share",
-        (
-            ("participation_rate", "Taking part"),
-            ("influence_share", "Influence"),
-            ("tokenism_rate", "Tokenism"),
-        ),
-    ),
-    (
-        "Wellbeing",
-        "mean wellbeing (0-1)",
-        (("wellbeing_disabled", "Disabled people"), ("wellbeing_nondisabled", "Others")),
-    ),
-    (
-        "Burnout",
-        "share burnt out",
-        (("burnout_disabled", "Disabled people"), ("burnout_nondisabled", "Others")),
-    ),
-    (
-        "Attitudes and fit of services",
-        "0-1",
-        (("attitude_mean", "Attitude (social model)"), ("fit", "Fit of services to needs")),
-    ),
+    _panel("Taking part and real influence", ("participation_rate", "influence_share", "tokenism_rate")),
+    _panel(measure("wellbeing_disabled"), ("wellbeing_disabled", "wellbeing_nondisabled")),
+    _panel(measure("burnout_disabled"), ("burnout_disabled", "burnout_nondisabled")),
+    _panel("Attitudes and fit of services", ("attitude_mean", "fit")),
 )
 
 
@@ -167,7 +155,7 @@ class Simulation:
 
     def ladder_svg(self) -> str:
         """Draw the ladder of co-production with the latest week's rung marked."""
-        return svg.ladder(LEVELS, self.level())
+        return svg.ladder(LEVELS, self.level(), title=label("level"))
 
     def explanation(self) -> list[str]:
         """Plain-language paragraphs on what is happening and why."""

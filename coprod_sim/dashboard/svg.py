@@ -155,8 +155,53 @@ def line_chart(
 ) -> str:
     """Lines (with optional bands) over a shared x axis; ``marks`` are labelled vertical rules."""
     x = np.asarray(x, dtype=float)
-    right, top, bottom = 118, 30, 42
     ys = [np.asarray(s.y, dtype=float) for s in series]
+    area = _plot_area(x, series, ys, y_range, width, height)
+    desc = describe_series(series, x, x_label)
+    head, tail = _open(title, desc, width, height, (title, tuple(s.name for s in series)))
+    out = [head, f'<text x="{area.left}" y="18" font-size="14" font-weight="600" fill="#111">{escape(title)}</text>']
+    out += _axes(area, x, x_label, y_label, height)
+    out += _marks(area, marks)
+    lines, ends = _lines(area, x, series, ys)
+    out += lines
+    out += _end_labels(area, ends)
+    out.append(tail)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class _PlotArea:
+    """Where a line chart's data go: the plotting rectangle and the ranges it shows."""
+
+    left: float
+    top: float
+    pw: float  # width and height of the plotting rectangle
+    ph: float
+    x0: float
+    x1: float
+    lo: float
+    hi: float
+    y_ticks: tuple[float, ...]
+
+    def px(self, v: np.ndarray) -> np.ndarray:
+        """Return the drawing's x of data x ``v``."""
+        return self.left + (v - self.x0) / (self.x1 - self.x0) * self.pw
+
+    def py(self, v: np.ndarray) -> np.ndarray:
+        """Return the drawing's y of data y ``v``."""
+        return self.top + (1.0 - (v - self.lo) / (self.hi - self.lo)) * self.ph
+
+
+def _plot_area(
+    x: np.ndarray,
+    series: Sequence[Series],
+    ys: list[np.ndarray],
+    y_range: tuple[float, float] | None,
+    width: int,
+    height: int,
+) -> _PlotArea:
+    """Fit the y range to the lines and bands (or ``y_range``) and leave room for the tick labels."""
+    right, top, bottom = 118, 30, 42
     bands = [np.asarray(v, dtype=float) for s in series for v in (s.lo, s.hi) if v is not None]
     finite = np.concatenate([a[np.isfinite(a)] for a in (*ys, *bands)] or [np.array([0.0, 1.0])])
     if y_range is None:
@@ -169,81 +214,95 @@ def line_chart(
     lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
     # Room for the longest tick label (costs run to millions) beside the rotated axis title.
     left = max(56, 30 + 7 * max(len(_fmt(t)) for t in ticks))
-    pw, ph = width - left - right, height - top - bottom
     x0, x1 = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
     if x1 <= x0:
         x1 = x0 + 1.0
+    return _PlotArea(left, top, width - left - right, height - top - bottom, x0, x1, lo, hi, tuple(ticks))
 
-    def px(v: np.ndarray) -> np.ndarray:
-        return left + (v - x0) / (x1 - x0) * pw
 
-    def py(v: np.ndarray) -> np.ndarray:
-        return top + (1.0 - (v - lo) / (hi - lo)) * ph
-
-    desc = describe_series(series, x, x_label)
-    head, tail = _open(title, desc, width, height, (title, tuple(s.name for s in series)))
-    out = [head, f'<text x="{left}" y="18" font-size="14" font-weight="600" fill="#111">{escape(title)}</text>']
-    for t in ticks:
-        yy = py(np.array(t))
+def _axes(a: _PlotArea, x: np.ndarray, x_label: str, y_label: str, height: int) -> list[str]:
+    """Grid lines and tick labels of both axes, the frame, and the axis titles."""
+    out = []
+    for t in a.y_ticks:
+        yy = a.py(np.array(t))
         out.append(
-            f'<line x1="{left}" x2="{left + pw}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#d9d9d9"/>'
-            f'<text x="{left - 6}" y="{yy + 4:.1f}" font-size="11" text-anchor="end" fill="#333">{_fmt(t)}</text>'
+            f'<line x1="{a.left}" x2="{a.left + a.pw}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#d9d9d9"/>'
+            f'<text x="{a.left - 6}" y="{yy + 4:.1f}" font-size="11" text-anchor="end" fill="#333">{_fmt(t)}</text>'
         )
     whole = bool(len(x)) and bool(np.all(x == np.round(x)))  # weeks, runs: no tick at week 0.2
-    for t in _nice_ticks(x0, x1, 6):
-        if x0 <= t <= x1 and not (whole and t != round(t)):
-            xx = px(np.array(t))
+    for t in _nice_ticks(a.x0, a.x1, 6):
+        if a.x0 <= t <= a.x1 and not (whole and t != round(t)):
+            xx = a.px(np.array(t))
             out.append(
-                f'<text x="{xx:.1f}" y="{top + ph + 16}" font-size="11" text-anchor="middle" fill="#333">{t:g}</text>'
+                f'<text x="{xx:.1f}" y="{a.top + a.ph + 16}" font-size="11" text-anchor="middle" fill="#333">'
+                f"{t:g}</text>"
             )
     out.append(
-        f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#555"/>'
-        f'<text x="{left + pw / 2:.1f}" y="{height - 6}" font-size="12" text-anchor="middle" fill="#222">'
+        f'<rect x="{a.left}" y="{a.top}" width="{a.pw}" height="{a.ph}" fill="none" stroke="#555"/>'
+        f'<text x="{a.left + a.pw / 2:.1f}" y="{height - 6}" font-size="12" text-anchor="middle" fill="#222">'
         f"{escape(x_label)}</text>"
-        f'<text transform="translate(14 {top + ph / 2:.1f}) rotate(-90)" font-size="12" text-anchor="middle" '
+        f'<text transform="translate(14 {a.top + a.ph / 2:.1f}) rotate(-90)" font-size="12" text-anchor="middle" '
         f'fill="#222">{escape(y_label)}</text>'
     )
+    return out
+
+
+def _marks(a: _PlotArea, marks: Sequence[tuple[float, str]]) -> list[str]:
+    """Labelled vertical rules at the marks inside the x range."""
+    out = []
     for mx, label in marks:
-        if x0 <= mx <= x1:
-            xx = px(np.array(mx))
+        if a.x0 <= mx <= a.x1:
+            xx = a.px(np.array(mx))
             out.append(
-                f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{top}" y2="{top + ph}" stroke="#000" stroke-dasharray="3 3"/>'
-                f'<text x="{xx + 3:.1f}" y="{top + 12}" font-size="11" fill="#000">{escape(label)}</text>'
+                f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{a.top}" y2="{a.top + a.ph}" stroke="#000" '
+                'stroke-dasharray="3 3"/>'
+                f'<text x="{xx + 3:.1f}" y="{a.top + 12}" font-size="11" fill="#000">{escape(label)}</text>'
             )
-    ends = []
+    return out
+
+
+def _lines(a: _PlotArea, x: np.ndarray, series: Sequence[Series], ys: list[np.ndarray]) -> tuple[list[str], list[list]]:
+    """Each series' band, line and markers; and where each line ends ([y, name, colour]), for its label."""
+    out, ends = [], []
     for i, (s, y) in enumerate(zip(series, ys, strict=True)):
         colour, dash, mark = OKABE_ITO[i % len(OKABE_ITO)], DASHES[i % len(DASHES)], MARKERS[i % len(MARKERS)]
         if s.lo is not None and s.hi is not None:
             blo, bhi = np.asarray(s.lo, dtype=float), np.asarray(s.hi, dtype=float)
             ok = np.isfinite(blo) & np.isfinite(bhi)
             if ok.sum() > 1:
-                upper = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px(x[ok]), py(bhi[ok]), strict=True))
-                lower = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px(x[ok])[::-1], py(blo[ok])[::-1], strict=True))
+                upper = " ".join(f"{u:.1f},{v:.1f}" for u, v in zip(a.px(x[ok]), a.py(bhi[ok]), strict=True))
+                lower = " ".join(
+                    f"{u:.1f},{v:.1f}" for u, v in zip(a.px(x[ok])[::-1], a.py(blo[ok])[::-1], strict=True)
+                )
                 out.append(f'<polygon points="{upper} {lower}" fill="{colour}" fill-opacity="0.18" stroke="none"/>')
         ok = np.isfinite(y)
         if not ok.any():
             continue
-        pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px(x[ok]), py(y[ok]), strict=True))
+        pts = " ".join(f"{u:.1f},{v:.1f}" for u, v in zip(a.px(x[ok]), a.py(y[ok]), strict=True))
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2.2"{dash_attr}/>')
         # A few markers along the line, and one at its end, so lines differ in greyscale too.
         idx = np.flatnonzero(ok)
         for j in [*idx[:: max(len(idx) // 6, 1)].tolist(), int(idx[-1])]:
-            out.append(_marker(mark, float(px(x[j])), float(py(y[j])), 3.5, colour))
-        ends.append([float(py(y[idx[-1]])), s.name, colour])
-    # Direct labels at the right, on up to two lines, nudged apart so they do not overlap.
-    ends.sort(key=lambda e: e[0])
+            out.append(_marker(mark, float(a.px(x[j])), float(a.py(y[j])), 3.5, colour))
+        ends.append([float(a.py(y[idx[-1]])), s.name, colour])
+    return out, ends
+
+
+def _end_labels(a: _PlotArea, ends: list[list]) -> list[str]:
+    """Direct labels at the right, on up to two lines, nudged apart so they do not overlap."""
+    ends = sorted(ends, key=lambda e: e[0])
     lines = [_label_lines(name) for _, name, _ in ends]
     for k in range(1, len(ends)):
         ends[k][0] = max(ends[k][0], ends[k - 1][0] + 13 * len(lines[k - 1]))
+    out = []
     for (yy, _, colour), label in zip(ends, lines, strict=True):
         spans = "".join(
-            f'<tspan x="{left + pw + 6}" dy="{0 if i == 0 else 13}">{escape(part)}</tspan>'
+            f'<tspan x="{a.left + a.pw + 6}" dy="{0 if i == 0 else 13}">{escape(part)}</tspan>'
             for i, part in enumerate(label)
         )
         out.append(f'<text y="{yy + 4:.1f}" font-size="11" fill="{colour}" font-weight="600">{spans}</text>')
-    out.append(tail)
-    return "".join(out)
+    return out
 
 
 def _label_lines(name: str, width: int = 17) -> list[str]:
@@ -399,7 +458,7 @@ LADDER_TEXT = {
 }
 
 
-def ladder(levels: Sequence[str], current: str, *, title: str = "Co-production level", width: int = 300) -> str:
+def ladder(levels: Sequence[str], current: str, *, title: str, width: int = 300) -> str:
     """Draw the ladder of co-production, lowest rung at the bottom, the current rung marked and named."""
     rung_h = 34
     height = 30 + rung_h * len(levels) + 10

@@ -20,6 +20,7 @@ from coprod_sim.config import Config
 from coprod_sim.dashboard import svg
 from coprod_sim.dashboard.controls import ChartWithTable, use_play
 from coprod_sim.dashboard.session import Simulation
+from coprod_sim.outputs import label, phrase, unit
 
 __all__ = ["LESSON", "TeachView", "make_twins", "pair_gaps", "twin_configs", "twin_gap"]
 
@@ -61,7 +62,9 @@ LESSON: tuple[tuple[str, str], ...] = (
     ),
 )
 
-QUESTION = "After two years, how will burnout among disabled workers compare in the organisation WITH peer support?"
+QUESTION = (
+    f"After two years, how will {phrase('burnout_disabled_workers')} compare in the organisation WITH peer support?"
+)
 CHOICES = ("Lower with peer support", "About the same", "Higher with peer support")
 
 
@@ -80,6 +83,8 @@ def make_twins(seed: int, people: int = TWIN_PEOPLE, uptake: float = TWIN_UPTAKE
 #: What the lesson follows in every pair: burnout (the question), and the two things a peer
 #: supporter changes directly (seed 000: knowledge transfer; evidence.md 3.7: self-advocacy).
 PAIR_COLUMNS = ("burnout_disabled_workers", "accommodated_share", "participation_rate")
+#: What the twins' charts show, in order.
+TWIN_CHARTS = ("burnout_disabled_workers", "wellbeing_disabled", "accommodated_share")
 
 
 def pair_gaps(first_seed: int, pairs: int = PAIRS, columns: tuple[str, ...] = PAIR_COLUMNS) -> dict[str, np.ndarray]:
@@ -113,7 +118,7 @@ def pairs_summary(
         return f"{abs(x) * 100:.1f} {'fewer' if x < 0 else 'more'}"
 
     text = (
-        f"Burnout among disabled workers was lower with peer support in {lower} of {len(gaps)} pairs. "
+        f"{label('burnout_disabled_workers')} was lower with peer support in {lower} of {len(gaps)} pairs. "
         f"On average, of every 100 disabled workers, {per_100(m)} were burnt out with peer support "
         f"(95% interval: from {per_100(lo)} to {per_100(hi)})."
     )
@@ -157,15 +162,12 @@ def TwinCharts(off: Simulation, on: Simulation, tick: int) -> None:
     weeks = np.arange(n)
     # One row that wraps (a component's children would otherwise stack in a column).
     with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
-        for col, title, y_label in (
-            ("burnout_disabled_workers", "Burnout among disabled workers", "share burnt out"),
-            ("wellbeing_disabled", "Wellbeing of disabled people", "mean (0-1)"),
-            ("accommodated_share", "Disabled people with an adjustment", "share"),
-        ):
+        for col in TWIN_CHARTS:
+            title = label(col)
             a = np.asarray(off.column(col)[:n], dtype=float)
             b = np.asarray(on.column(col)[:n], dtype=float)
             series = [svg.Series("Without peer support", a), svg.Series("With peer support", b)]
-            chart = svg.line_chart(weeks, series, title=title, y_label=y_label)
+            chart = svg.line_chart(weeks, series, title=title, y_label=unit(col))
             pick = np.unique(np.linspace(0, n - 1, min(14, n)).round().astype(int))
             table = svg.data_table(
                 ["Week", "Without peer support", "With peer support"],
@@ -237,12 +239,12 @@ def TeachView() -> None:
         solara.InputInt("Seed of the twins", value=seed, on_value=lambda _v: restart(), continuous_update=False)
     solara.HTML(tag="p", unsafe_innerHTML=f"Week {off.week} in both organisations.", attributes={"aria-live": "polite"})
     with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
-        for sim, label in ((off, "Without peer support"), (on, "With peer support")):
+        for sim, side in ((off, "Without peer support"), (on, "With peer support")):
             with solara.Div(style={"flex": "1 1 420px", "max-width": "660px"}):
-                solara.HTML(tag="h4", unsafe_innerHTML=label, classes=["cp-heading"])
+                solara.HTML(tag="h4", unsafe_innerHTML=side, classes=["cp-heading"])
                 solara.HTML(
                     tag="div",
-                    unsafe_innerHTML=sim.network_svg("wellbeing", title=f"{label}, week {sim.week}"),
+                    unsafe_innerHTML=sim.network_svg("wellbeing", title=f"{side}, week {sim.week}"),
                     classes=["cp-figure"],
                 )
     TwinCharts(off, on, tick.value)
@@ -272,8 +274,8 @@ def TeachView() -> None:
         }[answer]
         said = prediction.value if locked.value else None
         text = (
-            f"Over the last half year, burnout among disabled workers was {b_off:.1%} without and "
-            f"{b_on:.1%} with peer support; wellbeing of disabled people {w_off:.2f} against {w_on:.2f}. "
+            f"Over the last half year, {phrase('burnout_disabled_workers')} was {b_off:.1%} without and "
+            f"{b_on:.1%} with peer support; {phrase('wellbeing_disabled')} {w_off:.2f} against {w_on:.2f}. "
             f"Answer: {answer.lower()}."
         )
         if said:

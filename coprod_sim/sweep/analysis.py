@@ -21,25 +21,26 @@ import pandas as pd
 from coprod_sim.compare import student_t
 from coprod_sim.config import ConfigError
 from coprod_sim.io import write_text
+from coprod_sim.outputs import label, unit
 from coprod_sim.run import summarise
 from coprod_sim.sweep.runner import load_results
 
 __all__ = ["OUTCOMES", "Analysis", "analyze", "write_report"]
 
-#: Summary outcomes analysed, with labels for people.
-OUTCOMES: dict[str, str] = {
-    "participation_rate_mean": "Participation of disabled workers",
-    "influence_share_mean": "Influence share when they take part",
-    "tokenism_rate_mean": "Tokenism rate",
-    "fit_mean": "Fit of services to real needs",
-    "wellbeing_disabled_final": "Wellbeing of disabled people (end)",
-    "burnout_disabled_workers_mean": "Burnout of disabled workers",
-    "exits_disabled_total": "Disabled leavers (count)",
-    "share_disabled_final": "Share of people who are disabled (end)",
-    "attitude_mean_final": "Attitude, medical (0) to social model (1)",
-    "cost_per_year": "Cost per year",
-    "level_final": "Co-production level at the end (0-4)",
-}
+#: Summary outcomes analysed, in order (their words are in coprod_sim.outputs).
+OUTCOMES: tuple[str, ...] = (
+    "participation_rate_mean",
+    "influence_share_mean",
+    "tokenism_rate_mean",
+    "fit_mean",
+    "wellbeing_disabled_final",
+    "burnout_disabled_workers_mean",
+    "exits_disabled_total",
+    "share_disabled_final",
+    "attitude_mean_final",
+    "cost_per_year",
+    "level_final",
+)
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 _COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -251,13 +252,13 @@ def _plot(a: Analysis, outcome: str) -> tuple[bytes, str]:
                 f"(95% interval {r['lo']:+.3g} to {r['hi']:+.3g})"
             )
         ax.set_xlabel(f)
-        ax.set_ylabel(OUTCOMES[outcome])
+        ax.set_ylabel(unit(outcome))  # the title names the outcome; a long label would not fit here
         ax.grid(alpha=0.3)
-    fig.suptitle(OUTCOMES[outcome])
+    fig.suptitle(label(outcome))
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
-    return buf.getvalue(), f"{OUTCOMES[outcome]} against each lever. " + "; ".join(notes) + "."
+    return buf.getvalue(), f"{label(outcome)} against each lever. " + "; ".join(notes) + "."
 
 
 def write_report(a: Analysis, folder: Path) -> Path:
@@ -289,7 +290,7 @@ def write_report(a: Analysis, folder: Path) -> Path:
         (folder / "plots" / name).write_bytes(png)
         data = a.means[a.means.outcome == outcome]
         parts += [
-            f"<h3>{html.escape(OUTCOMES[outcome])}</h3>",
+            f"<h3>{html.escape(label(outcome))}</h3>",
             f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}" alt="{html.escape(alt)}">',
             f"<p>{html.escape(alt)}</p>",
             "<details><summary>Data table</summary>" + _table(data) + "</details>",

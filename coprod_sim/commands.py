@@ -1,0 +1,378 @@
+"""What each command of ``coprod-sim`` does, once its arguments are parsed.
+
+Each ``*_command`` takes the parsed arguments (:func:`coprod_sim.cli.build_parser`), drives the
+library, prints what the user reads and returns the exit status; ``coprod_sim.cli`` only parses
+and dispatches. Serving the dashboard is in :mod:`coprod_sim.dashboard.serve`. Heavy modules are
+imported inside each command, so that starting one command does not pay for the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import platform
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from coprod_sim import __version__
+from coprod_sim.config import ConfigError
+
+__all__ = [
+    "analyze_command",
+    "assets_command",
+    "calibrate_command",
+    "compare_command",
+    "provenance",
+    "run_command",
+    "run_summary",
+    "scenarios_command",
+    "sweep_command",
+    "validate_command",
+]
+
+
+def scenarios_command(args: argparse.Namespace) -> int:
+    """``coprod-sim scenarios``: list the shipped scenarios, one line each."""
+    from coprod_sim.scenarios import load_scenario, shipped_scenarios
+
+    for path in shipped_scenarios():
+        sc = load_scenario(path)
+        first = sc.description.split(". ")[0].rstrip(".")
+        print(f"{path.stem:<22} {first}")
+    return 0
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """``coprod-sim run``: run one scenario, write its tables and provenance, print a summary."""
+    from coprod_sim.io import write_json, write_parquet
+    from coprod_sim.run import simulate
+    from coprod_sim.scenarios import load_scenario
+
+    sc = load_scenario(args.scenario).with_overrides(_overrides(args.overrides))
+    steps = args.steps or sc.config.simulation.steps
+    res = simulate(sc.config, args.seed, steps, progress=sys.stderr.isatty())
+    out: Path = args.out
+    write_parquet(res.timeseries, out / "timeseries.parquet")
+    write_parquet(res.people, out / "people.parquet")
+    write_json(provenance(sc, res.seed, steps, res.init_seconds, res.step_seconds), out / "run.json")
+    print(run_summary(sc, res, steps))
+    print(f"\nWrote {out / 'timeseries.parquet'}, {out / 'people.parquet'} and {out / 'run.json'}")
+    return 0
+
+
+def provenance(
+    sc: Any, seed: int | None, steps: int, init_s: float | None = None, step_s: float | None = None
+) -> dict[str, Any]:
+    """Return what repeats a result: scenario, overrides, seed, steps, versions and every parameter.
+
+    ``init_s`` and ``step_s`` (seconds to build the model and to run it) are added when given.
+    """
+    import mesa
+    import numpy as np
+
+    info: dict[str, Any] = {
+        "scenario": sc.name,
+        "scenario_file": str(sc.path) if sc.path else None,
+        "overrides": sc.overrides,
+        "seed": seed,
+        "steps": steps,
+        "package_version": __version__,
+        "versions": {"python": platform.python_version(), "mesa": mesa.__version__, "numpy": np.__version__},
+        "parameters": sc.config.to_dict(),
+    }
+    if init_s is not None:
+        info["init_seconds"] = round(init_s, 6)
+        info["step_seconds"] = round(step_s, 6)
+    return info
+
+
+def run_summary(sc: Any, res: Any, steps: int) -> str:
+    """Return the summary ``coprod-sim run`` prints: recent and overall outcomes, groups, level, cost."""
+    from coprod_sim.outputs import HOW, LEVELS, QUARTER_WEEKS, label, measure, short_label, unit
+
+    ts = res.timeseries
+    body = ts.iloc[1:]
+    last = ts.iloc[-1]
+    years = steps / 52
+    lines = [
+        f"Scenario: {sc.name} (seed {res.seed}, {steps} weeks = {years:.1f} years, {int(last['n_people'])} people)",
+        f"  {sc.description.splitlines()[0]}",
+        "",
+    ]
+
+    quarter = body.iloc[-QUARTER_WEEKS:]
+
+    def row(col: str) -> str:
+        return f"  {label(col):<44} {_fmt(quarter[col].mean()):>10} {_fmt(body[col].mean()):>12}"
+
+    def by_group(col: str, how: str, values: tuple[float, float], digits: str) -> str:
+        heading = f"{measure(col)}, {HOW[how]}"
+        return f"  {heading:<44} {values[0]:>10{digits}} {values[1]:>12{digits}}"
+
+    lines.append(f"  {'Outcome':<44} {f'last {QUARTER_WEEKS} wk':>10} {'all weeks':>12}")
+    lines += [row(c) for c in ("participation_rate", "influence_share", "tokenism_rate", "fit")]
+    lines += [
+        "",
+        f"  {'By group':<44} {'disabled':>10} {'non-disabled':>12}",
+        by_group("wellbeing_disabled", "final", (last["wellbeing_disabled"], last["wellbeing_nondisabled"]), ".3f"),
+        by_group(
+            "burnout_disabled", "mean", (body["burnout_disabled"].mean(), body["burnout_nondisabled"].mean()), ".3f"
+        ),
+        by_group(
+            "exits_disabled",
+            "per_year",
+            (body["exits_disabled"].sum() / years, body["exits_nondisabled"].sum() / years),
+            ".1f",
+        ),
+        by_group("grade_disabled", "final", (last["grade_disabled"], last["grade_nondisabled"]), ".2f"),
+        "",
+        f"  {label('share_disabled')} ({unit('share_disabled')}): {ts['share_disabled'].iloc[0]:.3f} at the start, "
+        f"{last['share_disabled']:.3f} at the end",
+        f"  {label('attitude_mean')} ({unit('attitude_mean')}): "
+        f"{ts['attitude_mean'].iloc[0]:.3f} -> {last['attitude_mean']:.3f}",
+    ]
+    counts = ts["level"].iloc[1:].value_counts()
+    reached = max(ts["level"], key=LEVELS.index)
+    lines.append(
+        f"  {label('level')}: {last['level']} at the end; highest reached: {reached}; "
+        + ", ".join(f"{lv} {counts.get(lv, 0)} wk" for lv in LEVELS if counts.get(lv, 0))
+    )
+    total = body["cost"].sum()
+    parts = {k: body[k].sum() for k in ts.columns if k.startswith("cost_") and k != "cost_cumulative"}
+    lines.append(
+        f"  {measure('cost')}: {total:,.0f} {HOW['total']}, {total / years:,.0f} {HOW['per_year']}; "
+        + ", ".join(f"{short_label(k).lower()} {v:,.0f}" for k, v in sorted(parts.items(), key=lambda kv: -kv[1]) if v)
+    )
+    return "\n".join(lines)
+
+
+def _fmt(x: float) -> str:
+    return "n/a" if x != x else f"{x:.3f}"  # NaN: nobody took part, so the rate is undefined
+
+
+def compare_command(args: argparse.Namespace) -> int:
+    """``coprod-sim compare``: scenarios side by side on common seeds, printed and written."""
+    from coprod_sim.compare import compare, format_table
+    from coprod_sim.io import write_json, write_parquet, write_text
+    from coprod_sim.scenarios import load_scenario, shipped_scenarios
+
+    refs = args.scenarios or [str(p) for p in shipped_scenarios()]
+    overrides = _overrides(args.overrides)
+    scenarios = [load_scenario(r).with_overrides(overrides) for r in refs]
+    workers = min(args.workers, len(scenarios) * args.replicates)
+    result = compare(
+        scenarios,
+        replicates=args.replicates,
+        seed=args.seed,
+        steps=args.steps,
+        workers=workers,
+        progress=sys.stderr.isatty(),
+    )
+    out: Path = args.out
+    text = format_table(result)
+    header = (
+        f"Compared {len(scenarios)} scenarios on {args.replicates} common seeds (master seed {args.seed}); "
+        "mean [95% interval], and the paired difference from the first"
+    )
+    print(header)
+    print(text)
+    write_parquet(result.table, out / "compare.parquet")
+    write_text(result.table.to_csv(index=False), out / "compare.csv")
+    write_parquet(result.runs, out / "runs.parquet")
+    write_text(header + "\n" + text + "\n", out / "compare.txt")
+    write_json(
+        {
+            "seeds": result.seeds,
+            "master_seed": args.seed,
+            "replicates": args.replicates,
+            "break_even_week": result.break_even,
+            "scenarios": [provenance(s, None, args.steps or s.config.simulation.steps) for s in scenarios],
+        },
+        out / "compare.json",
+    )
+    print(f"\nWrote {out}/compare.csv, compare.parquet, runs.parquet, compare.txt and compare.json")
+    return 0
+
+
+def _overrides(items: list[str]) -> dict[str, Any]:
+    from coprod_sim.scenarios import parse_override
+
+    return dict(parse_override(s) for s in items)
+
+
+def sweep_command(args: argparse.Namespace) -> int:
+    """``coprod-sim sweep``: run an experiment into a resumable Parquet dataset."""
+    from coprod_sim.sweep.design import load_experiment
+    from coprod_sim.sweep.runner import sweep
+
+    exp = load_experiment(args.experiment)
+    out: Path = args.out or Path("results") / exp.name
+    n_runs = len(exp.points()) * exp.replicates
+    print(
+        f"Sweep {exp.name}: {len(exp.points())} design points x {exp.replicates} replicates = {n_runs} runs "
+        f"of {exp.steps} weeks, {args.workers} worker(s), into {out}"
+    )
+    bar = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=n_runs, desc="runs", unit="run", delay=1.0)
+
+    def progress(done: int, failed: int) -> None:
+        if bar is not None:
+            bar.n = done
+            bar.set_postfix(failed=failed)
+            bar.refresh()
+
+    try:
+        with _executor(args, n_runs) as (executor, workers):
+            report = sweep(
+                exp,
+                out,
+                executor=executor,
+                resume=args.resume,
+                chunk_size=args.chunk_size,
+                progress=progress,
+                workers=workers,
+            )
+    finally:
+        if bar is not None:
+            bar.close()
+    print(
+        f"Done: {report.runs} runs in {report.chunks} chunk files ({report.chunks_run} run now, "
+        f"{report.chunks - report.chunks_run} already there); {len(report.failed)} failed."
+    )
+    for f in report.failed[:10]:
+        print(f"  failed: point {f['point']} replicate {f['replicate']} seed {f['seed']}: {f['error']}")
+    print(f"Results: {out}/runs/*.parquet; design, seeds and status: {out}/manifest.json")
+    return 0
+
+
+@contextlib.contextmanager
+def _executor(args: argparse.Namespace, n_runs: int) -> Iterator[tuple[Any, Any]]:
+    """Yield the executor the options ask for (and how to ask its size); shut it down after."""
+    from coprod_sim.sweep.runner import DaskEngine, local_executor
+
+    if args.scheduler and args.engine != "dask":
+        raise ConfigError(f"--scheduler {args.scheduler}: only used with --engine dask")
+    n = max(1, min(args.workers, n_runs))
+    engine = DaskEngine(args.scheduler, workers=n) if args.engine == "dask" else None
+    executor = engine.executor if engine else local_executor(n)
+    try:
+        yield executor, (engine.workers if engine else None)
+    finally:
+        if engine is not None:
+            engine.close()
+        elif executor is not None:
+            executor.shutdown(cancel_futures=True)
+
+
+def validate_command(args: argparse.Namespace) -> int:
+    """``coprod-sim validate``: check the model against published patterns (exit 1 if any fails)."""
+    from coprod_sim.validation.patterns import load_patterns, load_validation_experiment, validate
+    from coprod_sim.validation.report import format_table, write_report
+
+    patterns = load_patterns(args.patterns)
+    names = list(dict.fromkeys(p.experiment for p in patterns))
+    exps = [load_validation_experiment(n, args.replicates) for n in names]
+    n_runs = sum(len(e.points()) * e.replicates for e in exps)
+    print(
+        f"Validation: {len(patterns)} patterns from {len(exps)} experiments, {n_runs} runs, "
+        f"{args.workers} worker(s), into {args.out}",
+        flush=True,
+    )
+
+    def progress(name: str, done: int, failed: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r  {name}: {done} runs done, {failed} failed   ", end="", file=sys.stderr, flush=True)
+
+    with _executor(args, n_runs) as (executor, _):
+        verdicts = validate(
+            args.out,
+            replicates=args.replicates,
+            patterns=patterns,
+            executor=executor,
+            resume=args.resume,
+            progress=progress,
+        )
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(format_table(verdicts))
+    report = write_report(verdicts, args.out)
+    print(f"Table: {args.out}/validation.csv (.md, .json); figure: {args.out}/patterns.png; report: {report}")
+    return 0 if all(v.passed for v in verdicts) else 1
+
+
+def calibrate_command(args: argparse.Namespace) -> int:
+    """``coprod-sim calibrate``: fit the calibrated parameters to published targets."""
+    from coprod_sim.validation.calibrate import calibrate, describe, load_calibration
+
+    spec = load_calibration(args.spec)
+    n_runs = spec.samples * spec.replicates
+    print(
+        f"Calibration of {len(spec.parameters)} parameters to {len(spec.targets)} targets: {spec.rounds} rounds of "
+        f"{spec.samples} points x {spec.replicates} seeds, {args.workers} worker(s), into {args.out}",
+        flush=True,
+    )
+    with _executor(args, n_runs) as (executor, _):
+        result = calibrate(
+            args.out, spec, executor=executor, resume=args.resume, progress=lambda m: print(f"  {m}", flush=True)
+        )
+    print(describe(result))
+    print(f"Values: {args.out}/calibrated.toml; every point: {args.out}/points.csv; all: {args.out}/calibration.json")
+    return 0
+
+
+def analyze_command(args: argparse.Namespace) -> int:
+    """``coprod-sim analyze``: print a finished sweep's lever effects and indices; write its report."""
+    from coprod_sim.outputs import label
+    from coprod_sim.sweep.analysis import analyze, write_report
+
+    a = analyze(args.folder)
+    exp = a.manifest["experiment"]
+    print(f"Sweep {exp['name']}: {len(a.runs)} finished runs ({exp['method']} design)")
+    if not a.effects.empty:
+        print("\nLever effects: change from the lowest to the highest value [95% interval]")
+        for outcome, g in a.effects.groupby("outcome", sort=False):
+            print(f"  {label(outcome)}")
+            for _, r in g.iterrows():
+                print(f"    {r['factor']:<32} {r['effect']:+10.4g} [{r['lo']:+.4g}, {r['hi']:+.4g}]")
+    if a.indices is not None and not a.indices.empty:
+        cols = ["S1", "ST"] if "S1" in a.indices else ["mu_star", "sigma"]
+        print("\nSensitivity indices (" + ", ".join(cols) + ")")
+        for outcome, g in a.indices.groupby("outcome", sort=False):
+            print(f"  {label(outcome)}")
+            for _, r in g.iterrows():
+                print(f"    {r['factor']:<32} " + "  ".join(f"{c} {r[c]:.3f}" for c in cols))
+    report = write_report(a, args.out or args.folder / "analysis")
+    print(f"\nWrote effects.csv, means.csv{', indices.csv' if a.indices is not None else ''}, plots/*.png and {report}")
+    return 0
+
+
+def assets_command(args: argparse.Namespace) -> int:
+    """``coprod-sim assets install|check``: the dashboard's front-end files on this machine."""
+    from coprod_sim.dashboard import assets
+
+    target = assets.default_target()
+    packages = _asset_packages(args.axe)
+    if args.assets_command == "check":
+        missing = assets.check(target, packages)
+        for pkg in packages:
+            print(f"  {pkg!s:<46} {'MISSING' if pkg in missing else 'ok'}")
+        if missing:
+            print(f"{len(missing)} of {len(packages)} missing from {target}; run 'coprod-sim assets install'")
+            return 1
+        print(f"All {len(packages)} present in {target}")
+        return 0
+    print(f"Front-end files for the dashboard, from the npm registry into {target}")
+    done = assets.install(target, progress=lambda line: print(line, flush=True), packages=packages)
+    print(f"Done: {len(done)} installed, {len(packages) - len(done)} already there. The dashboard now works offline.")
+    return 0
+
+
+def _asset_packages(axe: bool) -> list[Any]:
+    from coprod_sim.dashboard import assets
+
+    return [*assets.required_packages(), *([assets.Package.parse(assets.AXE_CORE)] if axe else [])]

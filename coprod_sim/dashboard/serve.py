@@ -1,0 +1,167 @@
+"""``coprod-sim dashboard``: serve the dashboard to a web browser, from this machine only by default.
+
+Start-up is kept short: this module imports only the standard library, Solara is imported once its
+settings are in the environment, and the model (Mesa, pandas) only once the server listens, while
+the browser loads the page (:func:`coprod_sim.dashboard.app.preload_model`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import threading
+import time
+from typing import Any
+
+from coprod_sim.config import ConfigError
+
+__all__ = ["check_port", "dashboard_command", "is_loopback", "page_url"]
+
+APP = "coprod_sim.dashboard.app:Page"
+
+
+def is_loopback(host: str) -> bool:
+    """Return True if ``host`` is this machine only (``localhost``, ``127.0.0.1``, ``::1``, ...)."""
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost.localdomain", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail with one line now, rather than in the server's log, when the address cannot be used.
+
+    Raises
+    ------
+    ConfigError
+        If ``host`` is not an address of this machine, or ``port`` is taken there.
+    """
+    import socket
+
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise ConfigError(f"--host {host}: not an address of this machine ({exc.strerror})") from None
+    with socket.socket(family, kind, proto) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(addr)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot listen on {host} port {port} ({exc.strerror}); is the dashboard already running? "
+                "Choose another port with --port"
+            ) from None
+
+
+def page_url(host: str, port: int) -> str:
+    """Return the address a browser on this machine opens for a server on ``host`` and ``port``."""
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)  # all addresses: this machine's is one
+    return f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/"
+
+
+def dashboard_command(args: argparse.Namespace) -> int:
+    """Serve the dashboard on ``args.host`` and ``args.port`` until Ctrl-C; return the exit status.
+
+    Refuses to start (``AssetsError``) while the page's front-end files are missing, and
+    (``ConfigError``) when the address cannot be used.
+    """
+    host, port = args.host, args.port
+    _set_solara_environment(host, port)
+    _require_assets()
+    if not is_loopback(host):
+        print(
+            f"coprod-sim: warning: listening on {host}: anyone who can reach this machine on port {port} "
+            "can use the dashboard (it has no login)",
+            file=sys.stderr,
+        )
+    check_port(host, port)
+    server = _server(host, port)
+    url = page_url(host, port)
+    threading.Thread(
+        target=_when_listening, args=(server, url, args.open), name="coprod-sim-listening", daemon=True
+    ).start()
+    print(f"coprod-sim dashboard: {url} (press Ctrl-C to stop)", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops on Ctrl-C, then raises it again for us
+        server.run()
+    if not server.started:
+        print(f"coprod-sim: error: the dashboard server did not start on {host} port {port}", file=sys.stderr)
+        return 1
+    print("coprod-sim: dashboard stopped", file=sys.stderr)
+    return 0
+
+
+def _set_solara_environment(host: str, port: int) -> None:
+    """Set what Solara reads once, when it is first imported."""
+    # Our app, production mode, the page's JavaScript and CSS from this machine (the CDN proxy and
+    # its cache), no usage reports sent out.
+    os.environ["SOLARA_APP"] = APP
+    os.environ["SOLARA_MODE"] = "production"
+    os.environ["SOLARA_ASSETS_PROXY"] = "true"
+    os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
+    os.environ["SOLARA_THEME_SHOW_BANNER"] = "false"  # "This website runs on Solara", a link off this machine
+    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
+    # Solara gzips each front-end file (4 MB) at level 9 when a fresh server first sends it, about
+    # 0.2 s of CPU while the first page waits; bytes cost nothing over loopback, so compress only
+    # for other machines (unless told otherwise, e.g. behind a proxy that compresses).
+    os.environ.setdefault("SOLARA_SERVER_HTTP_GZIP", "false" if is_loopback(host) else "true")
+
+
+def _require_assets() -> None:
+    """Refuse to start, saying what to run, while any of the page's front-end files is missing."""
+    from coprod_sim.dashboard import assets
+
+    missing = assets.check(thorough=False)  # the full check takes a second; 'assets check' does it
+    if missing:
+        raise assets.AssetsError(
+            f"the dashboard's front-end files are missing ({', '.join(map(str, missing[:3]))}"
+            f"{', ...' if len(missing) > 3 else ''} in {assets.default_target()}); run 'coprod-sim assets install' "
+            "once (it needs the npm registry), then start the dashboard again"
+        )
+
+
+def _server(host: str, port: int) -> Any:
+    """Build the uvicorn server of Solara's app, with Solara's settings also applied in this process."""
+    import warnings
+
+    import solara.server.settings
+    import solara.settings
+    import uvicorn
+
+    # Solara warns, on the first page load over plain http from an address other than "localhost", that its
+    # session cookie falls back to SameSite=Lax; that only matters when the page is embedded in another site.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https", category=UserWarning)
+    solara.settings.assets.proxy = True  # also when Solara was imported before (tests, notebooks)
+    solara.server.settings.main.mode = "production"
+    solara.server.settings.telemetry.mixpanel_enable = False
+    solara.server.settings.theme.show_banner = False
+    return uvicorn.Server(
+        uvicorn.Config(
+            "solara.server.starlette:app",
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=3,
+        )
+    )
+
+
+def _when_listening(server: Any, url: str, open_browser: bool) -> None:
+    """Import the model while the first browser loads the page's scripts; then open the browser if asked."""
+    while not server.started and not server.should_exit:
+        time.sleep(0.02)
+    if not server.started:
+        return
+    from coprod_sim.dashboard import app
+
+    app.preload_model()
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
