@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 
 from coprod_sim.config import Config
-from coprod_sim.mechanisms.costs import Ledger, total
+from coprod_sim.mechanisms.costs import COST_PARTS, Ledger
 from coprod_sim.mechanisms.deliberation import Meeting
 from coprod_sim.mechanisms.people_flow import Exits
 from coprod_sim.outputs import QUARTER_WEEKS
-from coprod_sim.state import DISABLED_WORKER, Caches, Seats, State, add_up, ratio
+from coprod_sim.state import DISABLED_WORKER, Caches, Seats, State, ratio
 
 __all__ = ["LEVEL_RULES", "LevelWindow", "classify_level", "compute"]
 
@@ -61,18 +61,39 @@ def classify_level(participation: float, tokenism: float, influence: float, stag
     return "intermediate"
 
 
+_COST_COLUMNS = tuple(f"cost_{part}" for part in COST_PARTS)
+
+
 class LevelWindow:
     """The last quarter's meeting counts and stages, pooled to judge the co-production level."""
 
     def __init__(self) -> None:
         self._weeks: deque[tuple[int, int, int, float, int, int]] = deque(maxlen=QUARTER_WEEKS)
+        self._counts = [0, 0, 0, 0]  # participations, disabled workers, tokenistic ones, meetings
 
     def level(self, meeting: Meeting, c: Caches, p: Config) -> tuple[str, int]:
         """Add this week's meeting and return the quarter's level and number of stages involved."""
-        self._weeks.append((*meeting.counts, meeting.stages_mask))
-        parts, dws, tokens, shares, meetings, _ = (add_up(col) for col in zip(*self._weeks, strict=True))
+        weeks = self._weeks
+        if len(weeks) == weeks.maxlen:  # integer counts are kept as running sums (exact)
+            old = weeks[0]
+            self._counts = [
+                self._counts[0] - old[0],
+                self._counts[1] - old[1],
+                self._counts[2] - old[2],
+                self._counts[3] - old[4],
+            ]
+        part_n, dw_n, token_n, share_sum, meeting_n = meeting.counts
+        weeks.append((part_n, dw_n, token_n, share_sum, meeting_n, meeting.stages_mask))
+        k = self._counts
+        k[0] += part_n
+        k[1] += dw_n
+        k[2] += token_n
+        k[3] += meeting_n
+        parts, dws, tokens, meetings = k
+        shares = 0  # floats: summed afresh, left to right (add_up's order)
         mask = 0
-        for week in self._weeks:
+        for week in weeks:
+            shares += week[3]
             mask |= week[5]
         stages = bin(mask).count("1")
         support = bool(c.access_mean >= LEVEL_RULES["intermediate_support"] or p.peer_support.enabled)
@@ -87,6 +108,7 @@ class LevelWindow:
 
 
 def compute(
+    out: dict[str, Any],
     s: State,
     c: Caches,
     seats: Seats,
@@ -94,32 +116,33 @@ def compute(
     meeting: Meeting,
     exits: Exits,
     costs: Ledger,
+    cost: float,
     cost_cumulative: float,
     level: str,
     stages: int,
-) -> dict[str, Any]:
-    """Every output of the week (OUTPUT_COLUMNS), from the state, the week's flows and costs.
+) -> None:
+    """Write every output of the week (OUTPUT_COLUMNS) into ``out``, from the state, the week's flows and costs.
 
-    ``cost_cumulative`` already includes this week's costs.
+    ``cost`` is the week's total (:func:`coprod_sim.mechanisms.costs.total`); ``cost_cumulative``
+    already includes it.
     """
-    return {
-        "participation_rate": meeting.participation_rate,
-        "influence_share": meeting.influence_share,
-        "tokenism_rate": meeting.tokenism_rate,
-        "fit": float(s.last_fit.sum()) / seats.n_teams,
-        **_groups(s, c, seats, p),
-        "exits_disabled": exits.disabled,
-        "exits_nondisabled": exits.nondisabled,
-        "cost": total(costs),
-        "level": level,
-        "stages_involved": stages,
-        "exits_disabled_workers": exits.disabled_workers,
-        **{f"cost_{k}": v for k, v in costs.items()},
-        "cost_cumulative": cost_cumulative,
-    }
+    out["participation_rate"] = meeting.participation_rate
+    out["influence_share"] = meeting.influence_share
+    out["tokenism_rate"] = meeting.tokenism_rate
+    out["fit"] = float(s.last_fit.sum()) / seats.n_teams
+    _groups(out, s, c, seats, p)
+    out["exits_disabled"] = exits.disabled
+    out["exits_nondisabled"] = exits.nondisabled
+    out["cost"] = cost
+    out["level"] = level
+    out["stages_involved"] = stages
+    out["exits_disabled_workers"] = exits.disabled_workers
+    for column, value in zip(_COST_COLUMNS, costs.values(), strict=True):
+        out[column] = value
+    out["cost_cumulative"] = cost_cumulative
 
 
-def _groups(s: State, c: Caches, seats: Seats, p: Config) -> dict[str, Any]:
+def _groups(out: dict[str, Any], s: State, c: Caches, seats: Seats, p: Config) -> None:
     """Group means and counts: four passes over everyone, the rest over the (small) disabled subsets."""
     di, dw = c.dis, c.dw
     n, nd = seats.n, len(di)
@@ -140,26 +163,26 @@ def _groups(s: State, c: Caches, seats: Seats, p: Config) -> dict[str, Any]:
     att_m = float(s.attitude[seats.manager_seat].sum())
     n_staff = n - seats.n_teams - n_dw
     att_staff = att_all - att_m - float(s.attitude[dw].sum())
-    return {
-        "wellbeing_disabled": ratio(wb_d, nd),
+    out.update(
+        wellbeing_disabled=ratio(wb_d, nd),
         # Totals less subgroup totals can fall a rounding error below 0 when every value is 0.
-        "wellbeing_nondisabled": ratio(max(wb_all - wb_d, 0.0), nn),
-        "burnout_disabled": ratio(bo_d, nd),
-        "burnout_nondisabled": ratio(bo_all - bo_d, nn),
-        "share_disabled": nd / n,
-        "attitude_mean": att_all / n,
-        "engagement_disabled": ratio(s.engagement[dw].sum(), n_dw),
-        "confidence_disabled": ratio(s.confidence[dw].sum(), n_dw),
-        "attitude_managers": att_m / seats.n_teams,
-        "attitude_staff": ratio(max(att_staff, 0.0), n_staff),
-        "grade_disabled": g_d,
-        "grade_nondisabled": g_n,
-        "progression_gap": g_n - g_d,
-        "accommodated_share": ratio(np.count_nonzero(s.accommodated[di]), nd),
-        "peer_supported_share": ratio(np.count_nonzero(s.peer_of[dw][dwonly] >= 0), n_dwonly),
-        "n_people": n,
-        "n_disabled": nd,
-        "n_disabled_workers": n_dwonly,
-        "n_peer_supporters": n_dw - n_dwonly,
-        "burnout_disabled_workers": ratio(np.count_nonzero(s.burnout[dw]), n_dw),
-    }
+        wellbeing_nondisabled=ratio(max(wb_all - wb_d, 0.0), nn),
+        burnout_disabled=ratio(bo_d, nd),
+        burnout_nondisabled=ratio(bo_all - bo_d, nn),
+        share_disabled=nd / n,
+        attitude_mean=att_all / n,
+        engagement_disabled=ratio(s.engagement[dw].sum(), n_dw),
+        confidence_disabled=ratio(s.confidence[dw].sum(), n_dw),
+        attitude_managers=att_m / seats.n_teams,
+        attitude_staff=ratio(max(att_staff, 0.0), n_staff),
+        grade_disabled=g_d,
+        grade_nondisabled=g_n,
+        progression_gap=g_n - g_d,
+        accommodated_share=ratio(np.count_nonzero(s.accommodated[di]), nd),
+        peer_supported_share=ratio(np.count_nonzero(s.peer_of[dw][dwonly] >= 0), n_dwonly),
+        n_people=n,
+        n_disabled=nd,
+        n_disabled_workers=n_dwonly,
+        n_peer_supporters=n_dw - n_dwonly,
+        burnout_disabled_workers=ratio(np.count_nonzero(s.burnout[dw]), n_dw),
+    )

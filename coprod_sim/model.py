@@ -173,21 +173,22 @@ class CoProdModel(mesa.Model):
 
     def _observe(self) -> None:
         """Compute the week's outputs (7.14): costs, the quarter's level, group means."""
-        self.cost_cumulative += costs.total(self.costs)
+        cost = costs.total(self.costs)
+        self.cost_cumulative += cost
         level, stages = self._window.level(self._meeting, self.caches, self.p)
-        self.metrics.update(
-            compute(
-                self.state,
-                self.caches,
-                self.seats,
-                self.p,
-                self._meeting,
-                self._exits,
-                self.costs,
-                self.cost_cumulative,
-                level,
-                stages,
-            )
+        compute(
+            self.metrics,
+            self.state,
+            self.caches,
+            self.seats,
+            self.p,
+            self._meeting,
+            self._exits,
+            self.costs,
+            cost,
+            self.cost_cumulative,
+            level,
+            stages,
         )
 
     # ------------------------------------------------------------------------------------

@@ -78,6 +78,13 @@ class Newcomers:
         if len(seats) == 1 or (k.min() == k.max() and chunk.min() == chunk.max()):  # most weeks
             self.rows[seats] = self._chunk(int(k[0]), int(chunk[0]))[seats - chunk[0] * CHUNK]
             return
+        if len(seats) <= 64:  # a few arrivals: one row each, copied in one go
+            rows = [
+                self._chunk(kk, cc)[seat - cc * CHUNK]
+                for seat, kk, cc in zip(seats.tolist(), k.tolist(), chunk.tolist(), strict=True)
+            ]
+            self.rows[seats] = np.stack(rows)
+            return
         span = self.n // CHUNK + 1
         for g in np.unique(k * span + chunk):
             kk, cc = divmod(int(g), span)

@@ -318,14 +318,23 @@ def build_caches(state: State, seats: Seats, config: Config) -> Caches:
     return c
 
 
-def _derive_team_weights(c: Caches, config: Config) -> None:
-    """Per-team terms of deliberation that change only with the professionals in a team."""
-    W_P = c.W_P
-    c.inv_wp = 1.0 / np.maximum(W_P, 1e-12)
-    # Spread of the professionals' pooled proposal (PROFESSIONAL_CORRELATION: shared training).
-    c.sd_p = config.deliberation.outsider_noise * np.sqrt(
-        PROFESSIONAL_CORRELATION + (1 - PROFESSIONAL_CORRELATION) * c.W2_P / np.maximum(W_P**2, 1e-12)
+def _team_weight_terms(w_p: np.ndarray, w2_p: np.ndarray, config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """Return 1 / W_P, and the spread of the professionals' pooled proposal (shared training)."""
+    sd = config.deliberation.outsider_noise * np.sqrt(
+        PROFESSIONAL_CORRELATION + (1 - PROFESSIONAL_CORRELATION) * w2_p / np.maximum(w_p**2, 1e-12)
     )
+    return 1.0 / np.maximum(w_p, 1e-12), sd
+
+
+def _derive_team_weights(c: Caches, config: Config, teams: np.ndarray | None = None) -> None:
+    """Per-team terms of deliberation that change only with the professionals in a team (all, or ``teams``).
+
+    The terms are elementwise, so recomputing a few teams gives the same bits as recomputing all.
+    """
+    if teams is None:
+        c.inv_wp, c.sd_p = _team_weight_terms(c.W_P, c.W2_P, config)
+    else:
+        c.inv_wp[teams], c.sd_p[teams] = _team_weight_terms(c.W_P[teams], c.W2_P[teams], config)
 
 
 def set_role(state: State, caches: Caches, config: Config, seats: np.ndarray, role: int | np.ndarray) -> None:
@@ -341,15 +350,15 @@ def set_role(state: State, caches: Caches, config: Config, seats: np.ndarray, ro
     was_prof = old_roles[moved] <= STAFF
     now_prof = s.role[changed] <= STAFF
     delta = now_prof.astype(float) - was_prof  # managers never change, so weights are 1
-    for team, d in zip(s.team[changed].tolist(), delta.tolist(), strict=True):
-        if d:
-            c.W_P[team] += d
-            c.W2_P[team] += d
-            c.n_prof[team] += d
+    teams = s.team[changed]
+    # Adding and removing weights of 1 to sums of whole numbers is exact in any order.
+    np.add.at(c.W_P, teams, delta)
+    np.add.at(c.W2_P, teams, delta)
+    np.add.at(c.n_prof, teams, delta)
     c.prof[changed] = now_prof
     c.w_prof[changed] = now_prof.astype(float)
     c.dw = nonzero(s.role >= DISABLED_WORKER)
-    _derive_team_weights(c, config)
+    _derive_team_weights(c, config, teams)  # a team listed twice gets the same values twice
 
 
 def refresh_disabled(state: State, caches: Caches) -> None:

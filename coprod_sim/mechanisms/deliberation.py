@@ -21,7 +21,7 @@ assumptions.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -35,8 +35,7 @@ __all__ = ["TRACE_RATE", "Meeting", "fit", "meet", "past_fit"]
 TRACE_RATE = 0.1
 
 
-@dataclass(frozen=True)
-class Meeting:
+class Meeting(NamedTuple):
     """What this week's meetings give the outputs (NaN where undefined: nobody took part)."""
 
     participation_rate: float
@@ -83,9 +82,10 @@ def meet(
     stage, starting, stage_end, done = phase
     if len(starting):
         _start_projects(s, starting, rng, d.aspects)
-    part, tp, dteam = _take_part(s, c, seats, p, rng, stage)
+    mgr_att = s.attitude[seats.manager_seat]
+    part, tp, dteam = _take_part(s, c, seats, p, rng, stage, mgr_att)
     n_d = np.bincount(tp, minlength=seats.n_teams).astype(float)
-    att_p, share, has_d, influential = _weights(s, c, seats, p, dteam, n_d)
+    att_p, share, has_d, influential = _weights(s, c, seats, p, dteam, n_d, mgr_att)
     _decide(s, c, p, att_p, share, has_d, part, tp)
     _stage_outputs(s, p, stage_end, done, costs)
     infl_p = influential[tp]
@@ -94,10 +94,10 @@ def meet(
         _contact(s, c, p, influential)
     # Staff time to make meetings with disabled participants accessible and facilitated (SCIE
     # Guide 51: budget for the cost of co-production); paid experts' own time on top.
+    n_dw, n_part_teams, n_token = len(c.dw), int(np.count_nonzero(has_d)), len(part) - int(np.count_nonzero(infl_p))
     paid_hours = len(part) * p.involvement.hours if p.power.paid else 0.0
-    facilitation = int(has_d.sum()) * p.involvement.facilitation_hours
+    facilitation = n_part_teams * p.involvement.facilitation_hours
     costs.add("coproduction", (paid_hours + facilitation) * hourly_wage(p))
-    n_dw, n_part_teams, n_token = len(c.dw), int(has_d.sum()), int((~infl_p).sum())
     seen = np.bincount(stage[has_d], minlength=4) > 0
     share_sum = float(share[has_d].sum())
     return Meeting(
@@ -119,7 +119,7 @@ def _start_projects(s: State, starting: np.ndarray, rng: np.random.Generator, as
 
 
 def _take_part(
-    s: State, c: Caches, seats: Seats, p: Config, rng: np.random.Generator, stage: np.ndarray
+    s: State, c: Caches, seats: Seats, p: Config, rng: np.random.Generator, stage: np.ndarray, mgr_att: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Draw who is invited (stage involved, manager's openness) and takes part (logistic).
 
@@ -128,7 +128,6 @@ def _take_part(
     pa = p.participation
     dw = c.dw
     dteam = s.team[dw]
-    mgr_att = s.attitude[seats.manager_seat]
     floor = p.involvement.invite_floor
     p_inv = c.involved[stage[dteam]] * (floor + (1.0 - floor) * mgr_att[dteam])
     logit = (
@@ -146,7 +145,7 @@ def _take_part(
 
 
 def _weights(
-    s: State, c: Caches, seats: Seats, p: Config, dteam: np.ndarray, n_d: np.ndarray
+    s: State, c: Caches, seats: Seats, p: Config, dteam: np.ndarray, n_d: np.ndarray, mgr_att: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Weigh professionals by role, participants as far as professionals listen (000) plus power transfer (001, 003).
 
@@ -154,7 +153,6 @@ def _weights(
     part, and whether their per-head weight reached ``token_ratio`` of an equal share (influence).
     """
     d = p.deliberation
-    mgr_att = s.attitude[seats.manager_seat]
     # Professionals' mean attitude: everyone's team sum, less disabled workers, managers weighted.
     mgr_att_sum = (d.manager_weight - 1.0) * mgr_att
     att_p = (c.team_att_sum - np.bincount(dteam, s.attitude[c.dw], seats.n_teams) + mgr_att_sum) * c.inv_wp

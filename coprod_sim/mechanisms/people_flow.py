@@ -15,7 +15,7 @@ disclosure on the team's attitude are assumptions.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -40,8 +40,7 @@ from coprod_sim.state import (
 __all__ = ["Exits", "disclosure_chance", "flow", "give_profile", "hire", "hiring_inclusion"]
 
 
-@dataclass(frozen=True)
-class Exits:
+class Exits(NamedTuple):
     """Leavers of one week, by group."""
 
     disabled: int = 0

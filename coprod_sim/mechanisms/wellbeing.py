@@ -23,15 +23,17 @@ __all__ = ["update_burnout", "update_wellbeing"]
 def _demands(s: State, c: Caches, seats: Seats, p: Config) -> np.ndarray:
     """Each person's job demands this week (a new array)."""
     wb, pe, ps = p.wellbeing, p.peer_effects, p.peer_support
-    demands = seats.spread(np.add.reduceat(s.burnout, seats.team_start, dtype=float))
+    # Burnt-out people per team (whole numbers, so any way of counting gives the same floats).
+    demands = seats.spread(np.bincount(s.team[s.burnout], minlength=seats.n_teams).astype(float))
     demands -= s.burnout
     demands *= seats.crossover  # burnout among team mates (Bakker et al. 2005)
     demands += c.workload_demand
     # Terms that only disabled workers (experts by experience) carry.
     dw = c.dw
-    extra = wb.tokenism * s.token_trace[dw] + pe.load_cost * (1.0 - 0.5 * ps.training) * s.load[dw]
+    token = s.token_trace[dw]
+    extra = wb.tokenism * token + pe.load_cost * (1.0 - 0.5 * ps.training) * s.load[dw]
     if not p.power.paid:  # unpaid co-production comes on top of the job
-        extra += wb.workload * 0.5 * (s.infl_trace[dw] + s.token_trace[dw])
+        extra += wb.workload * 0.5 * (s.infl_trace[dw] + token)
     demands[dw] += extra
     # Terms that every disabled person carries (social model): organisational barriers and,
     # separately, attitudes (the discrimination term).
