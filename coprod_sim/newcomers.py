@@ -11,12 +11,92 @@ reads these rows.
 
 from __future__ import annotations
 
+import os
+import queue
+import threading
+from concurrent.futures import Future
+
 import numpy as np
 
-__all__ = ["CHUNK", "Newcomers", "columns"]
+__all__ = ["CHUNK", "MAX_AHEAD", "PREFETCH", "Newcomers", "columns", "draw_chunk"]
 
 #: Seats whose newcomers are drawn together.
 CHUNK = 4096
+
+#: Draw the next arrivals' chunk in a background thread when a chunk is first used (see
+#: :class:`Newcomers`). The draws are the same either way; only when they are made differs.
+PREFETCH = True
+
+#: Most chunks drawn ahead and not yet used, per organisation (bounds the memory it takes).
+MAX_AHEAD = 256
+
+
+def draw_chunk(entropy: int, spawn_key: tuple[int, ...], k: int, chunk: int, m: int, aspects: int) -> np.ndarray:
+    """Draw the k-th arrivals of one chunk of ``m`` seats: one row each, columns as in :func:`columns`.
+
+    A pure function of its arguments (a generator keyed by the newcomers' stream, k and the
+    chunk), so it gives the same rows in any thread or process.
+    """
+    keyed = np.random.SeedSequence(entropy, spawn_key=(*spawn_key, k, chunk))
+    rng = np.random.Generator(np.random.PCG64(keyed))
+    return np.column_stack(
+        [
+            rng.random((m, 2)),  # u
+            rng.standard_normal((m, 3)),  # z
+            rng.beta(2, 5, m),  # skill
+            rng.beta(5, 3, m),  # ability
+            rng.beta(4, 4, m),  # confidence
+            rng.beta(0.8, 1.5, (m, 4)),  # need
+            rng.random((m, aspects)),  # keys
+            rng.random(m),  # alike
+            rng.random(m),  # forward
+            rng.random(m),  # acc_kind
+            rng.standard_normal(m),  # acc_size
+        ]
+    )
+
+
+class _Background:
+    """One daemon thread that draws chunks ahead (numpy releases the GIL while it draws).
+
+    A daemon thread never delays the interpreter's exit. A forked child has no such thread, so
+    the child starts its own and forgets what was pending in the parent (its results would never
+    arrive there).
+    """
+
+    def __init__(self) -> None:
+        self.generation = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    def after_fork(self) -> None:
+        self.generation += 1
+        self._reset()
+
+    def submit(self, *args: object) -> Future:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="coprod-sim-newcomers", daemon=True)
+            self._thread.start()
+        fut: Future = Future()
+        self._queue.put((fut, args))
+        return fut
+
+    def _work(self) -> None:
+        while True:
+            fut, args = self._queue.get()
+            if fut.set_running_or_notify_cancel():
+                try:
+                    fut.set_result(draw_chunk(*args))
+                except BaseException as exc:  # handed to whoever waits for the chunk
+                    fut.set_exception(exc)
+
+
+_BACKGROUND = _Background()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_BACKGROUND.after_fork)
 
 
 def columns(aspects: int) -> dict[str, slice | int]:
@@ -40,6 +120,10 @@ def columns(aspects: int) -> dict[str, slice | int]:
 class Newcomers:
     """The draws of everyone who is or was in each seat, one row per seat for who is there now.
 
+    When a chunk of arrivals (k, chunk) is first used, the next one, (k + 1, chunk), is drawn in
+    a background thread (:data:`PREFETCH`): in a large organisation the draws of newcomers are
+    otherwise a large part of a week. Every chunk is the same, however and whenever it is drawn.
+
     Parameters
     ----------
     n : int
@@ -53,10 +137,13 @@ class Newcomers:
     def __init__(self, n: int, aspects: int, stream: np.random.Generator) -> None:
         self.n = n
         self.aspects = aspects
-        self._seq = stream.bit_generator.seed_seq
+        seq = stream.bit_generator.seed_seq
+        self._key = (seq.entropy, tuple(seq.spawn_key))
         self.arrivals = np.zeros(n, np.int64)  # people who arrived in each seat after the start
         self.next_id = n  # person ids 0..n-1 are those there at the start
         self._chunks: dict[tuple[int, int], np.ndarray] = {}
+        self._ahead: dict[tuple[int, int], Future] = {}  # drawn (or being drawn) in the background
+        self._generation = _BACKGROUND.generation
         cols = columns(aspects)
         width = cols["acc_size"] + 1
         self.rows = np.empty((n, width))
@@ -78,12 +165,13 @@ class Newcomers:
         if len(seats) == 1 or (k.min() == k.max() and chunk.min() == chunk.max()):  # most weeks
             self.rows[seats] = self._chunk(int(k[0]), int(chunk[0]))[seats - chunk[0] * CHUNK]
             return
-        if len(seats) <= 64:  # a few arrivals: one row each, copied in one go
-            rows = [
-                self._chunk(kk, cc)[seat - cc * CHUNK]
-                for seat, kk, cc in zip(seats.tolist(), k.tolist(), chunk.tolist(), strict=True)
-            ]
-            self.rows[seats] = np.stack(rows)
+        if len(seats) <= 256:  # a week's arrivals: group them in Python, one copy per group
+            groups: dict[tuple[int, int], list[int]] = {}
+            for i, key in enumerate(zip(k.tolist(), chunk.tolist(), strict=True)):
+                groups.setdefault(key, []).append(i)
+            for (kk, cc), idx in groups.items():
+                sel = seats[idx]
+                self.rows[sel] = self._chunk(kk, cc)[sel - cc * CHUNK]
             return
         span = self.n // CHUNK + 1
         for g in np.unique(k * span + chunk):
@@ -97,26 +185,17 @@ class Newcomers:
         The people there at the start (k = 0) all arrive at once, so their chunks are not kept.
         """
         got = self._chunks.get((k, chunk))
-        if got is None:
-            seq = self._seq
-            keyed = np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, k, chunk))
-            rng = np.random.Generator(np.random.PCG64(keyed))
-            m = min(CHUNK, self.n - chunk * CHUNK)
-            got = np.column_stack(
-                [
-                    rng.random((m, 2)),  # u
-                    rng.standard_normal((m, 3)),  # z
-                    rng.beta(2, 5, m),  # skill
-                    rng.beta(5, 3, m),  # ability
-                    rng.beta(4, 4, m),  # confidence
-                    rng.beta(0.8, 1.5, (m, 4)),  # need
-                    rng.random((m, self.aspects)),  # keys
-                    rng.random(m),  # alike
-                    rng.random(m),  # forward
-                    rng.random(m),  # acc_kind
-                    rng.standard_normal(m),  # acc_size
-                ]
-            )
-            if k > 0:
-                self._chunks[(k, chunk)] = got
+        if got is not None:
+            return got
+        if self._generation != _BACKGROUND.generation:  # forked: the parent's thread is not here
+            self._ahead.clear()
+            self._generation = _BACKGROUND.generation
+        m = min(CHUNK, self.n - chunk * CHUNK)
+        fut = self._ahead.pop((k, chunk), None)
+        got = fut.result() if fut is not None else draw_chunk(*self._key, k, chunk, m, self.aspects)
+        if k > 0:
+            self._chunks[(k, chunk)] = got
+        nxt = (k + 1, chunk)
+        if PREFETCH and len(self._ahead) < MAX_AHEAD and nxt not in self._chunks and nxt not in self._ahead:
+            self._ahead[nxt] = _BACKGROUND.submit(*self._key, k + 1, chunk, m, self.aspects)
         return got

@@ -163,8 +163,8 @@ class Seats:
     team_start: np.ndarray
     team_size: np.ndarray
     cross: sp.csr_matrix  # cross-team ties (informal and managers'): 0/1, symmetric, columns sorted per row
-    cross_rows: np.ndarray  # the same ties as (row, column) pairs in CSR order
-    cross_cols: np.ndarray
+    cross_rows: np.ndarray | None  # the same ties as (row, column) pairs in CSR order; None in large
+    cross_cols: np.ndarray | None  # organisations, which sum with the sparse product (see cross_sum)
     w_att: np.ndarray  # weight of each person's view in the attitude pull (managers weigh more)
     inv_den: np.ndarray  # 1 / total weight of each person's neighbours in the attitude pull
     team_others: np.ndarray  # team mates per member, per team (at least 1)
@@ -180,8 +180,10 @@ class Seats:
         is_manager = np.zeros(n, bool)
         is_manager[manager_seat] = True
         cross = structure.cross_team_matrix()
-        cross_rows = np.repeat(np.arange(n), np.diff(cross.indptr))
-        cross_cols = cross.indices.astype(np.int64)
+        cross_rows = cross_cols = None
+        if n < CROSS_SPARSE_FROM:
+            cross_rows = np.repeat(np.arange(n), np.diff(cross.indptr))
+            cross_cols = cross.indices.astype(np.int64)
         w_att = np.where(is_manager, config.attitudes.manager_weight, 1.0)
         team_w = np.bincount(team, w_att, n_teams)
         cross_w = cross @ w_att
@@ -211,7 +213,7 @@ class Seats:
         the same bits: a bincount over the (row, column) pairs is faster in small organisations
         (scipy's per-call overhead), the sparse product in large ones (one pass, no gathered copy).
         """
-        if self.n >= CROSS_SPARSE_FROM:
+        if self.cross_rows is None:
             return self.cross @ x
         return np.bincount(self.cross_rows, weights=x[self.cross_cols], minlength=self.n)
 

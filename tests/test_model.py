@@ -390,3 +390,46 @@ def test_large_organisations_sum_cross_team_ties_the_same_way(monkeypatch):
         large.step()
     assert np.array_equal(small.state.attitude, large.state.attitude)
     assert small.timeseries().equals(large.timeseries())
+
+
+def test_newcomers_drawn_ahead_in_the_background_are_the_same_people(monkeypatch):
+    # Chunks of newcomers are drawn ahead in a thread; whether and when must not matter.
+    from coprod_sim import newcomers
+
+    cfg = Config().with_overrides({"organisation.people": 5000})
+    ahead = CoProdModel(seed=6, config=cfg)
+    for _ in range(60):
+        ahead.step()
+    monkeypatch.setattr(newcomers, "PREFETCH", False)
+    inline = CoProdModel(seed=6, config=cfg)
+    for _ in range(60):
+        inline.step()
+    assert ahead.timeseries().equals(inline.timeseries())
+    assert np.array_equal(ahead.newcomers.rows, inline.newcomers.rows)
+
+
+def test_a_forked_child_finishes_a_run_whose_newcomers_were_being_drawn_ahead():
+    # A fork does not copy the background thread: the child must draw what was pending itself.
+    import multiprocessing as mp
+
+    m = CoProdModel(seed=2, organisation_people=9000)
+    m.step()
+    ctx = mp.get_context("fork")
+    parent_end, child_end = ctx.Pipe()
+
+    def finish(conn):
+        for _ in range(30):
+            m.step()
+        conn.send(m.timeseries()["wellbeing_disabled"].tolist())
+
+    child = ctx.Process(target=finish, args=(child_end,), daemon=True)
+    child.start()
+    try:
+        assert parent_end.poll(60), "the forked child did not finish (waiting for the parent's thread?)"
+        got = parent_end.recv()
+    finally:
+        child.join(5)
+        child.kill()
+    for _ in range(30):
+        m.step()
+    assert got == m.timeseries()["wellbeing_disabled"].tolist()

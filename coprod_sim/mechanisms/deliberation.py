@@ -183,13 +183,19 @@ def _decide(
     """
     d = p.deliberation
     beta = d.standard_bias * (1.0 - att_p)
-    err = beta[:, None] * (0.5 - s.need_t) + c.sd_p[:, None] * s.z[0]
-    x = s.need_t + err
+    # err = beta (0.5 - need) + sd_p z, and x = need + err, in place (large organisations).
+    err = np.subtract(0.5, s.need_t)
+    err *= beta[:, None]
+    x = np.multiply(c.sd_p[:, None], s.z[0])
+    err += x
+    np.add(s.need_t, err, out=x)
     teams_d = nonzero(has_d)
     if len(teams_d):
-        T, K = len(has_d), d.aspects
-        flat = (tp[:, None] * K + np.arange(K))[s.covers[part]]
-        n_cov = np.bincount(flat, minlength=T * K).reshape(T, K)[teams_d]
+        K = d.aspects
+        # Participants' aspects counted per team that had any (teams_d is sorted and holds every tp).
+        at = np.searchsorted(teams_d, tp)
+        flat = (at[:, None] * K + np.arange(K))[s.covers[part]]
+        n_cov = np.bincount(flat, minlength=len(teams_d) * K).reshape(-1, K)
         err_d = np.where(
             n_cov > 0,
             d.expert_noise / np.sqrt(np.maximum(n_cov, 1)) * s.z[2, teams_d],
@@ -197,7 +203,9 @@ def _decide(
         )
         sh = share[teams_d, None]
         x[teams_d] = s.need_t[teams_d] + sh * err_d + (1.0 - sh) * err[teams_d]
-    s.decision += d.step_size * (x - s.decision)
+    x -= s.decision
+    x *= d.step_size
+    s.decision += x
 
 
 def _stage_outputs(s: State, p: Config, stage_end: np.ndarray, done: np.ndarray, costs: Ledger) -> None:
