@@ -8,17 +8,25 @@ a seat; reading ``agent.wellbeing`` reads the array. This keeps Mesa's idioms (`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import mesa
 
-if TYPE_CHECKING:
-    from coprod_sim.model import CoProdModel
-
-__all__ = ["ROLE_CLASSES", "ROLE_NAMES", "DisabledWorker", "Manager", "PeerSupporter", "Person", "Staff"]
+__all__ = ["ROLE_CLASSES", "ROLE_NAMES", "DisabledWorker", "Manager", "Organisation", "PeerSupporter", "Person", "Staff"]
 
 #: Role codes used in the model's ``role`` array, in this order.
 ROLE_NAMES = ("manager", "staff", "disabled_worker", "peer_supporter")
+
+
+class Organisation(Protocol):
+    """What an agent reads of its model (``CoProdModel`` provides it): the state, the network, other agents."""
+
+    state: Any
+    graph: Any
+
+    def agent_at(self, seat: int) -> Person:
+        """Return the agent currently in a seat."""
+        ...
 
 
 def _view(name: str, cast=float, doc: str = ""):
@@ -34,16 +42,16 @@ class Person(mesa.Agent):
     Parameters
     ----------
     model : CoProdModel
-        The organisation.
+        The organisation (any model with the :class:`Organisation` attributes).
     seat : int
         Row of this person in the model's state arrays.
     """
 
     role: ClassVar[str] = ""
     role_code: ClassVar[int] = -1
-    model: CoProdModel
+    model: Organisation
 
-    def __init__(self, model: CoProdModel, seat: int) -> None:
+    def __init__(self, model: Organisation, seat: int) -> None:
         super().__init__(model)
         self.seat = int(seat)
 
