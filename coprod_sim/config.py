@@ -11,20 +11,25 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import types
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
     "LEVER_SECTIONS",
+    "PARAMS",
     "SECTIONS",
     "Config",
     "ConfigError",
     "Param",
     "TimelineEntry",
+    "check_value",
     "flat_name",
     "iter_params",
+    "param",
     "param_paths",
+    "suggest",
 ]
 
 
@@ -888,12 +893,31 @@ def _field_type(f: dataclasses.Field) -> type:
     return t
 
 
-_PARAMS: dict[str, Param] = {p.path: p for p in iter_params()}
+#: Every parameter by key path (``"power.transfer"``), in declaration order; read-only.
+PARAMS: Mapping[str, Param] = types.MappingProxyType({p.path: p for p in iter_params()})
 
 
 def param_paths() -> list[str]:
     """All key paths, e.g. ``['simulation.steps', 'organisation.people', ...]``."""
-    return list(_PARAMS)
+    return list(PARAMS)
+
+
+def param(path: Any, where: str = "") -> Param:
+    """Return the parameter at key path ``path``.
+
+    Raises
+    ------
+    ConfigError
+        ``{where}{path}: unknown key path.``, with the closest key path if one is close.
+    """
+    found = PARAMS.get(path) if isinstance(path, str) else None
+    if found is None:
+        shown = path if isinstance(path, str) else repr(path)
+        raise ConfigError(
+            f"{where}{shown}: unknown key path.{suggest(str(path), PARAMS)} "
+            "Key paths are section.name as in scenario files (see docs/ODD.md)"
+        )
+    return found
 
 
 def flat_name(path: str) -> str:
@@ -901,7 +925,7 @@ def flat_name(path: str) -> str:
     return path.replace(".", "_")
 
 
-_FLAT: dict[str, str] = {flat_name(p): p for p in _PARAMS}
+_FLAT: dict[str, str] = {flat_name(p): p for p in PARAMS}
 
 
 def suggest(word: str, options: Iterable[str]) -> str:
@@ -1002,10 +1026,10 @@ class Config:
             values = {}
             for name, value in table.items():
                 path = f"{key}.{name}"
-                param = _PARAMS.get(path)
+                param = PARAMS.get(path)
                 if param is None:
                     raise ConfigError(
-                        f"{where}unknown key {path}{suggest(path, _PARAMS)} "
+                        f"{where}unknown key {path}{suggest(path, PARAMS)} "
                         f"Allowed in [{key}]: {', '.join(f.name for f in dataclasses.fields(SECTIONS[key]))}"
                     )
                 values[name] = check_value(param, value, where)
@@ -1030,9 +1054,7 @@ class Config:
         """Return a copy with dotted key paths set (``{'organisation.people': 1000}``)."""
         nested = self.to_dict()
         for path, value in overrides.items():
-            if path not in _PARAMS:
-                raise ConfigError(f"{source}: unknown key path {path}{suggest(path, _PARAMS)}")
-            section, name = path.split(".")
+            section, name = param(path, f"{source} ").path.split(".")
             nested[section][name] = value
         return Config.from_dict(nested, source=source)
 
@@ -1074,7 +1096,7 @@ class Config:
     def diff(self, other: Config | None = None) -> dict[str, Any]:
         """Key paths whose values differ from ``other`` (the defaults if omitted)."""
         other = other or Config()
-        return {p: self.get(p) for p in _PARAMS if self.get(p) != other.get(p)}
+        return {p: self.get(p) for p in PARAMS if self.get(p) != other.get(p)}
 
 
 def _parse_timeline(table: Any, where: str) -> list[TimelineEntry]:
@@ -1094,9 +1116,9 @@ def _parse_timeline(table: Any, where: str) -> list[TimelineEntry]:
             if key not in item:
                 raise ConfigError(f"{at}missing {key!r}; each entry needs step, lever and value")
         lever = item["lever"]
-        param = _PARAMS.get(lever) if isinstance(lever, str) else None
+        param = PARAMS.get(lever) if isinstance(lever, str) else None
         if param is None or param.section not in LEVER_SECTIONS:
-            levers = [p for p in _PARAMS if p.split(".")[0] in LEVER_SECTIONS]
+            levers = [p for p in PARAMS if p.split(".")[0] in LEVER_SECTIONS]
             raise ConfigError(
                 f"{at}lever = {lever!r} is not a policy lever.{suggest(str(lever), levers)} "
                 f"Levers are the parameters of [{'], ['.join(LEVER_SECTIONS)}]"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coprod_sim.config import Config, ConfigError, param_paths, suggest
+from coprod_sim.config import Config, ConfigError, param, suggest
 
 __all__ = [
     "Scenario",
@@ -198,11 +198,7 @@ def parse_override(text: str) -> tuple[str, Any]:
         raise ConfigError(f"--set {text!r}: expected key.path=value, e.g. --set power.transfer=0.5")
     key, _, raw = text.partition("=")
     key, raw = key.strip(), raw.strip()
-    if key not in param_paths():
-        raise ConfigError(
-            f"--set {key}: unknown key path.{suggest(key, param_paths())} "
-            "Key paths are section.name as in scenario files (see docs/ODD.md)"
-        )
+    param(key, "--set ")
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:

@@ -8,7 +8,7 @@ from typing import Any
 import solara
 from solara.alias import rv
 
-from coprod_sim.config import Config, ConfigError, Param
+from coprod_sim.config import PARAMS, Config, ConfigError, Param
 from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure, use_play
 from coprod_sim.dashboard.levers import COMPONENTS, lever_params, plain_label
 from coprod_sim.dashboard.session import COLOUR_BY, Simulation
@@ -240,9 +240,7 @@ def ExploreView() -> None:
 @solara.component
 def SeedAndSize(seed: solara.Reactive[int], people: solara.Reactive[int], on_change: Any) -> None:
     """Seed and organisation size, validated where they are typed."""
-    from coprod_sim.config import iter_params
-
-    size_param = next(p for p in iter_params() if p.path == "organisation.people")
+    size_param = PARAMS["organisation.people"]
     seed_error = solara.use_reactive("")
     size_error = solara.use_reactive("")
 

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coprod_sim.config import Config, ConfigError, Param, check_value, iter_params, suggest
+from coprod_sim.config import PARAMS, Config, ConfigError, Param, check_value, param, suggest
 from coprod_sim.run import replicate_seeds
 from coprod_sim.scenarios import Scenario, data_dir, load_scenario, read_toml, resolve_file
 
@@ -48,7 +48,6 @@ _EXPERIMENT_KEYS = ("name", "description", "scenario", "replicates", "steps", "s
 _DESIGN_KEYS = ("method", "samples", "levels", "second_order")
 _USED_BY = {"samples": ("lhs", "sobol", "morris"), "levels": ("morris",), "second_order": ("sobol",)}
 _FACTOR_KEYS = ("path", "values", "low", "high")
-_PARAMS: dict[str, Param] = {p.path: p for p in iter_params()}
 
 
 def experiment_dir() -> Path:
@@ -68,7 +67,7 @@ class Factor:
     @property
     def param(self) -> Param:
         """Metadata of the parameter."""
-        return _PARAMS[self.path]
+        return PARAMS[self.path]
 
 
 @dataclass(frozen=True)
@@ -297,31 +296,26 @@ def _factors(table: Any, method: str, where: str) -> tuple[Factor, ...]:
                 raise ConfigError(
                     f"{at}unknown key {key!r}{suggest(key, _FACTOR_KEYS)} Allowed: {', '.join(_FACTOR_KEYS)}"
                 )
-        p = item.get("path")
-        if p not in _PARAMS:
-            raise ConfigError(
-                f"{at}path = {p!r} is not a parameter.{suggest(str(p), _PARAMS)} "
-                "Paths are section.name as in scenario files"
-            )
+        spec = param(item.get("path"), at)
+        p = spec.path
         if p in seen:
             raise ConfigError(f"{at}path = {p!r} appears twice")
         seen.add(p)
-        param = _PARAMS[p]
         if method == "grid":
             values = item.get("values")
             if not isinstance(values, list) or not values:
-                raise ConfigError(f"{at}a grid needs values = [...] for {p} (allowed: {param.allowed()})")
-            checked = tuple(check_value(param, v, at + "values: ") for v in values)
+                raise ConfigError(f"{at}a grid needs values = [...] for {p} (allowed: {spec.allowed()})")
+            checked = tuple(check_value(spec, v, at + "values: ") for v in values)
             factors.append(Factor(path=p, values=checked))
         else:
-            if param.type not in (int, float):
+            if spec.type not in (int, float):
                 raise ConfigError(
-                    f"{at}{p} is {param.allowed()}: a {method} design varies numbers only; use a grid for it"
+                    f"{at}{p} is {spec.allowed()}: a {method} design varies numbers only; use a grid for it"
                 )
             if "low" not in item or "high" not in item:
-                raise ConfigError(f"{at}a {method} design needs low and high for {p} ({param.allowed()})")
-            lo = check_value(param, item["low"], at + "low: ")
-            hi = check_value(param, item["high"], at + "high: ")
+                raise ConfigError(f"{at}a {method} design needs low and high for {p} ({spec.allowed()})")
+            lo = check_value(spec, item["low"], at + "low: ")
+            hi = check_value(spec, item["high"], at + "high: ")
             if not lo < hi:
                 raise ConfigError(f"{at}low = {lo!r} must be below high = {hi!r} for {p}")
             factors.append(Factor(path=p, low=float(lo), high=float(hi)))

@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 
 from coprod_sim.compare import mean_interval
-from coprod_sim.config import ConfigError, suggest
+from coprod_sim.config import PARAMS, ConfigError, param, suggest
 from coprod_sim.io import write_json, write_text
 from coprod_sim.scenarios import data_dir, read_toml
-from coprod_sim.sweep.design import _PARAMS, Experiment, Factor
+from coprod_sim.sweep.design import Experiment, Factor
 from coprod_sim.validation.patterns import (
     Pattern,
     load_patterns,
@@ -97,11 +97,8 @@ def load_calibration(path: Path | None = None) -> CalibrationSpec:
         raise ConfigError(f"{where}calibration.shrink = {shrink!r}: allowed is a number between 0 and 1")
     params = []
     for i, t in enumerate(data.get("parameters", [])):
-        p = t.get("path")
-        if p not in _PARAMS:
-            hint = suggest(str(p), list(_PARAMS))
-            raise ConfigError(f"{where}parameters {i + 1}: path = {p!r}: not a parameter{hint}")
-        spec = _PARAMS[p]
+        spec = param(t.get("path"), f"{where}parameters {i + 1}: ")
+        p = spec.path
         lo, hi = t.get("low"), t.get("high")
         ok = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lo, hi))
         if not ok or not (spec.lo is None or spec.lo <= lo) or not (spec.hi is None or hi <= spec.hi) or lo >= hi:
@@ -222,7 +219,7 @@ def calibrate(
         lo = np.clip(best - half, lo0, hi0)
         hi = np.clip(best + half, lo0, hi0)
 
-    values = {p: _rounded(float(v), _PARAMS[p].type) for p, v in zip(paths, best, strict=True)}
+    values = {p: _rounded(float(v), PARAMS[p].type) for p, v in zip(paths, best, strict=True)}
     say(f"confirming {values} with {spec.confirm_replicates} seeds")
     verdict_rows = []
     for name, base in bases.items():

@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from coprod_sim.compare import mean_interval
-from coprod_sim.config import ConfigError, check_value, suggest
+from coprod_sim.config import ConfigError, check_value, param, suggest
 from coprod_sim.scenarios import data_dir, read_toml
-from coprod_sim.sweep.design import _PARAMS, Experiment, load_experiment
+from coprod_sim.sweep.design import Experiment, load_experiment
 from coprod_sim.sweep.runner import load_results, sweep
 from coprod_sim.validation.probes import PROBES
 
@@ -163,9 +163,7 @@ def _point(where: str, key: str, value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(f"{where}{key} = {value!r}: allowed is a table of key paths and values")
     for path, v in value.items():
-        if path not in _PARAMS:
-            raise ConfigError(f"{where}{key}: unknown key path {path!r}{suggest(path, list(_PARAMS))}")
-        check_value(_PARAMS[path], v, f"{where}{key}.")
+        check_value(param(path, f"{where}{key}."), v, f"{where}{key}.")
     return dict(value)
 
 
