@@ -231,6 +231,14 @@ def test_bad_calibration_file(tmp_path, capsys):
     assert "attitudes.contactt" in err and "Did you mean" in err and "Traceback" not in err
 
 
+def test_a_calibration_range_outside_the_parameter_says_what_is_allowed(tmp_path):
+    f = tmp_path / "c.toml"
+    text = (validation_dir().parent / "calibration" / "calibration.toml").read_text()
+    f.write_text(text.replace("low = 0.3\nhigh = 1.0", "low = 0.3\nhigh = 9.0", 1))
+    with pytest.raises(ConfigError, match=r"retention\.hiring_bias: low = 0\.3, high = 9\.0: .* a number from 0 to 1$"):
+        load_calibration(f)
+
+
 # -- the command ---------------------------------------------------------------------------------
 def test_validate_writes_the_table_and_exits_by_the_verdict(tmp_path, capsys):
     f = tmp_path / "p.toml"

@@ -103,7 +103,7 @@ def load_calibration(path: Path | None = None) -> CalibrationSpec:
         ok = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lo, hi))
         if not ok or not (spec.lo is None or spec.lo <= lo) or not (spec.hi is None or hi <= spec.hi) or lo >= hi:
             raise ConfigError(
-                f"{where}parameters {p}: low = {lo!r}, high = {hi!r}: allowed is low < high within {spec.allowed}"
+                f"{where}parameters {p}: low = {lo!r}, high = {hi!r}: allowed is low < high, both {spec.allowed()}"
             )
         params.append(Factor(p, low=float(lo), high=float(hi)))
     if not params:
