@@ -12,7 +12,7 @@ import dataclasses
 import difflib
 import math
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,8 @@ __all__ = [
     "ConfigError",
     "Param",
     "TimelineEntry",
+    "check_keys",
+    "check_tables",
     "check_value",
     "flat_name",
     "iter_params",
@@ -934,6 +936,56 @@ def suggest(word: str, options: Iterable[str]) -> str:
     return f" Did you mean '{close[0]}'?" if close else ""
 
 
+def check_keys(
+    table: Any,
+    allowed: Sequence[str],
+    where: str = "",
+    *,
+    name: str = "",
+    hint_from: Iterable[str] | None = None,
+) -> Mapping[str, Any]:
+    """Return ``table`` if it is a table whose keys are all allowed, or raise :class:`ConfigError`.
+
+    Parameters
+    ----------
+    table : Any
+        The value read from the file.
+    allowed : sequence of str
+        The keys the table may have, in the order the message lists them.
+    where : str
+        Start of the message, naming the file and entry (``"exp.toml: "``).
+    name : str
+        The table's name in the file, ``"design"`` for ``[design]``: an unknown key is then shown
+        as ``design.samle``. Without a name (an entry of an array of tables, one ``[[timeline]]``
+        say) the key is shown quoted.
+    hint_from : iterable of str, optional
+        Names to suggest instead of the allowed keys, matched against the key as shown
+        (``power.transfr`` against every key path, say).
+    """
+    if not isinstance(table, Mapping):
+        if name:
+            raise ConfigError(f"{where}{name} = {table!r} must be a table, e.g. [{name}]")
+        raise ConfigError(f"{where}{table!r} must be a table with keys {', '.join(allowed)}")
+    for key in table:
+        if key not in allowed:
+            shown = f"{name}.{key}" if name else repr(key)
+            hint = suggest(shown, hint_from) if hint_from is not None else suggest(key, allowed)
+            listed = f"Allowed in [{name}]" if name else "Allowed"
+            raise ConfigError(f"{where}unknown key {shown}{hint} {listed}: {', '.join(allowed)}")
+    return table
+
+
+def check_tables(data: Mapping[str, Any], allowed: Sequence[str], where: str = "") -> None:
+    """Raise :class:`ConfigError` for a top-level table of a file that is not allowed.
+
+    ``allowed`` lists the tables as they are written, ``"[design]"`` or ``"[[parameters]]"``.
+    """
+    names = [t.strip("[]") for t in allowed]
+    for key in data:
+        if key not in names:
+            raise ConfigError(f"{where}unknown table [{key}]{suggest(key, names)} Allowed: {', '.join(allowed)}")
+
+
 def check_value(param: Param, value: Any, where: str) -> Any:
     """Return ``value`` coerced to the parameter's type, or raise :class:`ConfigError`."""
 
@@ -976,6 +1028,8 @@ class TimelineEntry:
 
 
 _TIMELINE_KEYS = ("step", "lever", "value", "ramp")
+#: The top-level tables of a scenario's parameters, as written in a file.
+_TABLES = (*(f"[{s}]" for s in SECTIONS), "[[timeline]]")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1010,30 +1064,16 @@ class Config:
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "") -> Config:
         """Validate a nested mapping (a parsed scenario without its ``meta`` table)."""
         where = f"{source}: " if source else ""
+        check_tables(data, _TABLES, where)
         sections: dict[str, dict[str, Any]] = {}
         timeline: list[TimelineEntry] = []
         for key, table in data.items():
             if key == "timeline":
                 timeline = _parse_timeline(table, where)
                 continue
-            if key not in SECTIONS:
-                raise ConfigError(
-                    f"{where}unknown section [{key}]{suggest(key, [*SECTIONS, 'timeline'])} "
-                    f"Allowed sections: {', '.join(SECTIONS)}, timeline"
-                )
-            if not isinstance(table, Mapping):
-                raise ConfigError(f"{where}{key} = {table!r} must be a table of parameters, e.g. [{key}]")
-            values = {}
-            for name, value in table.items():
-                path = f"{key}.{name}"
-                param = PARAMS.get(path)
-                if param is None:
-                    raise ConfigError(
-                        f"{where}unknown key {path}{suggest(path, PARAMS)} "
-                        f"Allowed in [{key}]: {', '.join(f.name for f in dataclasses.fields(SECTIONS[key]))}"
-                    )
-                values[name] = check_value(param, value, where)
-            sections[key] = values
+            names = [f.name for f in dataclasses.fields(SECTIONS[key])]
+            table = check_keys(table, names, where, name=key, hint_from=PARAMS)
+            sections[key] = {n: check_value(PARAMS[f"{key}.{n}"], v, where) for n, v in table.items()}
         cfg = cls(**{k: SECTIONS[k](**v) for k, v in sections.items()}, timeline=tuple(timeline))
         cfg.check(where)
         return cfg
@@ -1105,13 +1145,7 @@ def _parse_timeline(table: Any, where: str) -> list[TimelineEntry]:
     entries = []
     for i, item in enumerate(table, start=1):
         at = f"{where}timeline entry {i}: "
-        if not isinstance(item, Mapping):
-            raise ConfigError(f"{at}{item!r} must be a table with step, lever, value and optional ramp")
-        for key in item:
-            if key not in _TIMELINE_KEYS:
-                raise ConfigError(
-                    f"{at}unknown key {key!r}{suggest(key, _TIMELINE_KEYS)} Allowed: {', '.join(_TIMELINE_KEYS)}"
-                )
+        item = check_keys(item, _TIMELINE_KEYS, at)
         for key in ("step", "lever", "value"):
             if key not in item:
                 raise ConfigError(f"{at}missing {key!r}; each entry needs step, lever and value")

@@ -100,3 +100,37 @@ def test_with_overrides_validates():
 
 def test_sections_cover_all_fields():
     assert set(SECTIONS) == {f.name for f in dataclasses.fields(Config)} - {"timeline"}
+
+
+def test_one_key_checker_for_every_table():
+    from coprod_sim.config import check_keys, check_tables
+
+    assert check_keys({"a": 1}, ("a", "b"), "f.toml: ", name="t") == {"a": 1}
+    with pytest.raises(ConfigError) as info:
+        check_keys({"a": 1, "bb": 2}, ("a", "b"), "f.toml: ", name="t")
+    assert str(info.value) == "f.toml: unknown key t.bb Did you mean 'b'? Allowed in [t]: a, b"
+    with pytest.raises(ConfigError) as info:
+        check_keys({"whn": 1}, ("when", "what"), "entry 2: ")
+    assert str(info.value) == "entry 2: unknown key 'whn' Did you mean 'when'? Allowed: when, what"
+    with pytest.raises(ConfigError, match=r"^f: t = 3 must be a table, e\.g\. \[t\]$"):
+        check_keys(3, ("a",), "f: ", name="t")
+    with pytest.raises(ConfigError, match=r"^f: \[1\] must be a table with keys a, b$"):
+        check_keys([1], ("a", "b"), "f: ")
+    check_tables({"design": {}}, ("[design]", "[[parameters]]"))
+    with pytest.raises(ConfigError) as info:
+        check_tables({"paramters": []}, ("[design]", "[[parameters]]"), "f: ")
+    assert (
+        str(info.value) == "f: unknown table [paramters] Did you mean 'parameters'? Allowed: [design], [[parameters]]"
+    )
+
+
+def test_parameter_index_is_read_only_and_names_an_unknown_path():
+    from coprod_sim.config import PARAMS, param
+
+    assert list(PARAMS) == param_paths() and param("power.transfer") is PARAMS["power.transfer"]
+    with pytest.raises(TypeError):
+        PARAMS["power.transfer"] = None  # type: ignore[index]
+    with pytest.raises(ConfigError, match=r"^x: power\.transfr: unknown key path\. Did you mean 'power\.transfer'\?"):
+        param("power.transfr", "x: ")
+    with pytest.raises(ConfigError, match=r"^None: unknown key path\."):
+        param(None)

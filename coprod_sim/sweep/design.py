@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coprod_sim.config import PARAMS, Config, ConfigError, Param, check_value, param, suggest
+from coprod_sim.config import PARAMS, Config, ConfigError, Param, check_keys, check_tables, check_value, param
 from coprod_sim.run import replicate_seeds
 from coprod_sim.scenarios import Scenario, data_dir, load_scenario, read_toml, resolve_file
 
@@ -187,12 +187,6 @@ def _whole(where: str, key: str, value: Any, lo: int, hi: int) -> int:
     return value
 
 
-def _unknown(where: str, table: str, key: str, allowed: tuple[str, ...]) -> ConfigError:
-    return ConfigError(
-        f"{where}unknown key {table}.{key}{suggest(key, allowed)} Allowed in [{table}]: {', '.join(allowed)}"
-    )
-
-
 def load_experiment(ref: str | Path) -> Experiment:
     """Load and validate an experiment file by path or shipped name.
 
@@ -204,18 +198,10 @@ def load_experiment(ref: str | Path) -> Experiment:
     path = resolve_file(ref, experiment_dir(), "experiment")
     where = f"{path}: "
     data = read_toml(path)
-    for key in data:
-        if key not in ("experiment", "design", "parameters"):
-            raise ConfigError(
-                f"{where}unknown table [{key}]{suggest(key, ['experiment', 'design', 'parameters'])} "
-                "Allowed: [experiment], [design], [[parameters]]"
-            )
-    exp = data.get("experiment")
-    if not isinstance(exp, Mapping):
+    check_tables(data, ("[experiment]", "[design]", "[[parameters]]"), where)
+    if "experiment" not in data:
         raise ConfigError(f"{where}missing the [experiment] table (name, description, scenario, replicates, steps)")
-    for key in exp:
-        if key not in _EXPERIMENT_KEYS:
-            raise _unknown(where, "experiment", key, _EXPERIMENT_KEYS)
+    exp = check_keys(data["experiment"], _EXPERIMENT_KEYS, where, name="experiment")
     name = exp.get("name", path.stem)
     description = exp.get("description")
     if not isinstance(name, str) or not name.strip():
@@ -234,12 +220,7 @@ def load_experiment(ref: str | Path) -> Experiment:
     if keep not in KEEP:
         raise ConfigError(f"{where}experiment.keep = {keep!r}: allowed is {', '.join(map(repr, KEEP))}")
 
-    design = data.get("design", {})
-    if not isinstance(design, Mapping):
-        raise ConfigError(f"{where}design = {design!r} must be a table, e.g. [design]")
-    for key in design:
-        if key not in _DESIGN_KEYS:
-            raise _unknown(where, "design", key, _DESIGN_KEYS)
+    design = check_keys(data.get("design", {}), _DESIGN_KEYS, where, name="design")
     method = design.get("method", "grid")
     if method not in METHODS:
         raise ConfigError(f"{where}design.method = {method!r}: allowed is one of {', '.join(map(repr, METHODS))}")
@@ -289,13 +270,7 @@ def _factors(table: Any, method: str, where: str) -> tuple[Factor, ...]:
     seen = set()
     for i, item in enumerate(table, start=1):
         at = f"{where}parameters entry {i}: "
-        if not isinstance(item, Mapping):
-            raise ConfigError(f"{at}{item!r} must be a table with path and values (or low and high)")
-        for key in item:
-            if key not in _FACTOR_KEYS:
-                raise ConfigError(
-                    f"{at}unknown key {key!r}{suggest(key, _FACTOR_KEYS)} Allowed: {', '.join(_FACTOR_KEYS)}"
-                )
+        item = check_keys(item, _FACTOR_KEYS, at)
         spec = param(item.get("path"), at)
         p = spec.path
         if p in seen:

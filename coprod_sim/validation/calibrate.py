@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from coprod_sim.compare import mean_interval
-from coprod_sim.config import PARAMS, ConfigError, param, suggest
+from coprod_sim.config import PARAMS, ConfigError, check_keys, check_tables, param, suggest
 from coprod_sim.io import write_json, write_text
 from coprod_sim.scenarios import data_dir, read_toml
 from coprod_sim.sweep.design import Experiment, Factor
@@ -78,13 +78,8 @@ def load_calibration(path: Path | None = None) -> CalibrationSpec:
     path = Path(path) if path else _calibration_dir() / "calibration.toml"
     data = read_toml(path)
     where = f"{path}: "
-    for key in data:
-        if key not in ("calibration", "parameters"):
-            raise ConfigError(f"{where}unknown table {key!r}; allowed are [calibration] and [[parameters]]")
-    cal = data.get("calibration", {})
-    for key in cal:
-        if key not in _SETTINGS:
-            raise ConfigError(f"{where}unknown key calibration.{key}{suggest(key, _SETTINGS)}")
+    check_tables(data, ("[calibration]", "[[parameters]]"), where)
+    cal = check_keys(data.get("calibration", {}), _SETTINGS, where, name="calibration")
 
     def whole(key: str, lo: int, hi: int) -> int:
         v = cal.get(key)
@@ -97,6 +92,7 @@ def load_calibration(path: Path | None = None) -> CalibrationSpec:
         raise ConfigError(f"{where}calibration.shrink = {shrink!r}: allowed is a number between 0 and 1")
     params = []
     for i, t in enumerate(data.get("parameters", [])):
+        t = check_keys(t, ("path", "low", "high"), f"{where}parameters {i + 1}: ")
         spec = param(t.get("path"), f"{where}parameters {i + 1}: ")
         p = spec.path
         lo, hi = t.get("low"), t.get("high")
