@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from coprod_sim.compare import mean_interval
 from coprod_sim.config import PARAMS, ConfigError, check_keys, check_tables, param, suggest
 from coprod_sim.io import write_json, write_text
 from coprod_sim.scenarios import data_dir, read_toml
+from coprod_sim.stats import mean_interval
 from coprod_sim.sweep.design import Experiment, Factor
 from coprod_sim.validation.patterns import (
     Pattern,

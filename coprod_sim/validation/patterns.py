@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coprod_sim.compare import mean_interval
 from coprod_sim.config import ConfigError, check_keys, check_tables, check_value, param, suggest
 from coprod_sim.scenarios import data_dir, read_toml
+from coprod_sim.stats import mean_interval
 from coprod_sim.sweep.design import Experiment, load_experiment
 from coprod_sim.sweep.runner import load_results, sweep
 from coprod_sim.validation.probes import PROBES
