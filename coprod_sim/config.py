@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import itertools
 import math
 import types
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,6 +86,32 @@ def _p(default, lo=None, hi=None, *, unit: str, doc: str, source: str, choices=N
     )
 
 
+class _Section:
+    """Base of the sections below: a section checks its own values when it is built.
+
+    The rules and messages are those of :func:`check_value`; a value of another type that it
+    accepts is stored converted, as :meth:`Config.from_dict` does (``0`` for a share becomes ``0.0``).
+    Sections are built often (every lever change in a run), so a value already of the right type
+    and in range is only compared, not converted.
+    """
+
+    def __post_init__(self) -> None:
+        values = self.__dict__
+        for name, p, t, lo, hi in _CHECKS[type(self)]:
+            v = values[name]
+            if type(v) is t:
+                if t is bool:
+                    continue
+                if t is str:
+                    if v in p.choices:
+                        continue
+                elif lo <= v <= hi:
+                    continue
+            converted = check_value(p, v, "")
+            if converted is not v:
+                object.__setattr__(self, name, converted)
+
+
 # ---------------------------------------------------------------------------------------------
 # Sections. Defaults describe the *baseline* organisation: a few hundred people where disabled
 # people are consulted, not partners (see scenarios/baseline.toml).
@@ -92,7 +119,7 @@ def _p(default, lo=None, hi=None, *, unit: str, doc: str, source: str, choices=N
 
 
 @dataclass(frozen=True, kw_only=True)
-class Simulation:
+class Simulation(_Section):
     """Run length."""
 
     steps: int = _p(
@@ -106,7 +133,7 @@ class Simulation:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Organisation:
+class Organisation(_Section):
     """Size, structure and starting culture of the organisation."""
 
     people: int = _p(
@@ -187,7 +214,7 @@ class Organisation:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Training:
+class Training(_Section):
     """Culture lever: training in co-production and the social model of disability."""
 
     target: str = _p(
@@ -245,7 +272,7 @@ class Training:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Accessibility:
+class Accessibility(_Section):
     """Structure/practice lever: barriers removed per barrier type, and accommodations."""
 
     physical: float = _p(
@@ -345,7 +372,7 @@ class Accessibility:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Power:
+class Power(_Section):
     """Structure lever: power transfer to disabled people in co-production."""
 
     transfer: float = _p(
@@ -365,7 +392,7 @@ class Power:
 
 
 @dataclass(frozen=True, kw_only=True)
-class PeerSupport:
+class PeerSupport(_Section):
     """Practice lever: a peer-support programme run by trained disabled peer supporters."""
 
     enabled: bool = _p(
@@ -415,7 +442,7 @@ class PeerSupport:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Involvement:
+class Involvement(_Section):
     """Practice lever: the stages of the co-production cycle disabled workers take part in."""
 
     planning: bool = _p(False, unit="yes/no", doc="Invited to planning", source="000 (stages); 001 (at all stages)")
@@ -442,7 +469,7 @@ class Involvement:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Review:
+class Review(_Section):
     """Review lever: co-produced reviews that make impact visible."""
 
     enabled: bool = _p(
@@ -458,7 +485,7 @@ class Review:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Deliberation:
+class Deliberation(_Section):
     """Mechanism: how a co-production meeting turns proposals into a decision."""
 
     aspects: int = _p(
@@ -529,7 +556,7 @@ class Deliberation:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Participation:
+class Participation(_Section):
     """Mechanism: who takes part once invited (logistic model)."""
 
     base: float = _p(
@@ -570,7 +597,7 @@ class Participation:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Reciprocity:
+class Reciprocity(_Section):
     """Mechanism: engagement gained from real influence and lost to tokenism."""
 
     gain: float = _p(
@@ -604,7 +631,7 @@ class Reciprocity:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Attitudes:
+class Attitudes(_Section):
     """Mechanism: attitudes move by training, contact and the network."""
 
     contact: float = _p(
@@ -651,7 +678,7 @@ class Attitudes:
 
 
 @dataclass(frozen=True, kw_only=True)
-class PeerEffects:
+class PeerEffects(_Section):
     """Mechanism: what a peer-support tie does."""
 
     buffer: float = _p(
@@ -692,7 +719,7 @@ class PeerEffects:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Wellbeing:
+class Wellbeing(_Section):
     """Mechanism: job demands and resources (JD-R) move wellbeing; sustained lows are burnout."""
 
     rate: float = _p(
@@ -750,7 +777,7 @@ class Wellbeing:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Retention:
+class Retention(_Section):
     """Mechanism: leaving, and hiring replacements."""
 
     base_hazard: float = _p(
@@ -804,7 +831,7 @@ class Retention:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Progression:
+class Progression(_Section):
     """Mechanism: promotion by performance net of barriers, judged by managers."""
 
     interval: int = _p(13, 1, 520, unit="weeks", doc="Weeks between promotion rounds", source="assumption")
@@ -825,7 +852,7 @@ class Progression:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Costs:
+class Costs(_Section):
     """Mechanism: what poor fit costs."""
 
     project_value: float = _p(
@@ -867,6 +894,15 @@ SECTIONS: dict[str, type] = {
     "costs": Costs,
 }
 
+def _default(cls: type) -> Callable[[], Any]:
+    """Return a factory of one shared default ``cls`` section (frozen, so sharing is safe).
+
+    It is checked once, here, and not again by every ``Config()``.
+    """
+    instance = cls()
+    return lambda: instance
+
+
 #: Sections whose values a timeline may change during a run (the policy levers).
 LEVER_SECTIONS = ("training", "accessibility", "power", "peer_support", "involvement", "review")
 
@@ -897,6 +933,17 @@ def _field_type(f: dataclasses.Field) -> type:
 
 #: Every parameter by key path (``"power.transfer"``), in declaration order; read-only.
 PARAMS: Mapping[str, Param] = types.MappingProxyType({p.path: p for p in iter_params()})
+
+# What each section checks in __post_init__: field name, parameter, type and bounds (infinite
+# where there is none).
+_CHECKS: dict[type, tuple[tuple[str, Param, type, float, float], ...]] = {
+    cls: tuple(
+        (p.name, p, p.type, -math.inf if p.lo is None else p.lo, math.inf if p.hi is None else p.hi)
+        for p in PARAMS.values()
+        if p.section == section
+    )
+    for section, cls in SECTIONS.items()
+}
 
 
 def param_paths() -> list[str]:
@@ -988,9 +1035,10 @@ def check_tables(data: Mapping[str, Any], allowed: Sequence[str], where: str = "
 
 def check_value(param: Param, value: Any, where: str) -> Any:
     """Return ``value`` coerced to the parameter's type, or raise :class:`ConfigError`."""
+    given = value  # the message quotes the value as it was given, not as converted
 
     def bad(reason: str = "") -> ConfigError:
-        return ConfigError(f"{where}{param.path} = {value!r}{reason}: allowed is {param.allowed()}")
+        return ConfigError(f"{where}{param.path} = {given!r}{reason}: allowed is {param.allowed()}")
 
     t = param.type
     if t is bool:
@@ -1019,12 +1067,32 @@ def check_value(param: Param, value: Any, where: str) -> Any:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """A planned lever change: from ``step`` the lever moves to ``value`` over ``ramp`` weeks."""
+    """A planned lever change: from ``step`` the lever moves to ``value`` over ``ramp`` weeks.
+
+    Checked when built, like the sections; ``value`` is stored converted as :func:`check_value` does.
+    """
 
     step: int
     lever: str
     value: Any
     ramp: int = 0
+
+    def __post_init__(self) -> None:
+        lever, step, ramp = self.lever, self.step, self.ramp
+        param = PARAMS.get(lever) if isinstance(lever, str) else None
+        if param is None or param.section not in LEVER_SECTIONS:
+            levers = [p for p in PARAMS if p.split(".")[0] in LEVER_SECTIONS]
+            raise ConfigError(
+                f"lever = {lever!r} is not a policy lever.{suggest(str(lever), levers)} "
+                f"Levers are the parameters of [{'], ['.join(LEVER_SECTIONS)}]"
+            )
+        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+            raise ConfigError(f"step = {step!r}: allowed is a whole number of weeks, 0 or more")
+        if isinstance(ramp, bool) or not isinstance(ramp, int) or ramp < 0:
+            raise ConfigError(f"ramp = {ramp!r}: allowed is a whole number of weeks, 0 or more")
+        if ramp and param.type not in (int, float):
+            raise ConfigError(f"ramp = {ramp} for {lever}: only numeric levers can ramp")
+        object.__setattr__(self, "value", check_value(param, self.value, "value for "))
 
 
 _TIMELINE_KEYS = ("step", "lever", "value", "ramp")
@@ -1037,27 +1105,42 @@ class Config:
     """A complete, validated parameter set: one instance of each section plus a timeline.
 
     Build one with :meth:`from_dict` (nested, as in a scenario file) or :meth:`from_flat`
-    (keyword names such as ``power_transfer``); both validate every value.
+    (keyword names such as ``power_transfer``), or directly from sections
+    (``Config(power=Power(transfer=0.3))``); every way validates every value and the checks
+    across fields (:meth:`check`), and raises :class:`ConfigError` naming what is wrong.
     """
 
-    simulation: Simulation = field(default_factory=Simulation)
-    organisation: Organisation = field(default_factory=Organisation)
-    training: Training = field(default_factory=Training)
-    accessibility: Accessibility = field(default_factory=Accessibility)
-    power: Power = field(default_factory=Power)
-    peer_support: PeerSupport = field(default_factory=PeerSupport)
-    involvement: Involvement = field(default_factory=Involvement)
-    review: Review = field(default_factory=Review)
-    deliberation: Deliberation = field(default_factory=Deliberation)
-    participation: Participation = field(default_factory=Participation)
-    reciprocity: Reciprocity = field(default_factory=Reciprocity)
-    attitudes: Attitudes = field(default_factory=Attitudes)
-    peer_effects: PeerEffects = field(default_factory=PeerEffects)
-    wellbeing: Wellbeing = field(default_factory=Wellbeing)
-    retention: Retention = field(default_factory=Retention)
-    progression: Progression = field(default_factory=Progression)
-    costs: Costs = field(default_factory=Costs)
+    simulation: Simulation = field(default_factory=_default(Simulation))
+    organisation: Organisation = field(default_factory=_default(Organisation))
+    training: Training = field(default_factory=_default(Training))
+    accessibility: Accessibility = field(default_factory=_default(Accessibility))
+    power: Power = field(default_factory=_default(Power))
+    peer_support: PeerSupport = field(default_factory=_default(PeerSupport))
+    involvement: Involvement = field(default_factory=_default(Involvement))
+    review: Review = field(default_factory=_default(Review))
+    deliberation: Deliberation = field(default_factory=_default(Deliberation))
+    participation: Participation = field(default_factory=_default(Participation))
+    reciprocity: Reciprocity = field(default_factory=_default(Reciprocity))
+    attitudes: Attitudes = field(default_factory=_default(Attitudes))
+    peer_effects: PeerEffects = field(default_factory=_default(PeerEffects))
+    wellbeing: Wellbeing = field(default_factory=_default(Wellbeing))
+    retention: Retention = field(default_factory=_default(Retention))
+    progression: Progression = field(default_factory=_default(Progression))
+    costs: Costs = field(default_factory=_default(Costs))
     timeline: tuple[TimelineEntry, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name, cls in SECTIONS.items():
+            section = self.__dict__[name]
+            if type(section) is not cls:
+                raise ConfigError(f"{name} = {section!r} must be a {cls.__name__} section, e.g. {cls.__name__}()")
+        timeline = self.timeline
+        if type(timeline) is not tuple or not all(type(e) is TimelineEntry for e in timeline):
+            raise ConfigError(f"timeline = {timeline!r} must be a tuple of TimelineEntry")
+        if any(a.step > b.step for a, b in itertools.pairwise(timeline)):
+            # In the order from_dict gives: the model applies entries in this order.
+            object.__setattr__(self, "timeline", tuple(sorted(timeline, key=lambda e: e.step)))
+        self.check()
 
     # ---- construction -------------------------------------------------------------------
     @classmethod
@@ -1071,12 +1154,13 @@ class Config:
             if key == "timeline":
                 timeline = _parse_timeline(table, where)
                 continue
-            names = [f.name for f in dataclasses.fields(SECTIONS[key])]
+            names = [c[0] for c in _CHECKS[SECTIONS[key]]]
             table = check_keys(table, names, where, name=key, hint_from=PARAMS)
             sections[key] = {n: check_value(PARAMS[f"{key}.{n}"], v, where) for n, v in table.items()}
-        cfg = cls(**{k: SECTIONS[k](**v) for k, v in sections.items()}, timeline=tuple(timeline))
-        cfg.check(where)
-        return cfg
+        try:  # every value is checked: only the checks across fields can fail here
+            return cls(**{k: SECTIONS[k](**v) for k, v in sections.items()}, timeline=tuple(timeline))
+        except ConfigError as exc:
+            raise ConfigError(f"{where}{exc}") from None
 
     @classmethod
     def from_flat(cls, base: Config | None = None, **kwargs: Any) -> Config:
@@ -1149,22 +1233,8 @@ def _parse_timeline(table: Any, where: str) -> list[TimelineEntry]:
         for key in ("step", "lever", "value"):
             if key not in item:
                 raise ConfigError(f"{at}missing {key!r}; each entry needs step, lever and value")
-        lever = item["lever"]
-        param = PARAMS.get(lever) if isinstance(lever, str) else None
-        if param is None or param.section not in LEVER_SECTIONS:
-            levers = [p for p in PARAMS if p.split(".")[0] in LEVER_SECTIONS]
-            raise ConfigError(
-                f"{at}lever = {lever!r} is not a policy lever.{suggest(str(lever), levers)} "
-                f"Levers are the parameters of [{'], ['.join(LEVER_SECTIONS)}]"
-            )
-        step = item["step"]
-        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-            raise ConfigError(f"{at}step = {step!r}: allowed is a whole number of weeks, 0 or more")
-        ramp = item.get("ramp", 0)
-        if isinstance(ramp, bool) or not isinstance(ramp, int) or ramp < 0:
-            raise ConfigError(f"{at}ramp = {ramp!r}: allowed is a whole number of weeks, 0 or more")
-        if ramp and param.type not in (int, float):
-            raise ConfigError(f"{at}ramp = {ramp} for {lever}: only numeric levers can ramp")
-        value = check_value(param, item["value"], at + "value for ")
-        entries.append(TimelineEntry(step=step, lever=lever, value=value, ramp=ramp))
+        try:
+            entries.append(TimelineEntry(**item))
+        except ConfigError as exc:
+            raise ConfigError(f"{at}{exc}") from None
     return sorted(entries, key=lambda e: e.step)

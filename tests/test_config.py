@@ -134,3 +134,58 @@ def test_parameter_index_is_read_only_and_names_an_unknown_path():
         param("power.transfr", "x: ")
     with pytest.raises(ConfigError, match=r"^None: unknown key path\."):
         param(None)
+
+
+def _bad_value(p):
+    """A value the parameter refuses: out of range, or of the wrong kind."""
+    if p.type is bool:
+        return "yes"
+    if p.choices:
+        return "nobody"
+    return p.hi + 1
+
+
+@pytest.mark.parametrize("section", list(SECTIONS))
+def test_every_section_checks_its_values_when_built_directly(section):
+    cls = SECTIONS[section]
+    params = [p for p in iter_params() if p.section == section]
+    assert cls() == cls(**{p.name: p.default for p in params})  # valid values pass
+    for p in params:
+        with pytest.raises(ConfigError) as info:
+            cls(**{p.name: _bad_value(p)})
+        assert str(info.value).startswith(f"{p.path} = {_bad_value(p)!r}")
+        assert str(info.value).endswith(f"allowed is {p.allowed()}")
+
+
+def test_a_config_built_directly_refuses_bad_values_and_impossible_combinations():
+    from coprod_sim.config import Deliberation, Organisation, Power
+
+    with pytest.raises(ConfigError) as info:
+        Config(power=Power(transfer=5))
+    assert str(info.value) == "power.transfer = 5 is out of range: allowed is a number from 0 to 1"
+    with pytest.raises(ConfigError, match=r"^organisation\.team_size = 12 is more than organisation\.people = 10"):
+        Config(organisation=Organisation(people=10, team_size=12))
+    with pytest.raises(ConfigError, match=r"^deliberation\.coverage = 3 is more than deliberation\.aspects = 2"):
+        Config(deliberation=Deliberation(aspects=2, coverage=3))
+    with pytest.raises(ConfigError, match=r"^power = 0\.3 must be a Power section"):
+        Config(power=0.3)  # type: ignore[arg-type]
+    base = Config(organisation=Organisation(people=10, team_size=5))
+    with pytest.raises(ConfigError, match="team_size = 12 is more than"):
+        dataclasses.replace(base, organisation=dataclasses.replace(base.organisation, team_size=12))
+
+
+def test_a_config_built_directly_is_the_one_from_dict_builds():
+    from coprod_sim.config import Organisation, Power, TimelineEntry
+
+    direct = Config(power=Power(transfer=0), organisation=Organisation(people=40.0))
+    assert direct == Config.from_dict({"power": {"transfer": 0}, "organisation": {"people": 40.0}})
+    assert type(direct.power.transfer) is float and type(direct.organisation.people) is int
+    late, early = TimelineEntry(52, "power.transfer", 1), TimelineEntry(10, "power.paid", True)
+    assert type(late.value) is float
+    assert Config(timeline=(late, early)).timeline == (early, late)  # applied in order of week
+    with pytest.raises(ConfigError, match=r"^value for power\.transfer = 2 is out of range"):
+        TimelineEntry(5, "power.transfer", 2)
+    with pytest.raises(ConfigError, match="is not a policy lever"):
+        TimelineEntry(5, "organisation.people", 20)
+    with pytest.raises(ConfigError, match="must be a tuple of TimelineEntry"):
+        Config(timeline=[late])  # type: ignore[arg-type]
