@@ -894,6 +894,7 @@ SECTIONS: dict[str, type] = {
     "costs": Costs,
 }
 
+
 def _default(cls: type) -> Callable[[], Any]:
     """Return a factory of one shared default ``cls`` section (frozen, so sharing is safe).
 
