@@ -269,18 +269,28 @@ def test_edited_scenario_round_trips_through_toml(tmp_path):
 
 
 def test_a_bad_edited_scenario_names_the_lever():
-    from coprod_sim.dashboard.compare_view import _parse_value, build_scenario, new_spec
+    from coprod_sim.dashboard.compare_view import build_scenario, new_spec, parse_value
 
     spec = new_spec("baseline")
     spec["timeline"] = [{"step": 10, "lever": "power.transfer", "value": 2.0, "ramp": 0}]
     with pytest.raises(ConfigError, match=r"scenario 'baseline'.*power\.transfer"):
         build_scenario(spec)
     p = lever_params()
-    assert _parse_value("yes", p["peer_support.enabled"]) is True
-    assert _parse_value("0.25", p["power.transfer"]) == 0.25
-    for text, path in (("1.5", "power.transfer"), ("abc", "review.interval"), ("everyone", "training.target")):
-        with pytest.raises(ValueError, match=re.escape(path)):
-            _parse_value(text, p[path])
+    assert parse_value("yes", p["peer_support.enabled"]) is True
+    assert parse_value("0.25", p["power.transfer"]) == 0.25
+    assert (
+        type(parse_value(" 1 ", p["power.transfer"])) is float and type(parse_value("4", p["review.interval"])) is int
+    )
+    for text, path, why in (
+        ("1.5", "power.transfer", "is out of range"),
+        ("abc", "review.interval", "is not a number"),
+        ("2.5", "review.interval", "is not a whole number"),
+        ("everyone", "training.target", ""),
+        ("maybe", "peer_support.enabled", "is not true or false"),
+    ):
+        # The config's own checker and message: the lever, the value typed and what is allowed.
+        with pytest.raises(ConfigError, match=re.escape(f"{path} = ") + ".*" + why + ".*: allowed is "):
+            parse_value(text, p[path])
 
 
 def test_uploaded_scenario_text_is_validated_not_executed():
@@ -458,3 +468,16 @@ def test_compare_view_upload_shows_errors_next_to_the_control_and_loads_good_fil
     assert _choice(rc, "Scenario 2 starts from").value == "uploaded file"
     assert "evil.toml" not in _page_text(rc)
     rc.close()
+
+
+def test_explore_checks_the_size_of_the_organisation_with_the_config_rule():
+    from coprod_sim.config import PARAMS, check_value
+    from coprod_sim.dashboard.explore import MAX_PEOPLE, PAGE_PEOPLE
+
+    assert PAGE_PEOPLE.lo == PARAMS["organisation.people"].lo and PAGE_PEOPLE.hi == MAX_PEOPLE
+    assert check_value(PAGE_PEOPLE, 300, "") == 300
+    for v in (3, MAX_PEOPLE + 1, None):
+        with pytest.raises(
+            ConfigError, match=rf"organisation\.people = {v}.*: allowed is a whole number from 4 to 2000$"
+        ):
+            check_value(PAGE_PEOPLE, v, "")

@@ -14,7 +14,7 @@ import solara
 import solara.lab
 
 from coprod_sim.compare import TABLE_OUTCOMES, Comparison, compare
-from coprod_sim.config import Config, ConfigError
+from coprod_sim.config import PARAMS, Config, ConfigError, Param, check_value
 from coprod_sim.dashboard import svg
 from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure
 from coprod_sim.dashboard.explain import verdict
@@ -22,7 +22,7 @@ from coprod_sim.dashboard.explore import DEFAULTS, LeverPanel, scenario_config
 from coprod_sim.dashboard.levers import lever_params, plain_label
 from coprod_sim.scenarios import Scenario, list_scenario_names, load_scenario, parse_scenario, scenario_toml
 
-__all__ = ["CompareView", "ScenarioSpec", "build_scenario"]
+__all__ = ["CompareView", "ScenarioSpec", "build_scenario", "parse_value"]
 
 MAX_SCENARIOS = 4
 MAX_UPLOAD_BYTES = 100_000  # a scenario file is a few hundred bytes; anything this big is not one
@@ -108,12 +108,13 @@ def TimelineEditor(timeline: list[dict[str, Any]], on_change: Callable[[list[dic
     def add() -> None:
         p = params[lever.value]
         try:
-            value = _parse_value(value_text.value, p)
-        except ValueError as exc:
+            value = parse_value(value_text.value, p)
+        except ConfigError as exc:
             error.value = str(exc)
             return
-        if not 1 <= week.value <= 5200:
-            error.value = "The week must be a whole number from 1 to 5,200."
+        weeks = PARAMS["simulation.steps"]  # a change can come in any week a run can have
+        if week.value is None or not weeks.lo <= week.value <= weeks.hi:
+            error.value = f"The week must be a whole number from {weeks.lo:,} to {weeks.hi:,}."
             return
         error.value = ""
         on_change([*timeline, {"step": int(week.value), "lever": lever.value, "value": value, "ramp": 0}])
@@ -127,26 +128,29 @@ def TimelineEditor(timeline: list[dict[str, Any]], on_change: Callable[[list[dic
         solara.HTML(tag="p", unsafe_innerHTML=_esc(error.value), classes=["cp-message"])
 
 
-def _parse_value(text: str, p: Any) -> Any:
-    """Read a typed value for a lever, or say what is allowed."""
+_WORDS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
+
+
+def parse_value(text: str, p: Param) -> Any:
+    """Read the value typed for lever ``p`` (yes or no for a switch), checked as a scenario file's would be.
+
+    Raises
+    ------
+    ConfigError
+        Naming the lever, the value and what is allowed (:func:`~coprod_sim.config.check_value`).
+    """
     t = text.strip()
+    value: Any = t
     if p.type is bool:
-        if t.lower() in ("true", "yes", "on", "1"):
-            return True
-        if t.lower() in ("false", "no", "off", "0"):
-            return False
-        raise ValueError(f"{p.path}: type yes or no")
-    if p.choices:
-        if t not in p.choices:
-            raise ValueError(f"{p.path}: one of {', '.join(p.choices)}")
-        return t
-    try:
-        v = int(t) if p.type is int else float(t)
-    except ValueError:
-        raise ValueError(f"{p.path}: a {'whole ' if p.type is int else ''}number from {p.lo} to {p.hi}") from None
-    if not (p.lo <= v <= p.hi) or (isinstance(v, float) and not math.isfinite(v)):
-        raise ValueError(f"{p.path} = {t}: allowed is {p.lo} to {p.hi}")
-    return v
+        value = _WORDS.get(t.lower(), t)
+    elif p.type in (int, float):
+        for number in (int, float):  # "2" stays whole; "2.5" is a number, whole or not
+            try:
+                value = number(t)
+                break
+            except ValueError:
+                pass
+    return check_value(p, value, "")
 
 
 def _esc(text: str) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 import solara
 from solara.alias import rv
 
-from coprod_sim.config import PARAMS, Config, ConfigError, Param
+from coprod_sim.config import PARAMS, Config, ConfigError, Param, check_value
 from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure, use_play
 from coprod_sim.dashboard.levers import COMPONENTS, lever_params, plain_label
 from coprod_sim.dashboard.session import COLOUR_BY, Simulation
@@ -21,6 +22,8 @@ DEFAULTS = "defaults"
 UI_RANGE = {"training.interval": (4, 104), "review.interval": (4, 52)}
 PLAY_SECONDS = 0.3  # pause between weeks while playing (motion only when the user presses Play)
 MAX_PEOPLE = 2000  # largest organisation drawn in the page
+#: organisation.people as this page allows it: the config's rule, up to what the page can draw.
+PAGE_PEOPLE = dataclasses.replace(PARAMS["organisation.people"], hi=MAX_PEOPLE)
 
 
 def scenario_config(name: str) -> Config:
@@ -240,7 +243,6 @@ def ExploreView() -> None:
 @solara.component
 def SeedAndSize(seed: solara.Reactive[int], people: solara.Reactive[int], on_change: Any) -> None:
     """Seed and organisation size, validated where they are typed."""
-    size_param = PARAMS["organisation.people"]
     seed_error = solara.use_reactive("")
     size_error = solara.use_reactive("")
 
@@ -253,12 +255,12 @@ def SeedAndSize(seed: solara.Reactive[int], people: solara.Reactive[int], on_cha
         on_change()
 
     def set_people(v: int | None) -> None:
-        lo, hi = int(size_param.lo), min(int(size_param.hi), MAX_PEOPLE)
-        if v is None or not lo <= v <= hi:
-            size_error.value = f"People must be a whole number from {lo} to {hi:,}."
+        try:
+            people.value = check_value(PAGE_PEOPLE, v, "")
+        except ConfigError as exc:
+            size_error.value = str(exc)
             return
         size_error.value = ""
-        people.value = int(v)
         on_change()
 
     solara.InputInt("Seed (same seed, same run)", value=seed.value, on_value=set_seed, continuous_update=False)
