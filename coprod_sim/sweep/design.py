@@ -201,7 +201,17 @@ def load_experiment(ref: str | Path) -> Experiment:
     check_tables(data, ("[experiment]", "[design]", "[[parameters]]"), where)
     if "experiment" not in data:
         raise ConfigError(f"{where}missing the [experiment] table (name, description, scenario, replicates, steps)")
-    exp = check_keys(data["experiment"], _EXPERIMENT_KEYS, where, name="experiment")
+    settings = _experiment_settings(data["experiment"], path, where)
+    design = _design_settings(data.get("design", {}), where)
+    factors = _factors(data.get("parameters"), design["method"], where)
+    experiment = Experiment(**settings, **design, factors=factors, path=path)
+    _check_points(experiment, where)
+    return experiment
+
+
+def _experiment_settings(table: Any, path: Path, where: str) -> dict[str, Any]:
+    """Validate the [experiment] table: what to run, how often and what to keep."""
+    exp = check_keys(table, _EXPERIMENT_KEYS, where, name="experiment")
     name = exp.get("name", path.stem)
     description = exp.get("description")
     if not isinstance(name, str) or not name.strip():
@@ -213,14 +223,24 @@ def load_experiment(ref: str | Path) -> Experiment:
         raise ConfigError(f"{where}experiment.scenario = {scen_ref!r}: allowed is a scenario name or file path")
     local = path.parent / scen_ref
     scenario = load_scenario(local if local.suffix == ".toml" and local.is_file() else scen_ref)
-    replicates = _whole(where, "experiment.replicates", exp.get("replicates", 5), 1, 10_000)
-    steps = _whole(where, "experiment.steps", exp.get("steps", scenario.config.simulation.steps), 1, 5200)
-    seed = _whole(where, "experiment.seed", exp.get("seed", 1), 0, 2**63 - 1)
-    keep = exp.get("keep", "summary")
-    if keep not in KEEP:
-        raise ConfigError(f"{where}experiment.keep = {keep!r}: allowed is {', '.join(map(repr, KEEP))}")
+    weeks_range = (PARAMS["simulation.steps"].lo, PARAMS["simulation.steps"].hi)  # a run's length
+    settings = {
+        "name": name,
+        "description": description.strip(),
+        "scenario": scenario,
+        "replicates": _whole(where, "experiment.replicates", exp.get("replicates", 5), 1, 10_000),
+        "steps": _whole(where, "experiment.steps", exp.get("steps", scenario.config.simulation.steps), *weeks_range),
+        "seed": _whole(where, "experiment.seed", exp.get("seed", 1), 0, 2**63 - 1),
+        "keep": exp.get("keep", "summary"),
+    }
+    if settings["keep"] not in KEEP:
+        raise ConfigError(f"{where}experiment.keep = {settings['keep']!r}: allowed is {', '.join(map(repr, KEEP))}")
+    return settings
 
-    design = check_keys(data.get("design", {}), _DESIGN_KEYS, where, name="design")
+
+def _design_settings(table: Any, where: str) -> dict[str, Any]:
+    """Validate the [design] table: the method and the settings it uses (and only those)."""
+    design = check_keys(table, _DESIGN_KEYS, where, name="design")
     method = design.get("method", "grid")
     if method not in METHODS:
         raise ConfigError(f"{where}design.method = {method!r}: allowed is one of {', '.join(map(repr, METHODS))}")
@@ -236,31 +256,20 @@ def load_experiment(ref: str | Path) -> Experiment:
     second_order = design.get("second_order", False)
     if not isinstance(second_order, bool):
         raise ConfigError(f"{where}design.second_order = {second_order!r}: allowed is true or false")
+    return {"method": method, "samples": samples, "levels": levels, "second_order": second_order}
 
-    factors = _factors(data.get("parameters"), method, where)
-    experiment = Experiment(
-        name=name,
-        description=description.strip(),
-        scenario=scenario,
-        factors=factors,
-        method=method,
-        samples=samples,
-        levels=levels,
-        second_order=second_order,
-        replicates=replicates,
-        steps=steps,
-        seed=seed,
-        keep=keep,
-        path=path,
-    )
-    # Every design point must be a valid configuration (e.g. team_size <= people): check now,
-    # before any run starts, so a sweep never stops half-way on bad input.
+
+def _check_points(experiment: Experiment, where: str) -> None:
+    """Raise :class:`ConfigError` for a design point that is not a valid configuration.
+
+    Checked before any run starts (team_size <= people, say), so a sweep never stops half-way
+    on bad input.
+    """
     for row in experiment.records():
         try:
             experiment.config_for(row)
         except ConfigError as exc:
             raise ConfigError(f"{where}design point {int(row['point'])}: {exc}") from None
-    return experiment
 
 
 def _factors(table: Any, method: str, where: str) -> tuple[Factor, ...]:
