@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -200,17 +201,7 @@ def calibrate(
         means = _target_means(spec, runs, len(design))
         loss = _loss(means, spec.targets)
         rows.append(pd.concat([design.assign(round=k), means, pd.DataFrame({"loss": loss})], axis=1))
-        # Response surfaces on the box scaled to [0, 1]; the predicted loss is minimised over many
-        # candidates drawn from the box (seeded, so the search is reproducible).
-        x = (design[paths].to_numpy(float) - lo) / (hi - lo)
-        cand = rng.random((20000, len(paths)))
-        pred = np.zeros(len(cand))
-        for p in spec.targets:
-            y = means[p.id].to_numpy(float)
-            fin = np.isfinite(y)
-            coef, *_ = np.linalg.lstsq(_features(x[fin]), y[fin], rcond=None)
-            pred += ((_features(cand) @ coef - p.centre) / p.half_width) ** 2
-        best = lo + cand[int(np.argmin(pred))] * (hi - lo)
+        best = _predicted_best(design[paths].to_numpy(float), means, spec.targets, lo, hi, rng)
         half = (hi - lo) * spec.shrink / 2
         lo = np.clip(best - half, lo0, hi0)
         hi = np.clip(best + half, lo0, hi0)
@@ -226,22 +217,7 @@ def calibrate(
             replicates=spec.confirm_replicates,
         )
         df = run_experiment(exp, out / "confirm" / name, executor=executor, resume=resume)
-        for p in (t for t in spec.targets if t.experiment == name):
-            v = pattern_values(p, df)
-            m, a, b = mean_interval(v)
-            verdict_rows.append(
-                {
-                    "target": p.id,
-                    "goal": p.centre,
-                    "mean": m,
-                    "ci_low": a,
-                    "ci_high": b,
-                    "tolerance_low": p.low,
-                    "tolerance_high": p.high,
-                    "within": bool(p.low <= m <= p.high),
-                    "loss_term": ((m - p.centre) / p.half_width) ** 2,
-                }
-            )
+        verdict_rows += [_confirmed(p, pattern_values(p, df)) for p in spec.targets if p.experiment == name]
     result = Calibration(
         spec=spec,
         points=pd.concat(rows, ignore_index=True),
@@ -251,6 +227,46 @@ def calibrate(
     )
     _write(result, out)
     return result
+
+
+def _predicted_best(
+    points: np.ndarray,
+    means: pd.DataFrame,
+    targets: tuple[Pattern, ...],
+    lo: np.ndarray,
+    hi: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Return the parameter values in the box ``lo``-``hi`` where the fitted surfaces predict the least loss.
+
+    Response surfaces on the box scaled to [0, 1]; the predicted loss is minimised over many
+    candidates drawn from the box (seeded, so the search is reproducible).
+    """
+    x = (points - lo) / (hi - lo)
+    cand = rng.random((20000, len(lo)))
+    pred = np.zeros(len(cand))
+    for p in targets:
+        y = means[p.id].to_numpy(float)
+        fin = np.isfinite(y)
+        coef, *_ = np.linalg.lstsq(_features(x[fin]), y[fin], rcond=None)
+        pred += ((_features(cand) @ coef - p.centre) / p.half_width) ** 2
+    return lo + cand[int(np.argmin(pred))] * (hi - lo)
+
+
+def _confirmed(p: Pattern, values: np.ndarray) -> dict[str, Any]:
+    """One row of the confirmation: a target's mean over the confirming seeds, its interval and loss."""
+    m, a, b = mean_interval(values)
+    return {
+        "target": p.id,
+        "goal": p.centre,
+        "mean": m,
+        "ci_low": a,
+        "ci_high": b,
+        "tolerance_low": p.low,
+        "tolerance_high": p.high,
+        "within": bool(p.low <= m <= p.high),
+        "loss_term": ((m - p.centre) / p.half_width) ** 2,
+    }
 
 
 def _rounded(v: float, kind: type) -> float:
