@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from coprod_sim.dashboard import svg
 from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure
 from coprod_sim.dashboard.explain import verdict
 from coprod_sim.dashboard.explore import DEFAULTS, LeverPanel, scenario_config
-from coprod_sim.dashboard.levers import lever_params, plain_label
+from coprod_sim.dashboard.levers import current_values, lever_params, plain_label
 from coprod_sim.scenarios import Scenario, list_scenario_names, load_scenario, parse_scenario, scenario_toml
 
 __all__ = ["CompareView", "ScenarioSpec", "build_scenario", "parse_value"]
@@ -39,7 +40,7 @@ def spec_from_scenario(sc: Scenario) -> ScenarioSpec:
     return {
         "base": UPLOADED,
         "name": sc.name,
-        "levers": {p: sc.config.get(p) for p in lever_params()},
+        "levers": current_values(sc.config),
         "timeline": [{"step": e.step, "lever": e.lever, "value": e.value, "ramp": e.ramp} for e in sc.config.timeline],
         "uploaded": sc,
     }
@@ -64,7 +65,7 @@ def new_spec(base: str) -> ScenarioSpec:
     return {
         "base": base,
         "name": base,
-        "levers": {p: cfg.get(p) for p in lever_params()},
+        "levers": current_values(cfg),
         "timeline": [{"step": e.step, "lever": e.lever, "value": e.value, "ramp": e.ramp} for e in cfg.timeline],
     }
 
@@ -125,7 +126,7 @@ def TimelineEditor(timeline: list[dict[str, Any]], on_change: Callable[[list[dic
         solara.InputText("New value", value=value_text)
         solara.Button("Add this change", on_click=add)
     if error.value:
-        solara.HTML(tag="p", unsafe_innerHTML=_esc(error.value), classes=["cp-message"])
+        solara.HTML(tag="p", unsafe_innerHTML=escape(error.value), classes=["cp-message"])
 
 
 _WORDS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
@@ -151,12 +152,6 @@ def parse_value(text: str, p: Param) -> Any:
             except ValueError:
                 pass
     return check_value(p, value, "")
-
-
-def _esc(text: str) -> str:
-    from html import escape
-
-    return escape(text)
 
 
 def _problem(spec: ScenarioSpec) -> str:
@@ -206,7 +201,7 @@ def ScenarioEditor(index: int, spec: ScenarioSpec, on_change: Callable[[Scenario
             on_value=uploaded,
         )
         if upload_error.value:
-            solara.HTML(tag="p", unsafe_innerHTML=_esc(upload_error.value), classes=["cp-message"])
+            solara.HTML(tag="p", unsafe_innerHTML=escape(upload_error.value), classes=["cp-message"])
         solara.InputText(
             f"Scenario {index + 1} name",
             value=spec["name"],
@@ -218,7 +213,7 @@ def ScenarioEditor(index: int, spec: ScenarioSpec, on_change: Callable[[Scenario
         with Disclosure(f"the timeline of scenario {index + 1} ({len(spec['timeline'])} changes)"):
             TimelineEditor(spec["timeline"], lambda tl: on_change({**spec, "timeline": tl}))
         if error:
-            solara.HTML(tag="p", unsafe_innerHTML=_esc(error), classes=["cp-message"])
+            solara.HTML(tag="p", unsafe_innerHTML=escape(error), classes=["cp-message"])
 
 
 CHARTS = (
@@ -234,7 +229,7 @@ CHARTS = (
 def CompareResults(result: Comparison, scenarios: list[Scenario], weeks: int) -> None:
     """Trajectories with bands, the table of outcomes and differences, cost and break-even, verdict, exports."""
     solara.HTML(tag="h2", unsafe_innerHTML="Verdict", classes=["cp-heading"])
-    solara.HTML(tag="p", unsafe_innerHTML=_esc(verdict(result, weeks)), classes=["cp-verdict"])
+    solara.HTML(tag="p", unsafe_innerHTML=escape(verdict(result, weeks)), classes=["cp-verdict"])
     solara.HTML(tag="h2", unsafe_innerHTML="Over time (mean and 95% band)", classes=["cp-heading"])
     with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
         for col, title, y_label in CHARTS:
@@ -389,10 +384,10 @@ def CompareView() -> None:
         solara.Button("Run the comparison", on_click=task, disabled=task.pending, color="primary")
     with solara.Div(attributes={"aria-live": "polite"}):
         if error.value:
-            solara.HTML(tag="p", unsafe_innerHTML=_esc(error.value), classes=["cp-message"])
+            solara.HTML(tag="p", unsafe_innerHTML=escape(error.value), classes=["cp-message"])
         if progress.value:
             solara.Text(progress.value)
         if task.error:
-            solara.HTML(tag="p", unsafe_innerHTML=_esc(f"The runs failed: {task.exception}"), classes=["cp-message"])
+            solara.HTML(tag="p", unsafe_innerHTML=escape(f"The runs failed: {task.exception}"), classes=["cp-message"])
     if outcome.value is not None:
         CompareResults(*outcome.value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 import solara
@@ -11,7 +12,7 @@ from solara.alias import rv
 
 from coprod_sim.config import PARAMS, Config, ConfigError, Param, check_value
 from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure, use_play
-from coprod_sim.dashboard.levers import COMPONENTS, lever_params, plain_label
+from coprod_sim.dashboard.levers import COMPONENTS, current_values, lever_params, plain_label
 from coprod_sim.dashboard.session import COLOUR_BY, Simulation
 from coprod_sim.scenarios import list_scenario_names, load_scenario
 
@@ -120,7 +121,7 @@ def LeverPanel(values: dict[str, Any], on_change: Callable[[dict[str, Any]], Non
         title = (
             f'<h3 class="cp-heading">{comp.name}</h3>' if collapsed else f'<p class="cp-group-title">{comp.name}</p>'
         )
-        solara.HTML(tag="div", unsafe_innerHTML=f"{title}<p>{_escape(comp.about)}</p>", classes=["cp-group"])
+        solara.HTML(tag="div", unsafe_innerHTML=f"{title}<p>{escape(comp.about)}</p>", classes=["cp-group"])
         group = Disclosure(f"the {comp.name.lower()} levers ({len(comp.paths)})") if collapsed else solara.Div()
         with group:
             for path in comp.paths:
@@ -142,7 +143,7 @@ def SimulationPictures(sim: Simulation, tick: int, colour_by: str, heading_level
             solara.HTML(tag=h, unsafe_innerHTML="What is happening", classes=["cp-heading"])
             solara.HTML(
                 tag="div",
-                unsafe_innerHTML="".join(f"<p>{_escape(para)}</p>" for para in sim.explanation()),
+                unsafe_innerHTML="".join(f"<p>{escape(para)}</p>" for para in sim.explanation()),
                 classes=["cp-summary"],
                 attributes={"aria-live": "polite"},
             )
@@ -153,19 +154,13 @@ def SimulationPictures(sim: Simulation, tick: int, colour_by: str, heading_level
             ChartWithTable(chart, table)
 
 
-def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text)
-
-
 @solara.component
 def ExploreView() -> None:
     """Pick a scenario, set levers and a seed, then step, play, pause or reset."""
     scenario = solara.use_reactive(DEFAULTS)
     # Read once per scenario, not on every redraw (Play redraws several times a second).
     base = solara.use_memo(lambda: scenario_config(scenario.value), [scenario.value])
-    values = solara.use_reactive({p: base.get(p) for p in lever_params()})
+    values = solara.use_reactive(current_values(base))
     seed = solara.use_reactive(1)
     people = solara.use_reactive(base.organisation.people)
     colour_by = solara.use_reactive("wellbeing")
@@ -190,7 +185,7 @@ def ExploreView() -> None:
     def choose_scenario(name: str) -> None:
         cfg = scenario_config(name)
         scenario.value = name
-        values.value = {p: cfg.get(p) for p in lever_params()}
+        values.value = current_values(cfg)
         people.value = cfg.organisation.people
         reset(name, values.value)
 
@@ -231,7 +226,7 @@ def ExploreView() -> None:
             # keep their place in the page (and their open groups and focus) when one appears.
             solara.HTML(
                 tag="div",
-                unsafe_innerHTML=f'<p class="cp-message">{_escape(message.value)}</p>' if message.value else "",
+                unsafe_innerHTML=f'<p class="cp-message">{escape(message.value)}</p>' if message.value else "",
                 attributes={"role": "status"},
             )
             solara.HTML(tag="h2", unsafe_innerHTML="Levers", classes=["cp-heading"])
@@ -268,4 +263,4 @@ def SeedAndSize(seed: solara.Reactive[int], people: solara.Reactive[int], on_cha
         solara.HTML(tag="p", unsafe_innerHTML=seed_error.value, classes=["cp-message"])
     solara.InputInt("People in the organisation", value=people.value, on_value=set_people, continuous_update=False)
     if size_error.value:
-        solara.HTML(tag="p", unsafe_innerHTML=size_error.value, classes=["cp-message"])
+        solara.HTML(tag="p", unsafe_innerHTML=escape(size_error.value), classes=["cp-message"])

@@ -15,7 +15,7 @@ from typing import Any
 
 from coprod_sim.config import PARAMS, Config, Param
 
-__all__ = ["COMPONENTS", "Component", "lever_params", "plain_label"]
+__all__ = ["COMPONENTS", "Component", "current_values", "lever_params", "plain_label"]
 
 
 @dataclass(frozen=True)
