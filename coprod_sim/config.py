@@ -1080,8 +1080,8 @@ class TimelineEntry:
 
     def __post_init__(self) -> None:
         lever, step, ramp = self.lever, self.step, self.ramp
-        param = PARAMS.get(lever) if isinstance(lever, str) else None
-        if param is None or param.section not in LEVER_SECTIONS:
+        spec = PARAMS.get(lever) if isinstance(lever, str) else None
+        if spec is None or spec.section not in LEVER_SECTIONS:
             levers = [p for p in PARAMS if p.split(".")[0] in LEVER_SECTIONS]
             raise ConfigError(
                 f"lever = {lever!r} is not a policy lever.{suggest(str(lever), levers)} "
@@ -1091,9 +1091,9 @@ class TimelineEntry:
             raise ConfigError(f"step = {step!r}: allowed is a whole number of weeks, 0 or more")
         if isinstance(ramp, bool) or not isinstance(ramp, int) or ramp < 0:
             raise ConfigError(f"ramp = {ramp!r}: allowed is a whole number of weeks, 0 or more")
-        if ramp and param.type not in (int, float):
+        if ramp and spec.type not in (int, float):
             raise ConfigError(f"ramp = {ramp} for {lever}: only numeric levers can ramp")
-        object.__setattr__(self, "value", check_value(param, self.value, "value for "))
+        object.__setattr__(self, "value", check_value(spec, self.value, "value for "))
 
 
 _TIMELINE_KEYS = ("step", "lever", "value", "ramp")
