@@ -13,7 +13,7 @@ import difflib
 import itertools
 import math
 import types
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -986,7 +986,7 @@ def suggest(word: str, options: Iterable[str]) -> str:
 
 def check_keys(
     table: Any,
-    allowed: Sequence[str],
+    allowed: Collection[str],
     where: str = "",
     *,
     name: str = "",
@@ -998,8 +998,9 @@ def check_keys(
     ----------
     table : Any
         The value read from the file.
-    allowed : sequence of str
-        The keys the table may have, in the order the message lists them.
+    allowed : collection of str
+        The keys the table may have, in the order the message lists them (a tuple, or a dict
+        of them where a table is looked up often).
     where : str
         Start of the message, naming the file and entry (``"exp.toml: "``).
     name : str
@@ -1097,6 +1098,8 @@ class TimelineEntry:
 
 
 _TIMELINE_KEYS = ("step", "lever", "value", "ramp")
+#: Each section's keys, in order, as a dict: from_dict looks every key of a file up in it.
+_KEYS = {section: dict.fromkeys(c[0] for c in _CHECKS[cls]) for section, cls in SECTIONS.items()}
 #: The top-level tables of a scenario's parameters, as written in a file.
 _TABLES = (*(f"[{s}]" for s in SECTIONS), "[[timeline]]")
 
@@ -1149,17 +1152,19 @@ class Config:
         """Validate a nested mapping (a parsed scenario without its ``meta`` table)."""
         where = f"{source}: " if source else ""
         check_tables(data, _TABLES, where)
-        sections: dict[str, dict[str, Any]] = {}
+        sections: dict[str, Any] = {}
         timeline: list[TimelineEntry] = []
         for key, table in data.items():
             if key == "timeline":
                 timeline = _parse_timeline(table, where)
                 continue
-            names = [c[0] for c in _CHECKS[SECTIONS[key]]]
-            table = check_keys(table, names, where, name=key, hint_from=PARAMS)
-            sections[key] = {n: check_value(PARAMS[f"{key}.{n}"], v, where) for n, v in table.items()}
-        try:  # every value is checked: only the checks across fields can fail here
-            return cls(**{k: SECTIONS[k](**v) for k, v in sections.items()}, timeline=tuple(timeline))
+            table = check_keys(table, _KEYS[key], where, name=key, hint_from=PARAMS)
+            try:  # a section checks its own values (and a Config the combinations) when built
+                sections[key] = SECTIONS[key](**table)
+            except ConfigError as exc:
+                raise ConfigError(f"{where}{exc}") from None
+        try:
+            return cls(**sections, timeline=tuple(timeline))
         except ConfigError as exc:
             raise ConfigError(f"{where}{exc}") from None
 
