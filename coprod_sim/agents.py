@@ -12,7 +12,16 @@ from typing import Any, ClassVar, Protocol
 
 import mesa
 
-__all__ = ["ROLE_CLASSES", "ROLE_NAMES", "DisabledWorker", "Manager", "Organisation", "PeerSupporter", "Person", "Staff"]
+__all__ = [
+    "ROLE_CLASSES",
+    "ROLE_NAMES",
+    "DisabledWorker",
+    "Manager",
+    "Organisation",
+    "PeerSupporter",
+    "Person",
+    "Staff",
+]
 
 #: Role codes used in the model's ``role`` array, in this order.
 ROLE_NAMES = ("manager", "staff", "disabled_worker", "peer_supporter")

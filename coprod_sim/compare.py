@@ -7,11 +7,9 @@ which is much narrower than comparing two independent means.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +18,7 @@ from coprod_sim import outputs
 from coprod_sim.config import Config
 from coprod_sim.run import replicate_seeds, simulate, summarise
 from coprod_sim.scenarios import Scenario
+from coprod_sim.stats import mean_interval, t_bands
 
 __all__ = ["TABLE_OUTCOMES", "TRAJECTORIES", "Comparison", "break_even_week", "compare", "mean_interval"]
 
@@ -80,32 +79,6 @@ def _one(args: tuple[str, Config, int, int | None]) -> tuple[str, int, dict[str,
     return name, seed, summarise(ts), {c: ts[c].to_numpy(dtype=float) for c in TRAJECTORIES}
 
 
-def _bands(runs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Week-by-week mean and 95% t-interval across seeds (NaN weeks skipped; no band for one seed)."""
-    x = np.vstack(runs)
-    ok = np.isfinite(x)
-    n = ok.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n > 0, np.nansum(x, axis=0) / np.maximum(n, 1), np.nan)
-        dev = np.where(ok, x - mean, 0.0)
-        sd = np.sqrt((dev**2).sum(axis=0) / np.maximum(n - 1, 1))
-        half = student_t().ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1))
-    half = np.where(n >= 2, half, np.nan)
-    return mean, mean - half, mean + half
-
-
-def mean_interval(x: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95% t-interval; a single value has no interval (NaN bounds)."""
-    x = x[np.isfinite(x)]
-    if len(x) == 0:
-        return math.nan, math.nan, math.nan
-    m = float(x.mean())
-    if len(x) < 2:
-        return m, math.nan, math.nan
-    half = float(student_t().ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
-    return m, m - half, m + half
-
-
 def break_even_week(extra: np.ndarray) -> float | None:
     """First week from which cumulative extra cost (scenario minus reference) stays at or below 0.
 
@@ -163,7 +136,7 @@ def compare(
     runs = pd.DataFrame([{"scenario": n, "seed": sd, **summ} for n, sd, summ, _ in results])
     cum = {n: np.mean([c["cost_cumulative"] for m, _, _, c in results if m == n], axis=0) for n in names}
     trajectories = {
-        n: {col: _bands([c[col] for m, _, _, c in results if m == n]) for col in TRAJECTORIES} for n in names
+        n: {col: t_bands([c[col] for m, _, _, c in results if m == n]) for col in TRAJECTORIES} for n in names
     }
     ref = names[0]
     rows = []
@@ -234,10 +207,3 @@ def _signed(x: float, key: str = "") -> str:
 
 
 _MONEY = {"cost_per_year"}  # whole currency units, whatever their size
-
-
-def student_t() -> Any:
-    """Return Student's t distribution, importing scipy.stats only when first needed (0.5-0.9 s)."""
-    from scipy import stats
-
-    return stats.t

@@ -10,21 +10,29 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import itertools
 import math
-from collections.abc import Iterable, Mapping
+import types
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
     "LEVER_SECTIONS",
+    "PARAMS",
     "SECTIONS",
     "Config",
     "ConfigError",
     "Param",
     "TimelineEntry",
+    "check_keys",
+    "check_tables",
+    "check_value",
     "flat_name",
     "iter_params",
+    "param",
     "param_paths",
+    "suggest",
 ]
 
 
@@ -78,6 +86,32 @@ def _p(default, lo=None, hi=None, *, unit: str, doc: str, source: str, choices=N
     )
 
 
+class _Section:
+    """Base of the sections below: a section checks its own values when it is built.
+
+    The rules and messages are those of :func:`check_value`; a value of another type that it
+    accepts is stored converted, as :meth:`Config.from_dict` does (``0`` for a share becomes ``0.0``).
+    Sections are built often (every lever change in a run), so a value already of the right type
+    and in range is only compared, not converted.
+    """
+
+    def __post_init__(self) -> None:
+        values = self.__dict__
+        for name, p, t, lo, hi in _CHECKS[type(self)]:
+            v = values[name]
+            if type(v) is t:
+                if t is bool:
+                    continue
+                if t is str:
+                    if v in p.choices:
+                        continue
+                elif lo <= v <= hi:
+                    continue
+            converted = check_value(p, v, "")
+            if converted is not v:
+                object.__setattr__(self, name, converted)
+
+
 # ---------------------------------------------------------------------------------------------
 # Sections. Defaults describe the *baseline* organisation: a few hundred people where disabled
 # people are consulted, not partners (see scenarios/baseline.toml).
@@ -85,7 +119,7 @@ def _p(default, lo=None, hi=None, *, unit: str, doc: str, source: str, choices=N
 
 
 @dataclass(frozen=True, kw_only=True)
-class Simulation:
+class Simulation(_Section):
     """Run length."""
 
     steps: int = _p(
@@ -99,7 +133,7 @@ class Simulation:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Organisation:
+class Organisation(_Section):
     """Size, structure and starting culture of the organisation."""
 
     people: int = _p(
@@ -180,7 +214,7 @@ class Organisation:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Training:
+class Training(_Section):
     """Culture lever: training in co-production and the social model of disability."""
 
     target: str = _p(
@@ -238,7 +272,7 @@ class Training:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Accessibility:
+class Accessibility(_Section):
     """Structure/practice lever: barriers removed per barrier type, and accommodations."""
 
     physical: float = _p(
@@ -338,7 +372,7 @@ class Accessibility:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Power:
+class Power(_Section):
     """Structure lever: power transfer to disabled people in co-production."""
 
     transfer: float = _p(
@@ -358,7 +392,7 @@ class Power:
 
 
 @dataclass(frozen=True, kw_only=True)
-class PeerSupport:
+class PeerSupport(_Section):
     """Practice lever: a peer-support programme run by trained disabled peer supporters."""
 
     enabled: bool = _p(
@@ -408,7 +442,7 @@ class PeerSupport:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Involvement:
+class Involvement(_Section):
     """Practice lever: the stages of the co-production cycle disabled workers take part in."""
 
     planning: bool = _p(False, unit="yes/no", doc="Invited to planning", source="000 (stages); 001 (at all stages)")
@@ -435,7 +469,7 @@ class Involvement:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Review:
+class Review(_Section):
     """Review lever: co-produced reviews that make impact visible."""
 
     enabled: bool = _p(
@@ -451,7 +485,7 @@ class Review:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Deliberation:
+class Deliberation(_Section):
     """Mechanism: how a co-production meeting turns proposals into a decision."""
 
     aspects: int = _p(
@@ -522,7 +556,7 @@ class Deliberation:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Participation:
+class Participation(_Section):
     """Mechanism: who takes part once invited (logistic model)."""
 
     base: float = _p(
@@ -563,7 +597,7 @@ class Participation:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Reciprocity:
+class Reciprocity(_Section):
     """Mechanism: engagement gained from real influence and lost to tokenism."""
 
     gain: float = _p(
@@ -597,7 +631,7 @@ class Reciprocity:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Attitudes:
+class Attitudes(_Section):
     """Mechanism: attitudes move by training, contact and the network."""
 
     contact: float = _p(
@@ -644,7 +678,7 @@ class Attitudes:
 
 
 @dataclass(frozen=True, kw_only=True)
-class PeerEffects:
+class PeerEffects(_Section):
     """Mechanism: what a peer-support tie does."""
 
     buffer: float = _p(
@@ -685,7 +719,7 @@ class PeerEffects:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Wellbeing:
+class Wellbeing(_Section):
     """Mechanism: job demands and resources (JD-R) move wellbeing; sustained lows are burnout."""
 
     rate: float = _p(
@@ -743,7 +777,7 @@ class Wellbeing:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Retention:
+class Retention(_Section):
     """Mechanism: leaving, and hiring replacements."""
 
     base_hazard: float = _p(
@@ -797,7 +831,7 @@ class Retention:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Progression:
+class Progression(_Section):
     """Mechanism: promotion by performance net of barriers, judged by managers."""
 
     interval: int = _p(13, 1, 520, unit="weeks", doc="Weeks between promotion rounds", source="assumption")
@@ -818,7 +852,7 @@ class Progression:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Costs:
+class Costs(_Section):
     """Mechanism: what poor fit costs."""
 
     project_value: float = _p(
@@ -860,6 +894,16 @@ SECTIONS: dict[str, type] = {
     "costs": Costs,
 }
 
+
+def _default(cls: type) -> Callable[[], Any]:
+    """Return a factory of one shared default ``cls`` section (frozen, so sharing is safe).
+
+    It is checked once, here, and not again by every ``Config()``.
+    """
+    instance = cls()
+    return lambda: instance
+
+
 #: Sections whose values a timeline may change during a run (the policy levers).
 LEVER_SECTIONS = ("training", "accessibility", "power", "peer_support", "involvement", "review")
 
@@ -888,12 +932,42 @@ def _field_type(f: dataclasses.Field) -> type:
     return t
 
 
-_PARAMS: dict[str, Param] = {p.path: p for p in iter_params()}
+#: Every parameter by key path (``"power.transfer"``), in declaration order; read-only.
+PARAMS: Mapping[str, Param] = types.MappingProxyType({p.path: p for p in iter_params()})
+
+# What each section checks in __post_init__: field name, parameter, type and bounds (infinite
+# where there is none).
+_CHECKS: dict[type, tuple[tuple[str, Param, type, float, float], ...]] = {
+    cls: tuple(
+        (p.name, p, p.type, -math.inf if p.lo is None else p.lo, math.inf if p.hi is None else p.hi)
+        for p in PARAMS.values()
+        if p.section == section
+    )
+    for section, cls in SECTIONS.items()
+}
 
 
 def param_paths() -> list[str]:
     """All key paths, e.g. ``['simulation.steps', 'organisation.people', ...]``."""
-    return list(_PARAMS)
+    return list(PARAMS)
+
+
+def param(path: Any, where: str = "") -> Param:
+    """Return the parameter at key path ``path``.
+
+    Raises
+    ------
+    ConfigError
+        ``{where}{path}: unknown key path.``, with the closest key path if one is close.
+    """
+    found = PARAMS.get(path) if isinstance(path, str) else None
+    if found is None:
+        shown = path if isinstance(path, str) else repr(path)
+        raise ConfigError(
+            f"{where}{shown}: unknown key path.{suggest(str(path), PARAMS)} "
+            "Key paths are section.name as in scenario files (see docs/ODD.md)"
+        )
+    return found
 
 
 def flat_name(path: str) -> str:
@@ -901,7 +975,7 @@ def flat_name(path: str) -> str:
     return path.replace(".", "_")
 
 
-_FLAT: dict[str, str] = {flat_name(p): p for p in _PARAMS}
+_FLAT: dict[str, str] = {flat_name(p): p for p in PARAMS}
 
 
 def suggest(word: str, options: Iterable[str]) -> str:
@@ -910,11 +984,63 @@ def suggest(word: str, options: Iterable[str]) -> str:
     return f" Did you mean '{close[0]}'?" if close else ""
 
 
+def check_keys(
+    table: Any,
+    allowed: Collection[str],
+    where: str = "",
+    *,
+    name: str = "",
+    hint_from: Iterable[str] | None = None,
+) -> Mapping[str, Any]:
+    """Return ``table`` if it is a table whose keys are all allowed, or raise :class:`ConfigError`.
+
+    Parameters
+    ----------
+    table : Any
+        The value read from the file.
+    allowed : collection of str
+        The keys the table may have, in the order the message lists them (a tuple, or a dict
+        of them where a table is looked up often).
+    where : str
+        Start of the message, naming the file and entry (``"exp.toml: "``).
+    name : str
+        The table's name in the file, ``"design"`` for ``[design]``: an unknown key is then shown
+        as ``design.samle``. Without a name (an entry of an array of tables, one ``[[timeline]]``
+        say) the key is shown quoted.
+    hint_from : iterable of str, optional
+        Names to suggest instead of the allowed keys, matched against the key as shown
+        (``power.transfr`` against every key path, say).
+    """
+    if not isinstance(table, Mapping):
+        if name:
+            raise ConfigError(f"{where}{name} = {table!r} must be a table, e.g. [{name}]")
+        raise ConfigError(f"{where}{table!r} must be a table with keys {', '.join(allowed)}")
+    for key in table:
+        if key not in allowed:
+            shown = f"{name}.{key}" if name else repr(key)
+            hint = suggest(shown, hint_from) if hint_from is not None else suggest(key, allowed)
+            listed = f"Allowed in [{name}]" if name else "Allowed"
+            raise ConfigError(f"{where}unknown key {shown}{hint} {listed}: {', '.join(allowed)}")
+    return table
+
+
+def check_tables(data: Mapping[str, Any], allowed: Sequence[str], where: str = "") -> None:
+    """Raise :class:`ConfigError` for a top-level table of a file that is not allowed.
+
+    ``allowed`` lists the tables as they are written, ``"[design]"`` or ``"[[parameters]]"``.
+    """
+    names = [t.strip("[]") for t in allowed]
+    for key in data:
+        if key not in names:
+            raise ConfigError(f"{where}unknown table [{key}]{suggest(key, names)} Allowed: {', '.join(allowed)}")
+
+
 def check_value(param: Param, value: Any, where: str) -> Any:
     """Return ``value`` coerced to the parameter's type, or raise :class:`ConfigError`."""
+    given = value  # the message quotes the value as it was given, not as converted
 
     def bad(reason: str = "") -> ConfigError:
-        return ConfigError(f"{where}{param.path} = {value!r}{reason}: allowed is {param.allowed()}")
+        return ConfigError(f"{where}{param.path} = {given!r}{reason}: allowed is {param.allowed()}")
 
     t = param.type
     if t is bool:
@@ -943,15 +1069,39 @@ def check_value(param: Param, value: Any, where: str) -> Any:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """A planned lever change: from ``step`` the lever moves to ``value`` over ``ramp`` weeks."""
+    """A planned lever change: from ``step`` the lever moves to ``value`` over ``ramp`` weeks.
+
+    Checked when built, like the sections; ``value`` is stored converted as :func:`check_value` does.
+    """
 
     step: int
     lever: str
     value: Any
     ramp: int = 0
 
+    def __post_init__(self) -> None:
+        lever, step, ramp = self.lever, self.step, self.ramp
+        spec = PARAMS.get(lever) if isinstance(lever, str) else None
+        if spec is None or spec.section not in LEVER_SECTIONS:
+            levers = [p for p in PARAMS if p.split(".")[0] in LEVER_SECTIONS]
+            raise ConfigError(
+                f"lever = {lever!r} is not a policy lever.{suggest(str(lever), levers)} "
+                f"Levers are the parameters of [{'], ['.join(LEVER_SECTIONS)}]"
+            )
+        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+            raise ConfigError(f"step = {step!r}: allowed is a whole number of weeks, 0 or more")
+        if isinstance(ramp, bool) or not isinstance(ramp, int) or ramp < 0:
+            raise ConfigError(f"ramp = {ramp!r}: allowed is a whole number of weeks, 0 or more")
+        if ramp and spec.type not in (int, float):
+            raise ConfigError(f"ramp = {ramp} for {lever}: only numeric levers can ramp")
+        object.__setattr__(self, "value", check_value(spec, self.value, "value for "))
+
 
 _TIMELINE_KEYS = ("step", "lever", "value", "ramp")
+#: Each section's keys, in order, as a dict: from_dict looks every key of a file up in it.
+_KEYS = {section: dict.fromkeys(c[0] for c in _CHECKS[cls]) for section, cls in SECTIONS.items()}
+#: The top-level tables of a scenario's parameters, as written in a file.
+_TABLES = (*(f"[{s}]" for s in SECTIONS), "[[timeline]]")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -959,60 +1109,64 @@ class Config:
     """A complete, validated parameter set: one instance of each section plus a timeline.
 
     Build one with :meth:`from_dict` (nested, as in a scenario file) or :meth:`from_flat`
-    (keyword names such as ``power_transfer``); both validate every value.
+    (keyword names such as ``power_transfer``), or directly from sections
+    (``Config(power=Power(transfer=0.3))``); every way validates every value and the checks
+    across fields (:meth:`check`), and raises :class:`ConfigError` naming what is wrong.
     """
 
-    simulation: Simulation = field(default_factory=Simulation)
-    organisation: Organisation = field(default_factory=Organisation)
-    training: Training = field(default_factory=Training)
-    accessibility: Accessibility = field(default_factory=Accessibility)
-    power: Power = field(default_factory=Power)
-    peer_support: PeerSupport = field(default_factory=PeerSupport)
-    involvement: Involvement = field(default_factory=Involvement)
-    review: Review = field(default_factory=Review)
-    deliberation: Deliberation = field(default_factory=Deliberation)
-    participation: Participation = field(default_factory=Participation)
-    reciprocity: Reciprocity = field(default_factory=Reciprocity)
-    attitudes: Attitudes = field(default_factory=Attitudes)
-    peer_effects: PeerEffects = field(default_factory=PeerEffects)
-    wellbeing: Wellbeing = field(default_factory=Wellbeing)
-    retention: Retention = field(default_factory=Retention)
-    progression: Progression = field(default_factory=Progression)
-    costs: Costs = field(default_factory=Costs)
+    simulation: Simulation = field(default_factory=_default(Simulation))
+    organisation: Organisation = field(default_factory=_default(Organisation))
+    training: Training = field(default_factory=_default(Training))
+    accessibility: Accessibility = field(default_factory=_default(Accessibility))
+    power: Power = field(default_factory=_default(Power))
+    peer_support: PeerSupport = field(default_factory=_default(PeerSupport))
+    involvement: Involvement = field(default_factory=_default(Involvement))
+    review: Review = field(default_factory=_default(Review))
+    deliberation: Deliberation = field(default_factory=_default(Deliberation))
+    participation: Participation = field(default_factory=_default(Participation))
+    reciprocity: Reciprocity = field(default_factory=_default(Reciprocity))
+    attitudes: Attitudes = field(default_factory=_default(Attitudes))
+    peer_effects: PeerEffects = field(default_factory=_default(PeerEffects))
+    wellbeing: Wellbeing = field(default_factory=_default(Wellbeing))
+    retention: Retention = field(default_factory=_default(Retention))
+    progression: Progression = field(default_factory=_default(Progression))
+    costs: Costs = field(default_factory=_default(Costs))
     timeline: tuple[TimelineEntry, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name, cls in SECTIONS.items():
+            section = self.__dict__[name]
+            if type(section) is not cls:
+                raise ConfigError(f"{name} = {section!r} must be a {cls.__name__} section, e.g. {cls.__name__}()")
+        timeline = self.timeline
+        if type(timeline) is not tuple or not all(type(e) is TimelineEntry for e in timeline):
+            raise ConfigError(f"timeline = {timeline!r} must be a tuple of TimelineEntry")
+        if any(a.step > b.step for a, b in itertools.pairwise(timeline)):
+            # In the order from_dict gives: the model applies entries in this order.
+            object.__setattr__(self, "timeline", tuple(sorted(timeline, key=lambda e: e.step)))
+        self.check()
 
     # ---- construction -------------------------------------------------------------------
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "") -> Config:
         """Validate a nested mapping (a parsed scenario without its ``meta`` table)."""
         where = f"{source}: " if source else ""
-        sections: dict[str, dict[str, Any]] = {}
+        check_tables(data, _TABLES, where)
+        sections: dict[str, Any] = {}
         timeline: list[TimelineEntry] = []
         for key, table in data.items():
             if key == "timeline":
                 timeline = _parse_timeline(table, where)
                 continue
-            if key not in SECTIONS:
-                raise ConfigError(
-                    f"{where}unknown section [{key}]{suggest(key, [*SECTIONS, 'timeline'])} "
-                    f"Allowed sections: {', '.join(SECTIONS)}, timeline"
-                )
-            if not isinstance(table, Mapping):
-                raise ConfigError(f"{where}{key} = {table!r} must be a table of parameters, e.g. [{key}]")
-            values = {}
-            for name, value in table.items():
-                path = f"{key}.{name}"
-                param = _PARAMS.get(path)
-                if param is None:
-                    raise ConfigError(
-                        f"{where}unknown key {path}{suggest(path, _PARAMS)} "
-                        f"Allowed in [{key}]: {', '.join(f.name for f in dataclasses.fields(SECTIONS[key]))}"
-                    )
-                values[name] = check_value(param, value, where)
-            sections[key] = values
-        cfg = cls(**{k: SECTIONS[k](**v) for k, v in sections.items()}, timeline=tuple(timeline))
-        cfg.check(where)
-        return cfg
+            table = check_keys(table, _KEYS[key], where, name=key, hint_from=PARAMS)
+            try:  # a section checks its own values (and a Config the combinations) when built
+                sections[key] = SECTIONS[key](**table)
+            except ConfigError as exc:
+                raise ConfigError(f"{where}{exc}") from None
+        try:
+            return cls(**sections, timeline=tuple(timeline))
+        except ConfigError as exc:
+            raise ConfigError(f"{where}{exc}") from None
 
     @classmethod
     def from_flat(cls, base: Config | None = None, **kwargs: Any) -> Config:
@@ -1030,9 +1184,7 @@ class Config:
         """Return a copy with dotted key paths set (``{'organisation.people': 1000}``)."""
         nested = self.to_dict()
         for path, value in overrides.items():
-            if path not in _PARAMS:
-                raise ConfigError(f"{source}: unknown key path {path}{suggest(path, _PARAMS)}")
-            section, name = path.split(".")
+            section, name = param(path, f"{source} ").path.split(".")
             nested[section][name] = value
         return Config.from_dict(nested, source=source)
 
@@ -1074,7 +1226,7 @@ class Config:
     def diff(self, other: Config | None = None) -> dict[str, Any]:
         """Key paths whose values differ from ``other`` (the defaults if omitted)."""
         other = other or Config()
-        return {p: self.get(p) for p in _PARAMS if self.get(p) != other.get(p)}
+        return {p: self.get(p) for p in PARAMS if self.get(p) != other.get(p)}
 
 
 def _parse_timeline(table: Any, where: str) -> list[TimelineEntry]:
@@ -1083,32 +1235,12 @@ def _parse_timeline(table: Any, where: str) -> list[TimelineEntry]:
     entries = []
     for i, item in enumerate(table, start=1):
         at = f"{where}timeline entry {i}: "
-        if not isinstance(item, Mapping):
-            raise ConfigError(f"{at}{item!r} must be a table with step, lever, value and optional ramp")
-        for key in item:
-            if key not in _TIMELINE_KEYS:
-                raise ConfigError(
-                    f"{at}unknown key {key!r}{suggest(key, _TIMELINE_KEYS)} Allowed: {', '.join(_TIMELINE_KEYS)}"
-                )
+        item = check_keys(item, _TIMELINE_KEYS, at)
         for key in ("step", "lever", "value"):
             if key not in item:
                 raise ConfigError(f"{at}missing {key!r}; each entry needs step, lever and value")
-        lever = item["lever"]
-        param = _PARAMS.get(lever) if isinstance(lever, str) else None
-        if param is None or param.section not in LEVER_SECTIONS:
-            levers = [p for p in _PARAMS if p.split(".")[0] in LEVER_SECTIONS]
-            raise ConfigError(
-                f"{at}lever = {lever!r} is not a policy lever.{suggest(str(lever), levers)} "
-                f"Levers are the parameters of [{'], ['.join(LEVER_SECTIONS)}]"
-            )
-        step = item["step"]
-        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-            raise ConfigError(f"{at}step = {step!r}: allowed is a whole number of weeks, 0 or more")
-        ramp = item.get("ramp", 0)
-        if isinstance(ramp, bool) or not isinstance(ramp, int) or ramp < 0:
-            raise ConfigError(f"{at}ramp = {ramp!r}: allowed is a whole number of weeks, 0 or more")
-        if ramp and param.type not in (int, float):
-            raise ConfigError(f"{at}ramp = {ramp} for {lever}: only numeric levers can ramp")
-        value = check_value(param, item["value"], at + "value for ")
-        entries.append(TimelineEntry(step=step, lever=lever, value=value, ramp=ramp))
+        try:
+            entries.append(TimelineEntry(**item))
+        except ConfigError as exc:
+            raise ConfigError(f"{at}{exc}") from None
     return sorted(entries, key=lambda e: e.step)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coprod_sim.config import Config, ConfigError, param_paths, suggest
+from coprod_sim.config import Config, ConfigError, check_keys, param, suggest
 
 __all__ = [
     "Scenario",
@@ -129,14 +129,7 @@ def parse_scenario(text: str, where: str, *, default_name: str = "scenario", pat
     meta = data.pop("scenario", None)
     if meta is None:
         raise ConfigError(f"{where}: missing the [scenario] table with name, description and sources")
-    if not isinstance(meta, Mapping):
-        raise ConfigError(f"{where}: scenario = {meta!r} must be a table, e.g. [scenario]")
-    for key in meta:
-        if key not in _META_KEYS:
-            raise ConfigError(
-                f"{where}: unknown key scenario.{key}{suggest(key, _META_KEYS)} "
-                f"Allowed in [scenario]: {', '.join(_META_KEYS)}"
-            )
+    meta = check_keys(meta, _META_KEYS, f"{where}: ", name="scenario")
     name = meta.get("name", default_name)
     description = meta.get("description")
     sources = meta.get("sources", [])
@@ -198,11 +191,7 @@ def parse_override(text: str) -> tuple[str, Any]:
         raise ConfigError(f"--set {text!r}: expected key.path=value, e.g. --set power.transfer=0.5")
     key, _, raw = text.partition("=")
     key, raw = key.strip(), raw.strip()
-    if key not in param_paths():
-        raise ConfigError(
-            f"--set {key}: unknown key path.{suggest(key, param_paths())} "
-            "Key paths are section.name as in scenario files (see docs/ODD.md)"
-        )
+    param(key, "--set ")
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:

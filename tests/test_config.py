@@ -100,3 +100,92 @@ def test_with_overrides_validates():
 
 def test_sections_cover_all_fields():
     assert set(SECTIONS) == {f.name for f in dataclasses.fields(Config)} - {"timeline"}
+
+
+def test_one_key_checker_for_every_table():
+    from coprod_sim.config import check_keys, check_tables
+
+    assert check_keys({"a": 1}, ("a", "b"), "f.toml: ", name="t") == {"a": 1}
+    with pytest.raises(ConfigError) as info:
+        check_keys({"a": 1, "bb": 2}, ("a", "b"), "f.toml: ", name="t")
+    assert str(info.value) == "f.toml: unknown key t.bb Did you mean 'b'? Allowed in [t]: a, b"
+    with pytest.raises(ConfigError) as info:
+        check_keys({"whn": 1}, ("when", "what"), "entry 2: ")
+    assert str(info.value) == "entry 2: unknown key 'whn' Did you mean 'when'? Allowed: when, what"
+    with pytest.raises(ConfigError, match=r"^f: t = 3 must be a table, e\.g\. \[t\]$"):
+        check_keys(3, ("a",), "f: ", name="t")
+    with pytest.raises(ConfigError, match=r"^f: \[1\] must be a table with keys a, b$"):
+        check_keys([1], ("a", "b"), "f: ")
+    check_tables({"design": {}}, ("[design]", "[[parameters]]"))
+    with pytest.raises(ConfigError) as info:
+        check_tables({"paramters": []}, ("[design]", "[[parameters]]"), "f: ")
+    assert (
+        str(info.value) == "f: unknown table [paramters] Did you mean 'parameters'? Allowed: [design], [[parameters]]"
+    )
+
+
+def test_parameter_index_is_read_only_and_names_an_unknown_path():
+    from coprod_sim.config import PARAMS, param
+
+    assert list(PARAMS) == param_paths() and param("power.transfer") is PARAMS["power.transfer"]
+    with pytest.raises(TypeError):
+        PARAMS["power.transfer"] = None  # type: ignore[index]
+    with pytest.raises(ConfigError, match=r"^x: power\.transfr: unknown key path\. Did you mean 'power\.transfer'\?"):
+        param("power.transfr", "x: ")
+    with pytest.raises(ConfigError, match=r"^None: unknown key path\."):
+        param(None)
+
+
+def _bad_value(p):
+    """A value the parameter refuses: out of range, or of the wrong kind."""
+    if p.type is bool:
+        return "yes"
+    if p.choices:
+        return "nobody"
+    return p.hi + 1
+
+
+@pytest.mark.parametrize("section", list(SECTIONS))
+def test_every_section_checks_its_values_when_built_directly(section):
+    cls = SECTIONS[section]
+    params = [p for p in iter_params() if p.section == section]
+    assert cls() == cls(**{p.name: p.default for p in params})  # valid values pass
+    for p in params:
+        with pytest.raises(ConfigError) as info:
+            cls(**{p.name: _bad_value(p)})
+        assert str(info.value).startswith(f"{p.path} = {_bad_value(p)!r}")
+        assert str(info.value).endswith(f"allowed is {p.allowed()}")
+
+
+def test_a_config_built_directly_refuses_bad_values_and_impossible_combinations():
+    from coprod_sim.config import Deliberation, Organisation, Power
+
+    with pytest.raises(ConfigError) as info:
+        Config(power=Power(transfer=5))
+    assert str(info.value) == "power.transfer = 5 is out of range: allowed is a number from 0 to 1"
+    with pytest.raises(ConfigError, match=r"^organisation\.team_size = 12 is more than organisation\.people = 10"):
+        Config(organisation=Organisation(people=10, team_size=12))
+    with pytest.raises(ConfigError, match=r"^deliberation\.coverage = 3 is more than deliberation\.aspects = 2"):
+        Config(deliberation=Deliberation(aspects=2, coverage=3))
+    with pytest.raises(ConfigError, match=r"^power = 0\.3 must be a Power section"):
+        Config(power=0.3)  # type: ignore[arg-type]
+    base = Config(organisation=Organisation(people=10, team_size=5))
+    with pytest.raises(ConfigError, match="team_size = 12 is more than"):
+        dataclasses.replace(base, organisation=dataclasses.replace(base.organisation, team_size=12))
+
+
+def test_a_config_built_directly_is_the_one_from_dict_builds():
+    from coprod_sim.config import Organisation, Power, TimelineEntry
+
+    direct = Config(power=Power(transfer=0), organisation=Organisation(people=40.0))
+    assert direct == Config.from_dict({"power": {"transfer": 0}, "organisation": {"people": 40.0}})
+    assert type(direct.power.transfer) is float and type(direct.organisation.people) is int
+    late, early = TimelineEntry(52, "power.transfer", 1), TimelineEntry(10, "power.paid", True)
+    assert type(late.value) is float
+    assert Config(timeline=(late, early)).timeline == (early, late)  # applied in order of week
+    with pytest.raises(ConfigError, match=r"^value for power\.transfer = 2 is out of range"):
+        TimelineEntry(5, "power.transfer", 2)
+    with pytest.raises(ConfigError, match="is not a policy lever"):
+        TimelineEntry(5, "organisation.people", 20)
+    with pytest.raises(ConfigError, match="must be a tuple of TimelineEntry"):
+        Config(timeline=[late])  # type: ignore[arg-type]

@@ -293,8 +293,18 @@ def test_a_bad_edited_scenario_names_the_lever():
     p = lever_params()
     assert parse_value("yes", p["peer_support.enabled"]) is True
     assert parse_value("0.25", p["power.transfer"]) == 0.25
-    for text, path in (("1.5", "power.transfer"), ("abc", "review.interval"), ("everyone", "training.target")):
-        with pytest.raises(ValueError, match=re.escape(path)):
+    assert (
+        type(parse_value(" 1 ", p["power.transfer"])) is float and type(parse_value("4", p["review.interval"])) is int
+    )
+    for text, path, why in (
+        ("1.5", "power.transfer", "is out of range"),
+        ("abc", "review.interval", "is not a number"),
+        ("2.5", "review.interval", "is not a whole number"),
+        ("everyone", "training.target", ""),
+        ("maybe", "peer_support.enabled", "is not true or false"),
+    ):
+        # The config's own checker and message: the lever, the value typed and what is allowed.
+        with pytest.raises(ConfigError, match=re.escape(f"{path} = ") + ".*" + why + ".*: allowed is "):
             parse_value(text, p[path])
 
 
@@ -473,3 +483,16 @@ def test_compare_view_upload_shows_errors_next_to_the_control_and_loads_good_fil
     assert _choice(rc, "Scenario 2 starts from").value == "uploaded file"
     assert "evil.toml" not in _page_text(rc)
     rc.close()
+
+
+def test_explore_checks_the_size_of_the_organisation_with_the_config_rule():
+    from coprod_sim.config import PARAMS, check_value
+    from coprod_sim.dashboard.explore import MAX_PEOPLE, PAGE_PEOPLE
+
+    assert PAGE_PEOPLE.lo == PARAMS["organisation.people"].lo and PAGE_PEOPLE.hi == MAX_PEOPLE
+    assert check_value(PAGE_PEOPLE, 300, "") == 300
+    for v in (3, MAX_PEOPLE + 1, None):
+        with pytest.raises(
+            ConfigError, match=rf"organisation\.people = {v}.*: allowed is a whole number from 4 to 2000$"
+        ):
+            check_value(PAGE_PEOPLE, v, "")

@@ -202,6 +202,7 @@ role = "independent"
         (('column = "share_disabled"', 'column = "share_disabld"'), "Did you mean 'share_disabled'"),
         (('experiment = "baseline_uk"', 'experiment = "baseline_us"'), "no such validation experiment"),
         (('source = "s"', 'sorce = "s"'), "unknown key 'sorce'"),
+        (("[[pattern]]", "[[patterns]]"), r"unknown table \[patterns\] Did you mean 'pattern'"),
         (("target = 0.2", 'target = "high"'), "target = 'high': allowed is a number"),
         (('id = "x"', 'id = "x"\nwhere = { "power.transfer" = 2.0 }'), "power.transfer"),
     ],
@@ -230,6 +231,24 @@ def test_bad_calibration_file(tmp_path, capsys):
     assert main(["calibrate", "--spec", str(f), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "attitudes.contactt" in err and "Did you mean" in err and "Traceback" not in err
+
+
+def test_a_misspelt_key_in_a_calibration_parameter_is_named(tmp_path):
+    f = tmp_path / "c.toml"
+    text = (validation_dir().parent / "calibration" / "calibration.toml").read_text()
+    f.write_text(text.replace("low = 0.3\nhigh = 1.0", "low = 0.3\nhihg = 1.0", 1))
+    with pytest.raises(
+        ConfigError, match=r"parameters 1: unknown key 'hihg' Did you mean 'high'\? Allowed: path, low, high"
+    ):
+        load_calibration(f)
+
+
+def test_a_calibration_range_outside_the_parameter_says_what_is_allowed(tmp_path):
+    f = tmp_path / "c.toml"
+    text = (validation_dir().parent / "calibration" / "calibration.toml").read_text()
+    f.write_text(text.replace("low = 0.3\nhigh = 1.0", "low = 0.3\nhigh = 9.0", 1))
+    with pytest.raises(ConfigError, match=r"retention\.hiring_bias: low = 0\.3, high = 9\.0: .* a number from 0 to 1$"):
+        load_calibration(f)
 
 
 # -- the command ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,12 @@ import solara
 import solara.lab
 
 from coprod_sim.compare import TABLE_OUTCOMES, Comparison, compare
-from coprod_sim.config import Config, ConfigError
+from coprod_sim.config import PARAMS, Config, ConfigError, Param, check_value
 from coprod_sim.dashboard import svg
 from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure
 from coprod_sim.dashboard.explain import verdict
 from coprod_sim.dashboard.explore import DEFAULTS, LeverPanel, scenario_config
-from coprod_sim.dashboard.levers import lever_params, plain_label
+from coprod_sim.dashboard.levers import current_values, lever_params, plain_label
 from coprod_sim.outputs import label, label_with_unit, phrase, unit
 from coprod_sim.scenarios import Scenario, list_scenario_names, load_scenario, parse_scenario, scenario_toml
 
@@ -40,7 +41,7 @@ def spec_from_scenario(sc: Scenario) -> ScenarioSpec:
     return {
         "base": UPLOADED,
         "name": sc.name,
-        "levers": {p: sc.config.get(p) for p in lever_params()},
+        "levers": current_values(sc.config),
         "timeline": [{"step": e.step, "lever": e.lever, "value": e.value, "ramp": e.ramp} for e in sc.config.timeline],
         "uploaded": sc,
     }
@@ -65,7 +66,7 @@ def new_spec(base: str) -> ScenarioSpec:
     return {
         "base": base,
         "name": base,
-        "levers": {p: cfg.get(p) for p in lever_params()},
+        "levers": current_values(cfg),
         "timeline": [{"step": e.step, "lever": e.lever, "value": e.value, "ramp": e.ramp} for e in cfg.timeline],
     }
 
@@ -110,11 +111,12 @@ def TimelineEditor(timeline: list[dict[str, Any]], on_change: Callable[[list[dic
         p = params[lever.value]
         try:
             value = parse_value(value_text.value, p)
-        except ValueError as exc:
+        except ConfigError as exc:
             error.value = str(exc)
             return
-        if not 1 <= week.value <= 5200:
-            error.value = "The week must be a whole number from 1 to 5,200."
+        weeks = PARAMS["simulation.steps"]  # a change can come in any week a run can have
+        if week.value is None or not weeks.lo <= week.value <= weeks.hi:
+            error.value = f"The week must be a whole number from {weeks.lo:,} to {weeks.hi:,}."
             return
         error.value = ""
         on_change([*timeline, {"step": int(week.value), "lever": lever.value, "value": value, "ramp": 0}])
@@ -125,41 +127,32 @@ def TimelineEditor(timeline: list[dict[str, Any]], on_change: Callable[[list[dic
         solara.InputText("New value", value=value_text)
         solara.Button("Add this change", on_click=add)
     if error.value:
-        solara.HTML(tag="p", unsafe_innerHTML=_esc(error.value), classes=["cp-message"])
+        solara.HTML(tag="p", unsafe_innerHTML=escape(error.value), classes=["cp-message"])
 
 
-def parse_value(text: str, p: Any) -> Any:
-    """Read a value typed for lever ``p`` (a parameter of coprod_sim.config), as the lever's type.
+_WORDS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
+
+
+def parse_value(text: str, p: Param) -> Any:
+    """Read the value typed for lever ``p`` (yes or no for a switch), checked as a scenario file's would be.
 
     Raises
     ------
-    ValueError
-        Saying what is allowed, when ``text`` is not a value the lever can take.
+    ConfigError
+        Naming the lever, the value and what is allowed (:func:`~coprod_sim.config.check_value`).
     """
     t = text.strip()
+    value: Any = t
     if p.type is bool:
-        if t.lower() in ("true", "yes", "on", "1"):
-            return True
-        if t.lower() in ("false", "no", "off", "0"):
-            return False
-        raise ValueError(f"{p.path}: type yes or no")
-    if p.choices:
-        if t not in p.choices:
-            raise ValueError(f"{p.path}: one of {', '.join(p.choices)}")
-        return t
-    try:
-        v = int(t) if p.type is int else float(t)
-    except ValueError:
-        raise ValueError(f"{p.path}: a {'whole ' if p.type is int else ''}number from {p.lo} to {p.hi}") from None
-    if not (p.lo <= v <= p.hi) or (isinstance(v, float) and not math.isfinite(v)):
-        raise ValueError(f"{p.path} = {t}: allowed is {p.lo} to {p.hi}")
-    return v
-
-
-def _esc(text: str) -> str:
-    from html import escape
-
-    return escape(text)
+        value = _WORDS.get(t.lower(), t)
+    elif p.type in (int, float):
+        for number in (int, float):  # "2" stays whole; "2.5" is a number, whole or not
+            try:
+                value = number(t)
+                break
+            except ValueError:
+                pass
+    return check_value(p, value, "")
 
 
 def _problem(spec: ScenarioSpec) -> str:
@@ -209,7 +202,7 @@ def ScenarioEditor(index: int, spec: ScenarioSpec, on_change: Callable[[Scenario
             on_value=uploaded,
         )
         if upload_error.value:
-            solara.HTML(tag="p", unsafe_innerHTML=_esc(upload_error.value), classes=["cp-message"])
+            solara.HTML(tag="p", unsafe_innerHTML=escape(upload_error.value), classes=["cp-message"])
         solara.InputText(
             f"Scenario {index + 1} name",
             value=spec["name"],
@@ -221,7 +214,7 @@ def ScenarioEditor(index: int, spec: ScenarioSpec, on_change: Callable[[Scenario
         with Disclosure(f"the timeline of scenario {index + 1} ({len(spec['timeline'])} changes)"):
             TimelineEditor(spec["timeline"], lambda tl: on_change({**spec, "timeline": tl}))
         if error:
-            solara.HTML(tag="p", unsafe_innerHTML=_esc(error), classes=["cp-message"])
+            solara.HTML(tag="p", unsafe_innerHTML=escape(error), classes=["cp-message"])
 
 
 #: Weekly outputs drawn over time (each one of compare.TRAJECTORIES); their words are in coprod_sim.outputs.
@@ -232,7 +225,7 @@ CHARTS = ("participation_rate", "influence_share", "wellbeing_disabled", "burnou
 def CompareResults(result: Comparison, scenarios: list[Scenario], weeks: int) -> None:
     """Trajectories with bands, the table of outcomes and differences, cost and break-even, verdict, exports."""
     solara.HTML(tag="h2", unsafe_innerHTML="Verdict", classes=["cp-heading"])
-    solara.HTML(tag="p", unsafe_innerHTML=_esc(verdict(result, weeks)), classes=["cp-verdict"])
+    solara.HTML(tag="p", unsafe_innerHTML=escape(verdict(result, weeks)), classes=["cp-verdict"])
     solara.HTML(tag="h2", unsafe_innerHTML="Over time (mean and 95% band)", classes=["cp-heading"])
     with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
         for col in CHARTS:
@@ -392,10 +385,10 @@ def CompareView() -> None:
         solara.Button("Run the comparison", on_click=task, disabled=task.pending, color="primary")
     with solara.Div(attributes={"aria-live": "polite"}):
         if error.value:
-            solara.HTML(tag="p", unsafe_innerHTML=_esc(error.value), classes=["cp-message"])
+            solara.HTML(tag="p", unsafe_innerHTML=escape(error.value), classes=["cp-message"])
         if progress.value:
             solara.Text(progress.value)
         if task.error:
-            solara.HTML(tag="p", unsafe_innerHTML=_esc(f"The runs failed: {task.exception}"), classes=["cp-message"])
+            solara.HTML(tag="p", unsafe_innerHTML=escape(f"The runs failed: {task.exception}"), classes=["cp-message"])
     if outcome.value is not None:
         CompareResults(*outcome.value)

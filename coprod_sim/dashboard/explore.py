@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 import solara
 from solara.alias import rv
 
-from coprod_sim.config import Config, ConfigError, Param
+from coprod_sim.config import PARAMS, Config, ConfigError, Param, check_value
 from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure, use_play
-from coprod_sim.dashboard.levers import COMPONENTS, lever_params, plain_label
+from coprod_sim.dashboard.levers import COMPONENTS, current_values, lever_params, plain_label
 from coprod_sim.dashboard.session import COLOUR_BY, Simulation
 from coprod_sim.scenarios import list_scenario_names, load_scenario
 
@@ -21,6 +23,8 @@ DEFAULTS = "defaults"
 UI_RANGE = {"training.interval": (4, 104), "review.interval": (4, 52)}
 PLAY_SECONDS = 0.3  # pause between weeks while playing (motion only when the user presses Play)
 MAX_PEOPLE = 2000  # largest organisation drawn in the page
+#: organisation.people as this page allows it: the config's rule, up to what the page can draw.
+PAGE_PEOPLE = dataclasses.replace(PARAMS["organisation.people"], hi=MAX_PEOPLE)
 
 
 def scenario_config(name: str) -> Config:
@@ -117,7 +121,7 @@ def LeverPanel(values: dict[str, Any], on_change: Callable[[dict[str, Any]], Non
         title = (
             f'<h3 class="cp-heading">{comp.name}</h3>' if collapsed else f'<p class="cp-group-title">{comp.name}</p>'
         )
-        solara.HTML(tag="div", unsafe_innerHTML=f"{title}<p>{_escape(comp.about)}</p>", classes=["cp-group"])
+        solara.HTML(tag="div", unsafe_innerHTML=f"{title}<p>{escape(comp.about)}</p>", classes=["cp-group"])
         group = Disclosure(f"the {comp.name.lower()} levers ({len(comp.paths)})") if collapsed else solara.Div()
         with group:
             for path in comp.paths:
@@ -139,7 +143,7 @@ def SimulationPictures(sim: Simulation, tick: int, colour_by: str, heading_level
             solara.HTML(tag=h, unsafe_innerHTML="What is happening", classes=["cp-heading"])
             solara.HTML(
                 tag="div",
-                unsafe_innerHTML="".join(f"<p>{_escape(para)}</p>" for para in sim.explanation()),
+                unsafe_innerHTML="".join(f"<p>{escape(para)}</p>" for para in sim.explanation()),
                 classes=["cp-summary"],
                 attributes={"aria-live": "polite"},
             )
@@ -150,19 +154,13 @@ def SimulationPictures(sim: Simulation, tick: int, colour_by: str, heading_level
             ChartWithTable(chart, table)
 
 
-def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text)
-
-
 @solara.component
 def ExploreView() -> None:
     """Pick a scenario, set levers and a seed, then step, play, pause or reset."""
     scenario = solara.use_reactive(DEFAULTS)
     # Read once per scenario, not on every redraw (Play redraws several times a second).
     base = solara.use_memo(lambda: scenario_config(scenario.value), [scenario.value])
-    values = solara.use_reactive({p: base.get(p) for p in lever_params()})
+    values = solara.use_reactive(current_values(base))
     seed = solara.use_reactive(1)
     people = solara.use_reactive(base.organisation.people)
     colour_by = solara.use_reactive("wellbeing")
@@ -187,7 +185,7 @@ def ExploreView() -> None:
     def choose_scenario(name: str) -> None:
         cfg = scenario_config(name)
         scenario.value = name
-        values.value = {p: cfg.get(p) for p in lever_params()}
+        values.value = current_values(cfg)
         people.value = cfg.organisation.people
         reset(name, values.value)
 
@@ -228,7 +226,7 @@ def ExploreView() -> None:
             # keep their place in the page (and their open groups and focus) when one appears.
             solara.HTML(
                 tag="div",
-                unsafe_innerHTML=f'<p class="cp-message">{_escape(message.value)}</p>' if message.value else "",
+                unsafe_innerHTML=f'<p class="cp-message">{escape(message.value)}</p>' if message.value else "",
                 attributes={"role": "status"},
             )
             solara.HTML(tag="h2", unsafe_innerHTML="Levers", classes=["cp-heading"])
@@ -240,9 +238,6 @@ def ExploreView() -> None:
 @solara.component
 def SeedAndSize(seed: solara.Reactive[int], people: solara.Reactive[int], on_change: Any) -> None:
     """Seed and organisation size, validated where they are typed."""
-    from coprod_sim.config import iter_params
-
-    size_param = next(p for p in iter_params() if p.path == "organisation.people")
     seed_error = solara.use_reactive("")
     size_error = solara.use_reactive("")
 
@@ -255,12 +250,12 @@ def SeedAndSize(seed: solara.Reactive[int], people: solara.Reactive[int], on_cha
         on_change()
 
     def set_people(v: int | None) -> None:
-        lo, hi = int(size_param.lo), min(int(size_param.hi), MAX_PEOPLE)
-        if v is None or not lo <= v <= hi:
-            size_error.value = f"People must be a whole number from {lo} to {hi:,}."
+        try:
+            people.value = check_value(PAGE_PEOPLE, v, "")
+        except ConfigError as exc:
+            size_error.value = str(exc)
             return
         size_error.value = ""
-        people.value = int(v)
         on_change()
 
     solara.InputInt("Seed (same seed, same run)", value=seed.value, on_value=set_seed, continuous_update=False)
@@ -268,4 +263,4 @@ def SeedAndSize(seed: solara.Reactive[int], people: solara.Reactive[int], on_cha
         solara.HTML(tag="p", unsafe_innerHTML=seed_error.value, classes=["cp-message"])
     solara.InputInt("People in the organisation", value=people.value, on_value=set_people, continuous_update=False)
     if size_error.value:
-        solara.HTML(tag="p", unsafe_innerHTML=size_error.value, classes=["cp-message"])
+        solara.HTML(tag="p", unsafe_innerHTML=escape(size_error.value), classes=["cp-message"])

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from coprod_sim.config import Config, Param, iter_params
+from coprod_sim.config import PARAMS, Config, Param
 
-__all__ = ["COMPONENTS", "Component", "lever_params", "plain_label"]
+__all__ = ["COMPONENTS", "Component", "current_values", "lever_params", "plain_label"]
 
 
 @dataclass(frozen=True)
@@ -92,17 +92,15 @@ _LABELS = {
     "organisation.people": "People in the organisation",
 }
 
-_PARAMS: dict[str, Param] = {p.path: p for p in iter_params()}
-
 
 def lever_params() -> dict[str, Param]:
     """Every lever shown, by key path, with its definition (default, range, unit, help)."""
-    return {path: _PARAMS[path] for c in COMPONENTS for path in c.paths}
+    return {path: PARAMS[path] for c in COMPONENTS for path in c.paths}
 
 
 def plain_label(path: str) -> str:
     """Return a short plain-language name for a key path."""
-    return _LABELS.get(path, _PARAMS[path].doc if path in _PARAMS else path)
+    return _LABELS.get(path, PARAMS[path].doc if path in PARAMS else path)
 
 
 def current_values(config: Config) -> dict[str, Any]:

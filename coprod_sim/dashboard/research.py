@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from html import escape
 from pathlib import Path
 
@@ -10,11 +9,11 @@ import numpy as np
 import pandas as pd
 import solara
 
-from coprod_sim.compare import student_t
 from coprod_sim.config import ConfigError
 from coprod_sim.dashboard import svg
 from coprod_sim.dashboard.controls import ChartWithTable, Choice
 from coprod_sim.outputs import label, phrase
+from coprod_sim.stats import t_interval
 from coprod_sim.sweep.analysis import OUTCOMES, Analysis, analyze
 
 __all__ = ["ResearchView", "binned", "grid_means", "line_means", "open_sweep", "sweep_folders"]
@@ -69,9 +68,8 @@ def line_means(runs: pd.DataFrame, x: str, outcome: str) -> pd.DataFrame:
     rows = []
     for value, g in df.groupby("x"):
         z = g["z"].to_numpy()
-        m = float(z.mean())
-        half = float(student_t().ppf(0.975, len(z) - 1) * z.std(ddof=1) / math.sqrt(len(z))) if len(z) > 1 else math.nan
-        rows.append({"value": float(value), "mean": m, "lo": m - half, "hi": m + half, "n": len(z)})
+        m, lo, hi = t_interval(z)
+        rows.append({"value": float(value), "mean": m, "lo": lo, "hi": hi, "n": len(z)})
     return pd.DataFrame(rows)
 
 

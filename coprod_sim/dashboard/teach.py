@@ -15,12 +15,12 @@ import numpy as np
 import solara
 import solara.lab
 
-from coprod_sim.compare import mean_interval
 from coprod_sim.config import Config
 from coprod_sim.dashboard import svg
 from coprod_sim.dashboard.controls import ChartWithTable, use_play
 from coprod_sim.dashboard.session import Simulation
 from coprod_sim.outputs import label, phrase, unit
+from coprod_sim.stats import mean_interval
 
 __all__ = ["LESSON", "TeachView", "make_twins", "pair_gaps", "twin_configs", "twin_gap"]
 

@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from coprod_sim.compare import student_t
 from coprod_sim.config import ConfigError
 from coprod_sim.io import write_text
 from coprod_sim.outputs import label, unit
 from coprod_sim.run import summarise
+from coprod_sim.stats import student_t, t_interval, t_quantile
 from coprod_sim.sweep.runner import load_results
 
 __all__ = ["OUTCOMES", "Analysis", "analyze", "write_report"]
@@ -101,7 +101,7 @@ def _effects(runs: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
         resid = y[ok] - X[ok] @ beta
         s2 = resid @ resid / (n - k)
         cov = s2 * np.linalg.pinv(X[ok].T @ X[ok])
-        t = student_t().ppf(0.975, n - k)
+        t = t_quantile(n - k)
         for j, f in enumerate(varied, start=1):
             se = math.sqrt(max(cov[j, j], 0.0))
             eff = beta[j] * span[j - 1]
@@ -127,18 +127,15 @@ def _means(runs: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
                 y = y[np.isfinite(y)]
                 if len(y) == 0:
                     continue
-                m = float(y.mean())
-                half = (
-                    float(student_t().ppf(0.975, len(y) - 1) * y.std(ddof=1) / math.sqrt(len(y))) if len(y) > 1 else 0.0
-                )
+                m, lo, hi = t_interval(y, single=0.0)  # one run: its value, with no spread
                 rows.append(
                     {
                         "factor": f,
                         "value": value,
                         "outcome": outcome,
                         "mean": m,
-                        "lo": m - half,
-                        "hi": m + half,
+                        "lo": lo,
+                        "hi": hi,
                         "n": len(y),
                     }
                 )

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coprod_sim.config import Config, ConfigError, Param, check_value, iter_params, suggest
+from coprod_sim.config import PARAMS, Config, ConfigError, Param, check_keys, check_tables, check_value, param
 from coprod_sim.run import replicate_seeds
 from coprod_sim.scenarios import Scenario, data_dir, load_scenario, read_toml, resolve_file
 
@@ -48,7 +48,6 @@ _EXPERIMENT_KEYS = ("name", "description", "scenario", "replicates", "steps", "s
 _DESIGN_KEYS = ("method", "samples", "levels", "second_order")
 _USED_BY = {"samples": ("lhs", "sobol", "morris"), "levels": ("morris",), "second_order": ("sobol",)}
 _FACTOR_KEYS = ("path", "values", "low", "high")
-_PARAMS: dict[str, Param] = {p.path: p for p in iter_params()}
 
 
 def experiment_dir() -> Path:
@@ -68,7 +67,7 @@ class Factor:
     @property
     def param(self) -> Param:
         """Metadata of the parameter."""
-        return _PARAMS[self.path]
+        return PARAMS[self.path]
 
 
 @dataclass(frozen=True)
@@ -188,12 +187,6 @@ def _whole(where: str, key: str, value: Any, lo: int, hi: int) -> int:
     return value
 
 
-def _unknown(where: str, table: str, key: str, allowed: tuple[str, ...]) -> ConfigError:
-    return ConfigError(
-        f"{where}unknown key {table}.{key}{suggest(key, allowed)} Allowed in [{table}]: {', '.join(allowed)}"
-    )
-
-
 def load_experiment(ref: str | Path) -> Experiment:
     """Load and validate an experiment file by path or shipped name.
 
@@ -205,18 +198,20 @@ def load_experiment(ref: str | Path) -> Experiment:
     path = resolve_file(ref, experiment_dir(), "experiment")
     where = f"{path}: "
     data = read_toml(path)
-    for key in data:
-        if key not in ("experiment", "design", "parameters"):
-            raise ConfigError(
-                f"{where}unknown table [{key}]{suggest(key, ['experiment', 'design', 'parameters'])} "
-                "Allowed: [experiment], [design], [[parameters]]"
-            )
-    exp = data.get("experiment")
-    if not isinstance(exp, Mapping):
+    check_tables(data, ("[experiment]", "[design]", "[[parameters]]"), where)
+    if "experiment" not in data:
         raise ConfigError(f"{where}missing the [experiment] table (name, description, scenario, replicates, steps)")
-    for key in exp:
-        if key not in _EXPERIMENT_KEYS:
-            raise _unknown(where, "experiment", key, _EXPERIMENT_KEYS)
+    settings = _experiment_settings(data["experiment"], path, where)
+    design = _design_settings(data.get("design", {}), where)
+    factors = _factors(data.get("parameters"), design["method"], where)
+    experiment = Experiment(**settings, **design, factors=factors, path=path)
+    _check_points(experiment, where)
+    return experiment
+
+
+def _experiment_settings(table: Any, path: Path, where: str) -> dict[str, Any]:
+    """Validate the [experiment] table: what to run, how often and what to keep."""
+    exp = check_keys(table, _EXPERIMENT_KEYS, where, name="experiment")
     name = exp.get("name", path.stem)
     description = exp.get("description")
     if not isinstance(name, str) or not name.strip():
@@ -228,19 +223,24 @@ def load_experiment(ref: str | Path) -> Experiment:
         raise ConfigError(f"{where}experiment.scenario = {scen_ref!r}: allowed is a scenario name or file path")
     local = path.parent / scen_ref
     scenario = load_scenario(local if local.suffix == ".toml" and local.is_file() else scen_ref)
-    replicates = _whole(where, "experiment.replicates", exp.get("replicates", 5), 1, 10_000)
-    steps = _whole(where, "experiment.steps", exp.get("steps", scenario.config.simulation.steps), 1, 5200)
-    seed = _whole(where, "experiment.seed", exp.get("seed", 1), 0, 2**63 - 1)
-    keep = exp.get("keep", "summary")
-    if keep not in KEEP:
-        raise ConfigError(f"{where}experiment.keep = {keep!r}: allowed is {', '.join(map(repr, KEEP))}")
+    weeks_range = (PARAMS["simulation.steps"].lo, PARAMS["simulation.steps"].hi)  # a run's length
+    settings = {
+        "name": name,
+        "description": description.strip(),
+        "scenario": scenario,
+        "replicates": _whole(where, "experiment.replicates", exp.get("replicates", 5), 1, 10_000),
+        "steps": _whole(where, "experiment.steps", exp.get("steps", scenario.config.simulation.steps), *weeks_range),
+        "seed": _whole(where, "experiment.seed", exp.get("seed", 1), 0, 2**63 - 1),
+        "keep": exp.get("keep", "summary"),
+    }
+    if settings["keep"] not in KEEP:
+        raise ConfigError(f"{where}experiment.keep = {settings['keep']!r}: allowed is {', '.join(map(repr, KEEP))}")
+    return settings
 
-    design = data.get("design", {})
-    if not isinstance(design, Mapping):
-        raise ConfigError(f"{where}design = {design!r} must be a table, e.g. [design]")
-    for key in design:
-        if key not in _DESIGN_KEYS:
-            raise _unknown(where, "design", key, _DESIGN_KEYS)
+
+def _design_settings(table: Any, where: str) -> dict[str, Any]:
+    """Validate the [design] table: the method and the settings it uses (and only those)."""
+    design = check_keys(table, _DESIGN_KEYS, where, name="design")
     method = design.get("method", "grid")
     if method not in METHODS:
         raise ConfigError(f"{where}design.method = {method!r}: allowed is one of {', '.join(map(repr, METHODS))}")
@@ -256,31 +256,20 @@ def load_experiment(ref: str | Path) -> Experiment:
     second_order = design.get("second_order", False)
     if not isinstance(second_order, bool):
         raise ConfigError(f"{where}design.second_order = {second_order!r}: allowed is true or false")
+    return {"method": method, "samples": samples, "levels": levels, "second_order": second_order}
 
-    factors = _factors(data.get("parameters"), method, where)
-    experiment = Experiment(
-        name=name,
-        description=description.strip(),
-        scenario=scenario,
-        factors=factors,
-        method=method,
-        samples=samples,
-        levels=levels,
-        second_order=second_order,
-        replicates=replicates,
-        steps=steps,
-        seed=seed,
-        keep=keep,
-        path=path,
-    )
-    # Every design point must be a valid configuration (e.g. team_size <= people): check now,
-    # before any run starts, so a sweep never stops half-way on bad input.
+
+def _check_points(experiment: Experiment, where: str) -> None:
+    """Raise :class:`ConfigError` for a design point that is not a valid configuration.
+
+    Checked before any run starts (team_size <= people, say), so a sweep never stops half-way
+    on bad input.
+    """
     for row in experiment.records():
         try:
             experiment.config_for(row)
         except ConfigError as exc:
             raise ConfigError(f"{where}design point {int(row['point'])}: {exc}") from None
-    return experiment
 
 
 def _factors(table: Any, method: str, where: str) -> tuple[Factor, ...]:
@@ -290,38 +279,27 @@ def _factors(table: Any, method: str, where: str) -> tuple[Factor, ...]:
     seen = set()
     for i, item in enumerate(table, start=1):
         at = f"{where}parameters entry {i}: "
-        if not isinstance(item, Mapping):
-            raise ConfigError(f"{at}{item!r} must be a table with path and values (or low and high)")
-        for key in item:
-            if key not in _FACTOR_KEYS:
-                raise ConfigError(
-                    f"{at}unknown key {key!r}{suggest(key, _FACTOR_KEYS)} Allowed: {', '.join(_FACTOR_KEYS)}"
-                )
-        p = item.get("path")
-        if p not in _PARAMS:
-            raise ConfigError(
-                f"{at}path = {p!r} is not a parameter.{suggest(str(p), _PARAMS)} "
-                "Paths are section.name as in scenario files"
-            )
+        item = check_keys(item, _FACTOR_KEYS, at)
+        spec = param(item.get("path"), at)
+        p = spec.path
         if p in seen:
             raise ConfigError(f"{at}path = {p!r} appears twice")
         seen.add(p)
-        param = _PARAMS[p]
         if method == "grid":
             values = item.get("values")
             if not isinstance(values, list) or not values:
-                raise ConfigError(f"{at}a grid needs values = [...] for {p} (allowed: {param.allowed()})")
-            checked = tuple(check_value(param, v, at + "values: ") for v in values)
+                raise ConfigError(f"{at}a grid needs values = [...] for {p} (allowed: {spec.allowed()})")
+            checked = tuple(check_value(spec, v, at + "values: ") for v in values)
             factors.append(Factor(path=p, values=checked))
         else:
-            if param.type not in (int, float):
+            if spec.type not in (int, float):
                 raise ConfigError(
-                    f"{at}{p} is {param.allowed()}: a {method} design varies numbers only; use a grid for it"
+                    f"{at}{p} is {spec.allowed()}: a {method} design varies numbers only; use a grid for it"
                 )
             if "low" not in item or "high" not in item:
-                raise ConfigError(f"{at}a {method} design needs low and high for {p} ({param.allowed()})")
-            lo = check_value(param, item["low"], at + "low: ")
-            hi = check_value(param, item["high"], at + "high: ")
+                raise ConfigError(f"{at}a {method} design needs low and high for {p} ({spec.allowed()})")
+            lo = check_value(spec, item["low"], at + "low: ")
+            hi = check_value(spec, item["high"], at + "high: ")
             if not lo < hi:
                 raise ConfigError(f"{at}low = {lo!r} must be below high = {hi!r} for {p}")
             factors.append(Factor(path=p, low=float(lo), high=float(hi)))

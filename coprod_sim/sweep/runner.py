@@ -167,16 +167,8 @@ def sweep(
     out = Path(out)
     manifest = out / "manifest.json"
     old = json.loads(manifest.read_text()) if manifest.exists() else None
-    if resume and old is not None and isinstance(old.get("chunk_size"), int):
-        if chunk_size is not None and chunk_size != old["chunk_size"]:
-            raise ConfigError(
-                f"--chunk-size {chunk_size}: {out} was started in chunks of {old['chunk_size']} runs; "
-                "resume it without --chunk-size (or with that size)"
-            )
-        chunk_size = old["chunk_size"]
-    chunk_size = chunk_size or max(exp.replicates, 8)
+    chunk_size = _chunk_size(exp, out, old, resume, chunk_size)
     tasks = _tasks(exp, chunk_size)
-    n_runs = sum(len(t[1]) for t in tasks)
     # The design points themselves are part of the identity: a resumed sweep must run the same
     # points (a sampler library upgrade could draw different ones from the same settings).
     info = {
@@ -187,31 +179,15 @@ def sweep(
         "design_points": exp.records(),
     }
     fp = _fingerprint(info)
-    if old is not None:
-        if not resume:
-            raise ConfigError(
-                f"{out}: already holds a sweep ({old.get('experiment', {}).get('name')}); add --resume "
-                "to finish it, or choose another --out"
-            )
-        if old.get("fingerprint") != fp:
-            raise ConfigError(
-                f"{out}: holds a sweep of a different experiment or package version; it cannot be "
-                "resumed with this one (choose another --out)"
-            )
-    elif resume and out.exists() and any(out.iterdir()):
-        raise ConfigError(f"{out}: has no manifest.json, so there is no sweep here to resume")
-    points = exp.points()
-    write_json(
-        {
-            **info,
-            "fingerprint": fp,
-            "n_runs": n_runs,
-            "n_chunks": len(tasks),
-            "design": points.to_dict(orient="records"),
-            "status": "running",
-        },
-        manifest,
-    )
+    _check_resumable(out, old, resume, fp)
+    head = {
+        **info,
+        "fingerprint": fp,
+        "n_runs": sum(len(t[1]) for t in tasks),
+        "n_chunks": len(tasks),
+        "design": exp.points().to_dict(orient="records"),
+    }
+    write_json({**head, "status": "running"}, manifest)
     (out / "runs").mkdir(parents=True, exist_ok=True)
     done = _done(out, len(tasks))
     todo = [t for t in tasks if t[0] not in done]
@@ -236,19 +212,37 @@ def sweep(
         if progress:
             progress(finished, len(failed))
     failed.sort(key=lambda r: (r["point"], r["replicate"]))
-    write_json(
-        {
-            **info,
-            "fingerprint": fp,
-            "n_runs": n_runs,
-            "n_chunks": len(tasks),
-            "design": points.to_dict(orient="records"),
-            "status": "complete",
-            "failed": failed,
-        },
-        manifest,
-    )
-    return SweepReport(out=out, runs=n_runs, chunks=len(tasks), chunks_run=len(todo), failed=failed)
+    write_json({**head, "status": "complete", "failed": failed}, manifest)
+    return SweepReport(out=out, runs=head["n_runs"], chunks=len(tasks), chunks_run=len(todo), failed=failed)
+
+
+def _chunk_size(exp: Experiment, out: Path, old: dict[str, Any] | None, resume: bool, asked: int | None) -> int:
+    """Return the runs per chunk file: a resumed sweep's own size, else ``asked``, else the replicates (at least 8)."""
+    if resume and old is not None and isinstance(old.get("chunk_size"), int):
+        if asked is not None and asked != old["chunk_size"]:
+            raise ConfigError(
+                f"--chunk-size {asked}: {out} was started in chunks of {old['chunk_size']} runs; "
+                "resume it without --chunk-size (or with that size)"
+            )
+        asked = old["chunk_size"]
+    return asked or max(exp.replicates, 8)
+
+
+def _check_resumable(out: Path, old: dict[str, Any] | None, resume: bool, fp: str) -> None:
+    """Refuse to write over another sweep, or to resume one of another experiment or version."""
+    if old is not None:
+        if not resume:
+            raise ConfigError(
+                f"{out}: already holds a sweep ({old.get('experiment', {}).get('name')}); add --resume "
+                "to finish it, or choose another --out"
+            )
+        if old.get("fingerprint") != fp:
+            raise ConfigError(
+                f"{out}: holds a sweep of a different experiment or package version; it cannot be "
+                "resumed with this one (choose another --out)"
+            )
+    elif resume and out.exists() and any(out.iterdir()):
+        raise ConfigError(f"{out}: has no manifest.json, so there is no sweep here to resume")
 
 
 def _failures(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -16,15 +16,16 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from coprod_sim.compare import mean_interval
-from coprod_sim.config import ConfigError, suggest
+from coprod_sim.config import PARAMS, ConfigError, check_keys, check_tables, param, suggest
 from coprod_sim.io import write_json, write_text
 from coprod_sim.scenarios import data_dir, read_toml
-from coprod_sim.sweep.design import _PARAMS, Experiment, Factor
+from coprod_sim.stats import mean_interval
+from coprod_sim.sweep.design import Experiment, Factor
 from coprod_sim.validation.patterns import (
     Pattern,
     load_patterns,
@@ -78,13 +79,8 @@ def load_calibration(path: Path | None = None) -> CalibrationSpec:
     path = Path(path) if path else _calibration_dir() / "calibration.toml"
     data = read_toml(path)
     where = f"{path}: "
-    for key in data:
-        if key not in ("calibration", "parameters"):
-            raise ConfigError(f"{where}unknown table {key!r}; allowed are [calibration] and [[parameters]]")
-    cal = data.get("calibration", {})
-    for key in cal:
-        if key not in _SETTINGS:
-            raise ConfigError(f"{where}unknown key calibration.{key}{suggest(key, _SETTINGS)}")
+    check_tables(data, ("[calibration]", "[[parameters]]"), where)
+    cal = check_keys(data.get("calibration", {}), _SETTINGS, where, name="calibration")
 
     def whole(key: str, lo: int, hi: int) -> int:
         v = cal.get(key)
@@ -97,16 +93,14 @@ def load_calibration(path: Path | None = None) -> CalibrationSpec:
         raise ConfigError(f"{where}calibration.shrink = {shrink!r}: allowed is a number between 0 and 1")
     params = []
     for i, t in enumerate(data.get("parameters", [])):
-        p = t.get("path")
-        if p not in _PARAMS:
-            hint = suggest(str(p), list(_PARAMS))
-            raise ConfigError(f"{where}parameters {i + 1}: path = {p!r}: not a parameter{hint}")
-        spec = _PARAMS[p]
+        t = check_keys(t, ("path", "low", "high"), f"{where}parameters {i + 1}: ")
+        spec = param(t.get("path"), f"{where}parameters {i + 1}: ")
+        p = spec.path
         lo, hi = t.get("low"), t.get("high")
         ok = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lo, hi))
         if not ok or not (spec.lo is None or spec.lo <= lo) or not (spec.hi is None or hi <= spec.hi) or lo >= hi:
             raise ConfigError(
-                f"{where}parameters {p}: low = {lo!r}, high = {hi!r}: allowed is low < high within {spec.allowed}"
+                f"{where}parameters {p}: low = {lo!r}, high = {hi!r}: allowed is low < high, both {spec.allowed()}"
             )
         params.append(Factor(p, low=float(lo), high=float(hi)))
     if not params:
@@ -207,22 +201,12 @@ def calibrate(
         means = _target_means(spec, runs, len(design))
         loss = _loss(means, spec.targets)
         rows.append(pd.concat([design.assign(round=k), means, pd.DataFrame({"loss": loss})], axis=1))
-        # Response surfaces on the box scaled to [0, 1]; the predicted loss is minimised over many
-        # candidates drawn from the box (seeded, so the search is reproducible).
-        x = (design[paths].to_numpy(float) - lo) / (hi - lo)
-        cand = rng.random((20000, len(paths)))
-        pred = np.zeros(len(cand))
-        for p in spec.targets:
-            y = means[p.id].to_numpy(float)
-            fin = np.isfinite(y)
-            coef, *_ = np.linalg.lstsq(_features(x[fin]), y[fin], rcond=None)
-            pred += ((_features(cand) @ coef - p.centre) / p.half_width) ** 2
-        best = lo + cand[int(np.argmin(pred))] * (hi - lo)
+        best = _predicted_best(design[paths].to_numpy(float), means, spec.targets, lo, hi, rng)
         half = (hi - lo) * spec.shrink / 2
         lo = np.clip(best - half, lo0, hi0)
         hi = np.clip(best + half, lo0, hi0)
 
-    values = {p: _rounded(float(v), _PARAMS[p].type) for p, v in zip(paths, best, strict=True)}
+    values = {p: _rounded(float(v), PARAMS[p].type) for p, v in zip(paths, best, strict=True)}
     say(f"confirming {values} with {spec.confirm_replicates} seeds")
     verdict_rows = []
     for name, base in bases.items():
@@ -233,22 +217,7 @@ def calibrate(
             replicates=spec.confirm_replicates,
         )
         df = run_experiment(exp, out / "confirm" / name, executor=executor, resume=resume)
-        for p in (t for t in spec.targets if t.experiment == name):
-            v = pattern_values(p, df)
-            m, a, b = mean_interval(v)
-            verdict_rows.append(
-                {
-                    "target": p.id,
-                    "goal": p.centre,
-                    "mean": m,
-                    "ci_low": a,
-                    "ci_high": b,
-                    "tolerance_low": p.low,
-                    "tolerance_high": p.high,
-                    "within": bool(p.low <= m <= p.high),
-                    "loss_term": ((m - p.centre) / p.half_width) ** 2,
-                }
-            )
+        verdict_rows += [_confirmed(p, pattern_values(p, df)) for p in spec.targets if p.experiment == name]
     result = Calibration(
         spec=spec,
         points=pd.concat(rows, ignore_index=True),
@@ -258,6 +227,46 @@ def calibrate(
     )
     _write(result, out)
     return result
+
+
+def _predicted_best(
+    points: np.ndarray,
+    means: pd.DataFrame,
+    targets: tuple[Pattern, ...],
+    lo: np.ndarray,
+    hi: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Return the parameter values in the box ``lo``-``hi`` where the fitted surfaces predict the least loss.
+
+    Response surfaces on the box scaled to [0, 1]; the predicted loss is minimised over many
+    candidates drawn from the box (seeded, so the search is reproducible).
+    """
+    x = (points - lo) / (hi - lo)
+    cand = rng.random((20000, len(lo)))
+    pred = np.zeros(len(cand))
+    for p in targets:
+        y = means[p.id].to_numpy(float)
+        fin = np.isfinite(y)
+        coef, *_ = np.linalg.lstsq(_features(x[fin]), y[fin], rcond=None)
+        pred += ((_features(cand) @ coef - p.centre) / p.half_width) ** 2
+    return lo + cand[int(np.argmin(pred))] * (hi - lo)
+
+
+def _confirmed(p: Pattern, values: np.ndarray) -> dict[str, Any]:
+    """One row of the confirmation: a target's mean over the confirming seeds, its interval and loss."""
+    m, a, b = mean_interval(values)
+    return {
+        "target": p.id,
+        "goal": p.centre,
+        "mean": m,
+        "ci_low": a,
+        "ci_high": b,
+        "tolerance_low": p.low,
+        "tolerance_high": p.high,
+        "within": bool(p.low <= m <= p.high),
+        "loss_term": ((m - p.centre) / p.half_width) ** 2,
+    }
 
 
 def _rounded(v: float, kind: type) -> float:

@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coprod_sim.compare import mean_interval
-from coprod_sim.config import ConfigError, check_value, suggest
+from coprod_sim.config import ConfigError, check_keys, check_tables, check_value, param, suggest
 from coprod_sim.scenarios import data_dir, read_toml
-from coprod_sim.sweep.design import _PARAMS, Experiment, load_experiment
+from coprod_sim.stats import mean_interval
+from coprod_sim.sweep.design import Experiment, load_experiment
 from coprod_sim.sweep.runner import load_results, sweep
 from coprod_sim.validation.probes import PROBES
 
@@ -163,9 +163,7 @@ def _point(where: str, key: str, value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(f"{where}{key} = {value!r}: allowed is a table of key paths and values")
     for path, v in value.items():
-        if path not in _PARAMS:
-            raise ConfigError(f"{where}{key}: unknown key path {path!r}{suggest(path, list(_PARAMS))}")
-        check_value(_PARAMS[path], v, f"{where}{key}.")
+        check_value(param(path, f"{where}{key}."), v, f"{where}{key}.")
     return dict(value)
 
 
@@ -173,18 +171,14 @@ def load_patterns(path: Path | None = None) -> list[Pattern]:
     """Load and validate the patterns file; every error is one line naming file, key and value."""
     path = Path(path) if path else validation_dir() / "patterns.toml"
     data = read_toml(path)
-    extra = set(data) - {"pattern"}
-    if extra:
-        raise ConfigError(f"{path}: unknown table {sorted(extra)[0]!r}; allowed is [[pattern]]")
+    check_tables(data, ("[[pattern]]",), f"{path}: ")
     tables = data.get("pattern")
     if not isinstance(tables, list) or not tables:
         raise ConfigError(f"{path}: no [[pattern]] tables")
     patterns, seen = [], set()
     for i, t in enumerate(tables):
-        where = f"{path}: pattern {t.get('id', i + 1)}: "
-        for key in t:
-            if key not in _KEYS:
-                raise ConfigError(f"{where}unknown key {key!r}{suggest(key, _KEYS)} Allowed: {', '.join(_KEYS)}")
+        where = f"{path}: pattern {t.get('id', i + 1) if isinstance(t, Mapping) else i + 1}: "
+        t = check_keys(t, _KEYS, where)
         for key in _REQUIRED:
             if key not in t:
                 raise ConfigError(f"{where}missing key {key!r}")
