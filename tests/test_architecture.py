@@ -122,3 +122,65 @@ def test_the_model_class_stays_small():
     tree = MODULES["coprod_sim.model"]
     cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "CoProdModel")
     assert cls.end_lineno - cls.lineno + 1 <= 350
+
+
+REPO = PACKAGE.parent
+
+
+def _worked_example() -> str:
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = text.split("<!-- worked-example:start -->", 1)[1].split("<!-- worked-example:end -->", 1)[0]
+    return block.split("```diff\n", 1)[1].rsplit("```", 1)[0]
+
+
+CHECK_EXAMPLE = """
+import json, sys
+import numpy as np
+import coprod_sim
+from coprod_sim.config import ConfigError
+from coprod_sim.outputs import label
+from coprod_sim.run import simulate
+from coprod_sim.scenarios import load_scenario
+from tests import golden
+
+assert coprod_sim.__file__.startswith(sys.argv[1]), coprod_sim.__file__
+base = load_scenario("peer_support")
+# At the lever's default every existing output is as pinned by the golden results.
+res = simulate(base.config, 1, 520)
+pinned = golden.load()["cases"]["peer_support-seed1"]
+mine = {**golden.frame_hashes(res.timeseries, "timeseries."), **golden.frame_hashes(res.people, "people.")}
+moved = [k for k in pinned if k not in ("timeseries.#rows",) and mine.get(k) != pinned[k]]
+assert moved == [], moved
+assert (res.timeseries["checked_in"] == 0).all()
+# With check-ins, the people supported gain confidence, and the output counts them.
+on = simulate(base.with_overrides({"peer_support.check_in_gain": 0.3}).config, 1, 520).timeseries
+assert on["checked_in"].iloc[1:].mean() > 0
+assert on["confidence_disabled"].iloc[-52:].mean() > res.timeseries["confidence_disabled"].iloc[-52:].mean()
+try:
+    base.with_overrides({"peer_support.check_in_gain": 1.5})
+    raise AssertionError("an out-of-range lever was accepted")
+except ConfigError as exc:
+    assert "peer_support.check_in_gain" in str(exc)
+print(json.dumps({"label": label("checked_in")}))
+"""
+
+
+def test_the_worked_example_applies_and_does_what_it_says(tmp_path):
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    for folder in ("coprod_sim", "scenarios", "experiments"):
+        shutil.copytree(REPO / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    patch = tmp_path / "example.diff"
+    patch.write_text(_worked_example(), encoding="utf-8")
+    applied = subprocess.run(["git", "apply", str(patch)], cwd=tmp_path, capture_output=True, text=True)
+    assert applied.returncode == 0, f"docs/architecture.md's patch no longer applies: {applied.stderr}"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO)])}
+    run = subprocess.run(
+        [sys.executable, "-c", CHECK_EXAMPLE, str(tmp_path)], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert json.loads(run.stdout.splitlines()[-1])["label"] == "People checked in by a peer supporter"
