@@ -433,3 +433,37 @@ def test_a_forked_child_finishes_a_run_whose_newcomers_were_being_drawn_ahead():
     for _ in range(30):
         m.step()
     assert got == m.timeseries()["wellbeing_disabled"].tolist()
+
+
+def test_every_cache_follows_its_rule_after_a_busy_run():
+    # Hires, onsets, peer supporters recruited and released, training: then rebuild the caches
+    # from the state and compare with the ones kept week by week (state.py states each rule).
+    from coprod_sim.state import build_caches
+
+    tl = [
+        {"step": 30, "lever": "peer_support.ratio", "value": 0.3},
+        {"step": 60, "lever": "peer_support.enabled", "value": False},
+    ]
+    cfg = Config.from_dict(
+        {
+            "organisation": {"people": 600, "disabled_share": 0.3},
+            "peer_support": {"enabled": True},
+            "training": {"target": "all", "coverage": 0.5, "interval": 13},
+            "timeline": tl,
+        }
+    )
+    m = CoProdModel(seed=9, config=cfg)
+    for _ in range(80):
+        m.step()
+    kept, fresh = m.caches, build_caches(m.state, m.seats, m.config)
+    for name in ("dw", "dis", "prof", "w_prof", "W_P", "W2_P", "n_prof", "inv_wp", "sd_p", "workload_demand"):
+        np.testing.assert_array_equal(getattr(kept, name), getattr(fresh, name), err_msg=name)
+    # Hires adjust the team sums of attitude by difference: equal up to rounding, not bit for bit.
+    np.testing.assert_allclose(kept.team_att_sum, fresh.team_att_sum, rtol=0, atol=1e-12)
+    # Disabled people's own barriers follow the levers in force and their accommodations.
+    own = (
+        m.state.need[m.caches.dis]
+        @ m.caches.open
+        * (1 - m.p.accessibility.accommodation_effect * m.state.accommodated[m.caches.dis])
+    )
+    np.testing.assert_allclose(m.state.own[m.caches.dis], own, rtol=0, atol=1e-15)
