@@ -8,12 +8,13 @@ installed and touches none of its private fields.
 
 from __future__ import annotations
 
+import functools
 from functools import partial
 from typing import Any
 
 import mesa
 
-__all__ = ["ScalarDataCollector", "metric_reporter"]
+__all__ = ["ScalarDataCollector", "mesa_keeps_per_collection", "metric_reporter"]
 
 
 def metric_reporter(model: mesa.Model, name: str) -> Any:
@@ -49,8 +50,9 @@ class ScalarDataCollector(mesa.DataCollector):
     Everything else goes through Mesa's own ``collect``, unchanged: other model reporters (any
     form Mesa accepts, deep-copied), agent and agent-type reporters, and whatever the installed
     Mesa keeps per collection (Mesa 3.4.1+ records the collection's time, which ``batch_run``
-    reads to pick its rows). Mesa keeps that only when it has a model reporter to collect, so it
-    always collects the first model reporter itself.
+    reads to pick its rows; see :func:`mesa_keeps_per_collection`). Mesa keeps that only when it
+    has a model reporter to collect, so such a Mesa always collects the first model reporter
+    itself; with one that keeps nothing (3.3), Mesa's ``collect`` is not called at all.
     """
 
     _plan: tuple[tuple[int, int], list, dict] | None = None
@@ -62,9 +64,10 @@ class ScalarDataCollector(mesa.DataCollector):
         if self._plan is None or self._plan[0] != key:
             direct, by_mesa = [], {}
             for i, (var, r) in enumerate(self.model_reporters.items()):
-                # Mesa does its per-collection bookkeeping only when it has a model reporter to
-                # collect, so it always gets the first.
-                if i and isinstance(r, partial) and r.func is metric_reporter and not r.args:
+                # A Mesa that keeps something per collection does it only when it has a model
+                # reporter to collect, so it then always gets the first.
+                first_to_mesa = i == 0 and mesa_keeps_per_collection()
+                if not first_to_mesa and isinstance(r, partial) and r.func is metric_reporter and not r.args:
                     direct.append((self.model_vars[var].append, r.keywords["name"]))
                 else:
                     by_mesa[var] = r
@@ -77,9 +80,36 @@ class ScalarDataCollector(mesa.DataCollector):
         metrics = getattr(model, "metrics", None)
         for append, name in direct:
             append(metrics[name])
+        if not (by_mesa or self.agent_reporters or self.agenttype_reporters):
+            return  # nothing left for Mesa to do (this Mesa keeps nothing per collection)
         reporters = self.model_reporters
         self.model_reporters = by_mesa
         try:
             super().collect(model)
         finally:
             self.model_reporters = reporters
+
+
+class _Probe:
+    """The least of a model that Mesa's ``collect`` reads when it has one model reporter."""
+
+    steps = 0
+    time = 0.0
+
+
+@functools.cache
+def mesa_keeps_per_collection() -> bool:
+    """Whether the installed Mesa's ``collect`` records anything besides the reporters' values.
+
+    Mesa 3.4.1 and later record each collection's time, which ``batch_run`` reads; 3.3 records
+    nothing. Found out once, by watching a plain collector collect one value: any list of its
+    that grows, other than the values, is such a record.
+    """
+    probe = mesa.DataCollector(model_reporters={"value": lambda model: 0})
+
+    def lengths() -> dict[str, int]:
+        return {k: len(v) for k, v in vars(probe).items() if isinstance(v, list)}
+
+    before = lengths()
+    probe.collect(_Probe())
+    return any(n != before.get(k, 0) for k, n in lengths().items())

@@ -20,6 +20,7 @@ import numpy as np
 from coprod_sim.agents import ROLE_CLASSES, ROLE_NAMES, Person
 from coprod_sim.collector import ScalarDataCollector, metric_reporter
 from coprod_sim.config import Config
+from coprod_sim.heap import tune_malloc
 from coprod_sim.mechanisms import (
     access,
     attitudes,
@@ -82,6 +83,7 @@ class CoProdModel(mesa.Model):
     """
 
     def __init__(self, *, seed: int | str | None = None, config: Config | None = None, **kwargs: Any):
+        tune_malloc()  # large organisations: weekly temporaries stay in the heap (coprod_sim.heap)
         if seed is None or seed == "":
             seed = int(np.random.SeedSequence().entropy % (2**63))
         self.seed = int(seed)

@@ -396,6 +396,7 @@ def test_newcomers_drawn_ahead_in_the_background_are_the_same_people(monkeypatch
     # Chunks of newcomers are drawn ahead in a thread; whether and when must not matter.
     from coprod_sim import newcomers
 
+    monkeypatch.setattr(newcomers, "PREFETCH_FROM", 0)
     cfg = Config().with_overrides({"organisation.people": 5000})
     ahead = CoProdModel(seed=6, config=cfg)
     for _ in range(60):
@@ -408,10 +409,13 @@ def test_newcomers_drawn_ahead_in_the_background_are_the_same_people(monkeypatch
     assert np.array_equal(ahead.newcomers.rows, inline.newcomers.rows)
 
 
-def test_a_forked_child_finishes_a_run_whose_newcomers_were_being_drawn_ahead():
+def test_a_forked_child_finishes_a_run_whose_newcomers_were_being_drawn_ahead(monkeypatch):
     # A fork does not copy the background thread: the child must draw what was pending itself.
     import multiprocessing as mp
 
+    from coprod_sim import newcomers
+
+    monkeypatch.setattr(newcomers, "PREFETCH_FROM", 0)
     m = CoProdModel(seed=2, organisation_people=9000)
     m.step()
     ctx = mp.get_context("fork")
@@ -467,3 +471,21 @@ def test_every_cache_follows_its_rule_after_a_busy_run():
         * (1 - m.p.accessibility.accommodation_effect * m.state.accommodated[m.caches.dis])
     )
     np.testing.assert_allclose(m.state.own[m.caches.dis], own, rtol=0, atol=1e-15)
+
+
+def test_malloc_tuning_is_applied_once_and_can_be_left_alone(monkeypatch):
+    import sys
+
+    from coprod_sim import heap
+
+    monkeypatch.setattr(heap, "_tuned", None)
+    monkeypatch.setenv("COPROD_SIM_MALLOC", "default")
+    assert heap.tune_malloc() is False  # told to leave the C library alone
+    monkeypatch.setattr(heap, "_tuned", None)
+    monkeypatch.delenv("COPROD_SIM_MALLOC")
+    tuned = heap.tune_malloc()
+    assert tuned is heap.tune_malloc()  # once per process
+    if sys.platform.startswith("linux"):
+        import platform
+
+        assert tuned == (platform.libc_ver()[0] == "glibc")
