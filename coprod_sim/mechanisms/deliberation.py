@@ -98,13 +98,13 @@ def meet(
     paid_hours = len(part) * p.involvement.hours if p.power.paid else 0.0
     facilitation = n_part_teams * p.involvement.facilitation_hours
     costs.add("coproduction", (paid_hours + facilitation) * hourly_wage(p))
-    seen = np.bincount(stage[has_d], minlength=4) > 0
+    met = stage[has_d]  # the stages at which some team met with disabled participants
     share_sum = float(share[has_d].sum())
     return Meeting(
         participation_rate=len(part) / n_dw if n_dw else math.nan,
         influence_share=share_sum / n_part_teams if n_part_teams else math.nan,
         tokenism_rate=n_token / len(part) if len(part) else math.nan,
-        stages_mask=int(seen @ (1 << np.arange(4))),
+        stages_mask=int(np.bitwise_or.reduce(np.left_shift(1, met))) if len(met) else 0,
         counts=(len(part), n_dw, n_token, share_sum, n_part_teams),
     )
 
@@ -229,22 +229,24 @@ def _reciprocate(s: State, c: Caches, p: Config, part: np.ndarray, infl_p: np.nd
     """Reciprocity (000): real influence builds engagement and confidence, tokenism wears them down."""
     rc = p.reciprocity
     dw = c.dw
-    win, lose = part[infl_p], part[~infl_p]
-    gain = rc.gain * (1.5 if p.power.paid else 1.0)
-    s.engagement[win] += gain * (1.0 - s.engagement[win])
-    s.engagement[lose] -= rc.fatigue * s.engagement[lose]
-    s.confidence[win] += 0.5 * gain * (1.0 - s.confidence[win])
-    s.confidence[lose] -= 0.5 * rc.fatigue * s.confidence[lose]
+    if len(part):
+        win, lose = part[infl_p], part[~infl_p]
+        gain = rc.gain * (1.5 if p.power.paid else 1.0)
+        s.engagement[win] += gain * (1.0 - s.engagement[win])
+        s.engagement[lose] -= rc.fatigue * s.engagement[lose]
+        s.confidence[win] += 0.5 * gain * (1.0 - s.confidence[win])
+        s.confidence[lose] -= 0.5 * rc.fatigue * s.confidence[lose]
     s.engagement[dw] += rc.drift * (rc.resting - s.engagement[dw])
     # Traces of recent influence and tokenism (only disabled workers take part).
     s.infl_trace[dw] *= 1.0 - TRACE_RATE
     s.token_trace[dw] *= 1.0 - TRACE_RATE
-    s.infl_trace[win] += TRACE_RATE
-    s.token_trace[lose] += TRACE_RATE
-    s.review_part[part] += 1.0
-    s.review_infl[win] += 1.0
-    s.part_n[part] += 1
-    s.infl_n[win] += 1
+    if len(part):
+        s.infl_trace[win] += TRACE_RATE
+        s.token_trace[lose] += TRACE_RATE
+        s.review_part[part] += 1.0
+        s.review_infl[win] += 1.0
+        s.part_n[part] += 1
+        s.infl_n[win] += 1
 
 
 def _contact(s: State, c: Caches, p: Config, influential: np.ndarray) -> None:

@@ -125,6 +125,8 @@ def _onsets(s: State, p: Config, rng: np.random.Generator, leave: np.ndarray) ->
     n = len(s.role)
     weekly = 1.0 - (1.0 - p.organisation.onset_rate) ** (1 / 52)
     hit = rng.integers(0, n, rng.binomial(n, weekly)).tolist()
+    if not hit:
+        return np.empty(0, np.int64)
     leaving = set(leave.tolist())
     return np.array(sorted({i for i in hit if not s.disabled[i] and i not in leaving}), dtype=np.int64)
 

@@ -48,7 +48,8 @@ def update_wellbeing(s: State, c: Caches, seats: Seats, p: Config, rng: np.rando
     demands = _demands(s, c, seats, p)
     dw, di = c.dw, c.dis
     has_peer = s.peer_of[dw] >= 0
-    demands[dw] *= 1.0 - pe.buffer * has_peer
+    if pe.buffer and has_peer.any():  # otherwise the factor is 1 for everyone
+        demands[dw] *= 1.0 - pe.buffer * has_peer
     target = np.subtract(wb.resting, demands, out=demands)
     target[dw] += wb.accomplishment * s.infl_trace[dw]
     target[di] += wb.accommodation * s.accommodated[di]
