@@ -370,7 +370,6 @@ def team_layout(team: np.ndarray, manager_seat: np.ndarray, width: float = 640.0
 
 
 ROLE_SHAPES = ("square", "circle", "triangle", "diamond")
-ROLE_LABELS = ("Manager", "Staff", "Disabled worker (expert by experience)", "Peer supporter")
 
 
 def network(
