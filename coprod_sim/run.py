@@ -20,17 +20,7 @@ from coprod_sim.config import Config
 from coprod_sim.model import CoProdModel
 from coprod_sim.outputs import LEVELS, OUTPUT_COLUMNS
 
-__all__ = ["SUMMARY_OUTCOMES", "RunResult", "replicate_seeds", "run", "simulate", "simulate_summary", "summarise"]
-
-#: The summaries that are a mean, final value or total of one numeric column, as (column, how)
-#: with how "mean", "final" or "sum". Derived from :mod:`coprod_sim.outputs` for
-#: ``coprod_sim.sweep.runner``, which names its summary columns from it; use
-#: :func:`coprod_sim.outputs.summaries` instead, which lists every summary.
-SUMMARY_OUTCOMES: tuple[tuple[str, str], ...] = tuple(
-    (s.column, "sum" if s.how == "total" else s.how)
-    for s in outputs.summaries()
-    if s.how in ("mean", "final", "total") and s.column != "level"
-)
+__all__ = ["RunResult", "replicate_seeds", "run", "simulate", "simulate_summary", "summarise"]
 
 
 @dataclass

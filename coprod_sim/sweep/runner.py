@@ -27,17 +27,12 @@ import pyarrow.parquet as pq
 from coprod_sim import __version__
 from coprod_sim.config import Config, ConfigError
 from coprod_sim.io import write_json, write_parquet
-from coprod_sim.model import OUTPUT_COLUMNS
-from coprod_sim.run import SUMMARY_OUTCOMES, simulate, simulate_summary, summarise
+from coprod_sim.outputs import OUTPUT_COLUMNS, summary_names
+from coprod_sim.run import simulate, simulate_summary, summarise
 from coprod_sim.sweep.design import Experiment
 
 __all__ = ["SweepReport", "load_results", "run_chunk", "sweep"]
 
-_SUMMARY_NAMES = [f"{c}_{'total' if h == 'sum' else h}" for c, h in SUMMARY_OUTCOMES] + [
-    "cost_per_year",
-    "level_final",
-    "level_max",
-]
 
 Task = tuple[int, list[tuple[int, int, int, Config, dict[str, Any]]], int, str]
 
@@ -90,7 +85,9 @@ def run_chunk(task: Task, simulate_fn: Callable | None = None) -> pd.DataFrame:
         frames.append(frame)
     df = pd.concat(frames, ignore_index=True)
     lead = ["point", "replicate", "seed", "status", "error", *runs[0][4]]
-    outputs = {"summary": _SUMMARY_NAMES, "timeseries": ["step", *OUTPUT_COLUMNS], "patterns": _probe_names()}[keep]
+    outputs = {"summary": list(summary_names()), "timeseries": ["step", *OUTPUT_COLUMNS], "patterns": _probe_names()}[
+        keep
+    ]
     for col in outputs:
         if col not in df:
             df[col] = np.nan
