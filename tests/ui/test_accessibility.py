@@ -21,6 +21,9 @@ KNOWN: dict[str, str] = {}
 def run_axe(page) -> dict:
     axe_js = assets.axe_path()
     assert axe_js.is_file(), f"{axe_js} is missing: run 'coprod-sim assets install --axe'"
+    # Check the page as it stays, not half-way through a transition: a button re-enabled after a
+    # step fades from grey to its colour, and axe once measured it mid-fade (4.39:1, CI).
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')", timeout=10_000)
     page.add_script_tag(path=str(axe_js))
     return page.evaluate("async () => await axe.run(document)")
 
