@@ -32,6 +32,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "calibrate": commands.calibrate_command,
     "dashboard": dashboard_command,
     "assets": commands.assets_command,
+    "docs": commands.docs_command,
     "scenarios": commands.scenarios_command,
 }
 
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("scenarios", help="list the shipped scenarios")
     _add_dashboard(sub)
     _add_assets(sub)
+    _add_docs(sub)
     return p
 
 
@@ -162,6 +164,12 @@ def _add_assets(sub: Any) -> None:
     ai.add_argument("--axe", action="store_true", help="also axe-core, for the accessibility tests")
     ac = asub.add_parser("check", help="list what is missing (exit status 1 if anything is)")
     ac.add_argument("--axe", action="store_true", help="also check axe-core, for the accessibility tests")
+
+
+def _add_docs(sub: Any) -> None:
+    dc = sub.add_parser("docs", help="read the documentation installed with the package (the model, guides)")
+    dc.add_argument("name", nargs="?", help="a document, e.g. ODD or strategists (default: list them)")
+    dc.add_argument("--path", action="store_true", help="print the installed file's path instead of its text")
 
 
 def _set_argument(p: argparse.ArgumentParser, help_text: str) -> None:

@@ -24,6 +24,7 @@ __all__ = [
     "assets_command",
     "calibrate_command",
     "compare_command",
+    "docs_command",
     "provenance",
     "run_command",
     "run_summary",
@@ -41,6 +42,20 @@ def scenarios_command(args: argparse.Namespace) -> int:
         sc = load_scenario(path)
         first = sc.description.split(". ")[0].rstrip(".")
         print(f"{path.stem:<22} {first}")
+    return 0
+
+
+def docs_command(args: argparse.Namespace) -> int:
+    """``coprod-sim docs [NAME] [--path]``: list the shipped documents, or print one (or its path)."""
+    from coprod_sim.manuals import doc_names, doc_path, doc_title
+
+    if not args.name:
+        for name in doc_names():
+            print(f"{name:<14} {doc_title(doc_path(name))}")
+        print("\nRead one with 'coprod-sim docs NAME' (e.g. 'coprod-sim docs ODD | less'); --path gives its file.")
+        return 0
+    path = doc_path(args.name)
+    print(path if args.path else path.read_text(encoding="utf-8"), end="\n" if args.path else "")
     return 0
 
 

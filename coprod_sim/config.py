@@ -965,7 +965,7 @@ def param(path: Any, where: str = "") -> Param:
         shown = path if isinstance(path, str) else repr(path)
         raise ConfigError(
             f"{where}{shown}: unknown key path.{suggest(str(path), PARAMS)} "
-            "Key paths are section.name as in scenario files (see docs/ODD.md)"
+            "Key paths are section.name as in scenario files (see 'coprod-sim docs ODD')"
         )
     return found
 

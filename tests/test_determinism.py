@@ -1,5 +1,6 @@
 """The same scenario, overrides and seed give identical results, in any process."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -68,6 +69,11 @@ def test_output_files_identical_across_processes(tmp_path):
     for name in ("timeseries.parquet", "people.parquet"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
         assert pq.read_table(tmp_path / "a" / name).equals(pq.read_table(tmp_path / "b" / name))
+    # run.json too, apart from its two timings (the README promises exactly this)
+    a, b = (json.loads((tmp_path / d / "run.json").read_text()) for d in ("a", "b"))
+    for info in (a, b):
+        assert info.pop("init_seconds") >= 0 and info.pop("step_seconds") >= 0
+    assert a == b
 
 
 def test_compare_does_not_depend_on_workers():
