@@ -188,11 +188,16 @@ def _dask_scheduler(env: dict[str, str]) -> tuple[str, list[subprocess.Popen]]:
     """A scheduler and one worker on this machine, standing in for the quoted tcp://host:8786."""
     port = _free_port()
     bin_dir = Path(sys.executable).parent
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     sched = subprocess.Popen(
-        [str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], env=env
+        [str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+        env=env,
+        **quiet,
     )
     worker = subprocess.Popen(
-        [str(bin_dir / "dask"), "worker", f"tcp://127.0.0.1:{port}", "--nworkers", "2", "--no-dashboard"], env=env
+        [str(bin_dir / "dask"), "worker", f"tcp://127.0.0.1:{port}", "--nworkers", "2", "--no-dashboard"],
+        env=env,
+        **quiet,
     )
     return f"tcp://127.0.0.1:{port}", [worker, sched]
 
