@@ -202,14 +202,15 @@ def _dask_scheduler(env: dict[str, str]) -> tuple[str, list[subprocess.Popen]]:
     return f"tcp://127.0.0.1:{port}", [worker, sched]
 
 
-def _run_step(step: Step, cwd: Path, env: dict[str, str]) -> None:
+def _run_step(step: Step, cwd: Path, env: dict[str, str]) -> str:
+    """Run one step as quoted and check its status and quoted output; return what it printed."""
     if step.kind == "file":
         (cwd / step.target).write_text(step.text, encoding="utf-8")
-        return
+        return ""
     if step.kind == "python":
         r = subprocess.run([sys.executable, "-c", step.text], cwd=cwd, env=env, capture_output=True, text=True)
         assert r.returncode == 0, f"{step.doc}:{step.line_no}: the Python example failed:\n{r.stderr}"
-        return
+        return r.stdout
     cmd, helpers = step.text, []
     if "tcp://host:8786" in cmd:
         address, helpers = _dask_scheduler(env)
@@ -234,6 +235,13 @@ def _run_step(step: Step, cwd: Path, env: dict[str, str]) -> None:
     want = EXPECTED_STATUS.get(cmd, 2 if error else 0)
     assert status == want, f"{step.doc}:{step.line_no}: `{cmd}` exited {status}, not {want}:\n{printed[-3000:]}"
     _check_output(step, printed)
+    return printed
+
+
+def _quoted_in_prose(doc: str) -> list[str]:
+    """Table cells quoted in the prose, such as `0.600 [-0.080, 1.280]`: each must have been printed."""
+    text = re.sub(r"```.*?```", "", (ROOT / doc).read_text(encoding="utf-8"), flags=re.S)
+    return re.findall(r"`([-+]?[\d,]+\.\d+ \[[^\]`]+\])`", text)
 
 
 ALL_STEPS = [s for doc in DOCUMENTS for s in _steps(doc)]
@@ -255,12 +263,15 @@ def test_every_quoted_command_runs(doc, tmp_path):
     env = _env(tmp_path)
     for name, source in READERS_FILES.items():
         shutil.copy(source, tmp_path / name)
-    skipped = []
+    skipped, printed = [], []
     for step in (s for s in ALL_STEPS if s.doc == doc):
         why = _slow(step)
         if why and not FULL:
             skipped.append(f"{step.text} ({why})")
             continue
-        _run_step(step, tmp_path, env)
+        printed.append(_run_step(step, tmp_path, env))
+    everything = "\n".join(printed)
+    for cell in _quoted_in_prose(doc):
+        assert cell in everything, f"{doc}: the prose quotes `{cell}`, which no quoted command printed"
     if skipped:
         print(f"{doc}: not run without COPROD_SIM_DOCS=full: " + "; ".join(skipped))
