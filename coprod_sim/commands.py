@@ -342,25 +342,10 @@ def calibrate_command(args: argparse.Namespace) -> int:
 
 def analyze_command(args: argparse.Namespace) -> int:
     """``coprod-sim analyze``: print a finished sweep's lever effects and indices; write its report."""
-    from coprod_sim.outputs import label
-    from coprod_sim.sweep.analysis import analyze, write_report
+    from coprod_sim.sweep.analysis import analyze, format_text, write_report
 
     a = analyze(args.folder)
-    exp = a.manifest["experiment"]
-    print(f"Sweep {exp['name']}: {len(a.runs)} finished runs ({exp['method']} design)")
-    if not a.effects.empty:
-        print("\nLever effects: change from the lowest to the highest value [95% interval]")
-        for outcome, g in a.effects.groupby("outcome", sort=False):
-            print(f"  {label(outcome)}")
-            for _, r in g.iterrows():
-                print(f"    {r['factor']:<32} {r['effect']:+10.4g} [{r['lo']:+.4g}, {r['hi']:+.4g}]")
-    if a.indices is not None and not a.indices.empty:
-        cols = ["S1", "ST"] if "S1" in a.indices else ["mu_star", "sigma"]
-        print("\nSensitivity indices (" + ", ".join(cols) + ")")
-        for outcome, g in a.indices.groupby("outcome", sort=False):
-            print(f"  {label(outcome)}")
-            for _, r in g.iterrows():
-                print(f"    {r['factor']:<32} " + "  ".join(f"{c} {r[c]:.3f}" for c in cols))
+    print(format_text(a))
     report = write_report(a, args.out or args.folder / "analysis")
     print(f"\nWrote effects.csv, means.csv{', indices.csv' if a.indices is not None else ''}, plots/*.png and {report}")
     return 0

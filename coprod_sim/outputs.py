@@ -27,6 +27,7 @@ __all__ = [
     "better",
     "column",
     "columns",
+    "decimals",
     "label",
     "label_with_unit",
     "measure",
@@ -296,6 +297,26 @@ def phrase(name: str) -> str:
 def unit(name: str) -> str:
     """Return the unit or range of a weekly column or a summary."""
     return _entry(name).unit
+
+
+#: Decimals that show a value of each kind of unit, or a difference between two, as people read it:
+#: money in whole units, numbers of people to a tenth (averages over runs), levels, grades and
+#: stages to a hundredth; anything else is a 0-1 scale, to a thousandth (a tenth of a percentage
+#: point). The first unit prefix that matches decides.
+_DECIMALS_BY_UNIT: tuple[tuple[str, int], ...] = (
+    ("currency", 0),
+    ("people", 1),
+    (_LEVEL_NUMBER, 2),
+    (_GRADE, 2),
+    ("grades", 2),
+    ("stages", 2),
+)
+
+
+def decimals(name: str) -> int:
+    """Return how many decimals show a value of output ``name``, or a difference in it (fixed, never an exponent)."""
+    text = unit(name)
+    return next((d for prefix, d in _DECIMALS_BY_UNIT if text.startswith(prefix)), 3)
 
 
 def label_with_unit(name: str) -> str:

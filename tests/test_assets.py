@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import io
@@ -21,7 +22,7 @@ import pytest
 from coprod_sim.cli import main
 from coprod_sim.dashboard import assets
 from coprod_sim.dashboard.assets import AssetsError, Package
-from coprod_sim.dashboard.serve import is_loopback
+from coprod_sim.dashboard.serve import OfflineAssets, cached_file, is_loopback
 
 
 def tarball(files: dict[str, bytes], top: str = "package") -> bytes:
@@ -282,3 +283,71 @@ def test_bad_port_is_an_input_error():
 def test_loopback_hosts():
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4") and not is_loopback("example.org")
+
+
+def _serve(app: OfflineAssets, path: str, root_path: str = "") -> tuple[int, bytes]:
+    """One GET through ``app``; return the status and body it sent."""
+    sent: list[dict] = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    scope = {"type": "http", "method": "GET", "path": root_path + path, "root_path": root_path, "headers": []}
+    asyncio.run(app(scope, receive, send))
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+@pytest.fixture
+def offline(tmp_path):
+    """OfflineAssets over a cache with one package, in front of an app that answers 200 and counts its calls."""
+    (tmp_path / "pkg@1.0.0" / "dist").mkdir(parents=True)
+    (tmp_path / "pkg@1.0.0" / "dist" / "a.js").write_text("a")
+    (tmp_path / "whole@2.0.0").mkdir()
+    (tmp_path / "whole@2.0.0" / "__main.js").write_text("main")
+    (tmp_path.parent / "secret.txt").write_text("no")
+    calls: list[str] = []
+
+    async def solara(scope, receive, send):
+        calls.append(scope["path"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"from solara"})
+
+    return OfflineAssets(solara, tmp_path), calls
+
+
+def test_only_files_in_the_asset_cache_reach_solaras_proxy(offline, tmp_path, capsys):
+    app, calls = offline
+    assert _serve(app, "/_solara/cdn/pkg@1.0.0/dist/a.js") == (200, b"from solara")
+    assert _serve(app, "/_solara/cdn/whole@2.0.0")[0] == 200  # Solara keeps a bare package's main file so
+    assert _serve(app, "/", root_path="/app")[0] == 200 and _serve(app, "/readyz")[0] == 200
+    assert _serve(app, "/_solara/cdn/pkg@1.0.0/dist/a.js", root_path="/app")[0] == 200
+    assert len(calls) == 5
+    for missing in (
+        "/_solara/cdn/pkg@1.0.0/dist/b.js",
+        "/_solara/cdn/other@1.0.0/x.js",
+        "/_solara/cdn/pkg@1.0.0/dist",  # a folder: Solara's proxy would delete it and fetch the name
+        "/_solara/cdn/pkg@1.0.0/../../secret.txt",
+        "/_solara/cdn/",
+        "/_solara/cdn",
+    ):
+        status, body = _serve(app, missing)
+        assert status == 404 and b"nothing from the internet" in body, missing
+    assert _serve(app, "/_solara/cdn/x@1.0.0/y.js", root_path="/app")[0] == 404
+    assert len(calls) == 5, calls
+    assert (tmp_path / "pkg@1.0.0" / "dist" / "a.js").is_file()
+    # Each missing package is named once, with what to run.
+    _serve(app, "/_solara/cdn/other@1.0.0/z.js")
+    err = capsys.readouterr().err
+    assert err.count("other@1.0.0") == 1 and "coprod-sim assets install" in err
+
+
+def test_cached_file_follows_solaras_layout(tmp_path):
+    (tmp_path / "@scope" / "p@1.0.0").mkdir(parents=True)
+    (tmp_path / "@scope" / "p@1.0.0" / "m.css").write_text("x")
+    assert cached_file(tmp_path, "@scope/p@1.0.0/m.css") == tmp_path / "@scope" / "p@1.0.0" / "m.css"
+    assert cached_file(tmp_path, "@scope/p@1.0.0/./m.css") == tmp_path / "@scope" / "p@1.0.0" / "m.css"
+    assert cached_file(tmp_path, "@scope/p@1.0.0") is None
+    assert cached_file(tmp_path, "@scope/p@1.0.0/../p@1.0.0/m.css") is None

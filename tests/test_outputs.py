@@ -112,3 +112,12 @@ def test_odd_lists_the_comparison_table_with_the_catalogues_labels():
     rows = dict(re.findall(r"^\| `(\w+)` \| ([^|]+) \|$", section, flags=re.M))
     assert list(rows) == list(TABLE_OUTCOMES)
     assert rows == {k: outputs.label_with_unit(k) for k in TABLE_OUTCOMES}
+
+
+def test_decimals_suit_each_unit():
+    entries = [*outputs.columns(), *outputs.summaries()]
+    assert {outputs.decimals(e.name) for e in entries} == {0, 1, 2, 3}
+    assert outputs.decimals("cost_per_year") == outputs.decimals("cost_training") == 0  # money in whole units
+    assert outputs.decimals("exits_disabled_total") == outputs.decimals("n_people") == 1
+    assert outputs.decimals("level_final") == outputs.decimals("progression_gap_final") == 2
+    assert outputs.decimals("participation_rate_mean") == outputs.decimals("attitude_mean_final") == 3

@@ -2,12 +2,13 @@
 
 Solara's page loads its JavaScript and CSS through the server's CDN proxy, ``/_solara/cdn/<path>``.
 The proxy answers from a cache folder, ``solara.server.settings.assets.proxy_cache_dir``
-(``<sys.prefix>/share/solara/cdn`` unless ``SOLARA_ASSETS_PROXY_CACHE_DIR`` says otherwise), and
-only when a file is missing does it ask the public CDN (``https://cdn.jsdelivr.net/npm/<path>``).
+(``<sys.prefix>/share/solara/cdn`` unless ``SOLARA_ASSETS_PROXY_CACHE_DIR`` says otherwise).
 A request for ``/_solara/cdn/vega@5/build/vega.min.js`` is answered from
 ``<cache>/vega@5/build/vega.min.js``: the folder is named exactly as the page asks for the package,
-range and all. Without internet (this machine, CI, many hospital, council and classroom
-networks) a missing file means a blank page.
+range and all. Solara's proxy would fetch a missing file from a public CDN; ``coprod-sim
+dashboard`` answers 404 instead (:class:`coprod_sim.dashboard.serve.OfflineAssets`), so nothing
+leaves the machine, and a missing file means a broken page: hence this install, and the check
+before the dashboard starts.
 
 :func:`install` fills that cache once, straight from the npm registry (the CDN serves the npm
 packages' files unchanged): for each package it asks the registry for the tarball and its

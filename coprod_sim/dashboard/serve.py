@@ -1,5 +1,10 @@
 """``coprod-sim dashboard``: serve the dashboard to a web browser, from this machine only by default.
 
+The server sends nothing off this machine: the page's JavaScript and CSS come from the asset
+cache that ``coprod-sim assets install`` fills, and a file that is not there is a 404 at once
+(:class:`OfflineAssets`), where Solara's proxy would fetch it from a public CDN. Solara's usage
+reports are off.
+
 Start-up is kept short: this module imports only the standard library, Solara is imported once its
 settings are in the environment, and the model (Mesa, pandas) only once the server listens, while
 the browser loads the page (:func:`coprod_sim.dashboard.app.preload_model`).
@@ -13,13 +18,31 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
 from typing import Any
 
 from coprod_sim.config import ConfigError
 
-__all__ = ["check_port", "dashboard_command", "is_loopback", "page_url"]
+__all__ = [
+    "CDN_PATH",
+    "OfflineAssets",
+    "cached_file",
+    "check_port",
+    "dashboard_command",
+    "is_loopback",
+    "offline_app",
+    "page_url",
+]
 
 APP = "coprod_sim.dashboard.app:Page"
+#: Where Solara's page asks for its JavaScript and CSS (Solara's CDN proxy).
+CDN_PATH = "/_solara/cdn"
+MAX_MISSES_SHOWN = 100  # distinct packages named in the server's output; then quiet (a scanner can ask for any)
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
 def is_loopback(host: str) -> bool:
@@ -65,6 +88,89 @@ def page_url(host: str, port: int) -> str:
     return f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/"
 
 
+def cached_file(cache_dir: Path, rel: str) -> Path | None:
+    """Return the file of the asset cache that Solara's proxy sends for ``/_solara/cdn/<rel>``, or None.
+
+    None when no such file is there, and for any path that could leave the cache (``..``) or names
+    a folder (Solara's proxy deletes a cached folder it is asked for, then fetches the name again).
+    """
+    parts = [p for p in rel.split("/") if p not in ("", ".")]
+    if not parts or ".." in parts or "\\" in rel or "\0" in rel:
+        return None
+    if len(parts) == 1:  # a bare package@version: Solara keeps the package's main file under this name
+        parts.append("__main.js")
+    path = cache_dir.joinpath(*parts)
+    return path if path.is_file() else None
+
+
+class OfflineAssets:
+    """ASGI middleware: answer a request for a front-end file missing from the asset cache with 404, at once.
+
+    Solara's CDN proxy fetches such a file from a public CDN, four tries over about 7 s while a
+    worker thread waits (60 such requests at once stalled ``/readyz`` for 11 s). Files that are
+    there, and every other request, go to Solara's app unchanged. Each missing package is named
+    once in the server's output, saying how to install the page's files.
+    """
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], cache_dir: Path | str) -> None:
+        self.app = app
+        self.cache_dir = Path(cache_dir)
+        self.missed: set[str] = set()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer one ASGI connection: a missing CDN file here, anything else in Solara's app."""
+        if scope["type"] == "http":
+            rel = _cdn_request(scope)
+            if rel is not None and cached_file(self.cache_dir, rel) is None:
+                self._report(rel)
+                await _not_found(send)
+                return
+        await self.app(scope, receive, send)
+
+    def _report(self, rel: str) -> None:
+        parts = rel.strip("/").split("/")
+        package = "/".join(parts[:2] if parts[0].startswith("@") else parts[:1])
+        if package in self.missed or len(self.missed) >= MAX_MISSES_SHOWN:
+            return
+        self.missed.add(package)
+        print(
+            f"coprod-sim: warning: {CDN_PATH}/{rel} is not among the dashboard's front-end files in {self.cache_dir}: "
+            "answered 404, nothing fetched from the internet; if the page looks broken, "
+            "run 'coprod-sim assets install'",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _cdn_request(scope: Scope) -> str | None:
+    """Return the part of the request's path after ``/_solara/cdn/``, or None if it is not for the CDN proxy."""
+    path, root = scope["path"], scope.get("root_path", "")
+    if root and path.startswith(root + "/"):  # as Starlette routes under a prefix (behind a proxy)
+        path = path[len(root) :]
+    if path == CDN_PATH or path.startswith(CDN_PATH + "/"):
+        return path[len(CDN_PATH) + 1 :]
+    return None
+
+
+async def _not_found(send: Send) -> None:
+    body = b"Not found on this machine; the dashboard fetches nothing from the internet\n"
+    headers = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),  # after 'assets install' the browser asks again
+    ]
+    await send({"type": "http.response.start", "status": 404, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def offline_app() -> OfflineAssets:
+    """Return Solara's app behind :class:`OfflineAssets` (uvicorn calls this once the server starts)."""
+    import solara.server.starlette
+    from solara.server import settings
+
+    return OfflineAssets(solara.server.starlette.app, settings.assets.proxy_cache_dir)
+
+
 def dashboard_command(args: argparse.Namespace) -> int:
     """Serve the dashboard on ``args.host`` and ``args.port`` until Ctrl-C; return the exit status.
 
@@ -99,7 +205,7 @@ def dashboard_command(args: argparse.Namespace) -> int:
 def _set_solara_environment(host: str, port: int) -> None:
     """Set what Solara reads once, when it is first imported."""
     # Our app, production mode, the page's JavaScript and CSS from this machine (the CDN proxy and
-    # its cache), no usage reports sent out.
+    # its cache; OfflineAssets keeps the proxy from fetching), no usage reports sent out.
     os.environ["SOLARA_APP"] = APP
     os.environ["SOLARA_MODE"] = "production"
     os.environ["SOLARA_ASSETS_PROXY"] = "true"
@@ -142,7 +248,8 @@ def _server(host: str, port: int) -> Any:
     solara.server.settings.theme.show_banner = False
     return uvicorn.Server(
         uvicorn.Config(
-            "solara.server.starlette:app",
+            f"{__name__}:offline_app",
+            factory=True,
             host=host,
             port=port,
             log_level="warning",

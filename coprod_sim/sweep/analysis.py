@@ -1,8 +1,10 @@
 """Analysis of a finished sweep: lever effects with 95% intervals, sensitivity indices, plots.
 
-``analyze(DIR)`` returns tidy pandas frames; ``coprod-sim analyze DIR`` prints them and writes
-``DIR/analysis/`` (CSV tables, one PNG per outcome and an HTML report with a text alternative
-and a data table for every chart).
+``analyze(DIR)`` returns tidy pandas frames; ``coprod-sim analyze DIR`` prints them in words
+(:func:`format_text`) and writes ``DIR/analysis/`` (CSV tables, one PNG per outcome and an HTML
+report with a text alternative and a data table for every chart). What people read names
+outcomes and levers from their definitions, with fixed decimals and numerical noise as 0
+(:mod:`coprod_sim.sweep.plain`).
 """
 
 from __future__ import annotations
@@ -12,20 +14,34 @@ import html
 import io
 import json
 import math
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from coprod_sim.config import ConfigError
 from coprod_sim.io import write_text
-from coprod_sim.outputs import label, unit
+from coprod_sim.outputs import label, label_with_unit, unit
 from coprod_sim.run import summarise
 from coprod_sim.stats import student_t, t_interval, t_quantile
+from coprod_sim.sweep.plain import (
+    MANY_VALUES,
+    fixed,
+    html_table,
+    is_boolean,
+    lever_change,
+    lever_label,
+    lever_value,
+    number,
+    outcome_scale,
+    signed,
+)
 from coprod_sim.sweep.runner import load_results
 
-__all__ = ["OUTCOMES", "Analysis", "analyze", "write_report"]
+__all__ = ["OUTCOMES", "Analysis", "analyze", "format_text", "outcome_figure", "write_report"]
 
 #: Summary outcomes analysed, in order (their words are in coprod_sim.outputs).
 OUTCOMES: tuple[str, ...] = (
@@ -139,7 +155,7 @@ def _means(runs: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
                         "n": len(y),
                     }
                 )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["factor", "value", "outcome", "mean", "lo", "hi", "n"])  # columns if none
 
 
 def _indices(manifest: dict, runs: pd.DataFrame, factors: list[str]) -> pd.DataFrame | None:
@@ -212,96 +228,262 @@ def analyze(out: Path) -> Analysis:
     )
 
 
-def _plot(a: Analysis, outcome: str) -> tuple[bytes, str]:
-    """One PNG of an outcome against each factor, and its text alternative."""
+def _varied(a: Analysis) -> list[str]:
+    """Return the levers that take more than one value in the finished runs, in the experiment's order."""
+    return [f["path"] for f in a.manifest["experiment"]["factors"] if a.runs[f["path"]].nunique() > 1]
+
+
+def _draw_lever(ax: Any, a: Analysis, f: str, outcome: str, style: tuple[str, str]) -> list[str]:
+    """Draw ``outcome`` against lever ``f`` on ``ax``; return the sentences that say what it shows."""
+    colour, marker = style
+    boolean = is_boolean(a.runs, f)
+    m = a.means[(a.means.factor == f) & (a.means.outcome == outcome)]
+    notes = []
+    if len(m):  # few values: means with 95% intervals; a true/false lever as two categories, unjoined
+        x = _numeric(m["value"]).to_numpy(float)
+        err = [m["mean"] - m["lo"], m["hi"] - m["mean"]]
+        line = "none" if boolean else "-"
+        ax.errorbar(x, m["mean"], yerr=err, color=colour, marker=marker, capsize=4, linewidth=1.5, linestyle=line)
+        notes.append(
+            f"{lever_label(f)}: "
+            + ", ".join(
+                f"{lever_value(v, boolean)} gives {number(mu, outcome)}"
+                for v, mu in zip(m["value"], m["mean"], strict=True)
+            )
+        )
+    else:  # sampled designs: every run, and the fitted effect in the text
+        ax.scatter(_numeric(a.runs[f]), a.runs[outcome], s=8, color=colour, marker=marker, alpha=0.6)
+    if boolean:
+        ax.set_xticks([0, 1], ["off", "on"])
+        ax.set_xlim(-0.5, 1.5)
+    e = a.effects[(a.effects.factor == f) & (a.effects.outcome == outcome)]
+    if len(e):
+        r, scale = e.iloc[0], outcome_scale(a.runs, outcome)
+        notes.append(
+            f"going {lever_change(a.runs, f, sentence=True)} changes it by {signed(r['effect'], outcome, scale)} "
+            f"(95% interval {signed(r['lo'], outcome, scale)} to {signed(r['hi'], outcome, scale)})"
+        )
+    ax.set_xlabel(textwrap.fill(lever_label(f), 40))
+    return notes
+
+
+def outcome_figure(a: Analysis, outcome: str) -> tuple[Any, str]:
+    """Return a matplotlib figure of ``outcome`` against each varied lever, and its text alternative."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    factors = [f["path"] for f in a.manifest["experiment"]["factors"] if a.runs[f["path"]].nunique() > 1]
-    fig = Figure(figsize=(4.2 * max(len(factors), 1), 3.4), dpi=100)
+    factors = _varied(a)
+    fig = Figure(figsize=(4.2 * max(len(factors), 1), 3.6), dpi=100)
     axes = fig.subplots(1, max(len(factors), 1), squeeze=False)[0]
     notes = []
     markers = "os^Dv<>p"
     for i, (ax, f) in enumerate(zip(axes, factors, strict=False)):
-        colour, marker = _COLOURS[i % len(_COLOURS)], markers[i % len(markers)]
-        m = a.means[(a.means.factor == f) & (a.means.outcome == outcome)]
-        if len(m):  # few values: means with 95% intervals
-            x = _numeric(m["value"]).to_numpy(float)
-            ax.errorbar(
-                x,
-                m["mean"],
-                yerr=[m["mean"] - m["lo"], m["hi"] - m["mean"]],
-                color=colour,
-                marker=marker,
-                capsize=4,
-                linewidth=1.5,
-            )
-            notes.append(f"{f}: " + ", ".join(f"{v:g} gives {mu:.3g}" for v, mu in zip(x, m["mean"], strict=True)))
-        else:  # sampled designs: every run, and the fitted effect in the text
-            ax.scatter(_numeric(a.runs[f]), a.runs[outcome], s=8, color=colour, marker=marker, alpha=0.6)
-        e = a.effects[(a.effects.factor == f) & (a.effects.outcome == outcome)]
-        if len(e):
-            r = e.iloc[0]
-            notes.append(
-                f"moving {f} from lowest to highest changes it by {r['effect']:+.3g} "
-                f"(95% interval {r['lo']:+.3g} to {r['hi']:+.3g})"
-            )
-        ax.set_xlabel(f)
+        notes += _draw_lever(ax, a, f, outcome, (_COLOURS[i % len(_COLOURS)], markers[i % len(markers)]))
         ax.set_ylabel(unit(outcome))  # the title names the outcome; a long label would not fit here
+        ax.ticklabel_format(axis="y", style="plain", useOffset=False)  # no "1e5" or "+2.5e5" above the axis
         ax.grid(alpha=0.3)
     fig.suptitle(label(outcome))
     fig.tight_layout()
+    return fig, f"{label(outcome)} against each lever. " + "; ".join(notes) + "."
+
+
+def _plot(a: Analysis, outcome: str) -> tuple[bytes, str]:
+    """One PNG of an outcome against each lever, and its text alternative."""
+    fig, alt = outcome_figure(a, outcome)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
-    return buf.getvalue(), f"{label(outcome)} against each lever. " + "; ".join(notes) + "."
+    return buf.getvalue(), alt
+
+
+def _lever_lines(a: Analysis) -> list[str]:
+    """Return each varied lever in words and the values it took (its key path once, as scenario files write it)."""
+    lines = []
+    for f in _varied(a):
+        values = a.runs[f].drop_duplicates().sort_values()
+        boolean = is_boolean(a.runs, f)
+        shown = (
+            ", ".join(lever_value(v, boolean) for v in values)
+            if len(values) <= MANY_VALUES
+            else f"from {lever_value(values.min(), digits=3)} to {lever_value(values.max(), digits=3)}"
+        )
+        lines.append(f"  {lever_label(f)} ({f}): {shown}")
+    return lines
+
+
+def _effect_lines(a: Analysis) -> list[str]:
+    """Return the effects, by outcome: each effect with its 95% interval, then the lever and its change."""
+    names = {f: f"{lever_label(f)}, {lever_change(a.runs, f)}" for f in _varied(a)}
+    rows = []
+    for outcome, g in a.effects.groupby("outcome", sort=False):
+        scale = outcome_scale(a.runs, outcome)
+        rows.append((label_with_unit(outcome), None, None))
+        for _, r in g.iterrows():
+            interval = f"[{signed(r['lo'], outcome, scale)}, {signed(r['hi'], outcome, scale)}]"
+            rows.append((signed(r["effect"], outcome, scale), interval, names.get(r["factor"], r["factor"])))
+    # Numbers first, aligned, so that a long lever name does not push them out of line.
+    w_eff = max((len(e) for e, i, _ in rows if i is not None), default=0)
+    w_int = max((len(i) for _, i, _ in rows if i is not None), default=0)
+    return [f"  {e}" if i is None else f"    {e:>{w_eff}} {i:<{w_int}}  {n}" for e, i, n in rows]
+
+
+def _index_lines(a: Analysis) -> list[str]:
+    """Return the sensitivity indices, by outcome, in words."""
+    ind = a.indices
+    sobol = "S1" in ind
+    lines = []
+    for outcome, g in ind.groupby("outcome", sort=False):
+        lines.append(f"  {label_with_unit(outcome)}")
+        for _, r in g.iterrows():
+            if sobol:
+                text = (
+                    f"alone {fixed(r['S1'], 2)} ± {fixed(r['S1_conf'], 2)}, "
+                    f"with interactions {fixed(r['ST'], 2)} ± {fixed(r['ST_conf'], 2)}"
+                )
+            else:
+                text = (
+                    f"μ* {number(r['mu_star'], outcome)} ± {number(r['mu_star_conf'], outcome)}, "
+                    f"σ {number(r['sigma'], outcome)}"
+                )
+            lines.append(f"    {lever_label(r['factor'])}: {text}")
+    return lines
+
+
+#: What the effects and indices are, above them in the printout and the report.
+EFFECTS_ABOUT = (
+    "The change in each outcome when a lever goes from its lowest to its highest value, the other levers "
+    "held at their average (least squares), with its 95% interval [low, high]. 0: no difference beyond "
+    "the computation's rounding error."
+)
+SOBOL_ABOUT = (
+    "Sobol indices: the share of each outcome's variance due to a lever alone (first order, S1) and with "
+    "its interactions (total, ST), ± half the 95% interval."
+)
+MORRIS_ABOUT = (
+    "Morris screening: how far each outcome moves with a lever (μ*, the mean absolute elementary effect, "
+    "in the outcome's unit, ± half the 95% interval) and how unevenly (σ: high for interactions or curves)."
+)
+
+
+def format_text(a: Analysis) -> str:
+    """Return what ``coprod-sim analyze`` prints: the levers, their effects and any sensitivity indices, in words."""
+    exp = a.manifest["experiment"]
+    lines = [f"Sweep {exp['name']}: {len(a.runs)} finished runs ({exp['method']} design)"]
+    if _varied(a):
+        lines += ["", "Levers varied", *_lever_lines(a)]
+    if not a.effects.empty:
+        lines += ["", "Lever effects", *textwrap.wrap(EFFECTS_ABOUT, 100), *_effect_lines(a)]
+    if a.indices is not None and not a.indices.empty:
+        about = SOBOL_ABOUT if "S1" in a.indices else MORRIS_ABOUT
+        lines += ["", "Sensitivity indices", *textwrap.wrap(about, 100), *_index_lines(a)]
+    return "\n".join(lines)
+
+
+def _effects_table(a: Analysis) -> str:
+    rows = []
+    for _, r in a.effects.iterrows():
+        o, scale = r["outcome"], outcome_scale(a.runs, r["outcome"])
+        rows.append(
+            [
+                label_with_unit(o),
+                lever_label(r["factor"]),
+                lever_change(a.runs, r["factor"]),
+                signed(r["effect"], o, scale),
+                f"{signed(r['lo'], o, scale)} to {signed(r['hi'], o, scale)}",
+            ]
+        )
+    headers = ["Outcome", "Lever", "From → to", "Change", "95% interval"]
+    return html_table(headers, rows, "Change in each outcome from each lever's lowest to highest value", 2)
+
+
+def _indices_table(a: Analysis) -> str:
+    ind = a.indices
+    if "S1" in ind:
+        headers = ["Outcome", "Lever", "Alone (S1)", "± (95%)", "With interactions (ST)", "± (95%)"]
+        cells = [[fixed(r[c], 2) for c in ("S1", "S1_conf", "ST", "ST_conf")] for _, r in ind.iterrows()]
+    else:
+        headers = ["Outcome", "Lever", "Mean absolute effect (μ*)", "± (95%)", "Spread (σ)"]
+        cells = [[number(r[c], r["outcome"]) for c in ("mu_star", "mu_star_conf", "sigma")] for _, r in ind.iterrows()]
+    rows = [
+        [label_with_unit(r["outcome"]), lever_label(r["factor"]), *c]
+        for (_, r), c in zip(ind.iterrows(), cells, strict=True)
+    ]
+    return html_table(headers, rows, "Sensitivity indices", 2)
+
+
+def _means_table(a: Analysis, outcome: str) -> str:
+    data = a.means[a.means.outcome == outcome]
+    rows = [
+        [
+            lever_label(r["factor"]),
+            lever_value(r["value"], is_boolean(a.runs, r["factor"])),
+            number(r["mean"], outcome),
+            f"{number(r['lo'], outcome)} to {number(r['hi'], outcome)}",
+            str(int(r["n"])),
+        ]
+        for _, r in data.iterrows()
+    ]
+    headers = ["Lever", "Value", "Mean", "95% interval", "Runs"]
+    return html_table(headers, rows, f"{label_with_unit(outcome)} at each value of each lever", 1)
+
+
+#: The report's style sheet: plain CSS, not a template (a format string doubled its braces once).
+REPORT_CSS = """
+body { font-family: sans-serif; max-width: 70em; margin: auto; padding: 0 1em; line-height: 1.5; }
+table { border-collapse: collapse; margin: 0.5em 0 1em; }
+caption { text-align: left; font-weight: bold; }
+td, th { border: 1px solid #999; padding: 2px 6px; vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+img { max-width: 100%; }
+"""
+
+
+def _report_page(a: Analysis, sections: list[str]) -> str:
+    exp = a.manifest["experiment"]
+    intro = [
+        f"<h1>Sweep {html.escape(exp['name'])}</h1>",
+        f"<p>{html.escape(exp['description'])}</p>",
+        f"<p>{len(a.runs)} finished runs: {exp['method']} design, {exp['replicates']} replicate seeds per point, "
+        f"{exp['steps']} weeks, base scenario {html.escape(exp['scenario'])}.</p>",
+    ]
+    if _varied(a):
+        items = "".join(f"<li>{html.escape(line.strip())}</li>" for line in _lever_lines(a))
+        intro.append(f"<h2>Levers varied</h2><ul>{items}</ul>")
+    return (
+        "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>Sweep {html.escape(exp['name'])}</title><style>{REPORT_CSS}</style></head>\n<body><main>\n"
+        + "\n".join(intro + sections)
+        + "\n</main></body></html>\n"
+    )
 
 
 def write_report(a: Analysis, folder: Path) -> Path:
-    """Write CSV tables, PNG plots and ``report.html`` into ``folder``; return the report's path."""
+    """Write CSV tables, PNG plots and ``report.html`` into ``folder``; return the report's path.
+
+    The CSV files keep the computed values and key names, for further analysis; the report and
+    its tables use labels, fixed decimals and 0 for numerical noise (:mod:`coprod_sim.sweep.plain`).
+    """
     folder = Path(folder)
     write_text(a.effects.to_csv(index=False), folder / "effects.csv")
     write_text(a.means.to_csv(index=False), folder / "means.csv")
     if a.indices is not None:
         write_text(a.indices.to_csv(index=False), folder / "indices.csv")
-    exp = a.manifest["experiment"]
-    parts = [
-        f"<h1>Sweep {html.escape(exp['name'])}</h1>",
-        f"<p>{html.escape(exp['description'])}</p>",
-        f"<p>{len(a.runs)} finished runs: {exp['method']} design, {exp['replicates']} replicate seeds per point, "
-        f"{exp['steps']} weeks, base scenario {html.escape(exp['scenario'])}.</p>",
-        "<h2>Lever effects</h2><p>Change in each outcome when a lever goes from its lowest to its highest "
-        "value, other levers held at their average (least squares), with 95% intervals.</p>",
-        _table(a.effects),
-    ]
+    parts = ["<h2>Lever effects</h2>", f"<p>{html.escape(EFFECTS_ABOUT)}</p>", _effects_table(a)]
     if a.indices is not None:
-        parts += ["<h2>Sensitivity indices</h2>", _table(a.indices)]
+        about = SOBOL_ABOUT if "S1" in a.indices else MORRIS_ABOUT
+        parts += ["<h2>Sensitivity indices</h2>", f"<p>{html.escape(about)}</p>", _indices_table(a)]
     parts.append("<h2>Outcomes against levers</h2>")
     for outcome in OUTCOMES:
         if outcome not in a.runs:
             continue
         png, alt = _plot(a, outcome)
-        name = f"{outcome}.png"
         (folder / "plots").mkdir(parents=True, exist_ok=True)
-        (folder / "plots" / name).write_bytes(png)
-        data = a.means[a.means.outcome == outcome]
+        (folder / "plots" / f"{outcome}.png").write_bytes(png)
         parts += [
             f"<h3>{html.escape(label(outcome))}</h3>",
             f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}" alt="{html.escape(alt)}">',
             f"<p>{html.escape(alt)}</p>",
-            "<details><summary>Data table</summary>" + _table(data) + "</details>",
+            "<details><summary>Data table</summary>" + _means_table(a, outcome) + "</details>",
         ]
-    page = (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Sweep "
-        f"{html.escape(exp['name'])}</title><style>body{{font-family:sans-serif;max-width:70em;margin:auto;"
-        "line-height:1.5}}table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 6px}"
-        "img{max-width:100%}</style></head><body><main>" + "\n".join(parts) + "</main></body></html>\n"
-    )
-    return write_text(page, folder / "report.html")
-
-
-def _table(df: pd.DataFrame) -> str:
-    if df is None or df.empty:
-        return "<p>Nothing to show (no lever varied, or no finished runs).</p>"
-    return df.to_html(index=False, float_format=lambda x: f"{x:.4g}", border=0)
+    return write_text(_report_page(a, parts), folder / "report.html")

@@ -2,7 +2,8 @@
 
 Nothing is skipped: without chromium (``bash tests/ui/install-browser.sh``) or the front-end files
 (``coprod-sim assets install --axe``) these tests fail and say what to run, because CI installs both.
-Every request that would leave this machine is blocked and recorded, and a test that needed one fails.
+Every request that would leave this machine is blocked and recorded, and a test that needed one fails:
+the browser's by Playwright, the server's by ``tests/ui/netguard/sitecustomize.py`` in its Python.
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ from tests.ui.browser import CHROMIUM, CHROMIUM_ARGS, free_port, stop, wait_unti
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 SERVER_START_LIMIT_S = 60.0
-#: Where the server's CDN proxy would fetch a file missing from its cache: a closed local port, so
-#: a miss fails at once and shows in the server's output instead of quietly using the internet.
-BLOCKED_CDN = "http://127.0.0.1:9/cdn-blocked-by-the-tests/"
+#: Loaded by the server's Python at start-up: it records and refuses every connection off this machine.
+NETGUARD = Path(__file__).parent / "netguard"
+#: A front-end file no page asks for, which tests request on purpose (its 404 is expected).
+MISSING_ASSET = "/_solara/cdn/missing-on-purpose@0.0.0/x.js"
+#: What the server prints when the page asks for a front-end file it does not have.
+NOT_INSTALLED = "is not among the dashboard's front-end files"
 
 
 @dataclass
@@ -35,6 +39,11 @@ class Dashboard:
     url: str
     proc: subprocess.Popen
     log: Path
+    outbound: Path  # the server's attempts to connect off this machine, one line each (none is made)
+
+    def outbound_attempts(self) -> list[str]:
+        """Every connection the server tried to open off this machine, so far."""
+        return self.outbound.read_text(errors="replace").splitlines() if self.outbound.exists() else []
 
 
 @pytest.fixture(scope="session")
@@ -71,9 +80,11 @@ def dashboard(tmp_path_factory) -> Dashboard:
     port = free_port()
     home = tmp_path_factory.mktemp("dashboard")
     log = home / "server.log"
+    outbound = home / "outbound.log"
     make_sweep(home / "results" / "tiny")  # the Research view offers ./results/* of its working folder
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VSCODE_", "SOLARA_"))}
-    env["SOLARA_ASSETS_CDN"] = BLOCKED_CDN
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(NETGUARD), os.environ.get("PYTHONPATH")) if p)
+    env["COPROD_SIM_OUTBOUND_LOG"] = str(outbound)
     with open(log, "wb") as out:
         proc = subprocess.Popen(dashboard_command(port), stdout=out, stderr=subprocess.STDOUT, env=env, cwd=home)
     url = f"http://127.0.0.1:{port}/"
@@ -82,7 +93,7 @@ def dashboard(tmp_path_factory) -> Dashboard:
     except (RuntimeError, TimeoutError) as exc:
         stop(proc)
         pytest.fail(f"{exc}; its output:\n{log.read_text(errors='replace')[-3000:]}", pytrace=False)
-    yield Dashboard(url, proc, log)
+    yield Dashboard(url, proc, log, outbound)
     stop(proc)
 
 
@@ -115,15 +126,19 @@ def block_external(context, seen: list[str]) -> None:
 def external_requests(context, dashboard) -> list[str]:
     """Requests to anywhere but this machine made by the test's page (blocked); none are allowed.
 
-    The server's side is checked too: a file missing from the asset cache would be fetched from
-    :data:`BLOCKED_CDN`, and the server logs the failure.
+    The server's side is checked too: it may not try to connect off this machine during the test
+    (:data:`NETGUARD`), nor be asked for a front-end file it does not have (it says so in its output).
     """
     seen: list[str] = []
+    before = len(dashboard.outbound_attempts())
     block_external(context, seen)
     yield seen
     assert not seen, f"the dashboard needed {len(seen)} request(s) outside this machine: {seen[:10]}"
-    misses = [line for line in dashboard.log.read_text(errors="replace").splitlines() if BLOCKED_CDN in line]
-    assert not misses, f"the server missed front-end files in its asset cache: {misses[:5]}"
+    tried = dashboard.outbound_attempts()[before:]
+    assert not tried, f"the dashboard server tried {len(tried)} connection(s) off this machine: {tried[:5]}"
+    lines = dashboard.log.read_text(errors="replace").splitlines()
+    misses = [line for line in lines if NOT_INSTALLED in line and MISSING_ASSET not in line]
+    assert not misses, f"the page asked for front-end files missing from the asset cache: {misses[:5]}"
 
 
 @pytest.fixture
