@@ -138,7 +138,7 @@ def test_noise_is_zero_and_real_differences_keep_their_decimals():
         assert is_noise(noise, scale) and signed(noise, "participation_rate_mean", scale) == "0"
     assert not is_noise(2 * NOISE * (1 + scale), scale)
     assert signed(0.0123, "participation_rate_mean", scale) == "+0.012"
-    assert signed(-0.0002, "participation_rate_mean", scale) == "-0.000"  # real but below the decimals shown
+    assert signed(-0.0002, "participation_rate_mean", scale) == "0.000"  # real, but no direction at 3 decimals
     # The tolerance grows with the outcome's size: a cost of 300,000 a year carries more rounding error.
     assert signed(1e-7, "cost_per_year", 3e5) == "0" and signed(4898.4, "cost_per_year", 3e5) == "+4,898"
     assert signed(0.5, "level_final", 4) == "+0.50" and signed(1.25, "exits_disabled_total", 9) == "+1.2"
@@ -170,7 +170,8 @@ def test_analyze_prints_labels_fixed_decimals_and_no_noise(words, capsys):
             m = re.match(r"^    +(\S+) \[(\S+), (\S+)\] +\S", row)
             assert m, row
             for n in m.groups():
-                assert n == "0" or re.fullmatch(rf"[+-][\d,]+\.\d{{{decimals(outcome)}}}|[+-][\d,]+", n), (row, n)
+                k = decimals(outcome)  # signed, or zero with no sign when it rounds to zero
+                assert n == "0" or re.fullmatch(rf"[+-][\d,]+\.\d{{{k}}}|0\.0{{{k}}}|[+-][\d,]+", n), (row, n)
     assert " 0 [0, 0]" in text  # this sweep has outcomes that no lever moves: shown as 0, not as 1e-17
 
 

@@ -123,7 +123,9 @@ def signed(x: float, outcome: str, scale: float) -> str:
         return "no value"
     if is_noise(x, scale):
         return "0"
-    return f"{x:+,.{decimals(outcome)}f}"
+    text = f"{x:+,.{decimals(outcome)}f}"
+    # A real but tiny difference that rounds to zero has no direction to show: "0.000", not "-0.000".
+    return text[1:] if not text.strip("+-0.,") else text
 
 
 def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], caption: str, numeric_from: int = 1) -> str:
