@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from coprod_sim.io import write_text
 from coprod_sim.outputs import label, unit
 from coprod_sim.run import summarise
 from coprod_sim.stats import student_t, t_interval, t_quantile
-from coprod_sim.sweep.runner import load_results
+from coprod_sim.sweep.runner import load_results, read_manifest
 
 __all__ = ["OUTCOMES", "Analysis", "analyze", "write_report"]
 
@@ -194,11 +193,8 @@ def analyze(out: Path) -> Analysis:
     manifest_path = out / "manifest.json"
     if not manifest_path.is_file():
         raise ConfigError(f"{out}: no manifest.json here, so this is not a sweep folder (see 'coprod-sim sweep')")
-    try:
-        manifest = json.loads(manifest_path.read_text())
-        factors = [f["path"] for f in manifest["experiment"]["factors"]]
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise ConfigError(f"{manifest_path}: not a coprod-sim sweep manifest ({exc})") from None
+    manifest = read_manifest(out)  # its schema checked; load_results checks every chunk against it
+    factors = [f["path"] for f in manifest["experiment"]["factors"]]
     df = load_results(out)
     if df.empty:
         raise ConfigError(f"{out}: no finished runs yet (run 'coprod-sim sweep ... --resume' to finish it)")
