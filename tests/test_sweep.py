@@ -17,7 +17,7 @@ from pandas.testing import assert_frame_equal
 from coprod_sim import CoProdModel
 from coprod_sim.config import ConfigError
 from coprod_sim.sweep.design import load_experiment
-from coprod_sim.sweep.runner import load_results, local_executor, run_chunk, sweep
+from coprod_sim.sweep.runner import load_results, local_executor, read_manifest, run_chunk, sweep
 
 SMALL = """
 [experiment]
@@ -134,6 +134,8 @@ def test_results_do_not_depend_on_workers_or_chunking(tmp_path):
     assert_frame_equal(a, b)
     for part in sorted((tmp_path / "one" / "runs").glob("part-*.parquet")):
         assert part.read_bytes() == (tmp_path / "two" / "runs" / part.name).read_bytes()
+    # The manifest records the same chunks (runs, sizes, checksums) whatever the order they finished in.
+    assert read_manifest(tmp_path / "one")["chunks"] == read_manifest(tmp_path / "two")["chunks"]
     assert_frame_equal(load_results(sweep(exp, tmp_path / "small_chunks", chunk_size=3).out), a)
     assert len(a) == 8 and not a.duplicated(["point", "replicate"]).any()
     assert a["organisation.people"].dtype == np.int64  # integer factors stay integers
@@ -183,6 +185,10 @@ def test_sigkill_then_resume_loses_and_duplicates_nothing(tmp_path):
     proc.wait()
     written = len(list((out / "runs").glob("part-*.parquet")))
     assert 1 <= written < 3  # killed part-way (3 chunks of 8, 8, 2 runs)
+    # Killed at any moment, the folder is consistent: every chunk recorded is there, unchanged.
+    recorded = {r["file"] for r in read_manifest(out)["chunks"]}
+    assert recorded <= {p.name for p in (out / "runs").glob("part-*.parquet")}
+    assert len(load_results(out)) == 8 * len(recorded)
     r = subprocess.run([*cmd, "--resume"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     resumed = load_results(out)
@@ -244,6 +250,7 @@ def test_dask_engine_gives_the_same_results(tmp_path):
     assert_frame_equal(load_results(tmp_path / "dask"), local)
     for part in sorted((tmp_path / "local" / "runs").glob("part-*.parquet")):
         assert part.read_bytes() == (tmp_path / "dask" / "runs" / part.name).read_bytes()
+    assert read_manifest(tmp_path / "dask")["chunks"] == read_manifest(tmp_path / "local")["chunks"]
 
 
 def test_dask_workers_with_another_version_are_refused(monkeypatch):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import math
 import textwrap
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ from coprod_sim.sweep.plain import (
     outcome_scale,
     signed,
 )
-from coprod_sim.sweep.runner import load_results
+from coprod_sim.sweep.runner import load_results, read_manifest
 
 __all__ = ["OUTCOMES", "Analysis", "analyze", "format_text", "outcome_figure", "write_report"]
 
@@ -210,11 +209,8 @@ def analyze(out: Path) -> Analysis:
     manifest_path = out / "manifest.json"
     if not manifest_path.is_file():
         raise ConfigError(f"{out}: no manifest.json here, so this is not a sweep folder (see 'coprod-sim sweep')")
-    try:
-        manifest = json.loads(manifest_path.read_text())
-        factors = [f["path"] for f in manifest["experiment"]["factors"]]
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise ConfigError(f"{manifest_path}: not a coprod-sim sweep manifest ({exc})") from None
+    manifest = read_manifest(out)  # its schema checked; load_results checks every chunk against it
+    factors = [f["path"] for f in manifest["experiment"]["factors"]]
     df = load_results(out)
     if df.empty:
         raise ConfigError(f"{out}: no finished runs yet (run 'coprod-sim sweep ... --resume' to finish it)")
