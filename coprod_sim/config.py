@@ -648,8 +648,25 @@ class Attitudes(_Section):
         0.0,
         1.0,
         unit="per week",
-        doc="Weekly pull toward the network's view",
-        source="Harrison & Carroll 1991; DeGroot / Friedkin-Johnsen, evidence.md 2.6",
+        doc="Weekly rate at which attitudes are revised (toward the network's view and one's anchor)",
+        source="assumption; Harrison & Carroll 1991; DeGroot / Friedkin-Johnsen, evidence.md 2.6",
+    )
+    susceptibility: float = _p(
+        0.4,
+        0.0,
+        1.0,
+        unit="share of weight",
+        doc="Mean weight of the network's view against one's own anchor (1: pure DeGroot, no anchoring)",
+        source="Friedkin & Johnsen 1990, 1999, 2011 (susceptibility to interpersonal influence; most people "
+        "between fully stubborn and fully susceptible); value an assumption, evidence.md 2.6",
+    )
+    susceptibility_sd: float = _p(
+        0.1,
+        0.0,
+        0.5,
+        unit="share of weight",
+        doc="Spread of susceptibility between people (normal, clipped to 0-1)",
+        source="Friedkin & Johnsen 1999 (susceptibilities differ between people); size an assumption",
     )
     manager_weight: float = _p(
         3.0,

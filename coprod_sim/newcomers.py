@@ -57,6 +57,7 @@ def draw_chunk(entropy: int, spawn_key: tuple[int, ...], k: int, chunk: int, m: 
             rng.random(m),  # forward
             rng.random(m),  # acc_kind
             rng.standard_normal(m),  # acc_size
+            rng.standard_normal(m),  # susceptibility (drawn last: the columns before it are unchanged)
         ]
     )
 
@@ -119,6 +120,7 @@ def columns(aspects: int) -> dict[str, slice | int]:
         "forward": 13 + a,  # readiness to come forward
         "acc_kind": 14 + a,
         "acc_size": 15 + a,
+        "susc": 16 + a,  # susceptibility to the network's view (7.8)
     }
 
 
@@ -151,7 +153,7 @@ class Newcomers:
         self._ahead: dict[tuple[int, int], Future] = {}  # drawn (or being drawn) in the background
         self._generation = _BACKGROUND.generation
         cols = columns(aspects)
-        width = cols["acc_size"] + 1
+        width = cols["susc"] + 1
         self.rows = np.empty((n, width))
         #: The rows' columns by name (views into ``rows``).
         self.latent: dict[str, np.ndarray] = {name: self.rows[:, c] for name, c in cols.items()}

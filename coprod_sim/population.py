@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from coprod_sim.config import Config
+from coprod_sim.mechanisms.attitudes import susceptibility
 from coprod_sim.mechanisms.deliberation import past_fit
 from coprod_sim.mechanisms.people_flow import disclosure_chance, give_profile
 from coprod_sim.state import DISABLED_WORKER, MANAGER, STAFF, Seats, State, access_levels, nonzero
@@ -33,6 +34,8 @@ def initial_state(config: Config, seats: Seats, rng: np.random.Generator) -> Sta
         att_base=att,
         boost=np.zeros(n),
         attitude=att.copy(),
+        att_anchor=att.copy(),  # everyone starts at the view they arrived with (Friedkin & Johnsen 1990)
+        suscept=np.zeros(n),  # drawn last (below), so the draws before it are as they were
         skill=rng.beta(2, 5, n),
         ability=rng.beta(5, 3, n),
         workload=np.clip(rng.normal(org.workload, org.workload_sd, n), 0.0, 1.0),
@@ -83,4 +86,5 @@ def initial_state(config: Config, seats: Seats, rng: np.random.Generator) -> Sta
     open_ = (~is_mgr) & disabled & (rng.random(n) < disclosure_chance(config, team_att[seats.team]))
     s.role[open_] = DISABLED_WORKER
     s.last_fit[:] = past_fit(s, seats, config)
+    s.suscept[:] = susceptibility(config, rng.standard_normal(n))
     return s

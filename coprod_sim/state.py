@@ -79,6 +79,11 @@ class State:
     att_base: np.ndarray
     boost: np.ndarray  # training boost, decays unless structure consolidates it
     attitude: np.ndarray
+    # Friedkin-Johnsen (7.8): the view each person holds on their own, which the network's pull
+    # does not move (set on arrival; moved only by their own experience: consolidated training,
+    # equal-status contact), and the weight they give the network's view against it.
+    att_anchor: np.ndarray
+    suscept: np.ndarray
     skill: np.ndarray
     ability: np.ndarray
     workload: np.ndarray

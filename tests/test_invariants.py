@@ -53,6 +53,8 @@ def configs(draw):
 UNIT = (
     "attitude",
     "att_base",
+    "att_anchor",
+    "suscept",
     "boost",
     "skill",
     "ability",

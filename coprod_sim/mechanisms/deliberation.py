@@ -26,6 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from coprod_sim.config import Config
+from coprod_sim.mechanisms.attitudes import learn
 from coprod_sim.mechanisms.costs import Ledger, hourly_wage
 from coprod_sim.state import PROFESSIONAL_CORRELATION, STAFF, Caches, Phase, Seats, State, clip01, nonzero
 
@@ -252,5 +253,5 @@ def _reciprocate(s: State, c: Caches, p: Config, part: np.ndarray, infl_p: np.nd
 def _contact(s: State, c: Caches, p: Config, influential: np.ndarray) -> None:
     """Equal-status contact (Allport; Pettigrew & Tropp 2006): meetings with real influence move professionals."""
     contact = c.prof & influential[s.team]
-    s.att_base[contact] += p.attitudes.contact * (1.0 - s.att_base[contact])
+    learn(s, contact, p.attitudes.contact)  # the anchor too: contact changes one's own view (7.8)
     s.contact_n[contact] += 1

@@ -21,6 +21,7 @@ import numpy as np
 
 from coprod_sim.config import Config
 from coprod_sim.mechanisms.access import attitudinal, combined_barrier, refresh_own
+from coprod_sim.mechanisms.attitudes import susceptibility
 from coprod_sim.mechanisms.costs import Ledger
 from coprod_sim.mechanisms.peer_support import ties_exist, unassign
 from coprod_sim.newcomers import Newcomers
@@ -180,6 +181,8 @@ def hire(
         np.add.at(c.team_att_sum, s.team[who], att - s.attitude[who])
     s.att_base[who] = att
     s.attitude[who] = att
+    s.att_anchor[who] = att  # the anchor is the view they arrive with (7.8)
+    s.suscept[who] = susceptibility(p, lat["susc"][who])
     s.skill[who], s.ability[who], s.confidence[who] = lat["skill"][who], lat["ability"][who], lat["confidence"][who]
     s.workload[who] = clip01(org.workload + org.workload_sd * z[1])
     c.workload_demand[who] = p.wellbeing.workload * s.workload[who]

@@ -47,6 +47,10 @@ def train(s: State, p: Config, rng: np.random.Generator, t: int, plan: TrainingP
         # Attitude boosts fade unless structure (power transfer, review) consolidates them (003).
         moved = s.boost * (p.attitudes.consolidation * sus)
         s.att_base += moved
+        # What is consolidated becomes the person's own view: the anchor moves with it, so the
+        # Friedkin-Johnsen pull (7.8) keeps it instead of undoing it.
+        s.att_anchor += moved
+        np.minimum(s.att_anchor, 1.0, out=s.att_anchor)
         s.boost -= moved
         s.boost *= 1.0 - tr.decay * (1.0 - sus)
     if not active(p) or t < plan.next_week:
