@@ -237,7 +237,7 @@ class Training(_Section):
         source="assumption",
     )
     effect: float = _p(
-        0.029,
+        0.051,
         0.0,
         0.5,
         unit="attitude units",
@@ -635,7 +635,7 @@ class Attitudes(_Section):
     """Mechanism: attitudes move by training, contact and the network."""
 
     contact: float = _p(
-        0.00037,
+        0.0012,
         0.0,
         1.0,
         unit="per meeting",

@@ -175,7 +175,7 @@ def test_contact_needs_equal_status():
     def att(power, **kw):
         return stepped(104, seed=2, organisation_people=400, power_transfer=power, **kw).state.attitude.mean()
 
-    # Equal-status contact moves attitudes (at 30 times the calibrated rate, so that two years
+    # Equal-status contact moves attitudes (at about 8 times the calibrated rate, so that two years
     # show it clearly; the calibrated size is checked in test_validation) ...
     assert att(0.4, attitudes_contact=0.01) > att(0.4, attitudes_contact=0.0) + 0.02
     # ... contact in tokenistic meetings (no real influence) does not.
