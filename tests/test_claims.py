@@ -119,7 +119,8 @@ def test_accessibility_raises_participation_and_the_reach_of_other_levers():
 
 def test_training_alone_fades_training_with_structure_lasts():
     """Bezrukova et al. 2016; 003 limitations. Measured share of the gain kept after two years:
-    -0.02 to 0.01 alone, 0.65 to 0.70 (mean 0.68) with power transfer and review."""
+    -0.01 to 0.01 alone, 0.68 to 0.71 (mean 0.70) with power transfer and review (with attitudes
+    anchored, ODD 7.8; -0.02 to 0.01 and 0.65 to 0.70 before)."""
     pulse = [
         {"step": 1, "lever": "training.target", "value": "all"},
         {"step": 1, "lever": "training.coverage", "value": 1.0},
