@@ -657,8 +657,8 @@ class Attitudes(_Section):
         1.0,
         unit="share of weight",
         doc="Mean weight of the network's view against one's own anchor (1: pure DeGroot, no anchoring)",
-        source="Friedkin & Johnsen 1990, 1999, 2011 (susceptibility to interpersonal influence; most people "
-        "between fully stubborn and fully susceptible); value an assumption, evidence.md 2.6",
+        source="assumption between Friedkin & Johnsen 1999 (worked example about 0.64-0.74 in these terms) "
+        "and advice taking (30% on others, Yaniv via Hanson 2007); Friedkin & Johnsen 1990, evidence.md 2.6",
     )
     susceptibility_sd: float = _p(
         0.1,
