@@ -550,8 +550,19 @@ class Deliberation(_Section):
         0.0,
         1.0,
         unit="ratio to an equal share",
-        doc="Below this share of an equal voice a disabled participant's input counts as tokenistic",
-        source="assumption after Ahn & Lee (procedural injustice threshold); 003 (being consulted)",
+        doc="Weight held, relative to an equal per-head share, at which a disabled participant realises half "
+        "of an equal partner's influence (the midpoint of the graded tokenism curve)",
+        source="assumption after Ahn & Lee (procedural injustice threshold); 003 (being consulted; equal partners)",
+    )
+    influence_steepness: float = _p(
+        2.0,
+        0.5,
+        50.0,
+        unit="Hill exponent",
+        doc="How sharply realised influence rises around deliberation.token_ratio (large values approach an "
+        "all-or-nothing threshold; 1 rises gently)",
+        source="assumption; Kalbfeld 2019 (no critical-mass threshold: more representation is gradually better), "
+        "evidence.md 7",
     )
 
 
@@ -605,7 +616,8 @@ class Reciprocity(_Section):
         0.0,
         1.0,
         unit="per meeting",
-        doc="Engagement gain from a meeting with real influence",
+        doc="Engagement gain from a meeting in which an equal partner's influence was fully realised "
+        "(scaled by the share realised)",
         source="000 (reciprocity: accomplishment); TLAP 2014",
     )
     fatigue: float = _p(
@@ -613,7 +625,8 @@ class Reciprocity(_Section):
         0.0,
         1.0,
         unit="per meeting",
-        doc="Engagement lost to a tokenistic meeting",
+        doc="Engagement lost to a meeting in which none of an equal partner's influence was realised "
+        "(scaled by the share not realised)",
         source="Mencap 2012; ACD 2025 (fatigue when it makes no difference); evidence.md 3.9",
     )
     drift: float = _p(
@@ -625,7 +638,7 @@ class Reciprocity(_Section):
         0.0,
         1.0,
         unit="per review",
-        doc="Engagement gain from a review that shows one's past influence",
+        doc="Engagement gain from a review that shows one's past influence (scaled by the influence realised)",
         source="003 (review: ensure visibility of impact)",
     )
 
@@ -639,7 +652,8 @@ class Attitudes(_Section):
         0.0,
         1.0,
         unit="per meeting",
-        doc="Move toward the social model per equal-status contact meeting",
+        doc="Move toward the social model per meeting with disabled participants who realised an equal "
+        "partner's influence (scaled by the influence they realised: equal status)",
         source="calibrated (experiments/calibration): contact-attitude r = 0.21, Pettigrew & Tropp 2006; "
         "McManus et al. 2011 (quality matters); docs/validation.md",
     )
@@ -745,7 +759,7 @@ class Wellbeing(_Section):
         0.0,
         2.0,
         unit="per unit",
-        doc="Effect of recent tokenistic meetings",
+        doc="Effect of recent unrealised influence in meetings (tokenism trace)",
         source="Mencap 2012; 003 (being consulted)",
     )
     accomplishment: float = _p(
@@ -753,7 +767,7 @@ class Wellbeing(_Section):
         0.0,
         2.0,
         unit="per unit",
-        doc="Effect of recent real influence",
+        doc="Effect of recent realised influence in meetings",
         source="000 (reciprocity: feel accomplished); SCIE 2022",
     )
     accommodation: float = _p(

@@ -102,8 +102,8 @@ class State:
     own: np.ndarray  # barriers from accessibility and accommodations (without attitudes), 0-1
     # Histories kept for observation (validation patterns, people table); no mechanism reads them.
     part_n: np.ndarray  # co-production meetings attended
-    infl_n: np.ndarray  # of those, meetings with real influence
-    contact_n: np.ndarray  # equal-status contact meetings (professionals, 7.6)
+    infl_sum: np.ndarray  # influence realised in those meetings, summed (0-1 each, 7.6)
+    contact_sum: np.ndarray  # equal-status contact: realised influence of the meetings attended (professionals, 7.6)
     trained_at: np.ndarray  # week of the person's last training session (0: never)
     acc_once: np.ndarray  # one-time cost of the person's accommodation (0: none or not one-time)
     # teams
@@ -138,8 +138,8 @@ class State:
             self.review_part,
             self.review_infl,
             self.part_n,
-            self.infl_n,
-            self.contact_n,
+            self.infl_sum,
+            self.contact_sum,
             self.trained_at,
             self.acc_once,
         )

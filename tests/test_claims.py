@@ -61,7 +61,12 @@ def test_peer_support_lowers_burnout_when_everyone_takes_part():
 
 
 def test_consultation_without_power_is_tokenism_and_erodes_engagement():
-    """003, 001; Mencap 2012. Measured engagement: 0.30-0.33 (tokenistic) vs 0.49-0.50 (not involved)."""
+    """003, 001; Mencap 2012. Measured engagement: 0.385-0.407 (tokenistic) vs 0.494-0.502 (not
+    involved). Tokenism is graded (the share of an equal partner's influence left unrealised,
+    docs/ODD.md 7.6): 0.69-0.71 without power, 0.025-0.030 with power transfer 0.3.
+
+    Before influence was graded a threshold made tokenism 1.00 without power (engagement
+    0.30-0.33), which followed from arithmetic rather than from the mechanism (issue 13)."""
     tokenistic = load_scenario("tokenistic").config
     not_involved = Config().with_overrides({"involvement.delivery": False, "involvement.evaluation": False})
 
@@ -73,10 +78,11 @@ def test_consultation_without_power_is_tokenism_and_erodes_engagement():
         )
 
     tok, none = paired(tokenistic, not_involved, lambda ts: ts["engagement_disabled"].iloc[-52:].mean())
-    assert (tok < none - 0.1).all()
-    # Real influence needs power transfer: without it tokenism is near total and influence tiny.
+    assert (tok < none - 0.06).all()
+    # Real influence needs power transfer: without it most of an equal partner's influence is
+    # left unrealised (above the consultation level's 0.5) and the share held is tiny.
     without, with_power = paired(tokenistic, tokenistic.with_overrides({"power.transfer": 0.3}), stats)
-    assert (without[:, 1] > 0.9).all() and (without[:, 2] < 0.1).all()
+    assert (without[:, 1] > 0.6).all() and (without[:, 2] < 0.1).all()
     assert (with_power[:, 1] < 0.1).all() and (with_power[:, 2] >= 0.3).all()
     assert (with_power[:, 0] > without[:, 0] + 0.3).all()
 

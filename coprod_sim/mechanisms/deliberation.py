@@ -13,8 +13,9 @@ deficit- versus asset-based approach; "being consulted"); Choi & Robertson 2014 
 decision weights; multi-dimensional preferences); Ahn & Lee (logistic participation,
 procedural-injustice threshold); Parrado et al. 2013 (self-efficacy); Shaping Our Lives (access
 difficulties); TLAP 2014 and Mencap 2012 (influence and tokenism); Allport 1954, Pettigrew &
-Tropp 2006, McManus et al. 2011 (equal-status contact); SCIE Guide 51 (cost of co-production).
-Durations, the error structure, the listening formula, the threshold and the step rule are
+Tropp 2006, McManus et al. 2011 (equal-status contact); SCIE Guide 51 (cost of co-production);
+Kalbfeld 2019 (no critical-mass threshold: influence is graded). Durations, the error structure,
+the listening formula, the shape of the realised-influence curve and the step rule are
 assumptions.
 """
 
@@ -29,7 +30,7 @@ from coprod_sim.config import Config
 from coprod_sim.mechanisms.costs import Ledger, hourly_wage
 from coprod_sim.state import PROFESSIONAL_CORRELATION, STAFF, Caches, Phase, Seats, State, clip01, nonzero
 
-__all__ = ["TRACE_RATE", "Meeting", "fit", "meet", "past_fit"]
+__all__ = ["TRACE_RATE", "Meeting", "fit", "meet", "past_fit", "realised_influence"]
 
 #: Weight of this week in the exponential traces of influence and tokenism.
 TRACE_RATE = 0.1
@@ -43,18 +44,31 @@ class Meeting(NamedTuple):
     tokenism_rate: float
     stages_mask: int  # bit s set: some team met with disabled participants at stage s
     # Counts for the quarterly level, pooled so quiet weeks do not dilute the rates: participations,
-    # disabled workers, tokenistic participations, sum of shares, meetings with participants.
-    counts: tuple[int, int, int, float, int]
+    # disabled workers, sum over participations of unrealised influence (1 - realised), sum of
+    # shares, meetings with participants.
+    counts: tuple[int, int, float, float, int]
 
     @classmethod
     def none_yet(cls, any_disabled_workers: bool) -> Meeting:
         """Return the week-0 record: no meeting has happened."""
-        return cls(0.0 if any_disabled_workers else math.nan, math.nan, math.nan, 0, (0, 0, 0, 0.0, 0))
+        return cls(0.0 if any_disabled_workers else math.nan, math.nan, math.nan, 0, (0, 0, 0.0, 0.0, 0))
 
 
 def fit(decision: np.ndarray, need: np.ndarray) -> np.ndarray:
     """Fit of a service to the real needs: 1 - 2 x mean absolute distance, in [0, 1]."""
     return clip01(1.0 - (2.0 / need.shape[-1]) * np.abs(decision - need).sum(axis=-1))
+
+
+def realised_influence(ratio: np.ndarray, half: float, steepness: float) -> np.ndarray:
+    """Share of an equal partner's influence realised, from weight held relative to an equal share (0-1).
+
+    A Hill curve: ratio^k / (ratio^k + half^k). Half of it is realised at ``half`` times an equal
+    per-head share (``deliberation.token_ratio``); ``steepness`` k sets how sharply it rises there.
+    As k grows it tends to the old all-or-nothing threshold at ``half``; no value of it is a cliff.
+    """
+    rk = np.power(np.maximum(ratio, 0.0), steepness)
+    hk = half**steepness
+    return rk / np.maximum(rk + hk, 1e-300)
 
 
 def past_fit(s: State, seats: Seats, p: Config) -> np.ndarray:
@@ -85,16 +99,17 @@ def meet(
     mgr_att = s.attitude[seats.manager_seat]
     part, tp, dteam = _take_part(s, c, seats, p, rng, stage, mgr_att)
     n_d = np.bincount(tp, minlength=seats.n_teams).astype(float)
-    att_p, share, has_d, influential = _weights(s, c, seats, p, dteam, n_d, mgr_att)
+    att_p, share, has_d, realised = _weights(s, c, seats, p, dteam, n_d, mgr_att)
     _decide(s, c, p, att_p, share, has_d, part, tp)
     _stage_outputs(s, p, stage_end, done, costs)
-    infl_p = influential[tp]
+    infl_p = realised[tp]
     _reciprocate(s, c, p, part, infl_p)
-    if influential.any():
-        _contact(s, c, p, influential)
+    if len(part):
+        _contact(s, c, seats, p, realised)
     # Staff time to make meetings with disabled participants accessible and facilitated (SCIE
     # Guide 51: budget for the cost of co-production); paid experts' own time on top.
-    n_dw, n_part_teams, n_token = len(c.dw), int(np.count_nonzero(has_d)), len(part) - int(np.count_nonzero(infl_p))
+    n_dw, n_part_teams = len(c.dw), int(np.count_nonzero(has_d))
+    unrealised = float(len(part) - infl_p.sum())
     paid_hours = len(part) * p.involvement.hours if p.power.paid else 0.0
     facilitation = n_part_teams * p.involvement.facilitation_hours
     costs.add("coproduction", (paid_hours + facilitation) * hourly_wage(p))
@@ -103,9 +118,9 @@ def meet(
     return Meeting(
         participation_rate=len(part) / n_dw if n_dw else math.nan,
         influence_share=share_sum / n_part_teams if n_part_teams else math.nan,
-        tokenism_rate=n_token / len(part) if len(part) else math.nan,
+        tokenism_rate=unrealised / len(part) if len(part) else math.nan,
         stages_mask=int(np.bitwise_or.reduce(np.left_shift(1, met))) if len(met) else 0,
-        counts=(len(part), n_dw, n_token, share_sum, n_part_teams),
+        counts=(len(part), n_dw, unrealised, share_sum, n_part_teams),
     )
 
 
@@ -150,7 +165,8 @@ def _weights(
     """Weigh professionals by role, participants as far as professionals listen (000) plus power transfer (001, 003).
 
     Returns professionals' mean attitude, participants' share of the weight, whether any took
-    part, and whether their per-head weight reached ``token_ratio`` of an equal share (influence).
+    part, and the influence each participant realised (:func:`realised_influence` of their
+    per-head weight relative to an equal share; 0 where nobody took part).
     """
     d = p.deliberation
     # Professionals' mean attitude: everyone's team sum, less disabled workers, managers weighted.
@@ -163,7 +179,7 @@ def _weights(
     share = np.where(n_d > 0, pi + (1.0 - pi) * s_nat, 0.0)
     has_d = n_d > 0
     ratio = np.where(has_d, share * (n_d + c.n_prof) / np.maximum(n_d, 1.0), 0.0)
-    return att_p, share, has_d, has_d & (ratio >= d.token_ratio)
+    return att_p, share, has_d, realised_influence(ratio, d.token_ratio, d.influence_steepness)
 
 
 def _decide(
@@ -226,31 +242,41 @@ def _stage_outputs(s: State, p: Config, stage_end: np.ndarray, done: np.ndarray,
 
 
 def _reciprocate(s: State, c: Caches, p: Config, part: np.ndarray, infl_p: np.ndarray) -> None:
-    """Reciprocity (000): real influence builds engagement and confidence, tokenism wears them down."""
+    """Reciprocity (000): realised influence builds engagement and confidence, the unrealised rest wears them down.
+
+    Each participant gains in proportion to the influence they realised and tires in proportion
+    to the rest (``infl_p`` in 0-1), so the response to the weight they held is smooth.
+    """
     rc = p.reciprocity
     dw = c.dw
     if len(part):
-        win, lose = part[infl_p], part[~infl_p]
         gain = rc.gain * (1.5 if p.power.paid else 1.0)
-        s.engagement[win] += gain * (1.0 - s.engagement[win])
-        s.engagement[lose] -= rc.fatigue * s.engagement[lose]
-        s.confidence[win] += 0.5 * gain * (1.0 - s.confidence[win])
-        s.confidence[lose] -= 0.5 * rc.fatigue * s.confidence[lose]
+        lost = 1.0 - infl_p
+        e, cf = s.engagement[part], s.confidence[part]
+        s.engagement[part] = e + gain * infl_p * (1.0 - e) - rc.fatigue * lost * e
+        s.confidence[part] = cf + 0.5 * gain * infl_p * (1.0 - cf) - 0.5 * rc.fatigue * lost * cf
     s.engagement[dw] += rc.drift * (rc.resting - s.engagement[dw])
-    # Traces of recent influence and tokenism (only disabled workers take part).
+    # Traces of recent realised and unrealised influence (only disabled workers take part).
     s.infl_trace[dw] *= 1.0 - TRACE_RATE
     s.token_trace[dw] *= 1.0 - TRACE_RATE
     if len(part):
-        s.infl_trace[win] += TRACE_RATE
-        s.token_trace[lose] += TRACE_RATE
+        s.infl_trace[part] += TRACE_RATE * infl_p
+        s.token_trace[part] += TRACE_RATE * lost
         s.review_part[part] += 1.0
-        s.review_infl[win] += 1.0
+        s.review_infl[part] += infl_p
         s.part_n[part] += 1
-        s.infl_n[win] += 1
+        s.infl_sum[part] += infl_p
 
 
-def _contact(s: State, c: Caches, p: Config, influential: np.ndarray) -> None:
-    """Equal-status contact (Allport; Pettigrew & Tropp 2006): meetings with real influence move professionals."""
-    contact = c.prof & influential[s.team]
-    s.att_base[contact] += p.attitudes.contact * (1.0 - s.att_base[contact])
-    s.contact_n[contact] += 1
+def _contact(s: State, c: Caches, seats: Seats, p: Config, realised: np.ndarray) -> None:
+    """Equal-status contact (Allport; Pettigrew & Tropp 2006): professionals move as far as participants were heard.
+
+    The move is in proportion to the influence the team's participants realised (0 where nobody
+    took part), so contact in a meeting where they were barely heard counts for little.
+    """
+    mask = seats.spread(realised > 0.0)
+    mask &= c.prof
+    who = nonzero(mask)
+    q = realised[s.team[who]]
+    s.att_base[who] += p.attitudes.contact * q * (1.0 - s.att_base[who])
+    s.contact_sum[who] += q
