@@ -466,6 +466,16 @@ class Involvement(_Section):
         doc="Staff time to prepare accessible material and facilitate a meeting with disabled participants",
         source="SCIE Guide 51 (resources to cover the cost of co-production); hours are an assumption",
     )
+    deliberation_hours: float = _p(
+        0.1,
+        0.0,
+        10.0,
+        unit="hours per professional per participant per meeting",
+        doc="Extra time each professional spends in a meeting for each disabled participant (accessible pace, "
+        "explaining, hearing more voices): staff time, costed at the hourly wage",
+        source="SCIE Guide 51 (budget for the cost of co-production); Bianchi et al. 2017 (transaction costs), "
+        "evidence.md 1.4; hours are an assumption",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -505,7 +515,13 @@ class Deliberation(_Section):
         source="assumption; 000 (diversity: the more diverse, the better the outcome)",
     )
     expert_noise: float = _p(
-        0.05, 0.0, 1.0, unit="need units", doc="Error of lived-experience knowledge", source="assumption"
+        0.05,
+        0.0,
+        1.0,
+        unit="need units",
+        doc="Error of one person's estimate of an aspect of needs that their lived experience covers (part of it "
+        "shared with the team, as every error is)",
+        source="assumption",
     )
     diversity: float = _p(
         1.0,
@@ -516,14 +532,21 @@ class Deliberation(_Section):
         source="000 (diversity principle); 003 (involvement of under-represented groups)",
     )
     outsider_noise: float = _p(
-        0.25, 0.0, 1.0, unit="need units", doc="Error of a guess without lived experience", source="assumption"
+        0.25,
+        0.0,
+        1.0,
+        unit="need units",
+        doc="Error of one person's estimate of an aspect of needs outside their lived experience (professionals: "
+        "every aspect); half its variance is shared by the team",
+        source="assumption",
     )
     standard_bias: float = _p(
         0.7,
         0.0,
         1.0,
         unit="0-1",
-        doc="Pull of a fully medical-model professional toward the standard service",
+        doc="Pull toward the standard service of anyone with a fully medical-model attitude, on aspects outside "
+        "their own lived experience",
         source="assumption; 003 (deficit-based vs asset-based approach)",
     )
     manager_weight: float = _p(
@@ -544,6 +567,16 @@ class Deliberation(_Section):
         unit="share",
         doc="How far one meeting moves the project toward its decision",
         source="assumption",
+    )
+    crowding: float = _p(
+        0.1,
+        0.0,
+        5.0,
+        unit="per participant",
+        doc="Slowing of a meeting's decision per disabled participant, times the professionals' lack of "
+        "co-production skill: the step is step_size / (1 + crowding x participants x (1 - skill))",
+        source="assumption for size; Scott et al. 2019 (broader involvement makes agreement harder) and Smaldino "
+        "& Lubell 2011 (fully inclusive processes reduce cooperation), evidence.md 1.1",
     )
     token_ratio: float = _p(
         0.5,
@@ -681,6 +714,15 @@ class Attitudes(_Section):
         doc="Power transfer at which structure fully sustains training (with review, the other half)",
         source="assumption; 003 (CP schemes require sustained, secure and organisational support)",
     )
+    resistance: float = _p(
+        0.0005,
+        0.0,
+        1.0,
+        unit="per meeting per unit of imposed weight",
+        doc="Move of a professional away from the social model per meeting, times the decision weight power "
+        "transfer imposed beyond what the team would give and their lack of co-production skill",
+        source="003 limitations (CP may challenge existing framework of service provision); assumption for size",
+    )
     consolidation: float = _p(
         0.03,
         0.0,
@@ -772,6 +814,15 @@ class Wellbeing(_Section):
     )
     accommodation: float = _p(
         0.05, 0.0, 2.0, unit="per unit", doc="Effect of a granted accommodation", source="JAN (68% very effective)"
+    )
+    power_strain: float = _p(
+        0.1,
+        0.0,
+        2.0,
+        unit="per unit",
+        doc="Demand on a professional from the decision weight power transfer imposed in this week's meeting "
+        "beyond what the team would give, times their lack of co-production skill",
+        source="003 limitations (CP requires support for staff); assumption for size",
     )
     crossover: float = _p(
         0.15,

@@ -68,6 +68,7 @@ def initial_state(config: Config, seats: Seats, rng: np.random.Generator) -> Sta
         last_fit=np.zeros(seats.n_teams),
         fit_acc=np.zeros(seats.n_teams),
         fit_n=np.zeros(seats.n_teams),
+        imposed=np.zeros(seats.n_teams),
         # The organisation starts with the default (baseline) accessibility; a scenario's higher
         # levels are investments paid in week 1 (or when the timeline raises them, 7.2).
         access_paid=access_levels(Config()),

@@ -485,7 +485,7 @@ def test_every_cache_follows_its_rule_after_a_busy_run():
     for _ in range(80):
         m.step()
     kept, fresh = m.caches, build_caches(m.state, m.seats, m.config)
-    for name in ("dw", "dis", "prof", "w_prof", "W_P", "W2_P", "n_prof", "inv_wp", "sd_p", "workload_demand"):
+    for name in ("dw", "dis", "prof", "w_prof", "W_P", "W2_P", "n_prof", "inv_wp", "q_p", "workload_demand"):
         np.testing.assert_array_equal(getattr(kept, name), getattr(fresh, name), err_msg=name)
     # Hires adjust the team sums of attitude by difference: equal up to rounding, not bit for bit.
     np.testing.assert_allclose(kept.team_att_sum, fresh.team_att_sum, rtol=0, atol=1e-12)
