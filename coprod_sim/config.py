@@ -466,6 +466,16 @@ class Involvement(_Section):
         doc="Staff time to prepare accessible material and facilitate a meeting with disabled participants",
         source="SCIE Guide 51 (resources to cover the cost of co-production); hours are an assumption",
     )
+    deliberation_hours: float = _p(
+        0.1,
+        0.0,
+        10.0,
+        unit="hours per professional per participant per meeting",
+        doc="Extra time each professional spends in a meeting for each disabled participant (accessible pace, "
+        "explaining, hearing more voices): staff time, costed at the hourly wage",
+        source="SCIE Guide 51 (budget for the cost of co-production); Bianchi et al. 2017 (transaction costs), "
+        "evidence.md 1.4; hours are an assumption",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -505,7 +515,13 @@ class Deliberation(_Section):
         source="assumption; 000 (diversity: the more diverse, the better the outcome)",
     )
     expert_noise: float = _p(
-        0.05, 0.0, 1.0, unit="need units", doc="Error of lived-experience knowledge", source="assumption"
+        0.05,
+        0.0,
+        1.0,
+        unit="need units",
+        doc="Error of one person's estimate of an aspect of needs that their lived experience covers (part of it "
+        "shared with the team, as every error is)",
+        source="assumption",
     )
     diversity: float = _p(
         1.0,
@@ -516,14 +532,21 @@ class Deliberation(_Section):
         source="000 (diversity principle); 003 (involvement of under-represented groups)",
     )
     outsider_noise: float = _p(
-        0.25, 0.0, 1.0, unit="need units", doc="Error of a guess without lived experience", source="assumption"
+        0.25,
+        0.0,
+        1.0,
+        unit="need units",
+        doc="Error of one person's estimate of an aspect of needs outside their lived experience (professionals: "
+        "every aspect); half its variance is shared by the team",
+        source="assumption",
     )
     standard_bias: float = _p(
         0.7,
         0.0,
         1.0,
         unit="0-1",
-        doc="Pull of a fully medical-model professional toward the standard service",
+        doc="Pull toward the standard service of anyone with a fully medical-model attitude, on aspects outside "
+        "their own lived experience",
         source="assumption; 003 (deficit-based vs asset-based approach)",
     )
     manager_weight: float = _p(
@@ -545,13 +568,34 @@ class Deliberation(_Section):
         doc="How far one meeting moves the project toward its decision",
         source="assumption",
     )
+    crowding: float = _p(
+        0.1,
+        0.0,
+        5.0,
+        unit="per participant",
+        doc="Slowing of a meeting's decision per disabled participant, times the professionals' lack of "
+        "co-production skill: the step is step_size / (1 + crowding x participants x (1 - skill))",
+        source="assumption for size; Scott et al. 2019 (broader involvement makes agreement harder) and Smaldino "
+        "& Lubell 2011 (fully inclusive processes reduce cooperation), evidence.md 1.1",
+    )
     token_ratio: float = _p(
         0.5,
         0.0,
         1.0,
         unit="ratio to an equal share",
-        doc="Below this share of an equal voice a disabled participant's input counts as tokenistic",
-        source="assumption after Ahn & Lee (procedural injustice threshold); 003 (being consulted)",
+        doc="Weight held, relative to an equal per-head share, at which a disabled participant realises half "
+        "of an equal partner's influence (the midpoint of the graded tokenism curve)",
+        source="assumption after Ahn & Lee (procedural injustice threshold); 003 (being consulted; equal partners)",
+    )
+    influence_steepness: float = _p(
+        2.0,
+        0.5,
+        50.0,
+        unit="Hill exponent",
+        doc="How sharply realised influence rises around deliberation.token_ratio (large values approach an "
+        "all-or-nothing threshold; 1 rises gently)",
+        source="assumption; Kalbfeld 2019 (no critical-mass threshold: more representation is gradually better), "
+        "evidence.md 7",
     )
 
 
@@ -605,7 +649,8 @@ class Reciprocity(_Section):
         0.0,
         1.0,
         unit="per meeting",
-        doc="Engagement gain from a meeting with real influence",
+        doc="Engagement gain from a meeting in which an equal partner's influence was fully realised "
+        "(scaled by the share realised)",
         source="000 (reciprocity: accomplishment); TLAP 2014",
     )
     fatigue: float = _p(
@@ -613,7 +658,8 @@ class Reciprocity(_Section):
         0.0,
         1.0,
         unit="per meeting",
-        doc="Engagement lost to a tokenistic meeting",
+        doc="Engagement lost to a meeting in which none of an equal partner's influence was realised "
+        "(scaled by the share not realised)",
         source="Mencap 2012; ACD 2025 (fatigue when it makes no difference); evidence.md 3.9",
     )
     drift: float = _p(
@@ -625,7 +671,7 @@ class Reciprocity(_Section):
         0.0,
         1.0,
         unit="per review",
-        doc="Engagement gain from a review that shows one's past influence",
+        doc="Engagement gain from a review that shows one's past influence (scaled by the influence realised)",
         source="003 (review: ensure visibility of impact)",
     )
 
@@ -639,7 +685,8 @@ class Attitudes(_Section):
         0.0,
         1.0,
         unit="per meeting",
-        doc="Move toward the social model per equal-status contact meeting",
+        doc="Move toward the social model per meeting with disabled participants who realised an equal "
+        "partner's influence (scaled by the influence they realised: equal status)",
         source="calibrated (experiments/calibration): contact-attitude r = 0.21, Pettigrew & Tropp 2006; "
         "McManus et al. 2011 (quality matters); docs/validation.md",
     )
@@ -683,6 +730,15 @@ class Attitudes(_Section):
         unit="share of decision weight",
         doc="Power transfer at which structure fully sustains training (with review, the other half)",
         source="assumption; 003 (CP schemes require sustained, secure and organisational support)",
+    )
+    resistance: float = _p(
+        0.0005,
+        0.0,
+        1.0,
+        unit="per meeting per unit of imposed weight",
+        doc="Move of a professional away from the social model per meeting, times the decision weight power "
+        "transfer imposed beyond what the team would give and their lack of co-production skill",
+        source="003 limitations (CP may challenge existing framework of service provision); assumption for size",
     )
     consolidation: float = _p(
         0.03,
@@ -762,7 +818,7 @@ class Wellbeing(_Section):
         0.0,
         2.0,
         unit="per unit",
-        doc="Effect of recent tokenistic meetings",
+        doc="Effect of recent unrealised influence in meetings (tokenism trace)",
         source="Mencap 2012; 003 (being consulted)",
     )
     accomplishment: float = _p(
@@ -770,11 +826,20 @@ class Wellbeing(_Section):
         0.0,
         2.0,
         unit="per unit",
-        doc="Effect of recent real influence",
+        doc="Effect of recent realised influence in meetings",
         source="000 (reciprocity: feel accomplished); SCIE 2022",
     )
     accommodation: float = _p(
         0.05, 0.0, 2.0, unit="per unit", doc="Effect of a granted accommodation", source="JAN (68% very effective)"
+    )
+    power_strain: float = _p(
+        0.1,
+        0.0,
+        2.0,
+        unit="per unit",
+        doc="Demand on a professional from the decision weight power transfer imposed in this week's meeting "
+        "beyond what the team would give, times their lack of co-production skill",
+        source="003 limitations (CP requires support for staff); assumption for size",
     )
     crossover: float = _p(
         0.15,

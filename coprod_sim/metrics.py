@@ -27,6 +27,8 @@ __all__ = ["LEVEL_RULES", "LevelWindow", "classify_level", "compute"]
 # Thresholds of the co-production level (docs/ODD.md, "Observation"), on 13-week means.
 LEVEL_RULES = {
     "participation_min": 0.05,  # below: no involvement to speak of
+    # Tokenism is graded (1 - mean realised influence of attendances, 7.6), so the thresholds
+    # read as shares of an equal partner's influence left unrealised.
     "consultation_tokenism": 0.5,  # above: consultation without influence (tokenism)
     "intermediate_tokenism": 0.25,
     "intermediate_stages": 3,
@@ -40,10 +42,13 @@ LEVEL_RULES = {
 def classify_level(participation: float, tokenism: float, influence: float, stages: int, support: bool) -> str:
     """Co-production level from indicators averaged over a quarter.
 
-    none: almost no participation; consultation: participation, but most of it tokenistic;
-    compliance: input acknowledged; intermediate (recognition and support): little tokenism,
-    at least three stages, and support (accessibility or peer support); transformative: also
-    all four stages, almost no tokenism and at least 40% of decision weight (000, 003).
+    ``tokenism`` is graded: the share of attendances' potential influence not realised (1 - mean
+    realised influence, docs/ODD.md 7.6). none: almost no participation; consultation:
+    participation, but attendances realise less than half of an equal partner's influence;
+    compliance: input acknowledged; intermediate (recognition and support): most influence
+    realised, at least three stages, and support (accessibility or peer support);
+    transformative: also all four stages, almost all influence realised and at least 40% of
+    decision weight (000, 003).
     """
     r = LEVEL_RULES
     if participation < r["participation_min"]:
@@ -68,31 +73,26 @@ class LevelWindow:
     """The last quarter's meeting counts and stages, pooled to judge the co-production level."""
 
     def __init__(self) -> None:
-        self._weeks: deque[tuple[int, int, int, float, int, int]] = deque(maxlen=QUARTER_WEEKS)
-        self._counts = [0, 0, 0, 0]  # participations, disabled workers, tokenistic ones, meetings
+        self._weeks: deque[tuple[int, int, float, float, int, int]] = deque(maxlen=QUARTER_WEEKS)
+        self._counts = [0, 0, 0]  # participations, disabled workers, meetings
 
     def level(self, meeting: Meeting, c: Caches, p: Config) -> tuple[str, int]:
         """Add this week's meeting and return the quarter's level and number of stages involved."""
         weeks = self._weeks
         if len(weeks) == weeks.maxlen:  # integer counts are kept as running sums (exact)
             old = weeks[0]
-            self._counts = [
-                self._counts[0] - old[0],
-                self._counts[1] - old[1],
-                self._counts[2] - old[2],
-                self._counts[3] - old[4],
-            ]
-        part_n, dw_n, token_n, share_sum, meeting_n = meeting.counts
-        weeks.append((part_n, dw_n, token_n, share_sum, meeting_n, meeting.stages_mask))
+            self._counts = [self._counts[0] - old[0], self._counts[1] - old[1], self._counts[2] - old[4]]
+        part_n, dw_n, unrealised, share_sum, meeting_n = meeting.counts
+        weeks.append((part_n, dw_n, unrealised, share_sum, meeting_n, meeting.stages_mask))
         k = self._counts
         k[0] += part_n
         k[1] += dw_n
-        k[2] += token_n
-        k[3] += meeting_n
-        parts, dws, tokens, meetings = k
-        shares = 0  # floats: summed afresh, left to right (add_up's order)
+        k[2] += meeting_n
+        parts, dws, meetings = k
+        tokens = shares = 0  # floats: summed afresh, left to right (add_up's order)
         mask = 0
         for week in weeks:
+            tokens += week[2]
             shares += week[3]
             mask |= week[5]
         stages = bin(mask).count("1")

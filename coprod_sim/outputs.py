@@ -127,7 +127,13 @@ _COLUMNS: tuple[Column, ...] = (
     Column(
         "influence_share", "Influence of disabled workers in meetings", "share of decision weight, 0-1", 1, "Influence"
     ),
-    Column("tokenism_rate", "Tokenism in meetings", "share of attendances without influence, 0-1", -1, "Tokenism"),
+    Column(
+        "tokenism_rate",
+        "Tokenism in meetings",
+        "share of an equal partner's influence not realised, averaged over attendances, 0-1",
+        -1,
+        "Tokenism",
+    ),
     Column("fit", "Fit of services to people's needs", "0-1", 1),
     Column("wellbeing_disabled", "Wellbeing of disabled people", _AVERAGE, 1, _DIS, "Wellbeing"),
     Column("wellbeing_nondisabled", "Wellbeing of non-disabled people", _AVERAGE, 1, _NON, "Wellbeing"),

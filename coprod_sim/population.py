@@ -60,8 +60,8 @@ def initial_state(config: Config, seats: Seats, rng: np.random.Generator) -> Sta
         barrier=np.zeros(n),
         own=np.zeros(n),
         part_n=np.zeros(n, np.int32),
-        infl_n=np.zeros(n, np.int32),
-        contact_n=np.zeros(n, np.int32),
+        infl_sum=np.zeros(n),
+        contact_sum=np.zeros(n),
         trained_at=np.zeros(n, np.int32),
         acc_once=np.zeros(n),
         offset=rng.integers(0, 4 * config.deliberation.stage_weeks, seats.n_teams),
@@ -71,6 +71,7 @@ def initial_state(config: Config, seats: Seats, rng: np.random.Generator) -> Sta
         last_fit=np.zeros(seats.n_teams),
         fit_acc=np.zeros(seats.n_teams),
         fit_n=np.zeros(seats.n_teams),
+        imposed=np.zeros(seats.n_teams),
         # The organisation starts with the default (baseline) accessibility; a scenario's higher
         # levels are investments paid in week 1 (or when the timeline raises them, 7.2).
         access_paid=access_levels(Config()),

@@ -28,7 +28,7 @@ __all__ = [
     "DISABLED_WORKER",
     "MANAGER",
     "PEER_SUPPORTER",
-    "PROFESSIONAL_CORRELATION",
+    "SHARED_ERROR",
     "STAFF",
     "STAGES",
     "Caches",
@@ -62,8 +62,11 @@ Phase = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 #: Organisation size from which sums over cross-team ties use the sparse product (see Seats.cross_sum).
 CROSS_SPARSE_FROM = 200_000
 
-#: Professionals share part of their error about needs (a common training): 0 independent, 1 one error.
-PROFESSIONAL_CORRELATION = 0.5
+#: Share of the variance of anyone's misreading of a project's needs that the whole team shares
+#: (the same referral, the same framing of the problem): 0 independent errors, 1 one error for all.
+#: Everyone's error has this structure, professionals' and disabled participants' alike; lived
+#: experience makes the whole error smaller, it does not make it independent (docs/ODD.md 7.6).
+SHARED_ERROR = 0.5
 
 
 @dataclasses.dataclass(eq=False)
@@ -107,20 +110,23 @@ class State:
     own: np.ndarray  # barriers from accessibility and accommodations (without attitudes), 0-1
     # Histories kept for observation (validation patterns, people table); no mechanism reads them.
     part_n: np.ndarray  # co-production meetings attended
-    infl_n: np.ndarray  # of those, meetings with real influence
-    contact_n: np.ndarray  # equal-status contact meetings (professionals, 7.6)
+    infl_sum: np.ndarray  # influence realised in those meetings, summed (0-1 each, 7.6)
+    contact_sum: np.ndarray  # equal-status contact: realised influence of the meetings attended (professionals, 7.6)
     trained_at: np.ndarray  # week of the person's last training session (0: never)
     acc_once: np.ndarray  # one-time cost of the person's accommodation (0: none or not one-time)
     # teams
     offset: np.ndarray
     need_t: np.ndarray
-    z: np.ndarray  # (3, teams, aspects) standard-normal errors of this project: professionals,
-    # disabled outsiders, experts by experience. Drawn once per project: a misreading of needs
-    # persists through the project instead of averaging out meeting by meeting.
+    z: np.ndarray  # (3, teams, aspects) standard-normal errors of this project: the part of the
+    # misreading of needs the whole team shares, professionals' own parts (pooled) and disabled
+    # participants' own parts (pooled). Drawn once per project: a misreading of needs persists
+    # through the project instead of averaging out meeting by meeting.
     decision: np.ndarray
     last_fit: np.ndarray
     fit_acc: np.ndarray  # sum of the stage outputs' fit so far in the running project
     fit_n: np.ndarray  # number of stage outputs in fit_acc (fewer than 4 for the first, joined mid-way)
+    imposed: np.ndarray  # decision weight this week's power transfer gave participants beyond what
+    # professionals would have given (0 without participants; staff strain and resistance, 7.6, 7.10)
     # the organisation
     access_paid: np.ndarray  # highest accessibility level paid for so far, per barrier type (7.2)
     acc_granted: np.ndarray  # accommodations granted so far: free, one-time cost, ongoing cost (JAN)
@@ -143,8 +149,8 @@ class State:
             self.review_part,
             self.review_infl,
             self.part_n,
-            self.infl_n,
-            self.contact_n,
+            self.infl_sum,
+            self.contact_sum,
             self.trained_at,
             self.acc_once,
         )
@@ -230,6 +236,14 @@ class Seats:
         """Give each member its team's value of a per-team array (a new per-seat array)."""
         return np.repeat(per_team, self.team_size)
 
+    def members(self, teams: np.ndarray) -> np.ndarray:
+        """Seats of the given teams, team by team (ascending if ``teams`` is): a few teams' worth of work."""
+        sizes = self.team_size[teams]
+        ends = np.cumsum(sizes)
+        # Each seat is its team's start plus its place in the team: arange over all, less the
+        # number of seats in the teams before it, plus the team's start.
+        return np.arange(ends[-1] if len(ends) else 0) + np.repeat(self.team_start[teams] - (ends - sizes), sizes)
+
 
 @dataclasses.dataclass(eq=False)
 class Caches:
@@ -251,10 +265,11 @@ class Caches:
     W_P: np.ndarray
     W2_P: np.ndarray
     n_prof: np.ndarray
-    #: Per team: 1 / W_P, and the spread of the professionals' pooled proposal (7.6). Rule:
-    #: rederived from W_P and W2_P whenever they change (:func:`set_role`).
+    #: Per team: 1 / W_P, and sqrt(W2_P) / W_P, the spread of the professionals' own (not shared)
+    #: errors once pooled, per unit of one person's (7.6). Rule: rederived from W_P and W2_P
+    #: whenever they change (:func:`set_role`).
     inv_wp: np.ndarray
-    sd_p: np.ndarray
+    q_p: np.ndarray
     #: Per team: sum of everyone's attitude. Rule: recomputed after the attitude update (7.8),
     #: which is the only place attitudes move between hires, and adjusted by each hire (7.11).
     team_att_sum: np.ndarray
@@ -314,34 +329,32 @@ def build_caches(state: State, seats: Seats, config: Config) -> Caches:
         W2_P=np.bincount(s.team, w * w, t),
         n_prof=np.bincount(s.team, prof, t).astype(float),
         inv_wp=np.empty(0),
-        sd_p=np.empty(0),
+        q_p=np.empty(0),
         team_att_sum=seats.tsum(s.attitude),
         workload_demand=config.wellbeing.workload * s.workload,
         att_barrier_dis=np.empty(0),
         phases=phase_tables(s.offset, d.stage_weeks),
         roles_changed=set(range(seats.n)),
     )
-    _derive_team_weights(c, config)
+    _derive_team_weights(c)
     return c
 
 
-def _team_weight_terms(w_p: np.ndarray, w2_p: np.ndarray, config: Config) -> tuple[np.ndarray, np.ndarray]:
-    """Return 1 / W_P, and the spread of the professionals' pooled proposal (shared training)."""
-    sd = config.deliberation.outsider_noise * np.sqrt(
-        PROFESSIONAL_CORRELATION + (1 - PROFESSIONAL_CORRELATION) * w2_p / np.maximum(w_p**2, 1e-12)
-    )
-    return 1.0 / np.maximum(w_p, 1e-12), sd
+def _team_weight_terms(w_p: np.ndarray, w2_p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return 1 / W_P, and sqrt(W2_P) / W_P (the pooled spread of professionals' own errors)."""
+    inv = 1.0 / np.maximum(w_p, 1e-12)
+    return inv, np.sqrt(w2_p) * inv
 
 
-def _derive_team_weights(c: Caches, config: Config, teams: np.ndarray | None = None) -> None:
+def _derive_team_weights(c: Caches, teams: np.ndarray | None = None) -> None:
     """Per-team terms of deliberation that change only with the professionals in a team (all, or ``teams``).
 
     The terms are elementwise, so recomputing a few teams gives the same bits as recomputing all.
     """
     if teams is None:
-        c.inv_wp, c.sd_p = _team_weight_terms(c.W_P, c.W2_P, config)
+        c.inv_wp, c.q_p = _team_weight_terms(c.W_P, c.W2_P)
     else:
-        c.inv_wp[teams], c.sd_p[teams] = _team_weight_terms(c.W_P[teams], c.W2_P[teams], config)
+        c.inv_wp[teams], c.q_p[teams] = _team_weight_terms(c.W_P[teams], c.W2_P[teams])
 
 
 def set_role(state: State, caches: Caches, config: Config, seats: np.ndarray, role: int | np.ndarray) -> None:
@@ -365,7 +378,7 @@ def set_role(state: State, caches: Caches, config: Config, seats: np.ndarray, ro
     c.prof[changed] = now_prof
     c.w_prof[changed] = now_prof.astype(float)
     c.dw = nonzero(s.role >= DISABLED_WORKER)
-    _derive_team_weights(c, config, teams)  # a team listed twice gets the same values twice
+    _derive_team_weights(c, teams)  # a team listed twice gets the same values twice
 
 
 def refresh_disabled(state: State, caches: Caches) -> None:

@@ -61,7 +61,12 @@ def test_peer_support_lowers_burnout_when_everyone_takes_part():
 
 
 def test_consultation_without_power_is_tokenism_and_erodes_engagement():
-    """003, 001; Mencap 2012. Measured engagement: 0.30-0.33 (tokenistic) vs 0.49-0.50 (not involved)."""
+    """003, 001; Mencap 2012. Measured engagement: 0.385-0.407 (tokenistic) vs 0.494-0.502 (not
+    involved). Tokenism is graded (the share of an equal partner's influence left unrealised,
+    docs/ODD.md 7.6): 0.69-0.71 without power, 0.025-0.030 with power transfer 0.3.
+
+    Before influence was graded a threshold made tokenism 1.00 without power (engagement
+    0.30-0.33), which followed from arithmetic rather than from the mechanism (issue 13)."""
     tokenistic = load_scenario("tokenistic").config
     not_involved = Config().with_overrides({"involvement.delivery": False, "involvement.evaluation": False})
 
@@ -73,18 +78,21 @@ def test_consultation_without_power_is_tokenism_and_erodes_engagement():
         )
 
     tok, none = paired(tokenistic, not_involved, lambda ts: ts["engagement_disabled"].iloc[-52:].mean())
-    assert (tok < none - 0.1).all()
-    # Real influence needs power transfer: without it tokenism is near total and influence tiny.
+    assert (tok < none - 0.06).all()
+    # Real influence needs power transfer: without it most of an equal partner's influence is
+    # left unrealised (above the consultation level's 0.5) and the share held is tiny.
     without, with_power = paired(tokenistic, tokenistic.with_overrides({"power.transfer": 0.3}), stats)
-    assert (without[:, 1] > 0.9).all() and (without[:, 2] < 0.1).all()
+    assert (without[:, 1] > 0.6).all() and (without[:, 2] < 0.1).all()
     assert (with_power[:, 1] < 0.1).all() and (with_power[:, 2] >= 0.3).all()
     assert (with_power[:, 0] > without[:, 0] + 0.3).all()
 
 
 def test_more_diverse_participation_gives_better_fit():
-    """000 principle of diversity. Measured +0.0054 to +0.0084 fit when teams have several experts by
-    experience (calibrated defaults; +0.012 to +0.020 before calibration, when contact moved
-    attitudes, and with them listening, about 30 times faster).
+    """000 principle of diversity. Measured +0.010 to +0.013 fit when teams have several experts by
+    experience (participants defer to those who know an aspect, issue 13; +0.0054 to +0.0084
+    before, when the group's proposal on an aspect nobody knew was unbiased and independent of
+    professionals'; +0.012 to +0.020 before calibration, when contact moved attitudes, and with
+    them listening, about 30 times faster).
 
     With about one expert by experience per team (the baseline) the effect is smaller still:
     diversity needs several disabled people taking part together (docs/ODD.md, limitations).
@@ -141,25 +149,33 @@ def test_training_alone_fades_training_with_structure_lasts():
     assert sustained.mean() - alone.mean() > 0.3
 
 
-def test_transformative_costs_more_up_front_and_pays_back():
-    """000 advantages; 003 value for money. Measured: +265k to +305k in year 1; -79k to -482k
-    after ten years; break-even between week 319 and 508 (before calibration 119 to 244)."""
+def test_transformative_costs_more_up_front_and_saves_through_fit():
+    """000 advantages; 003 value for money. Measured: +384k to +413k in year 1; rework over ten
+    years 1.32M to 1.64M lower (better fit); co-production time 0.78M to 1.01M higher.
+
+    Whether the plan pays for itself is not asserted: it depends on assumptions (project value,
+    rework, staff time; issue 13). At the defaults it does not within ten years (+1.23M to +1.64M
+    by week 520). It did (weeks 319 to 508) while participants' errors were independent of
+    professionals', so that any share they held raised fit, and staff time in meetings was free.
+    """
     base, transformative = Config(), load_scenario("transformative").config
-    weeks = []
     for seed in SEEDS:
-        b = run_ts(base, seed, 520)["cost_cumulative"].to_numpy()
-        t = run_ts(transformative, seed, 520)["cost_cumulative"].to_numpy()
-        assert t[52] - b[52] > 50_000  # costs more up front
-        assert t[-1] < b[-1]  # and less over ten years
-        weeks.append(break_even_week(t - b))
-    assert all(w is not None and 26 < w < 520 for w in weeks)
+        b = run_ts(base, seed, 520)
+        t = run_ts(transformative, seed, 520)
+        extra = t["cost_cumulative"].to_numpy() - b["cost_cumulative"].to_numpy()
+        assert extra[52] > 50_000  # costs more up front
+        assert t["cost_rework"].sum() < b["cost_rework"].sum() - 500_000  # and saves through fit
+        be = break_even_week(extra)
+        assert be is None or 0 <= be <= 520
 
 
 def test_all_four_stages_beat_delivery_only():
-    """001 (at all stages). Measured +0.011 to +0.020 fit with the same power transfer (calibrated
-    defaults; +0.030 to +0.046 before calibration, when contact moved attitudes faster)."""
+    """001 (at all stages). Measured +0.004 to +0.008 fit with the same power transfer (+0.011 to
+    +0.020 before participants' errors shared the team's part, issue 13: the fit now gains only
+    from what lived experience knows better; +0.030 to +0.046 before calibration, when contact
+    moved attitudes faster)."""
     base = Config().with_overrides({"power.transfer": 0.3})
     delivery = base.with_overrides({"involvement.evaluation": False})
     all_four = base.with_overrides({"involvement.planning": True, "involvement.design": True})
     d, a = paired(delivery, all_four, lambda ts: (ts["fit"].iloc[52:].mean(), ts["engagement_disabled"].iloc[-1]))
-    assert (a[:, 0] - d[:, 0] >= 0.005).all()
+    assert (a[:, 0] - d[:, 0] >= 0.002).all()

@@ -67,8 +67,8 @@ def _involvement(model: CoProdModel, config: Config) -> str:
         text += " Nobody took part, so there was no influence to measure."
     elif token > 0.5:
         text += (
-            f" Most of that was tokenistic ({pct(token)} of attendances): they were outnumbered and "
-            f"professionals listened little, so their views rarely changed decisions."
+            f" Most of that was tokenistic: they realised only {pct(1.0 - token)} of an equal partner's "
+            "influence, being outnumbered by professionals who listened little."
         )
         if pt < 0.1:
             text += " Power transfer is " + pct(pt) + "; raising it guarantees them a real share of decisions."

@@ -18,7 +18,7 @@ import numpy as np
 from coprod_sim.config import Config
 from coprod_sim.state import Caches, Seats, State, clip01
 
-__all__ = ["learn", "susceptibility", "update_attitudes"]
+__all__ = ["learn", "resist", "susceptibility", "update_attitudes"]
 
 
 def susceptibility(p: Config, z: np.ndarray) -> np.ndarray:
@@ -36,6 +36,16 @@ def learn(s: State, who: np.ndarray | slice, gain: np.ndarray | float) -> None:
     """
     s.att_base[who] += gain * (1.0 - s.att_base[who])
     s.att_anchor[who] += gain * (1.0 - s.att_anchor[who])
+
+
+def resist(s: State, who: np.ndarray, loss: np.ndarray | float) -> None:
+    """Own experience of imposed change moves the lasting attitude and the anchor back: ``loss`` x value.
+
+    Resistance to power handed over without the skill to work with it (003 limitations) is, like
+    contact, what a person lives through, so the anchor keeps it too (Friedkin & Johnsen 1990).
+    """
+    s.att_base[who] -= loss * s.att_base[who]
+    s.att_anchor[who] -= loss * s.att_anchor[who]
 
 
 def update_attitudes(s: State, c: Caches, seats: Seats, p: Config) -> None:

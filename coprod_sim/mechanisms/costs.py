@@ -2,6 +2,7 @@
 
 Sources: SCIE Guide 51 (budget for the cost of co-production); Bianchi et al. 2017 (transaction
 costs) via evidence.md 1.4; JAN 2019-2023 for accommodations; other amounts are assumptions.
+The co-production part (7.6) is charged by the meeting through :func:`coproduction`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from coprod_sim.config import Config
 from coprod_sim.state import PEER_SUPPORTER, Caches, Seats, State, add_up
 
-__all__ = ["COST_PARTS", "WEEK_HOURS", "Ledger", "account", "hourly_wage", "total"]
+__all__ = ["COST_PARTS", "WEEK_HOURS", "Ledger", "account", "coproduction", "hourly_wage", "total"]
 
 #: Paid hours in a week (a full-time week); hourly pay is ``organisation.wage_week`` / WEEK_HOURS.
 WEEK_HOURS = 37.5
@@ -41,6 +42,21 @@ class Ledger(dict[str, float]):
 def hourly_wage(p: Config) -> float:
     """Pay for one hour of a person's time (``organisation.wage_week`` over a 37.5-hour week)."""
     return p.organisation.wage_week / WEEK_HOURS
+
+
+def coproduction(p: Config, participants: int, meetings: int, seats_heard: float, costs: Ledger) -> None:
+    """Charge this week's co-production time (docs/ODD.md 7.6): facilitation, deliberation, paid experts.
+
+    ``meetings`` are team meetings with at least one disabled participant; ``seats_heard`` is the
+    sum over them of participants x professionals present: each professional spends
+    ``involvement.deliberation_hours`` more for each participant (accessible pace, explaining,
+    hearing more voices; SCIE Guide 51, Bianchi et al. 2017: staff time is a cost of
+    co-production). Paid experts' own meeting time is added when ``power.paid`` is true.
+    """
+    inv = p.involvement
+    paid = participants * inv.hours if p.power.paid else 0.0
+    hours = paid + meetings * inv.facilitation_hours + seats_heard * inv.deliberation_hours
+    costs.add("coproduction", hours * hourly_wage(p))
 
 
 def account(s: State, c: Caches, seats: Seats, p: Config, costs: Ledger) -> None:

@@ -3,9 +3,13 @@
 Every team meets once a week at the current stage of its project (planning, design, delivery,
 evaluation). Disabled workers who are invited and take part hold a share of the decision weight
 (equality and power transfer); their lived experience covers some aspects of the real needs, and
-professionals lean towards the standard service unless they hold the social model. The decision
-moves towards the meeting's proposal; each stage ends with an output whose fit to the needs is
-measured, and a project's fit is the mean of its four outputs.
+anyone outside their own experience leans towards the standard service unless they hold the
+social model. Everyone's misreading of the needs shares a part with the rest of the team, so the
+fit gains only from what participants know that professionals do not. The decision moves towards
+the meeting's proposal, more slowly with many participants and little facilitation skill; each
+stage ends with an output whose fit to the needs is measured, and a project's fit is the mean of
+its four outputs. Power transferred beyond what professionals would give strains and provokes
+unprepared professionals (7.10 reads it).
 
 Sources: 000 (stages; equality; diversity; reciprocity; disabled people as experts; "not
 incurring unnecessary spending", citing OECD 2011); 001 element 1 and 003 (shift of power;
@@ -13,9 +17,12 @@ deficit- versus asset-based approach; "being consulted"); Choi & Robertson 2014 
 decision weights; multi-dimensional preferences); Ahn & Lee (logistic participation,
 procedural-injustice threshold); Parrado et al. 2013 (self-efficacy); Shaping Our Lives (access
 difficulties); TLAP 2014 and Mencap 2012 (influence and tokenism); Allport 1954, Pettigrew &
-Tropp 2006, McManus et al. 2011 (equal-status contact); SCIE Guide 51 (cost of co-production).
-Durations, the error structure, the listening formula, the threshold and the step rule are
-assumptions.
+Tropp 2006, McManus et al. 2011 (equal-status contact); SCIE Guide 51 (cost of co-production);
+Kalbfeld 2019 (no critical-mass threshold: influence is graded); Scott et al. 2019 and Smaldino &
+Lubell 2011 (broader involvement makes agreement harder); 003 limitations ("CP may challenge
+existing framework of service provision"). Durations, the error structure, the listening formula,
+the shape of the realised-influence curve, the step rule and the sizes of crowding and resistance
+are assumptions.
 """
 
 from __future__ import annotations
@@ -25,15 +32,29 @@ from typing import NamedTuple
 
 import numpy as np
 
-from coprod_sim.config import Config
-from coprod_sim.mechanisms.attitudes import learn
-from coprod_sim.mechanisms.costs import Ledger, hourly_wage
-from coprod_sim.state import PROFESSIONAL_CORRELATION, STAFF, Caches, Phase, Seats, State, clip01, nonzero
+from coprod_sim.config import Config, Deliberation
+from coprod_sim.mechanisms.attitudes import learn, resist
+from coprod_sim.mechanisms.costs import Ledger, coproduction
+from coprod_sim.state import SHARED_ERROR, STAFF, Caches, Phase, Seats, State, clip01, nonzero
 
-__all__ = ["TRACE_RATE", "Meeting", "fit", "meet", "past_fit"]
+__all__ = ["TRACE_RATE", "Meeting", "fit", "meet", "past_fit", "realised_influence"]
 
 #: Weight of this week in the exponential traces of influence and tokenism.
 TRACE_RATE = 0.1
+
+#: Loadings of one person's error about a need on the part the team shares and on their own part.
+_SHARED, _OWN = math.sqrt(SHARED_ERROR), math.sqrt(1.0 - SHARED_ERROR)
+
+
+class Weights(NamedTuple):
+    """Per team, this week: who holds how much of the decision, and how it is received."""
+
+    att_p: np.ndarray  # professionals' weighted mean attitude
+    skill_p: np.ndarray  # professionals' weighted mean co-production skill
+    share: np.ndarray  # disabled participants' share of the decision weight (0 without them)
+    has_d: np.ndarray  # some disabled worker took part
+    realised: np.ndarray  # influence each participant realised, 0-1 (0 without them)
+    imposed: np.ndarray  # weight given by power transfer beyond what professionals would give
 
 
 class Meeting(NamedTuple):
@@ -44,18 +65,31 @@ class Meeting(NamedTuple):
     tokenism_rate: float
     stages_mask: int  # bit s set: some team met with disabled participants at stage s
     # Counts for the quarterly level, pooled so quiet weeks do not dilute the rates: participations,
-    # disabled workers, tokenistic participations, sum of shares, meetings with participants.
-    counts: tuple[int, int, int, float, int]
+    # disabled workers, sum over participations of unrealised influence (1 - realised), sum of
+    # shares, meetings with participants.
+    counts: tuple[int, int, float, float, int]
 
     @classmethod
     def none_yet(cls, any_disabled_workers: bool) -> Meeting:
         """Return the week-0 record: no meeting has happened."""
-        return cls(0.0 if any_disabled_workers else math.nan, math.nan, math.nan, 0, (0, 0, 0, 0.0, 0))
+        return cls(0.0 if any_disabled_workers else math.nan, math.nan, math.nan, 0, (0, 0, 0.0, 0.0, 0))
 
 
 def fit(decision: np.ndarray, need: np.ndarray) -> np.ndarray:
     """Fit of a service to the real needs: 1 - 2 x mean absolute distance, in [0, 1]."""
     return clip01(1.0 - (2.0 / need.shape[-1]) * np.abs(decision - need).sum(axis=-1))
+
+
+def realised_influence(ratio: np.ndarray, half: float, steepness: float) -> np.ndarray:
+    """Share of an equal partner's influence realised, from weight held relative to an equal share (0-1).
+
+    A Hill curve: ratio^k / (ratio^k + half^k). Half of it is realised at ``half`` times an equal
+    per-head share (``deliberation.token_ratio``); ``steepness`` k sets how sharply it rises there.
+    As k grows it tends to the old all-or-nothing threshold at ``half``; no value of it is a cliff.
+    """
+    rk = np.power(np.maximum(ratio, 0.0), steepness)
+    hk = half**steepness
+    return rk / np.maximum(rk + hk, 1e-300)
 
 
 def past_fit(s: State, seats: Seats, p: Config) -> np.ndarray:
@@ -68,10 +102,9 @@ def past_fit(s: State, seats: Seats, p: Config) -> np.ndarray:
     w = np.where(seats.is_manager, d.manager_weight, 1.0) * (s.role <= STAFF)
     W = np.maximum(np.bincount(team, w, t), 1e-12)
     beta = d.standard_bias * (1.0 - np.bincount(team, w * s.att_base, t) / W)
-    sd = d.outsider_noise * np.sqrt(
-        PROFESSIONAL_CORRELATION + (1 - PROFESSIONAL_CORRELATION) * np.bincount(team, w * w, t) / W**2
-    )
-    past = s.need_t + beta[:, None] * (0.5 - s.need_t) + sd[:, None] * s.z[0]
+    q = np.sqrt(np.bincount(team, w * w, t)) / W
+    own = (d.outsider_noise * _OWN * q)[:, None] * s.z[1]
+    past = s.need_t + beta[:, None] * (0.5 - s.need_t) + d.outsider_noise * _SHARED * s.z[0] + own
     return fit(past, s.need_t)
 
 
@@ -86,27 +119,26 @@ def meet(
     mgr_att = s.attitude[seats.manager_seat]
     part, tp, dteam = _take_part(s, c, seats, p, rng, stage, mgr_att)
     n_d = np.bincount(tp, minlength=seats.n_teams).astype(float)
-    att_p, share, has_d, influential = _weights(s, c, seats, p, dteam, n_d, mgr_att)
-    _decide(s, c, p, att_p, share, has_d, part, tp)
+    w = _weights(s, c, seats, p, dteam, n_d, mgr_att)
+    s.imposed = w.imposed
+    _decide(s, c, p, w, n_d, part, tp)
     _stage_outputs(s, p, stage_end, done, costs)
-    infl_p = influential[tp]
+    infl_p = w.realised[tp]
     _reciprocate(s, c, p, part, infl_p)
-    if influential.any():
-        _contact(s, c, p, influential)
-    # Staff time to make meetings with disabled participants accessible and facilitated (SCIE
-    # Guide 51: budget for the cost of co-production); paid experts' own time on top.
-    n_dw, n_part_teams, n_token = len(c.dw), int(np.count_nonzero(has_d)), len(part) - int(np.count_nonzero(infl_p))
-    paid_hours = len(part) * p.involvement.hours if p.power.paid else 0.0
-    facilitation = n_part_teams * p.involvement.facilitation_hours
-    costs.add("coproduction", (paid_hours + facilitation) * hourly_wage(p))
+    if len(part):
+        _contact(s, c, seats, p, w)
+    has_d = w.has_d
+    n_dw, n_part_teams = len(c.dw), int(np.count_nonzero(has_d))
+    coproduction(p, len(part), n_part_teams, float(np.dot(n_d, c.n_prof)), costs)
+    unrealised = float(len(part) - infl_p.sum())
     met = stage[has_d]  # the stages at which some team met with disabled participants
-    share_sum = float(share[has_d].sum())
+    share_sum = float(w.share[has_d].sum())
     return Meeting(
         participation_rate=len(part) / n_dw if n_dw else math.nan,
         influence_share=share_sum / n_part_teams if n_part_teams else math.nan,
-        tokenism_rate=n_token / len(part) if len(part) else math.nan,
+        tokenism_rate=unrealised / len(part) if len(part) else math.nan,
         stages_mask=int(np.bitwise_or.reduce(np.left_shift(1, met))) if len(met) else 0,
-        counts=(len(part), n_dw, n_token, share_sum, n_part_teams),
+        counts=(len(part), n_dw, unrealised, share_sum, n_part_teams),
     )
 
 
@@ -147,66 +179,86 @@ def _take_part(
 
 def _weights(
     s: State, c: Caches, seats: Seats, p: Config, dteam: np.ndarray, n_d: np.ndarray, mgr_att: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> Weights:
     """Weigh professionals by role, participants as far as professionals listen (000) plus power transfer (001, 003).
 
-    Returns professionals' mean attitude, participants' share of the weight, whether any took
-    part, and whether their per-head weight reached ``token_ratio`` of an equal share (influence).
+    The influence each participant realises is :func:`realised_influence` of their per-head
+    weight relative to an equal share; the imposed weight is what power transfer adds to the
+    share professionals would have given of their own accord.
     """
     d = p.deliberation
     # Professionals' mean attitude: everyone's team sum, less disabled workers, managers weighted.
     mgr_att_sum = (d.manager_weight - 1.0) * mgr_att
     att_p = (c.team_att_sum - np.bincount(dteam, s.attitude[c.dw], seats.n_teams) + mgr_att_sum) * c.inv_wp
-    listen = 0.5 * att_p + 0.5 * seats.tsum(c.w_prof * s.skill) * c.inv_wp
+    skill_p = seats.tsum(c.w_prof * s.skill) * c.inv_wp
+    listen = 0.5 * att_p + 0.5 * skill_p
     W_D = n_d * listen
     s_nat = W_D / np.maximum(W_D + c.W_P, 1e-12)
     pi = p.power.transfer
-    share = np.where(n_d > 0, pi + (1.0 - pi) * s_nat, 0.0)
     has_d = n_d > 0
+    share = np.where(has_d, pi + (1.0 - pi) * s_nat, 0.0)
+    imposed = np.where(has_d, pi * (1.0 - s_nat), 0.0)
     ratio = np.where(has_d, share * (n_d + c.n_prof) / np.maximum(n_d, 1.0), 0.0)
-    return att_p, share, has_d, has_d & (ratio >= d.token_ratio)
+    realised = realised_influence(ratio, d.token_ratio, d.influence_steepness)
+    return Weights(att_p, skill_p, share, has_d, realised, imposed)
 
 
-def _decide(
-    s: State,
-    c: Caches,
-    p: Config,
-    att_p: np.ndarray,
-    share: np.ndarray,
-    has_d: np.ndarray,
-    part: np.ndarray,
-    tp: np.ndarray,
-) -> None:
+def _decide(s: State, c: Caches, p: Config, w: Weights, n_d: np.ndarray, part: np.ndarray, tp: np.ndarray) -> None:
     """Pool proposals and move each team's decision towards them.
 
-    Professionals lean toward the standard service unless they hold the social model (003);
-    disabled people know the aspects their own experience covers (000).
+    Anyone leans toward the standard service on aspects outside their own experience unless they
+    hold the social model (003); disabled people know the aspects their own experience covers
+    (000). Everyone's error has a part the team shares, so pooling more heads removes only their
+    own parts: participants add to the fit only what their lived experience knows better. Many
+    participants and little facilitation skill slow the decision (crowding).
     """
     d = p.deliberation
-    beta = d.standard_bias * (1.0 - att_p)
-    # err = beta (0.5 - need) + sd_p z, and x = need + err, in place (large organisations).
+    out = d.outsider_noise
+    # Professionals: err = beta (0.5 - need) + out (a z0 + b q_P z1), and x = need + err, in place.
     err = np.subtract(0.5, s.need_t)
-    err *= beta[:, None]
-    x = np.multiply(c.sd_p[:, None], s.z[0])
+    err *= (d.standard_bias * (1.0 - w.att_p))[:, None]
+    x = np.multiply(s.z[0], out * _SHARED)
     err += x
-    np.add(s.need_t, err, out=x)
-    teams_d = nonzero(has_d)
+    np.multiply(s.z[1], (out * _OWN * c.q_p)[:, None], out=x)
+    err += x
+    teams_d = nonzero(w.has_d)
     if len(teams_d):
-        K = d.aspects
-        # Participants' aspects counted per team that had any (teams_d is sorted and holds every tp).
-        at = np.searchsorted(teams_d, tp)
-        flat = (at[:, None] * K + np.arange(K))[s.covers[part]]
-        n_cov = np.bincount(flat, minlength=len(teams_d) * K).reshape(-1, K)
-        err_d = np.where(
-            n_cov > 0,
-            d.expert_noise / np.sqrt(np.maximum(n_cov, 1)) * s.z[2, teams_d],
-            d.outsider_noise * s.z[1, teams_d],
-        )
-        sh = share[teams_d, None]
-        x[teams_d] = s.need_t[teams_d] + sh * err_d + (1.0 - sh) * err[teams_d]
+        sh = w.share[teams_d, None]
+        err[teams_d] = sh * _participants_error(s, d, teams_d, n_d[teams_d], part, tp) + (1.0 - sh) * err[teams_d]
+    np.add(s.need_t, err, out=x)
     x -= s.decision
-    x *= d.step_size
+    if d.crowding > 0 and len(teams_d):
+        step = np.full(len(x), d.step_size)
+        step[teams_d] /= 1.0 + d.crowding * n_d[teams_d] * (1.0 - w.skill_p[teams_d])
+        x *= step[:, None]
+    else:
+        x *= d.step_size
     s.decision += x
+
+
+def _participants_error(
+    s: State, d: Deliberation, teams_d: np.ndarray, n_d: np.ndarray, part: np.ndarray, tp: np.ndarray
+) -> np.ndarray:
+    """Error of the participants' pooled proposal, per team that had any and aspect.
+
+    On an aspect that some participants know from lived experience the others defer to them, and
+    the proposal is the mean of those who know: error ``expert_noise`` in size. On an aspect none
+    of them knows they are outsiders like anyone: error ``outsider_noise`` in size and the pull to
+    the standard service that their attitudes leave. Either way the part of the error the team
+    shares is the team's (``z[0]``) and the rest their own, pooled over those speaking (``z[2]``).
+    """
+    K = d.aspects
+    # Participants' aspects counted per team that had any (teams_d is sorted and holds every tp).
+    at = np.searchsorted(teams_d, tp)
+    flat = (at[:, None] * K + np.arange(K))[s.covers[part]]
+    m = np.bincount(flat, minlength=len(teams_d) * K).reshape(-1, K)
+    known = m > 0
+    unsure = np.bincount(at, 1.0 - s.attitude[part], len(teams_d)) / n_d  # mean over participants
+    speaking = np.where(known, m, n_d[:, None])
+    size = np.where(known, d.expert_noise, d.outsider_noise)
+    err = np.where(known, 0.0, (d.standard_bias * unsure)[:, None] * (0.5 - s.need_t[teams_d]))
+    err += size * (_SHARED * s.z[0, teams_d] + _OWN * s.z[2, teams_d] / np.sqrt(speaking))
+    return err
 
 
 def _stage_outputs(s: State, p: Config, stage_end: np.ndarray, done: np.ndarray, costs: Ledger) -> None:
@@ -227,31 +279,49 @@ def _stage_outputs(s: State, p: Config, stage_end: np.ndarray, done: np.ndarray,
 
 
 def _reciprocate(s: State, c: Caches, p: Config, part: np.ndarray, infl_p: np.ndarray) -> None:
-    """Reciprocity (000): real influence builds engagement and confidence, tokenism wears them down."""
+    """Reciprocity (000): realised influence builds engagement and confidence, the unrealised rest wears them down.
+
+    Each participant gains in proportion to the influence they realised and tires in proportion
+    to the rest (``infl_p`` in 0-1), so the response to the weight they held is smooth.
+    """
     rc = p.reciprocity
     dw = c.dw
     if len(part):
-        win, lose = part[infl_p], part[~infl_p]
         gain = rc.gain * (1.5 if p.power.paid else 1.0)
-        s.engagement[win] += gain * (1.0 - s.engagement[win])
-        s.engagement[lose] -= rc.fatigue * s.engagement[lose]
-        s.confidence[win] += 0.5 * gain * (1.0 - s.confidence[win])
-        s.confidence[lose] -= 0.5 * rc.fatigue * s.confidence[lose]
+        lost = 1.0 - infl_p
+        e, cf = s.engagement[part], s.confidence[part]
+        s.engagement[part] = e + gain * infl_p * (1.0 - e) - rc.fatigue * lost * e
+        s.confidence[part] = cf + 0.5 * gain * infl_p * (1.0 - cf) - 0.5 * rc.fatigue * lost * cf
     s.engagement[dw] += rc.drift * (rc.resting - s.engagement[dw])
-    # Traces of recent influence and tokenism (only disabled workers take part).
+    # Traces of recent realised and unrealised influence (only disabled workers take part).
     s.infl_trace[dw] *= 1.0 - TRACE_RATE
     s.token_trace[dw] *= 1.0 - TRACE_RATE
     if len(part):
-        s.infl_trace[win] += TRACE_RATE
-        s.token_trace[lose] += TRACE_RATE
+        s.infl_trace[part] += TRACE_RATE * infl_p
+        s.token_trace[part] += TRACE_RATE * lost
         s.review_part[part] += 1.0
-        s.review_infl[win] += 1.0
+        s.review_infl[part] += infl_p
         s.part_n[part] += 1
-        s.infl_n[win] += 1
+        s.infl_sum[part] += infl_p
 
 
-def _contact(s: State, c: Caches, p: Config, influential: np.ndarray) -> None:
-    """Equal-status contact (Allport; Pettigrew & Tropp 2006): meetings with real influence move professionals."""
-    contact = c.prof & influential[s.team]
-    learn(s, contact, p.attitudes.contact)  # the anchor too: contact changes one's own view (7.8)
-    s.contact_n[contact] += 1
+def _contact(s: State, c: Caches, seats: Seats, p: Config, w: Weights) -> None:
+    """Professionals' attitudes after a meeting with disabled participants: contact, and resistance.
+
+    Equal-status contact (Allport; Pettigrew & Tropp 2006) moves them toward the social model in
+    proportion to the influence the participants realised, so contact in a meeting where they were
+    barely heard counts for little. Weight imposed by power transfer on professionals without the
+    skill to work with it provokes resistance that moves them back (003 limitations: "CP may
+    challenge existing framework of service provision").
+    """
+    at = p.attitudes
+    who = seats.members(nonzero(w.has_d))
+    who = who[c.prof[who]]
+    team = s.team[who]
+    q = w.realised[team]
+    # Both are one's own experience, so they move the anchor too (7.8), and both are shares of the
+    # distance left (contact x realised <= 1, resistance x imposed <= 1): attitudes stay in [0, 1].
+    learn(s, who, at.contact * q)
+    if at.resistance > 0 and p.power.transfer > 0:
+        resist(s, who, at.resistance * w.imposed[team] * (1.0 - s.skill[who]))
+    s.contact_sum[who] += q

@@ -16,7 +16,7 @@ __all__ = ["review"]
 
 
 def review(s: State, c: Caches, p: Config, t: int, n_teams: int, costs: Ledger) -> None:
-    """On review weeks, raise disabled workers' engagement by the share of their meetings that had influence."""
+    """On review weeks, raise disabled workers' engagement by the mean influence they realised in their meetings."""
     rv = p.review
     if not rv.enabled or t % rv.interval:
         return

@@ -2,10 +2,11 @@
 
 Sources: JD-R (Bakker & Demerouti 2017; resources buffer demands); Bakker et al. 2005 (burnout
 crossover); 000 (social model: barriers disable; reciprocity: accomplishment); 003 (prejudice
-and de-valuing); Accenture 2020; Weikel & Fisher 2021 and Gillard et al. 2022 (peer supporters'
-workload and supervision); Peterson et al. 2008 and the Psychiatric Services meta-analysis (peer
-support: buffering, self-advocacy); SCIE 2022; JAN (accommodations effective). Thresholds,
-durations and the shape of the weekly noise are assumptions.
+and de-valuing; limitations: CP requires support for staff); Accenture 2020; Weikel & Fisher
+2021 and Gillard et al. 2022 (peer supporters' workload and supervision); Peterson et al. 2008
+and the Psychiatric Services meta-analysis (peer support: buffering, self-advocacy); SCIE 2022;
+JAN (accommodations effective). Thresholds, durations, the shape of the weekly noise and the size
+of staff strain are assumptions.
 """
 
 from __future__ import annotations
@@ -39,6 +40,14 @@ def _demands(s: State, c: Caches, seats: Seats, p: Config) -> np.ndarray:
     # separately, attitudes (the discrimination term).
     di = c.dis
     demands[di] += wb.barriers * s.own[di] + wb.discrimination * c.att_barrier_dis
+    if wb.power_strain > 0 and p.power.transfer > 0:
+        # Professionals whose meeting this week gave away weight they would not have given, the
+        # more so without co-production skill (003 limitations: CP requires support for staff).
+        strain = seats.spread(s.imposed)
+        strain *= c.prof
+        strain *= 1.0 - s.skill
+        strain *= wb.power_strain
+        demands += strain
     return demands
 
 

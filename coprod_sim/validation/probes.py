@@ -27,7 +27,8 @@ PROBES: dict[str, str] = {
     "exit_rate_disabled": "yearly exit rate of disabled people (1 - (1 - weekly hazard)^52)",
     "exit_rate_nondisabled": "yearly exit rate of non-disabled people",
     "contact_r": "correlation, over non-disabled professionals present all year, of equal-status contact "
-    "meetings in the last year with attitude (social model) at the end",
+    "in the last year (meetings weighted by the influence participants realised) with attitude (social model) "
+    "at the end",
     "training_g": "Hedges g of attitude, people trained at the last session vs those present then but not trained",
     "weeks_since_training": "weeks from the last training session to the end",
     "attitude_mean": "mean attitude at the end",
@@ -39,9 +40,11 @@ PROBES: dict[str, str] = {
     "peer_supported_share": "share of disabled workers with a peer supporter, mean over the second half",
     "supporter_burnout_ratio": "share in burnout of peer supporters over that of other disabled workers, "
     "pooled over the last year's weeks",
-    "inadequate_share": "share of disabled workers present all year who had no meeting with real influence in it",
-    "included_or": "odds ratio of wellbeing having risen over the year, disabled workers who had a meeting "
-    "with real influence vs those who had none",
+    "inadequate_share": "1 - mean, over disabled workers present all year, of the influence they realised in "
+    "that year's meetings (0 for those who took part in none): the expected share who would not call "
+    "themselves adequately consulted",
+    "included_or": "odds ratio of wellbeing having risen over the year, disabled workers who realised more "
+    "than half of an equal partner's influence in that year's meetings vs the others",
     "included_n": "disabled workers present all year (the people behind the last two probes)",
     "good_share": "share of disabled workers (expert role) whose wellbeing is at least GOOD_WELLBEING at the end",
     "acc_free_share": "share of accommodations granted over the run that cost nothing",
@@ -91,8 +94,9 @@ def _snapshot(model: Any) -> dict[str, Any]:
     s = model.state
     return {
         "person_id": s.person_id.copy(),
-        "contact_n": s.contact_n.copy(),
-        "infl_n": s.infl_n.copy(),
+        "contact_sum": s.contact_sum.copy(),
+        "infl_sum": s.infl_sum.copy(),
+        "part_n": s.part_n.copy(),
         "wellbeing": s.wellbeing.copy(),
         "attitude_mean": float(s.attitude.mean()),
         "attitude_sd": float(s.attitude.std(ddof=1)),
@@ -153,12 +157,16 @@ def probe_model(model: Any, snap: dict[str, Any] | None, year: np.ndarray | None
         out["attitude_sd_prev"] = snap["attitude_sd"]
         stayed = s.person_id == snap["person_id"]
         prof = stayed & ~s.disabled & (s.role <= STAFF)
-        out["contact_r"] = _corr((s.contact_n - snap["contact_n"])[prof].astype(float), s.attitude[prof])
+        out["contact_r"] = _corr((s.contact_sum - snap["contact_sum"])[prof], s.attitude[prof])
         expert = stayed & (s.role >= DISABLED_WORKER)
-        included = (s.infl_n - snap["infl_n"])[expert] > 0
+        # Each person's year: mean realised influence over the meetings they attended (0 if none),
+        # read as the chance they would say they were adequately consulted (Mencap 2012's question).
+        meetings = (s.part_n - snap["part_n"])[expert]
+        adequacy = (s.infl_sum - snap["infl_sum"])[expert] / np.maximum(meetings, 1)
+        included = adequacy > 0.5
         out["included_n"] = float(expert.sum())
         if expert.any():
-            out["inadequate_share"] = float(1.0 - included.mean())
+            out["inadequate_share"] = float(1.0 - adequacy.mean())
         better = s.wellbeing[expert] > snap["wellbeing"][expert]
         out["included_or"] = _odds_ratio(included, better)
 
