@@ -1,0 +1,171 @@
+"""The stationary state of ages, tenure and disability, from which week 0 is drawn (docs/ODD.md 5).
+
+Seats are always filled, so the people in them are a renewal population: hires arrive at ages
+spread evenly between ``retention.hire_age_min`` and ``hire_age_max``, some leave each week, those
+who stay age, and everyone retires at ``retention.retirement_age``. Along the way people become
+disabled (a chance that rises with age), and fluctuating conditions end (7.11). Following one cohort
+of hires week by week of age gives, at each age, how many are still in post and how many of them
+are disabled with a lasting or a fluctuating condition: the stationary distribution of the
+life-course processes, so an organisation drawn from it does not drift as it ages.
+
+The leaving hazard here is the same for everyone: the mean of the hazard of 7.11 over the wellbeing
+of a typical non-disabled person (:func:`typical_hazard`; burnout and disability left out). The
+table gives the shape (who is how old, how disability rises with age, which conditions
+fluctuate); the share of disabled people at the start is ``organisation.disabled_share`` (5.2).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from coprod_sim.config import Config
+from coprod_sim.mechanisms.people_flow import hire_ages, onset_hazard, weekly
+from coprod_sim.mechanisms.wellbeing import stationary_sd
+
+__all__ = [
+    "CANDIDATES",
+    "Cohort",
+    "cohort",
+    "draw_needs",
+    "draw_people",
+    "draw_workload",
+    "shift_share",
+    "typical_hazard",
+]
+
+#: Impairment profiles drawn per disabled person at the start, one kept by how long it lets them stay.
+CANDIDATES = 4
+
+
+class Cohort(NamedTuple):
+    """Per week of age, from the youngest hire to the week before retirement."""
+
+    age: np.ndarray  # weeks
+    density: np.ndarray  # share of the people in post who are this age (sums to 1)
+    disabled: np.ndarray  # share of them who are disabled
+    fluct: np.ndarray  # share of the disabled whose condition fluctuates
+
+
+def cohort(p: Config, hire_disabled: float) -> Cohort:
+    """Follow one cohort of hires (a share ``hire_disabled`` of them disabled) from hire to retirement."""
+    org = p.organisation
+    lo, hi, retire = hire_ages(p)
+    age = np.arange(lo, retire)
+    onset = onset_hazard(p, age).tolist()
+    stay = 1.0 - typical_hazard(p)
+    rec = weekly(org.recovery_rate)
+    f = org.recovery_share
+    g = 1.0 / (hi - lo)  # hires per week of age, for ages in [lo, hi)
+    n = np.empty((len(age), 3))  # not disabled, lasting condition, fluctuating condition
+    none = lasting = fluctuating = 0.0
+    for i in range(len(age)):
+        if age[i] < hi:
+            none += g * (1.0 - hire_disabled)
+            lasting += g * hire_disabled * (1.0 - f)
+            fluctuating += g * hire_disabled * f
+        n[i] = none, lasting, fluctuating
+        new, ended = none * onset[i], fluctuating * rec
+        none, lasting, fluctuating = (
+            stay * (none - new + ended),
+            stay * (lasting + new * (1.0 - f)),
+            stay * (fluctuating + new * f - ended),
+        )
+    total = n.sum(axis=1)
+    dis = n[:, 1] + n[:, 2]
+    return Cohort(
+        age=age,
+        density=total / total.sum(),
+        disabled=dis / np.maximum(total, 1e-300),
+        fluct=np.where(dis > 0, n[:, 2] / np.maximum(dis, 1e-300), f),
+    )
+
+
+def typical_hazard(p: Config) -> float:
+    """Weekly leaving hazard of 7.11 averaged over a typical non-disabled person's wellbeing.
+
+    Wellbeing is taken as normal around the target at the mean workload (7.10), with the spread of
+    the weekly update and of workloads; E[exp(-k w)] of a normal is exp(-k mean + k^2 var / 2).
+    The share in burnout is taken as the share below the burnout threshold.
+    """
+    re, wb, org = p.retention, p.wellbeing, p.organisation
+    mean = wb.resting - wb.workload * org.workload
+    var = stationary_sd(p) ** 2 + (wb.workload * org.workload_sd) ** 2
+    log_h = re.wellbeing * (re.reference - mean) + 0.5 * re.wellbeing**2 * var
+    below = 0.5 * math.erfc((mean - wb.burnout_threshold) / math.sqrt(2.0 * var)) if var > 0 else 0.0
+    return min(re.base_hazard * math.exp(log_h) * (1.0 + math.expm1(re.burnout) * below), 0.5)
+
+
+def shift_share(density: np.ndarray, share_at_age: np.ndarray, target: float) -> np.ndarray:
+    """Shares at each age moved by one shift of their log-odds so that their mean over ages is ``target``."""
+    if target <= 0.0:
+        return np.zeros_like(share_at_age)
+    if target >= 1.0:
+        return np.ones_like(share_at_age)
+    x = np.clip(share_at_age, 1e-9, 1.0 - 1e-9)
+    logit = np.log(x / (1.0 - x))
+    lo, hi = -40.0, 40.0
+    for _ in range(60):  # bisection: the mean rises with the shift
+        mid = 0.5 * (lo + hi)
+        if float(density @ (1.0 / (1.0 + np.exp(-(logit + mid))))) < target:
+            lo = mid
+        else:
+            hi = mid
+    return 1.0 / (1.0 + np.exp(-(logit + 0.5 * (lo + hi))))
+
+
+def draw_people(
+    p: Config, n: int, hire_disabled: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Ages, tenures (weeks), disability and kind of condition of ``n`` people in post, drawn from the stationary state.
+
+    Age comes from the stationary density; tenure, given age, from the time since hire of people
+    of that age still in post (hired at an age in the hire range, then staying each week with
+    chance 1 - :func:`typical_hazard`); disabled with the stationary chance at that age, shifted to
+    ``organisation.disabled_share`` overall; a disabled person's condition fluctuates with the
+    stationary share at that age, anyone else's (should they become disabled) with ``recovery_share``.
+    """
+    c = cohort(p, hire_disabled)
+    u = rng.random((4, n))
+    cdf = np.cumsum(c.density)
+    idx = np.minimum(np.searchsorted(cdf, u[0] * cdf[-1], side="right"), len(cdf) - 1)
+    age = c.age[idx]
+    lo, hi, _ = hire_ages(p)
+    t_min = np.maximum(age - hi + 1, 0)
+    span = (age - lo - t_min + 1).astype(float)  # tenures possible: t_min .. age - lo
+    rate = -math.log1p(-typical_hazard(p))
+    # Truncated geometric (continuous form), by inverse CDF.
+    frac = -np.log1p(-u[1] * -np.expm1(-rate * span)) / rate if rate > 0 else u[1] * span
+    tenure = t_min + np.minimum(frac.astype(np.int64), span.astype(np.int64) - 1)
+    disabled = u[2] < shift_share(c.density, c.disabled, p.organisation.disabled_share)[idx]
+    fluct = u[3] < np.where(disabled, c.fluct[idx], p.organisation.recovery_share)
+    return age.astype(np.int32), tenure.astype(np.int32), disabled, fluct
+
+
+def draw_workload(p: Config, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Workloads of the people in post: hires' normal workloads weighted by how long each stays.
+
+    In a stationary organisation the people in post are the hires weighted by their expected stay,
+    1 / hazard. Leaving is exponential in wellbeing (7.11), whose target falls by
+    ``wellbeing.workload`` per unit of workload (7.10), so the weight is exp(-lambda x workload) with
+    lambda = ``retention.wellbeing`` x ``wellbeing.workload``: the normal is shifted by -lambda sd^2.
+    """
+    org = p.organisation
+    shift = p.retention.wellbeing * p.wellbeing.workload * org.workload_sd**2
+    return np.clip(rng.normal(org.workload - shift, org.workload_sd, n), 0.0, 1.0)
+
+
+def draw_needs(p: Config, m: int, open_: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Impairment profiles of ``m`` disabled people in post, weighted by their expected stay (as workload).
+
+    Each person draws :data:`CANDIDATES` profiles as hires do (Beta(0.8, 1.5) per barrier type) and
+    keeps one with chance proportional to exp(-``retention.wellbeing`` x ``wellbeing.barriers`` x
+    own barriers), own barriers = profile . ``open_`` (the share of each type left, 7.5).
+    """
+    cand = rng.beta(0.8, 1.5, (m, CANDIDATES, 4))
+    w = np.exp(-p.retention.wellbeing * p.wellbeing.barriers * (cand @ open_))
+    cdf = np.cumsum(w, axis=1)
+    pick = (rng.random(m)[:, None] * cdf[:, -1:] > cdf).sum(axis=1)
+    return cand[np.arange(m), np.minimum(pick, CANDIDATES - 1)]
