@@ -34,7 +34,7 @@ from coprod_sim.state import (
 )
 from coprod_sim.stationary import draw_needs, draw_people, draw_workload
 
-__all__ = ["BURN_IN_WEEKS", "baseline_levers", "initial_state", "settle"]
+__all__ = ["BURN_IN_WEEKS", "EXPOSURE", "PRICES", "baseline_levers", "initial_state", "settle"]
 
 #: Weeks of wellbeing and burnout run before week 0, unrecorded, from the stationary wellbeing, so
 #: that strain and burnout (which need weeks of low wellbeing, 7.10) start at their steady state.
@@ -121,9 +121,17 @@ def initial_state(config: Config, seats: Seats, rng: np.random.Generator) -> Sta
     return s
 
 
+#: Accessibility parameters that are prices of accommodations (JAN), not policy: week 0 keeps the
+#: scenario's, so that accommodations granted before week 0 cost what the scenario says they cost.
+PRICES = ("free_share", "one_time_share", "one_time_median", "ongoing_median")
+
+
 def baseline_levers(config: Config) -> Config:
-    """``config`` with every lever at its default: the organisation as it ran before week 0."""
-    return dataclasses.replace(config, timeline=(), **{name: SECTIONS[name]() for name in LEVER_SECTIONS})
+    """``config`` with every lever at its default (the organisation as it ran before week 0), prices kept."""
+    levers = {name: SECTIONS[name]() for name in LEVER_SECTIONS}
+    prices = {k: getattr(config.accessibility, k) for k in PRICES}
+    levers["accessibility"] = dataclasses.replace(levers["accessibility"], **prices)
+    return dataclasses.replace(config, timeline=(), **levers)
 
 
 def settle(

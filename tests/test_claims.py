@@ -78,7 +78,9 @@ def test_consultation_without_power_is_tokenism_and_erodes_engagement():
     without, with_power = paired(tokenistic, tokenistic.with_overrides({"power.transfer": 0.3}), stats)
     assert (without[:, 1] > 0.9).all() and (without[:, 2] < 0.1).all()
     assert (with_power[:, 1] < 0.1).all() and (with_power[:, 2] >= 0.3).all()
-    assert (with_power[:, 0] > without[:, 0] + 0.3).all()
+    # Engagement gained with power: +0.295 to +0.39 since the steady baseline (more people in
+    # burnout, who take part less; ODD 7.10), about +0.3 to +0.4 before.
+    assert (with_power[:, 0] > without[:, 0] + 0.25).all()
 
 
 def test_more_diverse_participation_gives_better_fit():
@@ -88,9 +90,18 @@ def test_more_diverse_participation_gives_better_fit():
 
     With about one expert by experience per team (the baseline) the effect is smaller still:
     diversity needs several disabled people taking part together (docs/ODD.md, limitations).
+    Since disability can end and people retire (ODD 7.11), an organisation keeps a large disabled
+    share only if it recruits many disabled people: 60% of applicants here keep it at 0.26-0.33
+    (measured +0.0053 to +0.0091 fit). Without that the share falls from 0.4 to about 0.15 and the
+    effect to +0.0028 to +0.0052.
     """
     base = load_scenario("intermediate").config.with_overrides(
-        {"organisation.disabled_share": 0.4, "organisation.disclosure": 0.9, "power.transfer": 0.4}
+        {
+            "organisation.disabled_share": 0.4,
+            "organisation.disclosure": 0.9,
+            "power.transfer": 0.4,
+            "retention.applicant_share": 0.6,
+        }
     )
     varied, alike = paired(
         base.with_overrides({"deliberation.diversity": 1.0}),
@@ -101,7 +112,11 @@ def test_more_diverse_participation_gives_better_fit():
 
 
 def test_accessibility_raises_participation_and_the_reach_of_other_levers():
-    """000 principle of access. Measured: participation +0.048 to +0.057; reach 0.091-0.108 -> 0.203-0.215."""
+    """000 principle of access. Measured: participation +0.048 to +0.057; reach 0.091-0.108 -> 0.203-0.215.
+
+    Since the steady baseline (more people in burnout, who take part less; ODD 7.10): participation
+    +0.038 to +0.050; reach 0.069-0.126 -> 0.173-0.197 (+0.071 to +0.120).
+    """
     low = Config().with_overrides({**{f"accessibility.{k}": 0.0 for k in ACCESS}, "accessibility.accommodations": 0.0})
     high = Config().with_overrides({**{f"accessibility.{k}": 0.9 for k in ACCESS}, "accessibility.accommodations": 0.9})
     lo, hi = paired(low, high, lambda ts: ts["participation_rate"].iloc[1:].mean())
@@ -114,7 +129,7 @@ def test_accessibility_raises_participation_and_the_reach_of_other_levers():
         return (ts["participation_rate"] * (1 - ts["tokenism_rate"].fillna(0))).iloc[1:].mean()
 
     lo, hi = paired(low.with_overrides(levers), high.with_overrides(levers), reach)
-    assert (hi - lo >= 0.08).all()
+    assert (hi - lo >= 0.06).all()
 
 
 def test_training_alone_fades_training_with_structure_lasts():
@@ -140,18 +155,18 @@ def test_training_alone_fades_training_with_structure_lasts():
     assert sustained.mean() - alone.mean() > 0.3
 
 
-def test_transformative_costs_more_up_front_and_pays_back():
-    """000 advantages; 003 value for money. Measured: +265k to +305k in year 1; -79k to -482k
-    after ten years; break-even between week 319 and 508 (before calibration 119 to 244)."""
+def test_transformative_costs_more_up_front():
+    """000 advantages; 003 value for money. Measured: +334k to +346k in year 1. Whether it pays back
+    within ten years depends on assumptions (issue 13, item 10), so it is not asserted: since the
+    steady baseline it does in 1 seed of 5 (-200k; the others +209k to +403k after ten years),
+    before it did in all 5 (-79k to -482k; break-even between weeks 319 and 508), when the disabled
+    share and their burnout grew through the run and with them what co-production could save."""
     base, transformative = Config(), load_scenario("transformative").config
-    weeks = []
     for seed in SEEDS:
         b = run_ts(base, seed, 520)["cost_cumulative"].to_numpy()
         t = run_ts(transformative, seed, 520)["cost_cumulative"].to_numpy()
         assert t[52] - b[52] > 50_000  # costs more up front
-        assert t[-1] < b[-1]  # and less over ten years
-        weeks.append(break_even_week(t - b))
-    assert all(w is not None and 26 < w < 520 for w in weeks)
+        assert break_even_week(t - b) is None or break_even_week(t - b) > 52
 
 
 def test_all_four_stages_beat_delivery_only():

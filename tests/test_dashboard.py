@@ -348,8 +348,16 @@ def test_teach_view_steps_both_twins_and_reveals_after_two_years():
         _button(rc, "Step both 1 year").click()
     text = _page_text(rc)
     assert "Week 104 in both organisations." in text
-    # Seed 1's pair: burnout is higher with peer support in this one pair (chance, see step 7).
-    assert "Answer: higher with peer support." in text and "You predicted: lower with peer support." in text
+    # The reveal gives the answer of seed 1's pair, whatever chance made it (see step 7): measured
+    # "about the same" (0.287 without, 0.286 with peer support; "higher" before the steady baseline).
+    from coprod_sim.dashboard.teach import CHOICES, make_twins, twin_gap
+
+    off, on = make_twins(1)
+    off.step(104)
+    on.step(104)
+    b_off, b_on = twin_gap(off, on, "burnout_disabled_workers")
+    answer = CHOICES[0] if b_on < b_off - 0.005 else CHOICES[2] if b_on > b_off + 0.005 else CHOICES[1]
+    assert f"Answer: {answer.lower()}." in text and "You predicted: lower with peer support." in text
     assert "is it peer support, or chance?" in text
     _button(rc, "Run 10 more pairs").click()
     text = _wait_for_text(rc, "of 10 pairs")
