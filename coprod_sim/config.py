@@ -832,7 +832,7 @@ class Retention(_Section):
         0.2,
         unit="per week",
         doc="Weekly chance of leaving at the reference wellbeing (about 10% a year; with low wellbeing, "
-        "burnout and retirement about 19% of people leave a year)",
+        "burnout and retirement about 18% of people leave a year)",
         source="assumption; yearly leavers checked against CIPD (total labour turnover 15.6% in public "
         "services, 18.1% in not-for-profit organisations; docs/ODD.md 7.11)",
     )

@@ -32,7 +32,7 @@ from coprod_sim.state import (
     nonzero,
     refresh_levers,
 )
-from coprod_sim.stationary import draw_needs, draw_people, draw_workload
+from coprod_sim.stationary import draw_people, draw_traits
 
 __all__ = ["BURN_IN_WEEKS", "EXPOSURE", "PRICES", "baseline_levers", "initial_state", "settle"]
 
@@ -55,6 +55,7 @@ def initial_state(config: Config, seats: Seats, rng: np.random.Generator) -> Sta
     age, tenure, disabled, fluct = draw_people(
         config, n, re.applicant_share * (1.0 - re.hiring_bias * (1.0 - inclusion)), rng
     )
+    workload, need = draw_traits(config, disabled, (1.0 - access_levels(Config())) / 4.0, rng)
     att = np.clip(rng.normal(org.attitude_mean, org.attitude_sd, n) + is_mgr * org.manager_attitude_shift, 0.0, 1.0)
     s = State(
         person_id=np.arange(n, dtype=np.int64),
@@ -68,7 +69,7 @@ def initial_state(config: Config, seats: Seats, rng: np.random.Generator) -> Sta
         attitude=att.copy(),
         skill=rng.beta(2, 5, n),
         ability=rng.beta(5, 3, n),
-        workload=draw_workload(config, n, rng),
+        workload=workload,
         engagement=np.clip(rng.normal(config.reciprocity.resting, 0.1, n), 0, 1),
         confidence=rng.beta(4, 4, n),
         wellbeing=np.zeros(n),  # its steady state is set by settle, once barriers are known
@@ -110,7 +111,6 @@ def initial_state(config: Config, seats: Seats, rng: np.random.Generator) -> Sta
     )
     who = nonzero(disabled)
     if len(who):
-        need = draw_needs(config, len(who), (1.0 - access_levels(Config())) / 4.0, rng)
         keys = rng.random((len(who), k))
         alike = rng.random(len(who)) >= config.deliberation.diversity
         give_profile(s, config, who, need, keys, alike)

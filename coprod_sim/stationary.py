@@ -20,6 +20,7 @@ import math
 from typing import NamedTuple
 
 import numpy as np
+from scipy.special import ndtr
 
 from coprod_sim.config import Config
 from coprod_sim.mechanisms.people_flow import hire_ages, onset_hazard, weekly
@@ -29,14 +30,14 @@ __all__ = [
     "CANDIDATES",
     "Cohort",
     "cohort",
-    "draw_needs",
     "draw_people",
-    "draw_workload",
+    "draw_traits",
+    "leaving_hazard",
     "shift_share",
     "typical_hazard",
 ]
 
-#: Impairment profiles drawn per disabled person at the start, one kept by how long it lets them stay.
+#: Workloads (and impairment profiles) drawn per person at the start, one kept by how long it lets them stay.
 CANDIDATES = 4
 
 
@@ -144,28 +145,39 @@ def draw_people(
     return age.astype(np.int32), tenure.astype(np.int32), disabled, fluct
 
 
-def draw_workload(p: Config, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Workloads of the people in post: hires' normal workloads weighted by how long each stays.
+def leaving_hazard(p: Config, target: np.ndarray) -> np.ndarray:
+    """Return the expected weekly leaving hazard (7.11) of people whose wellbeing varies around ``target``.
 
-    In a stationary organisation the people in post are the hires weighted by their expected stay,
-    1 / hazard. Leaving is exponential in wellbeing (7.11), whose target falls by
-    ``wellbeing.workload`` per unit of workload (7.10), so the weight is exp(-lambda x workload) with
-    lambda = ``retention.wellbeing`` x ``wellbeing.workload``: the normal is shifted by -lambda sd^2.
+    Wellbeing is taken as normal around the target with the spread of the weekly update (7.10), so
+    E[exp(-k w)] = exp(-k target + k^2 sd^2 / 2); the chance of being in burnout is taken as the
+    chance of being below the burnout threshold.
     """
-    org = p.organisation
-    shift = p.retention.wellbeing * p.wellbeing.workload * org.workload_sd**2
-    return np.clip(rng.normal(org.workload - shift, org.workload_sd, n), 0.0, 1.0)
+    re, wb = p.retention, p.wellbeing
+    sd = stationary_sd(p)
+    below = ndtr((wb.burnout_threshold - target) / sd) if sd > 0 else (target < wb.burnout_threshold).astype(float)
+    log_h = re.wellbeing * (re.reference - target) + 0.5 * re.wellbeing**2 * sd**2
+    return re.base_hazard * np.exp(log_h) * (1.0 + math.expm1(re.burnout) * below)
 
 
-def draw_needs(p: Config, m: int, open_: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Impairment profiles of ``m`` disabled people in post, weighted by their expected stay (as workload).
+def draw_traits(
+    p: Config, disabled: np.ndarray, open_: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Workloads of the people in post and impairment profiles of the disabled among them.
 
-    Each person draws :data:`CANDIDATES` profiles as hires do (Beta(0.8, 1.5) per barrier type) and
-    keeps one with chance proportional to exp(-``retention.wellbeing`` x ``wellbeing.barriers`` x
-    own barriers), own barriers = profile . ``open_`` (the share of each type left, 7.5).
+    In a stationary organisation the people in post are the hires weighted by how long each stays,
+    1 / hazard. Each person draws :data:`CANDIDATES` workloads as hires do (normal, clipped), and
+    each disabled person as many impairment profiles (Beta(0.8, 1.5) per barrier type, paired with
+    the workloads); one pair is kept with chance proportional to 1 / :func:`leaving_hazard` at the
+    target wellbeing it gives (7.10): less ``wellbeing.workload`` x workload and, for a disabled
+    person, less ``wellbeing.barriers`` x own barriers (profile . ``open_``, the share of each type
+    left, 7.5) and ``wellbeing.discrimination`` x (1 - ``organisation.attitude_mean``).
     """
-    cand = rng.beta(0.8, 1.5, (m, CANDIDATES, 4))
-    w = np.exp(-p.retention.wellbeing * p.wellbeing.barriers * (cand @ open_))
-    cdf = np.cumsum(w, axis=1)
-    pick = (rng.random(m)[:, None] * cdf[:, -1:] > cdf).sum(axis=1)
-    return cand[np.arange(m), np.minimum(pick, CANDIDATES - 1)]
+    org, wb = p.organisation, p.wellbeing
+    n, m = len(disabled), int(disabled.sum())
+    workload = np.clip(rng.normal(org.workload, org.workload_sd, (n, CANDIDATES)), 0.0, 1.0)
+    need = rng.beta(0.8, 1.5, (m, CANDIDATES, 4))
+    target = wb.resting - wb.workload * workload
+    target[disabled] -= wb.barriers * (need @ open_) + wb.discrimination * (1.0 - org.attitude_mean)
+    cdf = np.cumsum(1.0 / leaving_hazard(p, target), axis=1)
+    pick = np.minimum((rng.random(n)[:, None] * cdf[:, -1:] > cdf).sum(axis=1), CANDIDATES - 1)
+    return workload[np.arange(n), pick], need[np.arange(m), pick[disabled]]

