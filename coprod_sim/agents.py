@@ -75,6 +75,7 @@ class Person(mesa.Agent):
     burnout = _view("burnout", bool, "In burnout (after sustained low wellbeing).")
     grade = _view("grade", int, "Career level, 0 lowest.")
     tenure = _view("tenure", int, "Weeks in the organisation.")
+    age = _view("age", int, "Age in weeks (retires at retention.retirement_age).")
     barrier = _view("barrier", float, "Barriers this person meets now, 0-1.")
 
     def neighbours(self) -> list[Person]:

@@ -146,13 +146,14 @@ class Organisation(_Section):
     )
     team_size: int = _p(12, 2, 500, unit="people", doc="People per team, its manager included", source="assumption")
     disabled_share: float = _p(
-        0.15,
+        0.13,
         0.0,
         1.0,
         unit="share",
-        doc="Share of people with a disability at the start",
-        source="HoC Library CBP-7540 (2023): 24% of working-age people disabled, 54.2% vs 82.0% "
-        "employed, so about 17% of employees; evidence.md 3.2",
+        doc="Share of people with a disability at the start (spread over ages as in the stationary "
+        "state); at the default, the share the baseline keeps over ten years",
+        source="the baseline's stationary share (docs/ODD.md 5); HoC Library CBP-7540 (2023): about 17% "
+        "of UK employees disabled, evidence.md 3.2, which the model falls short of (docs/ODD.md, Findings)",
     )
     disclosure: float = _p(
         0.45,
@@ -164,12 +165,44 @@ class Organisation(_Section):
         source="Accenture Getting to Equal 2020 (76% not fully open), evidence.md 3.3; level is an assumption",
     )
     onset_rate: float = _p(
-        0.03,
+        0.022,
         0.0,
         1.0,
         unit="per year",
-        doc="Yearly chance that a non-disabled person becomes disabled while employed",
-        source="Burchardt 2003 (about 3% of workers become limited each year), evidence.md 3.3",
+        doc="Yearly chance that a non-disabled person aged 40 becomes disabled while employed; it rises "
+        "with age (onset_age_gradient), to about 3% a year over the workforce at the defaults",
+        source="Burchardt 2003 (about 3% of workers become limited each year), evidence.md 3.3; the level "
+        "at 40 is set so that the workforce's yearly onset is 3%",
+    )
+    onset_age_gradient: float = _p(
+        0.05,
+        0.0,
+        0.2,
+        unit="log-hazard per year of age",
+        doc="How fast the chance of becoming disabled rises with age (0.05: it doubles in about 14 years)",
+        source="assumption; prevalence rises with age: 23% of working-age adults against 45% over State "
+        "Pension age (FRS 2021/22, HoC Library CBP-9602), work disability 5.5% at 25-34 against 23.1% "
+        "at 55-64 (US CPS 1998); docs/ODD.md References",
+    )
+    recovery_share: float = _p(
+        0.55,
+        0.0,
+        1.0,
+        unit="share",
+        doc="Share of disabling conditions that fluctuate or are temporary, and can end (the rest are lasting)",
+        source="Burchardt 2000, CASE paper 36 (over half of the spells of disability that start in adult "
+        "life last less than two years; few who are still disabled after four years recover), "
+        "[READ abstract]; the split is an assumption",
+    )
+    recovery_rate: float = _p(
+        0.75,
+        0.0,
+        1.0,
+        unit="per year",
+        doc="Yearly chance that a fluctuating or temporary condition ends (the person is then not "
+        "disabled, and can become so again)",
+        source="Burchardt 2000 (with recovery_share 0.55, 52% of new spells end within two years: "
+        "over half, as found); the rate is an assumption",
     )
     informal_ties: float = _p(
         2.0,
@@ -849,9 +882,22 @@ class Wellbeing(_Section):
         doc="Effect of burnout among team mates",
         source="Bakker et al. 2005 (burnout contagion)",
     )
-    noise: float = _p(0.03, 0.0, 0.5, unit="0-1", doc="Weekly random variation", source="assumption")
+    noise: float = _p(
+        0.045,
+        0.0,
+        0.5,
+        unit="0-1",
+        doc="Weekly random variation",
+        source="assumption; set with burnout_threshold so that burnout of disabled people is about twice "
+        "others' (Meeks et al. 2024: 34.2% vs 25.6%, adjusted odds ratio 1.52; docs/ODD.md 7.10)",
+    )
     burnout_threshold: float = _p(
-        0.35, 0.0, 1.0, unit="0-1", doc="Wellbeing below which strain accumulates", source="assumption"
+        0.38,
+        0.0,
+        1.0,
+        unit="0-1",
+        doc="Wellbeing below which strain accumulates",
+        source="assumption; set with noise (above)",
     )
     burnout_weeks: int = _p(
         8, 1, 104, unit="weeks", doc="Weeks of sustained low wellbeing before burnout", source="assumption"
@@ -863,12 +909,14 @@ class Retention(_Section):
     """Mechanism: leaving, and hiring replacements."""
 
     base_hazard: float = _p(
-        0.0025,
+        0.002,
         0.0,
         0.2,
         unit="per week",
-        doc="Weekly chance of leaving at average wellbeing (about 12% a year)",
-        source="assumption",
+        doc="Weekly chance of leaving at the reference wellbeing (about 10% a year; with low wellbeing, "
+        "burnout and retirement about 18% of people leave a year)",
+        source="assumption; yearly leavers checked against CIPD (total labour turnover 15.6% in public "
+        "services, 18.1% in not-for-profit organisations; docs/ODD.md 7.11)",
     )
     wellbeing: float = _p(
         4.6,
@@ -894,13 +942,33 @@ class Retention(_Section):
         source="HoC Library CBP-7540 (24% of working-age people disabled)",
     )
     hiring_bias: float = _p(
-        0.6,
+        0.0,
         0.0,
         1.0,
         unit="0-1",
         doc="How much a medical-model culture and inaccessible recruitment filter out disabled applicants",
         source="calibrated (experiments/calibration): 17.3% of UK employees disabled, HoC Library CBP-7540; "
         "000 (invisible barriers created by employers); docs/validation.md",
+    )
+    retirement_age: float = _p(
+        65.0,
+        50.0,
+        80.0,
+        unit="years",
+        doc="Age at which people retire (leave and are replaced)",
+        source="DWP, Economic labour market status of individuals aged 50 and over (2023): average age "
+        "of leaving the labour market about 65 [RECALL: 65.7 men, 64.5 women]; State Pension age 66",
+    )
+    hire_age_min: float = _p(
+        18.0, 16.0, 70.0, unit="years", doc="Youngest age at hire (hires' ages are uniform)", source="assumption"
+    )
+    hire_age_max: float = _p(
+        55.0,
+        16.0,
+        80.0,
+        unit="years",
+        doc="Oldest age at hire (hires' ages are uniform between hire_age_min and this)",
+        source="assumption",
     )
     replacement_cost: float = _p(
         11.0,
@@ -1285,6 +1353,13 @@ class Config:
                 f"{where}accessibility.free_share + accessibility.one_time_share = "
                 f"{a.free_share + a.one_time_share:.3f}: the shares of accommodation costs must add up "
                 "to at most 1 (the rest are ongoing costs)"
+            )
+        re = self.retention
+        if not re.hire_age_min < re.hire_age_max <= re.retirement_age:
+            raise ConfigError(
+                f"{where}retention.hire_age_min = {re.hire_age_min}, retention.hire_age_max = "
+                f"{re.hire_age_max} and retention.retirement_age = {re.retirement_age}: hires' ages must "
+                "run from hire_age_min up to hire_age_max, at most the retirement age"
             )
         d = self.deliberation
         if d.coverage > d.aspects:

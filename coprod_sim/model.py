@@ -37,7 +37,7 @@ from coprod_sim.metrics import LevelWindow, classify_level, compute
 from coprod_sim.network import OrgStructure, build_structure
 from coprod_sim.newcomers import Newcomers
 from coprod_sim.outputs import LEVELS, OUTPUT_COLUMNS
-from coprod_sim.population import initial_state
+from coprod_sim.population import initial_state, settle
 from coprod_sim.state import (
     BARRIER_TYPES,
     DISABLED_WORKER,
@@ -106,13 +106,16 @@ class CoProdModel(mesa.Model):
         # state), and each newcomer's draws are keyed by seat and arrival (coprod_sim.newcomers).
         # Two runs on one seed that differ in a lever then share every chance event the lever
         # does not change (Law 2015, ch. 11).
-        *streams, newcomer_stream = self.rng.spawn(7)
+        *streams, newcomer_stream, settle_stream = self.rng.spawn(8)
         self._streams = dict(
             zip(("train", "accommodate", "meet", "wellbeing", "flow", "promote"), streams, strict=True)
         )
         self.newcomers = Newcomers(self.n, self.config.deliberation.aspects, newcomer_stream)
         self.newcomers.arrive(np.arange(self.n), first=True)
         self.caches = build_caches(self.state, self.seats, self.config)
+        # Accommodations, wellbeing and burnout at their steady state (ODD 5.6), the same for
+        # every scenario on this seed: a scenario's levers act from week 1.
+        settle(self.state, self.caches, self.seats, self.config, self.newcomers.latent, settle_stream)
         self.training_plan = training.TrainingPlan()
         self._apply_timeline(0)
         # Agent views are made when someone looks at them (agents, agents_by_type, agent_at):
@@ -280,6 +283,7 @@ class CoProdModel(mesa.Model):
                 "has_peer_supporter": s.peer_of >= 0,
                 "grade": s.grade.astype(np.int64),
                 "tenure": s.tenure.astype(np.int64),
+                "age_years": s.age / 52.0,
                 "meetings": s.part_n.astype(np.int64),
                 "influence_realised": s.infl_sum.copy(),
                 "equal_status_contact": s.contact_sum.copy(),

@@ -4,9 +4,9 @@ Common random numbers (Law 2015, ch. 11; docs/ODD.md, "Stochasticity"): the k-th
 in a seat (k = 0: who was there at the start) takes row ``seat % CHUNK`` of chunk (k,
 ``seat // CHUNK``). Each chunk is drawn, when first needed, from a generator keyed by k and the
 chunk number under the newcomers' stream, so a seat's k-th newcomer is the same person in any run
-on this seed, whenever they arrive. What is drawn about a person later (an onset of disability
-and its profile, an accommodation's kind and cost, coming forward as an expert by experience)
-reads these rows.
+on this seed, whenever they arrive. A hire's age and what is drawn about a person later (an onset
+of disability and its profile, whether their condition fluctuates, an accommodation's kind and
+cost, coming forward as an expert by experience) read these rows.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ def draw_chunk(entropy: int, spawn_key: tuple[int, ...], k: int, chunk: int, m: 
             rng.random(m),  # forward
             rng.random(m),  # acc_kind
             rng.standard_normal(m),  # acc_size
+            rng.random((m, 2)),  # age at hire, kind of condition
             rng.standard_normal(m),  # susceptibility (drawn last: the columns before it are unchanged)
         ]
     )
@@ -120,7 +121,9 @@ def columns(aspects: int) -> dict[str, slice | int]:
         "forward": 13 + a,  # readiness to come forward
         "acc_kind": 14 + a,
         "acc_size": 15 + a,
-        "susc": 16 + a,  # susceptibility to the network's view (7.8)
+        "age": 16 + a,  # age at hire, uniform between the youngest and oldest hire ages
+        "cond": 17 + a,  # a condition (now or later) fluctuates if below organisation.recovery_share
+        "susc": 18 + a,  # susceptibility to the network's view (7.8)
     }
 
 
@@ -168,6 +171,12 @@ class Newcomers:
         """Give the people arriving in ``seats`` their own draws (``first``: those there at the start)."""
         if not first:
             self.arrivals[seats] += 1
+        elif len(seats) == self.n and np.array_equal(seats, np.arange(self.n)):
+            # Everyone at the start: whole chunks in seat order (the same rows as grouping them,
+            # without a pass over all seats per chunk).
+            for cc in range(-(-self.n // CHUNK)):
+                self.rows[cc * CHUNK : (cc + 1) * CHUNK] = self._chunk(0, cc)
+            return
         k = self.arrivals[seats]
         chunk = seats // CHUNK
         if len(seats) == 1 or (k.min() == k.max() and chunk.min() == chunk.max()):  # most weeks

@@ -96,6 +96,8 @@ class State:
     strain: np.ndarray
     burnout: np.ndarray
     tenure: np.ndarray
+    age: np.ndarray  # weeks since birth (ageing, retirement, onset of disability: 7.11)
+    fluct: np.ndarray  # the person's disabling condition, if any, fluctuates and can end (7.11)
     grade: np.ndarray
     accommodated: np.ndarray
     acc_weekly: np.ndarray

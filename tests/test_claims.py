@@ -33,7 +33,8 @@ def test_peer_support_at_realistic_uptake_changes_burnout_and_turnover_little():
     """000 claims peer support lowers burnout (Goth 2018, not found). At the calibrated effect sizes
     (about 0.2 SD for the people supported; docs/validation.md) and a quarter taking part, the
     effect is small: measured at 2,000 people, seeds 0-4, burnout -0.015 to -0.005 (mean -0.011)
-    and leavers from the expert role -6% to -1% (mean -4%). On common random numbers it shows in
+    and leavers from the expert role -6% to -1% (mean -4%); the same ranges since the steady
+    baseline. On common random numbers it shows in
     every seed; when all processes shared one random stream it was lost in run-to-run noise
     (-0.022 to +0.003).
 
@@ -50,14 +51,17 @@ def test_peer_support_at_realistic_uptake_changes_burnout_and_turnover_little():
 
 def test_peer_support_lowers_burnout_when_everyone_takes_part():
     """With everyone taking it up (1,000 people), burnout among disabled workers falls in every
-    seed (measured -0.036 to -0.012), their confidence rises (+0.009 to +0.025) and fewer leave
-    the expert role (-11% to -3%)."""
+    seed (measured -0.064 to -0.027; -0.036 to -0.012 before the steady baseline), their confidence
+    rises (+0.010 to +0.021 in four seeds, -0.002 in seed 2) and fewer leave the expert role (-15%
+    to -8% in four seeds, +0.3% in seed 1). Confidence and leaving are means over whoever is in
+    the expert role, which peer support also changes, so one seed in five can go the other way by
+    a hair (before the steady baseline none did: +0.009 to +0.025, -11% to -3%)."""
     base = Config().with_overrides({"organisation.people": 1000})
     peer = base.with_overrides({"peer_support.enabled": True, "peer_support.uptake": 1.0})
     off, on = paired(base, peer, lambda ts: (_burnout_dw(ts), _confidence(ts), _exit_rate_dw(ts)))
     assert (on[:, 0] - off[:, 0] <= -0.008).all()
-    assert (on[:, 1] - off[:, 1] > 0).all()
-    assert (on[:, 2] < off[:, 2]).all()
+    assert (on[:, 1] - off[:, 1]).mean() > 0.005 and (on[:, 1] > off[:, 1]).sum() >= 4
+    assert (on[:, 2] / off[:, 2]).mean() < 0.95 and (on[:, 2] < off[:, 2]).sum() >= 4
 
 
 def test_consultation_without_power_is_tokenism_and_erodes_engagement():
@@ -84,7 +88,7 @@ def test_consultation_without_power_is_tokenism_and_erodes_engagement():
     without, with_power = paired(tokenistic, tokenistic.with_overrides({"power.transfer": 0.3}), stats)
     assert (without[:, 1] > 0.6).all() and (without[:, 2] < 0.1).all()
     assert (with_power[:, 1] < 0.1).all() and (with_power[:, 2] >= 0.3).all()
-    assert (with_power[:, 0] > without[:, 0] + 0.3).all()
+    assert (with_power[:, 0] > without[:, 0] + 0.3).all()  # measured +0.365 to +0.497
 
 
 def test_more_diverse_participation_gives_better_fit():
@@ -96,9 +100,18 @@ def test_more_diverse_participation_gives_better_fit():
 
     With about one expert by experience per team (the baseline) the effect is smaller still:
     diversity needs several disabled people taking part together (docs/ODD.md, limitations).
+    Since disability can end and people retire (ODD 7.11), an organisation keeps a large disabled
+    share only if it recruits many disabled people: 60% of applicants here keep it at 0.27-0.32
+    (measured +0.0061 to +0.0100 fit). Without that the share falls from 0.4 to 0.14-0.17 and the
+    effect to +0.0035 to +0.0055.
     """
     base = load_scenario("intermediate").config.with_overrides(
-        {"organisation.disabled_share": 0.4, "organisation.disclosure": 0.9, "power.transfer": 0.4}
+        {
+            "organisation.disabled_share": 0.4,
+            "organisation.disclosure": 0.9,
+            "power.transfer": 0.4,
+            "retention.applicant_share": 0.6,
+        }
     )
     varied, alike = paired(
         base.with_overrides({"deliberation.diversity": 1.0}),
@@ -109,7 +122,11 @@ def test_more_diverse_participation_gives_better_fit():
 
 
 def test_accessibility_raises_participation_and_the_reach_of_other_levers():
-    """000 principle of access. Measured: participation +0.048 to +0.057; reach 0.091-0.108 -> 0.203-0.215."""
+    """000 principle of access. Measured: participation +0.048 to +0.057; reach 0.091-0.108 -> 0.203-0.215.
+
+    Since the steady baseline (more people in burnout, who take part less; ODD 7.10): participation
+    +0.036 to +0.047; reach 0.085-0.124 -> 0.170-0.207 (+0.071 to +0.100).
+    """
     low = Config().with_overrides({**{f"accessibility.{k}": 0.0 for k in ACCESS}, "accessibility.accommodations": 0.0})
     high = Config().with_overrides({**{f"accessibility.{k}": 0.9 for k in ACCESS}, "accessibility.accommodations": 0.9})
     lo, hi = paired(low, high, lambda ts: ts["participation_rate"].iloc[1:].mean())
@@ -122,7 +139,7 @@ def test_accessibility_raises_participation_and_the_reach_of_other_levers():
         return (ts["participation_rate"] * (1 - ts["tokenism_rate"].fillna(0))).iloc[1:].mean()
 
     lo, hi = paired(low.with_overrides(levers), high.with_overrides(levers), reach)
-    assert (hi - lo >= 0.08).all()
+    assert (hi - lo >= 0.06).all()
 
 
 def test_training_alone_fades_training_with_structure_lasts():
@@ -157,6 +174,7 @@ def test_transformative_costs_more_up_front_and_saves_through_fit():
     rework, staff time; issue 13). At the defaults it does not within ten years (+1.23M to +1.64M
     by week 520). It did (weeks 319 to 508) while participants' errors were independent of
     professionals', so that any share they held raised fit, and staff time in meetings was free.
+    (Measured before the steady baseline of item 4 was merged; to be re-measured.)
     """
     base, transformative = Config(), load_scenario("transformative").config
     for seed in SEEDS:

@@ -20,7 +20,19 @@ from coprod_sim.config import Config
 from coprod_sim.mechanisms.costs import Ledger
 from coprod_sim.state import Caches, Seats, State, access_levels
 
-__all__ = ["accommodate", "attitudinal", "combined_barrier", "invest", "refresh_own", "update_barriers"]
+__all__ = [
+    "REQUEST_THRESHOLD",
+    "accommodate",
+    "attitudinal",
+    "combined_barrier",
+    "grant",
+    "invest",
+    "refresh_own",
+    "update_barriers",
+]
+
+#: Barriers above which a disabled person asks for an accommodation (an assumption).
+REQUEST_THRESHOLD = 0.1
 
 
 def invest(s: State, p: Config, costs: Ledger) -> None:
@@ -71,23 +83,34 @@ def accommodate(
     # Asking and being granted, in one draw: every seat's, every week (common random numbers).
     u = rng.random(len(s.role), dtype=np.float32)
     di = c.dis
-    cand = di[~s.accommodated[di] & (s.barrier[di] > 0.1)]
+    cand = di[~s.accommodated[di] & (s.barrier[di] > REQUEST_THRESHOLD)]
     if len(cand) == 0:
         return
     rate = a.request_rate * np.where(s.peer_of[cand] >= 0, p.peer_effects.knowledge, 1.0)
     granted = cand[u[cand] < np.minimum(rate, 1.0) * a.accommodations]
     if len(granted) == 0:
         return
+    once, one, ongoing = grant(s, c, p, granted, latent)
+    costs.add("accommodations", float(once.sum()))
+    s.acc_granted += np.array([len(granted) - one.sum() - ongoing.sum(), one.sum(), ongoing.sum()])
+
+
+def grant(
+    s: State, c: Caches, p: Config, granted: np.ndarray, latent: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Give ``granted`` their accommodation; return its one-time costs and whether each is one-time, ongoing.
+
+    JAN cost mixture: free, one-time (lognormal around the median) or ongoing. What the person
+    needs decides the kind and cost (drawn when they arrived).
+    """
+    a = p.accessibility
     s.accommodated[granted] = True
     refresh_own(s, c, p, granted)
-    # JAN cost mixture: free, one-time (lognormal around the median) or ongoing. What the person
-    # needs decides the kind and cost (drawn when they arrived).
     kind, size = latent["acc_kind"][granted], latent["acc_size"][granted]
     one = (kind >= a.free_share) & (kind < a.free_share + a.one_time_share)
     ongoing = kind >= a.free_share + a.one_time_share
     draws = np.exp(size)
     once = one * draws * a.one_time_median
     s.acc_once[granted] = once
-    costs.add("accommodations", float(once.sum()))
     s.acc_weekly[granted] = ongoing * draws * a.ongoing_median / 52.0
-    s.acc_granted += np.array([len(granted) - one.sum() - ongoing.sum(), one.sum(), ongoing.sum()])
+    return once, one, ongoing

@@ -1,15 +1,19 @@
-"""Leaving, hiring and onset of disability (docs/ODD.md 7.11), and disability profiles (5.3).
+"""Leaving, retiring, hiring, onset of disability and recovery (docs/ODD.md 7.11), and disability profiles (5.3).
 
-All changes of who is in a seat, and of who is disabled, happen in one batch each week: leavers
-are replaced at once in the same seat, some who stay become disabled, and new disabled people get
-an impairment profile, barriers and (if they come forward) the expert-by-experience role.
+All changes of who is in a seat, and of who is disabled, happen in one batch each week: everyone
+ages a week, leavers and those reaching the retirement age are replaced at once in the same seat,
+some who stay become disabled (more often the older they are), some fluctuating conditions end,
+and new disabled people get an impairment profile, barriers and (if they come forward) the
+expert-by-experience role.
 
 Sources: model.md (leaving rises with low wellbeing and burnout); DWP 2019 and Burchardt 2003
-(disabled people's exits; onset of about 3% of workers a year); Boushey & Glynn 2012 (cost of
-replacing a leaver); 000 ("invisible barriers created by employers"); HoC Library CBP-7540
-(24% of working-age people disabled); Harrison & Carroll 1991 (hires bring the outside culture);
-Accenture 2020 (76% of disabled employees not fully open). The base rate and the dependence of
-disclosure on the team's attitude are assumptions.
+(disabled people's exits; onset of about 3% of workers a year); Burchardt 2000 (many spells of
+disability are short; lasting ones rarely end); FRS 2021/22 via HoC Library CBP-9602 and US CPS
+1998 (disability rises with age); DWP 2023 (average age of leaving work about 65); Boushey & Glynn
+2012 (cost of replacing a leaver); 000 ("invisible barriers created by employers"); HoC Library
+CBP-7540 (24% of working-age people disabled); Harrison & Carroll 1991 (hires bring the outside
+culture); Accenture 2020 (76% of disabled employees not fully open). The base rate, the age
+gradient, hires' ages and the dependence of disclosure on the team's attitude are assumptions.
 """
 
 from __future__ import annotations
@@ -38,7 +42,21 @@ from coprod_sim.state import (
     set_role,
 )
 
-__all__ = ["Exits", "disclosure_chance", "flow", "give_profile", "hire", "hiring_inclusion"]
+__all__ = [
+    "WEEKS_PER_YEAR",
+    "Exits",
+    "disclosure_chance",
+    "flow",
+    "give_profile",
+    "hire",
+    "hire_ages",
+    "hiring_inclusion",
+    "onset_hazard",
+    "weekly",
+]
+
+#: Weeks in a year, as ages and yearly rates are counted.
+WEEKS_PER_YEAR = 52
 
 
 class Exits(NamedTuple):
@@ -67,6 +85,25 @@ def give_profile(s: State, p: Config, who: np.ndarray, need: np.ndarray, keys: n
     s.covers[who] = covers
 
 
+def weekly(yearly: float) -> float:
+    """Weekly chance of an event with the given yearly chance."""
+    return 1.0 - (1.0 - min(yearly, 1.0)) ** (1.0 / WEEKS_PER_YEAR)
+
+
+def hire_ages(p: Config) -> tuple[int, int, int]:
+    """Youngest and (one past the) oldest age at hire, and the retirement age, in weeks."""
+    re = p.retention
+    lo = round(re.hire_age_min * WEEKS_PER_YEAR)
+    return lo, max(round(re.hire_age_max * WEEKS_PER_YEAR), lo + 1), round(re.retirement_age * WEEKS_PER_YEAR)
+
+
+def onset_hazard(p: Config, age: np.ndarray) -> np.ndarray:
+    """Weekly chance of becoming disabled at these ages (weeks): ``onset_rate`` at 40, rising exponentially."""
+    org = p.organisation
+    yearly = org.onset_rate * np.exp(org.onset_age_gradient * (age / WEEKS_PER_YEAR - 40.0))
+    return 1.0 - (1.0 - np.minimum(yearly, 1.0)) ** (1.0 / WEEKS_PER_YEAR)
+
+
 def hiring_inclusion(s: State, c: Caches) -> float:
     """How open recruitment is: culture and accessibility (000, employers' invisible barriers)."""
     return 0.5 * float(s.attitude.sum()) / len(s.attitude) + 0.5 * c.access_mean
@@ -81,13 +118,19 @@ def flow(
     newcomers: Newcomers,
     costs: Ledger,
 ) -> Exits:
-    """Leavers are replaced; some who stay become disabled (Burchardt 2003). One batch a week."""
+    """Leavers and retirees are replaced; some who stay become disabled, some recover. One batch a week."""
     s.tenure += 1
+    s.age += 1
     leave = _leavers(s, p, rng)
     n_dis = int(s.disabled[leave].sum())
     exits = Exits(n_dis, len(leave) - n_dis, int((s.role[leave] >= DISABLED_WORKER).sum()))
     onset = _onsets(s, p, rng, leave)
+    ended = _recoveries(s, p, rng, leave)
+    if len(ended):
+        _end_conditions(s, c, p, ended)
     if len(leave) == 0 and len(onset) == 0:
+        if len(ended):
+            refresh_disabled(s, c)
         return exits
     changed = np.concatenate([leave, onset])
     mates_att = 1.0 - attitudinal(s, c, seats, changed)  # team mates' attitude (leavers' own excluded)
@@ -106,30 +149,63 @@ def flow(
 
 
 def _leavers(s: State, p: Config, rng: np.random.Generator) -> np.ndarray:
-    """Who leaves: weekly hazard base x exp(k (reference - wellbeing) + b burnout), at most 0.5."""
+    """Who leaves: weekly hazard base x exp(k (reference - wellbeing) + b burnout), at most 0.5; and who retires."""
     re = p.retention
     u = rng.random(len(s.role), dtype=np.float32)  # every seat's draw, every week (common random numbers)
+    retiring = nonzero(s.age >= hire_ages(p)[2])
     if re.base_hazard <= 0:
-        return np.empty(0, np.int64)
+        return retiring
     # Exact hazards only where u is below the largest possible one (the same draws, so the same
     # leavers, as computing everyone's hazard).
     top = re.base_hazard * math.exp(re.wellbeing * (re.reference - float(s.wellbeing.min())) + re.burnout)
     cand = nonzero(u < min(top, 0.5))
-    if not len(cand):
-        return np.empty(0, np.int64)
-    h = re.base_hazard * np.exp(re.wellbeing * (re.reference - s.wellbeing[cand]) + re.burnout * s.burnout[cand])
-    return cand[u[cand] < np.minimum(h, 0.5)]
+    if len(cand):
+        h = re.base_hazard * np.exp(re.wellbeing * (re.reference - s.wellbeing[cand]) + re.burnout * s.burnout[cand])
+        cand = cand[u[cand] < np.minimum(h, 0.5)]
+    return np.union1d(cand, retiring) if len(retiring) else cand
 
 
 def _onsets(s: State, p: Config, rng: np.random.Generator, leave: np.ndarray) -> np.ndarray:
-    """People who become disabled this week: close to one draw per person (repeats merge), leavers excepted."""
+    """People who become disabled this week, at a chance that rises with age, leavers excepted.
+
+    Seats are drawn at the largest weekly chance (at the retirement age) with replacement (repeats
+    merge), and each is kept with its own age's chance over that one (thinning): close to one draw
+    per person, and the same number of draws whatever the state.
+    """
     n = len(s.role)
-    weekly = 1.0 - (1.0 - p.organisation.onset_rate) ** (1 / 52)
-    hit = rng.integers(0, n, rng.binomial(n, weekly)).tolist()
+    top = float(onset_hazard(p, np.array([hire_ages(p)[2]]))[0])
+    hit = rng.integers(0, n, rng.binomial(n, top))
+    keep = rng.random(len(hit))
+    if not len(hit):
+        return np.empty(0, np.int64)
+    hit = hit[keep * top < onset_hazard(p, s.age[hit])].tolist()
+    leaving = set(leave.tolist())
+    return np.array(sorted({i for i in hit if not s.disabled[i] and i not in leaving}), dtype=np.int64)
+
+
+def _recoveries(s: State, p: Config, rng: np.random.Generator, leave: np.ndarray) -> np.ndarray:
+    """People whose fluctuating condition ends this week (leavers excepted), drawn as onsets are."""
+    n = len(s.role)
+    hit = rng.integers(0, n, rng.binomial(n, weekly(p.organisation.recovery_rate)))
+    hit = hit[s.disabled[hit] & s.fluct[hit]].tolist()  # most seats drawn are not disabled
     if not hit:
         return np.empty(0, np.int64)
     leaving = set(leave.tolist())
-    return np.array(sorted({i for i in hit if not s.disabled[i] and i not in leaving}), dtype=np.int64)
+    return np.array(sorted({i for i in hit if i not in leaving}), dtype=np.int64)
+
+
+def _end_conditions(s: State, c: Caches, p: Config, who: np.ndarray) -> None:
+    """End the conditions of ``who``: no barriers, accommodation or expert role any more (an onset brings them back)."""
+    s.disabled[who] = False
+    for arr in (s.need, s.covers, s.own, s.barrier, s.accommodated, s.acc_weekly, s.acc_once):
+        arr[who] = 0
+    experts = who[s.role[who] >= DISABLED_WORKER]
+    if len(experts):
+        if ties_exist(s, p):  # their peer ties end, as supported people and as supporters
+            unassign(s, experts)
+            unassign(s, nonzero(np.isin(s.peer_of, experts)))
+        set_role(s, c, p, experts, STAFF)
+    # The disabled seats (c.dis) are recomputed once by flow, after hires and onsets.
 
 
 def _roles(
@@ -189,6 +265,9 @@ def hire(
     s.wellbeing[who] = clip01(0.6 + 0.1 * z[2])
     s.engagement[who] = p.reciprocity.resting
     s.peer_u[who] = u[1]
+    lo, hi, _ = hire_ages(p)
+    s.age[who] = lo + (lat["age"][who] * (hi - lo)).astype(np.int32)
+    s.fluct[who] = lat["cond"][who] < org.recovery_share
     s.grade[who] = np.where(seats.is_manager[who], p.progression.max_grade + 1, 0)
     # Everything else starts from zero: no barriers until a profile is drawn, no training boost,
     # strain, burnout, tenure, accommodation or history of meetings.

@@ -18,7 +18,7 @@ import numpy as np
 from coprod_sim.config import Config
 from coprod_sim.state import Caches, Seats, State, clip01
 
-__all__ = ["update_burnout", "update_wellbeing"]
+__all__ = ["stationary_sd", "target_wellbeing", "update_burnout", "update_wellbeing"]
 
 
 def _demands(s: State, c: Caches, seats: Seats, p: Config) -> np.ndarray:
@@ -51,8 +51,8 @@ def _demands(s: State, c: Caches, seats: Seats, p: Config) -> np.ndarray:
     return demands
 
 
-def update_wellbeing(s: State, c: Caches, seats: Seats, p: Config, rng: np.random.Generator) -> None:
-    """Move wellbeing toward its target (resting level less demands, plus resources), with weekly noise."""
+def target_wellbeing(s: State, c: Caches, seats: Seats, p: Config) -> np.ndarray:
+    """Each person's target wellbeing this week: resting level less demands, plus resources (a new array)."""
     wb, pe = p.wellbeing, p.peer_effects
     demands = _demands(s, c, seats, p)
     dw, di = c.dw, c.dis
@@ -62,6 +62,21 @@ def update_wellbeing(s: State, c: Caches, seats: Seats, p: Config, rng: np.rando
     target = np.subtract(wb.resting, demands, out=demands)
     target[dw] += wb.accomplishment * s.infl_trace[dw]
     target[di] += wb.accommodation * s.accommodated[di]
+    return target
+
+
+def stationary_sd(p: Config) -> float:
+    """Return the standard deviation of wellbeing around a fixed target under the weekly update (before clipping)."""
+    r = p.wellbeing.rate
+    return p.wellbeing.noise / math.sqrt(r * (2.0 - r)) if r > 0 else p.wellbeing.noise
+
+
+def update_wellbeing(s: State, c: Caches, seats: Seats, p: Config, rng: np.random.Generator) -> None:
+    """Move wellbeing toward its target (resting level less demands, plus resources), with weekly noise."""
+    wb, pe = p.wellbeing, p.peer_effects
+    dw = c.dw
+    has_peer = s.peer_of[dw] >= 0
+    target = target_wellbeing(s, c, seats, p)
     target -= s.wellbeing
     target *= wb.rate
     s.wellbeing += target
