@@ -80,7 +80,8 @@ def test_a_narrow_group_serves_the_needs_it_does_not_know_less():
     """Participants speak for the aspects their own experience covers; on the rest they are
     outsiders. With several participants a meeting (intermediate organisation, 40% disabled, power
     transfer 0.5, each person knowing 2 of 8 aspects) decides better when their experiences differ
-    than when all know the same two: measured +0.011 to +0.014 fit. Null: with no knowledge
+    than when all know the same two: measured +0.011 to +0.014 fit on its own branch, +0.006 to
+    +0.007 with the steady baseline and anchored attitudes merged (model2). Null: with no knowledge
     advantage (standard_bias 0, expert_noise = outsider_noise) the variety of experience adds
     nothing (measured -0.003 to -0.002)."""
     base = load_scenario("intermediate").config.with_overrides(
@@ -100,7 +101,7 @@ def test_a_narrow_group_serves_the_needs_it_does_not_know_less():
         )
         return diverse - narrow
 
-    assert (diverse_minus_narrow(base) >= 0.006).all()
+    assert (diverse_minus_narrow(base) >= 0.003).all()  # three times the null's bound below
     assert (diverse_minus_narrow(base.with_overrides(NO_ADVANTAGE)) <= 0.001).all()
 
 
@@ -152,7 +153,9 @@ def _one_week(skill: float, path: str, value: float) -> tuple[np.ndarray, np.nda
     more week: return everyone's wellbeing and attitude, and which seats are professionals."""
     from coprod_sim.model import CoProdModel
 
-    base = Config().with_overrides({"power.transfer": 0.5, path: 0.0})
+    # 1,200 people: in the steady baseline some weeks of a 300-person organisation have no team
+    # with disabled participants, and then nothing is imposed on anyone that week.
+    base = Config().with_overrides({"power.transfer": 0.5, "organisation.people": 1200, path: 0.0})
     m = CoProdModel(seed=3, config=base)
     for _ in range(52):
         m.step()
