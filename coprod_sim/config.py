@@ -528,6 +528,31 @@ class Review(_Section):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Careers(_Section):
+    """Careers lever: access to development and fair evaluation for disabled people (UNCRPD Art. 27)."""
+
+    development_access: float = _p(
+        0.0,
+        0.0,
+        1.0,
+        unit="share",
+        doc="Share of the development (training, stretch work, mentoring) that barriers would take away which is "
+        "restored: accessible development programmes, mentoring and sponsorship for disabled staff",
+        source="UNCRPD Art. 27(1)(d), (e) (access to vocational training, career advancement); 000 (helping PwD "
+        "progressing in their career); the effect size is an assumption",
+    )
+    fair_evaluation: float = _p(
+        0.0,
+        0.0,
+        1.0,
+        unit="share",
+        doc="Share of managers' evaluation bias removed by structured, criteria-based appraisal and promotion panels",
+        source="UNCRPD Art. 27(1)(a); Accenture 2020 (managers judge disabled staff's prospects differently from "
+        "staff); the effect size is an assumption",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class Deliberation(_Section):
     """Mechanism: how a co-production meeting turns proposals into a decision."""
 
@@ -982,11 +1007,11 @@ class Retention(_Section):
 
 @dataclass(frozen=True, kw_only=True)
 class Progression(_Section):
-    """Mechanism: promotion by performance net of barriers, judged by managers."""
+    """Mechanism: promotion through the grades and into management, by merit net of barriers, judged by managers."""
 
     interval: int = _p(13, 1, 520, unit="weeks", doc="Weeks between promotion rounds", source="assumption")
     rate: float = _p(
-        0.08, 0.0, 1.0, unit="per round", doc="Chance of promotion at top performance", source="assumption"
+        0.08, 0.0, 1.0, unit="per round", doc="Chance of promotion to the next grade at top merit", source="assumption"
     )
     evaluation_bias: float = _p(
         0.4,
@@ -998,6 +1023,32 @@ class Progression(_Section):
     )
     max_grade: int = _p(
         3, 1, 20, unit="grade", doc="Highest grade below manager (managers are one above)", source="assumption"
+    )
+    development_barrier: float = _p(
+        0.5,
+        0.0,
+        1.0,
+        unit="per unit of barrier",
+        doc="Share of access to development (training, stretch work, mentoring, networks) lost per unit of barrier",
+        source="000 (barriers, not impairments, limit participation); UNCRPD Art. 27(1)(d); level is an assumption",
+    )
+    selection: float = _p(
+        4.0,
+        0.0,
+        50.0,
+        unit="exponent",
+        doc="How surely a vacant manager seat goes to the top-grade candidate with the most merit "
+        "(0: at random, 1: in proportion to merit, large: the best-placed)",
+        source="assumption",
+    )
+    pay_step: float = _p(
+        0.27,
+        0.0,
+        1.0,
+        unit="share per grade",
+        doc="Pay of each grade over the grade below (reported pay gap only; costs use organisation.wage_week)",
+        source="Civil Service Statistics 2023, median salaries by responsibility level (e.g. East Midlands: AO "
+        "£21.8k, EO £28.1k, HEO £34.2k, SEO £42.1k, G7 £56.5k; about 27% a grade)",
     )
 
 
@@ -1033,6 +1084,7 @@ SECTIONS: dict[str, type] = {
     "peer_support": PeerSupport,
     "involvement": Involvement,
     "review": Review,
+    "careers": Careers,
     "deliberation": Deliberation,
     "participation": Participation,
     "reciprocity": Reciprocity,
@@ -1055,7 +1107,7 @@ def _default(cls: type) -> Callable[[], Any]:
 
 
 #: Sections whose values a timeline may change during a run (the policy levers).
-LEVER_SECTIONS = ("training", "accessibility", "power", "peer_support", "involvement", "review")
+LEVER_SECTIONS = ("training", "accessibility", "power", "peer_support", "involvement", "review", "careers")
 
 
 def iter_params() -> Iterable[Param]:
@@ -1272,6 +1324,7 @@ class Config:
     peer_support: PeerSupport = field(default_factory=_default(PeerSupport))
     involvement: Involvement = field(default_factory=_default(Involvement))
     review: Review = field(default_factory=_default(Review))
+    careers: Careers = field(default_factory=_default(Careers))
     deliberation: Deliberation = field(default_factory=_default(Deliberation))
     participation: Participation = field(default_factory=_default(Participation))
     reciprocity: Reciprocity = field(default_factory=_default(Reciprocity))

@@ -160,6 +160,19 @@ _COLUMNS: tuple[Column, ...] = (
         "grades; above 0: disabled people are behind",
         None,
     ),
+    # No gap is the aim, as above.
+    Column(
+        "pay_gap",
+        "Pay gap between non-disabled and disabled people (pay by grade)",
+        "share of non-disabled people's mean pay, managers included; above 0: disabled people are paid less",
+        None,
+    ),
+    Column(
+        "senior_ratio",
+        "Disabled people's share of managers over their share of everyone",
+        "ratio; 1: as many among managers as overall, below 1: fewer",
+        1,
+    ),
     Column("accommodated_share", "Disabled people with an adjustment", _SHARE, 1),
     # The reach of the peer-support lever, not an outcome.
     Column("peer_supported_share", "Disabled workers who have a peer supporter", _SHARE, None),

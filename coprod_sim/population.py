@@ -20,6 +20,7 @@ from coprod_sim.mechanisms.access import REQUEST_THRESHOLD, grant, refresh_own, 
 from coprod_sim.mechanisms.attitudes import susceptibility
 from coprod_sim.mechanisms.deliberation import past_fit
 from coprod_sim.mechanisms.people_flow import disclosure_chance, give_profile
+from coprod_sim.mechanisms.progression import career_merit, initial_grades, merit, successors
 from coprod_sim.mechanisms.wellbeing import stationary_sd, target_wellbeing, update_wellbeing
 from coprod_sim.state import (
     DISABLED_WORKER,
@@ -32,10 +33,11 @@ from coprod_sim.state import (
     clip01,
     nonzero,
     refresh_levers,
+    swap_people,
 )
 from coprod_sim.stationary import draw_people, draw_traits
 
-__all__ = ["BURN_IN_WEEKS", "EXPOSURE", "PRICES", "baseline_levers", "initial_state", "settle"]
+__all__ = ["BURN_IN_WEEKS", "EXPOSURE", "PRICES", "baseline_levers", "initial_state", "settle", "settle_careers"]
 
 #: Weeks of wellbeing and burnout run before week 0, unrecorded, from the stationary wellbeing, so
 #: that strain and burnout (which need weeks of low wellbeing, 7.10) start at their steady state.
@@ -147,6 +149,7 @@ def settle(
     Every scenario on a seed starts from this same organisation; its own levers act from week 1.
     Accommodations: a disabled person whose barriers exceed the request threshold has asked and
     been granted one by now with chance 1 - (1 - request rate x grant chance)^tenure (7.9).
+    Careers: grades from tenure, and managers who came up from the top grade (:func:`settle_careers`).
     Wellbeing: around each person's target with the spread the weekly update keeps (7.10); then
     :data:`BURN_IN_WEEKS` weeks of the wellbeing update, recorded nowhere, bring strain and
     burnout (and the crossover between team mates) to their steady state.
@@ -161,7 +164,32 @@ def settle(
     chance = -np.expm1(np.log1p(-min(a.request_rate * a.accommodations, 1.0 - 1e-12)) * EXPOSURE * s.tenure[di])
     grant(s, c, base, di[(s.barrier[di] > REQUEST_THRESHOLD) & (u < chance)], latent)  # paid before week 0
     update_barriers(s, c, seats)
+    settle_careers(s, c, seats, base, rng)
+    update_barriers(s, c, seats)
     target = target_wellbeing(s, c, seats, base)
     s.wellbeing[:] = clip01(target + stationary_sd(base) * rng.standard_normal(seats.n))
     for _ in range(BURN_IN_WEEKS):
         update_wellbeing(s, c, seats, base, rng)
+
+
+def settle_careers(s: State, c: Caches, seats: Seats, config: Config, rng: np.random.Generator) -> None:
+    """Grades and managers at their steady state (5.6).
+
+    Grades are those each person's tenure has brought them at their merit, and each manager seat
+    holds someone promoted from the top grade (7.12).
+
+    Managers were drawn like everyone else; each seat swaps its holder with its successor (who
+    would have been promoted into it), the former holder going to the top grade as staff.
+    """
+    # Grades at today's merit: a grade lost to barriers early is rarely made up later, and who
+    # is disabled at the top grade now is who was held back (measured: this starts the pay gap
+    # nearer its ten-year level than career merit does, 7.12).
+    initial_grades(s, seats, config, rng, merit(s, seats, config))
+    merits = career_merit(s, seats, config, EXPOSURE)
+    mgr = seats.manager_seat
+    src = successors(s, seats, config, rng, mgr, np.empty(0, np.int64), merits)
+    ok = src >= 0
+    a, b = src[ok], mgr[ok]
+    swap_people(s, c, seats, config, a, b)
+    s.grade[b] = config.progression.max_grade + 1
+    s.grade[a] = config.progression.max_grade

@@ -66,6 +66,11 @@ COMPONENTS: tuple[Component, ...] = (
         "Is the work looked at together, so that people see what their involvement changed?",
         ("review.enabled", "review.interval"),
     ),
+    Component(
+        "Careers",
+        "Can disabled people progress? Accessible development and fair, structured evaluation (UNCRPD Art. 27).",
+        ("careers.development_access", "careers.fair_evaluation"),
+    ),
 )
 
 #: Short, plain names for controls (the config's own text is the longer help).
@@ -89,6 +94,8 @@ _LABELS = {
     "peer_support.ratio": "Peer supporters per disabled worker",
     "review.enabled": "Co-produced reviews",
     "review.interval": "Weeks between reviews",
+    "careers.development_access": "Development open to disabled staff",
+    "careers.fair_evaluation": "Structured, fair evaluation",
     "organisation.people": "People in the organisation",
 }
 
