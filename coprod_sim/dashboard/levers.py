@@ -50,7 +50,8 @@ COMPONENTS: tuple[Component, ...] = (
     ),
     Component(
         "Practice",
-        "How is the work done? Who is invited at which stage, and is there peer support from other disabled workers?",
+        "How is the work done? Who is invited at which stage, is there peer support from other disabled workers, "
+        "and can disabled people progress (development, fair evaluation)?",
         (
             "involvement.planning",
             "involvement.design",
@@ -59,17 +60,14 @@ COMPONENTS: tuple[Component, ...] = (
             "peer_support.enabled",
             "peer_support.uptake",
             "peer_support.ratio",
+            "careers.development_access",
+            "careers.fair_evaluation",
         ),
     ),
     Component(
         "Review",
         "Is the work looked at together, so that people see what their involvement changed?",
         ("review.enabled", "review.interval"),
-    ),
-    Component(
-        "Careers",
-        "Can disabled people progress? Accessible development and fair, structured evaluation (UNCRPD Art. 27).",
-        ("careers.development_access", "careers.fair_evaluation"),
     ),
 )
 
