@@ -18,9 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "CURRENCY",
     "LEVER_SECTIONS",
+    "MONEY",
     "PARAMS",
+    "PRICE_YEAR",
     "SECTIONS",
+    "USD_PER_GBP",
     "Config",
     "ConfigError",
     "Param",
@@ -38,6 +42,18 @@ __all__ = [
 
 class ConfigError(ValueError):
     """A scenario, override or keyword that cannot be used, with a message for people."""
+
+
+#: Every amount of money in the model is in pounds sterling at 2023 prices (docs/ODD.md 2, "Scales").
+CURRENCY = "£"
+PRICE_YEAR = 2023
+#: The unit of every amount of money, as parameters and outputs state it.
+MONEY = f"{CURRENCY} ({PRICE_YEAR} prices)"
+#: US dollars to the pound, to convert JAN's accommodation costs (US surveys 2019-2023): HMRC's
+#: yearly average for the year to 31 December 2022, 1.249458 (HMRC exchange rates for customs and
+#: VAT, yearly averages [READ, quoted on HMRC's customer forum, May 2023]). 2023's average differs
+#: by about half a per cent; JAN's medians are round figures pooled over five years, not inflated.
+USD_PER_GBP = 1.249458
 
 
 @dataclass(frozen=True)
@@ -240,9 +256,10 @@ class Organisation(_Section):
         700.0,
         0.0,
         1e6,
-        unit="currency per person-week",
+        unit=f"{MONEY} per person-week",
         doc="Employment cost of one person for one week",
-        source="assumption (about UK median full-time weekly pay)",
+        source="assumption (about UK median full-time gross weekly pay, ONS ASHE April 2023: £682 [RECALL]; "
+        "employer on-costs are not added)",
     )
 
 
@@ -298,7 +315,7 @@ class Training(_Section):
         40.0,
         0.0,
         1e5,
-        unit="currency per trainee-hour",
+        unit=f"{MONEY} per trainee-hour",
         doc="Trainer and materials cost, on top of trainees' paid time",
         source="assumption",
     )
@@ -368,7 +385,7 @@ class Accessibility(_Section):
         400.0,
         0.0,
         1e6,
-        unit="currency per person per barrier type",
+        unit=f"{MONEY} per person per barrier type",
         doc="One-off cost of removing a whole barrier type, per head of the organisation",
         source="assumption",
     )
@@ -392,15 +409,20 @@ class Accessibility(_Section):
         0.433, 0.0, 1.0, unit="share", doc="Share with a one-time cost", source="JAN 2019-2023 (43.3%)"
     )
     one_time_median: float = _p(
-        300.0, 0.0, 1e6, unit="currency", doc="Median one-time accommodation cost", source="JAN 2019-2023 ($300)"
-    )
-    ongoing_median: float = _p(
-        3750.0,
+        float(round(300 / USD_PER_GBP)),
         0.0,
         1e6,
-        unit="currency per year",
+        unit=MONEY,
+        doc="Median one-time accommodation cost",
+        source="JAN 2019-2023 ($300; £240 at USD_PER_GBP, HMRC's 2022 yearly average of $1.2495 to the £)",
+    )
+    ongoing_median: float = _p(
+        float(round(3750 / USD_PER_GBP)),
+        0.0,
+        1e6,
+        unit=f"{MONEY} per year",
         doc="Median ongoing accommodation cost",
-        source="JAN 2019-2023 ($3,750 a year)",
+        source="JAN 2019-2023 ($3,750 a year; £3,001 at USD_PER_GBP, HMRC's 2022 yearly average of $1.2495 to the £)",
     )
 
 
@@ -465,7 +487,7 @@ class PeerSupport(_Section):
         60.0,
         0.0,
         1e5,
-        unit="currency per supporter-week",
+        unit=f"{MONEY} per supporter-week",
         doc="Programme cost (supervision, training) per supporter",
         source="assumption",
     )
@@ -523,7 +545,7 @@ class Review(_Section):
     )
     interval: int = _p(13, 1, 520, unit="weeks", doc="Weeks between reviews", source="assumption (quarterly)")
     cost: float = _p(
-        200.0, 0.0, 1e6, unit="currency per team per review", doc="Cost of one team review", source="assumption"
+        200.0, 0.0, 1e6, unit=f"{MONEY} per team per review", doc="Cost of one team review", source="assumption"
     )
 
 
@@ -1060,7 +1082,7 @@ class Costs(_Section):
         50000.0,
         0.0,
         1e9,
-        unit="currency per project",
+        unit=f"{MONEY} per project",
         doc="Value of one team project (12 weeks; about half the team's pay for that time)",
         source="assumption",
     )

@@ -20,7 +20,7 @@ from coprod_sim.mechanisms.access import REQUEST_THRESHOLD, grant, refresh_own, 
 from coprod_sim.mechanisms.attitudes import susceptibility
 from coprod_sim.mechanisms.deliberation import past_fit
 from coprod_sim.mechanisms.people_flow import disclosure_chance, give_profile
-from coprod_sim.mechanisms.progression import career_merit, initial_grades, merit, successors
+from coprod_sim.mechanisms.progression import career_merit, initial_grades, successors
 from coprod_sim.mechanisms.wellbeing import stationary_sd, target_wellbeing, update_wellbeing
 from coprod_sim.state import (
     DISABLED_WORKER,
@@ -33,6 +33,7 @@ from coprod_sim.state import (
     clip01,
     nonzero,
     refresh_levers,
+    set_role,
     swap_people,
 )
 from coprod_sim.stationary import draw_people, draw_traits
@@ -172,6 +173,13 @@ def settle(
         update_wellbeing(s, c, seats, base, rng)
 
 
+#: Share of their career that disabled people at the start have had their barriers, for their
+#: grades (5.6): fitted so that the baseline pay gap of year 1 is that of years 6-10 (7.12). It
+#: is above EXPOSURE because a grade lost early is rarely made up and because promotion to
+#: manager drains the top grade of those with most merit, which neither binomial law sees.
+CAREER_EXPOSURE = 0.7
+
+
 def settle_careers(s: State, c: Caches, seats: Seats, config: Config, rng: np.random.Generator) -> None:
     """Grades and managers at their steady state (5.6).
 
@@ -179,12 +187,10 @@ def settle_careers(s: State, c: Caches, seats: Seats, config: Config, rng: np.ra
     holds someone promoted from the top grade (7.12).
 
     Managers were drawn like everyone else; each seat swaps its holder with its successor (who
-    would have been promoted into it), the former holder going to the top grade as staff.
+    would have been promoted into it), the former holder going to the top grade as staff (or, if
+    disabled, coming forward as an expert with the usual chance, 7.11).
     """
-    # Grades at today's merit: a grade lost to barriers early is rarely made up later, and who
-    # is disabled at the top grade now is who was held back (measured: this starts the pay gap
-    # nearer its ten-year level than career merit does, 7.12).
-    initial_grades(s, seats, config, rng, merit(s, seats, config))
+    initial_grades(s, seats, config, rng, career_merit(s, seats, config, CAREER_EXPOSURE))
     merits = career_merit(s, seats, config, EXPOSURE)
     mgr = seats.manager_seat
     src = successors(s, seats, config, rng, mgr, np.empty(0, np.int64), merits)
@@ -193,3 +199,7 @@ def settle_careers(s: State, c: Caches, seats: Seats, config: Config, rng: np.ra
     swap_people(s, c, seats, config, a, b)
     s.grade[b] = config.progression.max_grade + 1
     s.grade[a] = config.progression.max_grade
+    # Former managers who are disabled come forward as experts as everyone else did at the start.
+    dis = a[s.disabled[a]]
+    team_att = c.team_att_sum[s.team[dis]] / seats.team_size[s.team[dis]]
+    set_role(s, c, config, dis[rng.random(len(dis)) < disclosure_chance(config, team_att)], DISABLED_WORKER)
