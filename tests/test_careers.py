@@ -74,11 +74,11 @@ def test_baseline_has_a_progression_gap_that_the_lever_narrows_and_the_null_remo
     gap_l = np.array([late_mean(m, "pay_gap") for m in lever])
     gap_n = np.array([late_mean(m, "pay_gap") for m in null])
     senior_b = np.array([late_mean(m, "senior_ratio") for m in base])
-    # Measured (3,000 people, seeds 0-3, years 6-10): pay gap 0.062 baseline, 0.049 with the
-    # lever (grades reached before week 0 persist), about -0.03 in the null; senior ratio 0.65.
+    # Measured (3,000 people, seeds 0-3, years 6-10): pay gap 0.062 baseline, 0.040 with the
+    # lever (grades reached before week 0 persist), about -0.02 in the null; senior ratio 0.62.
     assert gap_b.mean() > 0.03 and (gap_b > 0).all()
-    assert senior_b.mean() < 0.85
-    assert gap_l.mean() < gap_b.mean() - 0.008
+    assert senior_b.mean() < 0.8
+    assert gap_l.mean() < gap_b.mean() - 0.01
     # Without barriers and bias no disadvantage is left; the gap even turns slightly negative,
     # because disabled people are older on average (onset rises with age) and so longer in post.
     assert gap_n.mean() < 0.005
