@@ -395,9 +395,14 @@ SEAT_FIELDS = frozenset(
 )
 
 
+#: Names of the per-person fields of :class:`State` (every field not in :data:`SEAT_FIELDS`).
+PERSON_FIELDS = tuple(f.name for f in dataclasses.fields(State) if f.name not in SEAT_FIELDS)
+
+
 def _person_arrays(state: State) -> list[np.ndarray]:
     """Return the per-person arrays of the state (every field not in :data:`SEAT_FIELDS`)."""
-    return [getattr(state, f.name) for f in dataclasses.fields(State) if f.name not in SEAT_FIELDS]
+    d = state.__dict__
+    return [d[name] for name in PERSON_FIELDS]
 
 
 def move_people(state: State, caches: Caches, config: Config, src: np.ndarray, dst: np.ndarray) -> None:

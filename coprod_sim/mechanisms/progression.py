@@ -77,7 +77,7 @@ def successors(
     ``merits`` (everyone's) replaces :func:`merit` (week 0: merit over a career, :func:`career_merit`).
     """
     out = np.full(len(vacant), -1, np.int64)
-    pool = ~seats.is_manager & (s.grade >= p.progression.max_grade)
+    pool = s.grade == p.progression.max_grade  # managers are one grade above: never in the pool
     pool[leaving] = False
     cand = nonzero(pool)
     if not len(vacant) or not len(cand):
