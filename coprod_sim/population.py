@@ -73,6 +73,7 @@ def initial_state(config: Config, seats: Seats, rng: np.random.Generator) -> Sta
         attitude=att.copy(),
         att_anchor=att.copy(),  # everyone starts at the view they arrived with (Friedkin & Johnsen 1990)
         suscept=np.zeros(n),  # drawn last (below), so the draws before it are as they were
+        lead=np.zeros(n),  # from the newcomers' draws, in settle
         skill=rng.beta(2, 5, n),
         ability=rng.beta(5, 3, n),
         workload=workload,
@@ -157,6 +158,7 @@ def settle(
     """
     base = baseline_levers(config)
     a = base.accessibility
+    s.lead[:] = latent["lead"]  # the first people's own draws, as every newcomer's (7.12)
     refresh_levers(c, base)
     refresh_own(s, c, base)
     update_barriers(s, c, seats)
@@ -193,7 +195,7 @@ def settle_careers(s: State, c: Caches, seats: Seats, config: Config, rng: np.ra
     initial_grades(s, seats, config, rng, career_merit(s, seats, config, CAREER_EXPOSURE))
     merits = career_merit(s, seats, config, EXPOSURE)
     mgr = seats.manager_seat
-    src = successors(s, seats, config, rng, mgr, np.empty(0, np.int64), merits)
+    src = successors(s, seats, config, mgr, np.empty(0, np.int64), merits)
     ok = src >= 0
     a, b = src[ok], mgr[ok]
     swap_people(s, c, seats, config, a, b)

@@ -89,6 +89,7 @@ class State:
     # equal-status contact), and the weight they give the network's view against it.
     att_anchor: np.ndarray
     suscept: np.ndarray
+    lead: np.ndarray  # uniform draw on arrival: qualities for management no measure of merit sees (7.12)
     skill: np.ndarray
     ability: np.ndarray
     workload: np.ndarray

@@ -127,7 +127,7 @@ def flow(
     leave = _leavers(s, p, rng)
     n_dis = int(s.disabled[leave].sum())
     exits = Exits(n_dis, len(leave) - n_dis, int((s.role[leave] >= DISABLED_WORKER).sum()))
-    leave = promote_within(s, c, seats, p, rng, leave)
+    leave = promote_within(s, c, seats, p, leave)
     onset = _onsets(s, p, rng, leave)
     ended = _recoveries(s, p, rng, leave)
     if len(ended):
@@ -152,9 +152,7 @@ def flow(
     return exits
 
 
-def promote_within(
-    s: State, c: Caches, seats: Seats, p: Config, rng: np.random.Generator, leave: np.ndarray
-) -> np.ndarray:
+def promote_within(s: State, c: Caches, seats: Seats, p: Config, leave: np.ndarray) -> np.ndarray:
     """Fill manager seats vacated this week by promotion from the top grade (7.12); return the seats to hire into.
 
     Each promoted person moves into the manager seat and their own seat is refilled by a hire
@@ -163,7 +161,7 @@ def promote_within(
     vacant = leave[seats.is_manager[leave]]
     if not len(vacant):
         return leave
-    src = successors(s, seats, p, rng, vacant, leave)
+    src = successors(s, seats, p, vacant, leave)
     inside = src >= 0
     if not inside.any():
         return leave
@@ -284,6 +282,7 @@ def hire(
     s.attitude[who] = att
     s.att_anchor[who] = att  # the anchor is the view they arrive with (7.8)
     s.suscept[who] = susceptibility(p, lat["susc"][who])
+    s.lead[who] = lat["lead"][who]
     s.skill[who], s.ability[who], s.confidence[who] = lat["skill"][who], lat["ability"][who], lat["confidence"][who]
     s.workload[who] = clip01(org.workload + org.workload_sd * z[1])
     c.workload_demand[who] = p.wellbeing.workload * s.workload[who]

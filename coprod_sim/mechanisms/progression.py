@@ -64,16 +64,18 @@ def successors(
     s: State,
     seats: Seats,
     p: Config,
-    rng: np.random.Generator,
     vacant: np.ndarray,
     leaving: np.ndarray,
     merits: np.ndarray | None = None,
 ) -> np.ndarray:
     """Who is promoted into each vacant manager seat: a top-grade seat, or -1 (hired from outside).
 
-    Candidates are people at the top grade who are not leaving. A weighted draw without
-    replacement (Gumbel top-k, Efraimidis & Spirakis 2006) with weights merit ** ``selection``:
-    1 is a lottery in proportion to merit, large values give the seat to the best-placed candidate.
+    Candidates are people at the top grade who are not leaving; the seats go to those with the
+    largest ``selection`` x log(merit) + g, g a standard Gumbel variable fixed for each person on
+    arrival (``lead``: qualities for management that no measure of merit sees). For one seat this
+    is a draw in proportion to merit ** ``selection`` (Gumbel-max; several seats: Gumbel top-k,
+    Efraimidis & Spirakis 2006): 0 ignores merit, large values give the seat to the best-placed.
+    Nothing is drawn in the week (common random numbers: the weekly streams are untouched).
     ``merits`` (everyone's) replaces :func:`merit` (week 0: merit over a career, :func:`career_merit`).
     """
     out = np.full(len(vacant), -1, np.int64)
@@ -84,7 +86,8 @@ def successors(
         return out
     m = merit(s, seats, p, cand) if merits is None else merits[cand]
     score = np.log(np.maximum(m, 1e-12)) * p.progression.selection
-    key = score - np.log(-np.log(rng.random(len(cand))))
+    u = np.clip(s.lead[cand], 1e-12, 1.0 - 1e-12)
+    key = score - np.log(-np.log(u))
     k = min(len(vacant), len(cand))
     best = np.argpartition(-key, k - 1)[:k] if k < len(cand) else np.arange(len(cand))
     out[:k] = cand[best[np.argsort(-key[best], kind="stable")]]
