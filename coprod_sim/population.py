@@ -179,7 +179,7 @@ def settle(
 #: grades (5.6): fitted so that the baseline pay gap of year 1 is that of years 6-10 (7.12). It
 #: is above EXPOSURE because a grade lost early is rarely made up and because promotion to
 #: manager drains the top grade of those with most merit, which neither binomial law sees.
-CAREER_EXPOSURE = 0.7
+CAREER_EXPOSURE = 0.8
 
 
 def settle_careers(s: State, c: Caches, seats: Seats, config: Config, rng: np.random.Generator) -> None:
