@@ -18,9 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "CURRENCY",
     "LEVER_SECTIONS",
+    "MONEY",
     "PARAMS",
+    "PRICE_YEAR",
     "SECTIONS",
+    "USD_PER_GBP",
     "Config",
     "ConfigError",
     "Param",
@@ -38,6 +42,18 @@ __all__ = [
 
 class ConfigError(ValueError):
     """A scenario, override or keyword that cannot be used, with a message for people."""
+
+
+#: Every amount of money in the model is in pounds sterling at 2023 prices (docs/ODD.md 2, "Scales").
+CURRENCY = "£"
+PRICE_YEAR = 2023
+#: The unit of every amount of money, as parameters and outputs state it.
+MONEY = f"{CURRENCY} ({PRICE_YEAR} prices)"
+#: US dollars to the pound, to convert JAN's accommodation costs (US surveys 2019-2023): HMRC's
+#: yearly average for the year to 31 December 2022, 1.249458 (HMRC exchange rates for customs and
+#: VAT, yearly averages [READ, quoted on HMRC's customer forum, May 2023]). 2023's average differs
+#: by about half a per cent; JAN's medians are round figures pooled over five years, not inflated.
+USD_PER_GBP = 1.249458
 
 
 @dataclass(frozen=True)
@@ -240,9 +256,10 @@ class Organisation(_Section):
         700.0,
         0.0,
         1e6,
-        unit="currency per person-week",
+        unit=f"{MONEY} per person-week",
         doc="Employment cost of one person for one week",
-        source="assumption (about UK median full-time weekly pay)",
+        source="assumption (about UK median full-time gross weekly pay, ONS ASHE April 2023: £682 [RECALL]; "
+        "employer on-costs are not added)",
     )
 
 
@@ -298,7 +315,7 @@ class Training(_Section):
         40.0,
         0.0,
         1e5,
-        unit="currency per trainee-hour",
+        unit=f"{MONEY} per trainee-hour",
         doc="Trainer and materials cost, on top of trainees' paid time",
         source="assumption",
     )
@@ -368,7 +385,7 @@ class Accessibility(_Section):
         400.0,
         0.0,
         1e6,
-        unit="currency per person per barrier type",
+        unit=f"{MONEY} per person per barrier type",
         doc="One-off cost of removing a whole barrier type, per head of the organisation",
         source="assumption",
     )
@@ -392,15 +409,20 @@ class Accessibility(_Section):
         0.433, 0.0, 1.0, unit="share", doc="Share with a one-time cost", source="JAN 2019-2023 (43.3%)"
     )
     one_time_median: float = _p(
-        300.0, 0.0, 1e6, unit="currency", doc="Median one-time accommodation cost", source="JAN 2019-2023 ($300)"
-    )
-    ongoing_median: float = _p(
-        3750.0,
+        float(round(300 / USD_PER_GBP)),
         0.0,
         1e6,
-        unit="currency per year",
+        unit=MONEY,
+        doc="Median one-time accommodation cost",
+        source="JAN 2019-2023 ($300; £240 at USD_PER_GBP, HMRC's 2022 yearly average of $1.2495 to the £)",
+    )
+    ongoing_median: float = _p(
+        float(round(3750 / USD_PER_GBP)),
+        0.0,
+        1e6,
+        unit=f"{MONEY} per year",
         doc="Median ongoing accommodation cost",
-        source="JAN 2019-2023 ($3,750 a year)",
+        source="JAN 2019-2023 ($3,750 a year; £3,001 at USD_PER_GBP, HMRC's 2022 yearly average of $1.2495 to the £)",
     )
 
 
@@ -465,7 +487,7 @@ class PeerSupport(_Section):
         60.0,
         0.0,
         1e5,
-        unit="currency per supporter-week",
+        unit=f"{MONEY} per supporter-week",
         doc="Programme cost (supervision, training) per supporter",
         source="assumption",
     )
@@ -523,7 +545,32 @@ class Review(_Section):
     )
     interval: int = _p(13, 1, 520, unit="weeks", doc="Weeks between reviews", source="assumption (quarterly)")
     cost: float = _p(
-        200.0, 0.0, 1e6, unit="currency per team per review", doc="Cost of one team review", source="assumption"
+        200.0, 0.0, 1e6, unit=f"{MONEY} per team per review", doc="Cost of one team review", source="assumption"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Careers(_Section):
+    """Careers lever: access to development and fair evaluation for disabled people (UNCRPD Art. 27)."""
+
+    development_access: float = _p(
+        0.0,
+        0.0,
+        1.0,
+        unit="share",
+        doc="Share of the development (training, stretch work, mentoring) that barriers would take away which is "
+        "restored: accessible development programmes, mentoring and sponsorship for disabled staff",
+        source="UNCRPD Art. 27(1)(d), (e) (access to vocational training, career advancement); 000 (helping PwD "
+        "progressing in their career); the effect size is an assumption",
+    )
+    fair_evaluation: float = _p(
+        0.0,
+        0.0,
+        1.0,
+        unit="share",
+        doc="Share of managers' evaluation bias removed by structured, criteria-based appraisal and promotion panels",
+        source="UNCRPD Art. 27(1)(a); Accenture 2020 (managers judge disabled staff's prospects differently from "
+        "staff); the effect size is an assumption",
     )
 
 
@@ -982,11 +1029,11 @@ class Retention(_Section):
 
 @dataclass(frozen=True, kw_only=True)
 class Progression(_Section):
-    """Mechanism: promotion by performance net of barriers, judged by managers."""
+    """Mechanism: promotion through the grades and into management, by merit net of barriers, judged by managers."""
 
     interval: int = _p(13, 1, 520, unit="weeks", doc="Weeks between promotion rounds", source="assumption")
     rate: float = _p(
-        0.08, 0.0, 1.0, unit="per round", doc="Chance of promotion at top performance", source="assumption"
+        0.08, 0.0, 1.0, unit="per round", doc="Chance of promotion to the next grade at top merit", source="assumption"
     )
     evaluation_bias: float = _p(
         0.4,
@@ -999,6 +1046,32 @@ class Progression(_Section):
     max_grade: int = _p(
         3, 1, 20, unit="grade", doc="Highest grade below manager (managers are one above)", source="assumption"
     )
+    development_barrier: float = _p(
+        0.5,
+        0.0,
+        1.0,
+        unit="per unit of barrier",
+        doc="Share of access to development (training, stretch work, mentoring, networks) lost per unit of barrier",
+        source="000 (barriers, not impairments, limit participation); UNCRPD Art. 27(1)(d); level is an assumption",
+    )
+    selection: float = _p(
+        4.0,
+        0.0,
+        50.0,
+        unit="exponent",
+        doc="How surely a vacant manager seat goes to the top-grade candidate with the most merit "
+        "(0: at random, 1: in proportion to merit, large: the best-placed)",
+        source="assumption",
+    )
+    pay_step: float = _p(
+        0.27,
+        0.0,
+        1.0,
+        unit="share per grade",
+        doc="Pay of each grade over the grade below (reported pay gap only; costs use organisation.wage_week)",
+        source="Civil Service Statistics 2023, median salaries by responsibility level (e.g. East Midlands: AO "
+        "£21.8k, EO £28.1k, HEO £34.2k, SEO £42.1k, G7 £56.5k; about 27% a grade)",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1009,7 +1082,7 @@ class Costs(_Section):
         50000.0,
         0.0,
         1e9,
-        unit="currency per project",
+        unit=f"{MONEY} per project",
         doc="Value of one team project (12 weeks; about half the team's pay for that time)",
         source="assumption",
     )
@@ -1033,6 +1106,7 @@ SECTIONS: dict[str, type] = {
     "peer_support": PeerSupport,
     "involvement": Involvement,
     "review": Review,
+    "careers": Careers,
     "deliberation": Deliberation,
     "participation": Participation,
     "reciprocity": Reciprocity,
@@ -1055,7 +1129,7 @@ def _default(cls: type) -> Callable[[], Any]:
 
 
 #: Sections whose values a timeline may change during a run (the policy levers).
-LEVER_SECTIONS = ("training", "accessibility", "power", "peer_support", "involvement", "review")
+LEVER_SECTIONS = ("training", "accessibility", "power", "peer_support", "involvement", "review", "careers")
 
 
 def iter_params() -> Iterable[Param]:
@@ -1272,6 +1346,7 @@ class Config:
     peer_support: PeerSupport = field(default_factory=_default(PeerSupport))
     involvement: Involvement = field(default_factory=_default(Involvement))
     review: Review = field(default_factory=_default(Review))
+    careers: Careers = field(default_factory=_default(Careers))
     deliberation: Deliberation = field(default_factory=_default(Deliberation))
     participation: Participation = field(default_factory=_default(Participation))
     reciprocity: Reciprocity = field(default_factory=_default(Reciprocity))

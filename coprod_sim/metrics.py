@@ -10,6 +10,7 @@ rates.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import Any
 
@@ -19,6 +20,7 @@ from coprod_sim.config import Config
 from coprod_sim.mechanisms.costs import COST_PARTS, Ledger
 from coprod_sim.mechanisms.deliberation import Meeting
 from coprod_sim.mechanisms.people_flow import Exits
+from coprod_sim.mechanisms.progression import grade_pay
 from coprod_sim.outputs import QUARTER_WEEKS
 from coprod_sim.state import DISABLED_WORKER, Caches, Seats, State, ratio
 
@@ -157,6 +159,7 @@ def _groups(out: dict[str, Any], s: State, c: Caches, seats: Seats, p: Config) -
     grade_d = float(s.grade[di_rank].sum())
     g_d = ratio(grade_d, n_rd)
     g_n = ratio(float(s.grade.sum()) - mgr_grade_sum - grade_d, n_rn)
+    pay_gap, senior = _careers(s, di, seats, p, nd / n if n else 0.0)
     wb_d, wb_all = float(s.wellbeing[di].sum()), float(s.wellbeing.sum())
     bo_d, bo_all = int(np.count_nonzero(s.burnout[di])), int(np.count_nonzero(s.burnout))
     att_all = float(s.attitude.sum())
@@ -178,6 +181,8 @@ def _groups(out: dict[str, Any], s: State, c: Caches, seats: Seats, p: Config) -
         grade_disabled=g_d,
         grade_nondisabled=g_n,
         progression_gap=g_n - g_d,
+        pay_gap=pay_gap,
+        senior_ratio=senior,
         accommodated_share=ratio(np.count_nonzero(s.accommodated[di]), nd),
         peer_supported_share=ratio(np.count_nonzero(s.peer_of[dw][dwonly] >= 0), n_dwonly),
         n_people=n,
@@ -186,3 +191,22 @@ def _groups(out: dict[str, Any], s: State, c: Caches, seats: Seats, p: Config) -
         n_peer_supporters=n_dw - n_dwonly,
         burnout_disabled_workers=ratio(np.count_nonzero(s.burnout[dw]), n_dw),
     )
+
+
+def _careers(s: State, di: np.ndarray, seats: Seats, p: Config, share: float) -> tuple[float, float]:
+    """Pay gap by disability, and disabled people's share of managers over their share of all (7.12).
+
+    The pay gap is 1 - mean pay of disabled people / mean pay of others, pay rising
+    ``progression.pay_step`` a grade (ONS's gap is of medians; grades make medians jump, so means).
+    """
+    top = p.progression.max_grade + 2
+    pay = grade_pay(p, top)
+    n_all = np.bincount(s.grade, minlength=top)
+    n_d = np.bincount(s.grade[di], minlength=top)
+    n_n = n_all - n_d
+    gap = math.nan
+    if n_d.sum() and n_n.sum():
+        gap = 1.0 - float(n_d @ pay / n_d.sum()) / float(n_n @ pay / n_n.sum())
+    mgr_d = int(np.count_nonzero(seats.is_manager[di]))
+    senior = mgr_d / seats.n_teams / share if share else math.nan
+    return gap, senior

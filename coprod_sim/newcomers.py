@@ -58,7 +58,8 @@ def draw_chunk(entropy: int, spawn_key: tuple[int, ...], k: int, chunk: int, m: 
             rng.random(m),  # acc_kind
             rng.standard_normal(m),  # acc_size
             rng.random((m, 2)),  # age at hire, kind of condition
-            rng.standard_normal(m),  # susceptibility (drawn last: the columns before it are unchanged)
+            rng.standard_normal(m),  # susceptibility (the columns before it are unchanged by it)
+            rng.random(m),  # qualities for management (7.12), drawn last: the columns before it are unchanged
         ]
     )
 
@@ -124,6 +125,7 @@ def columns(aspects: int) -> dict[str, slice | int]:
         "age": 16 + a,  # age at hire, uniform between the youngest and oldest hire ages
         "cond": 17 + a,  # a condition (now or later) fluctuates if below organisation.recovery_share
         "susc": 18 + a,  # susceptibility to the network's view (7.8)
+        "lead": 19 + a,  # qualities for management no measure of merit sees (7.12)
     }
 
 
@@ -156,7 +158,7 @@ class Newcomers:
         self._ahead: dict[tuple[int, int], Future] = {}  # drawn (or being drawn) in the background
         self._generation = _BACKGROUND.generation
         cols = columns(aspects)
-        width = cols["susc"] + 1
+        width = cols["lead"] + 1
         self.rows = np.empty((n, width))
         #: The rows' columns by name (views into ``rows``).
         self.latent: dict[str, np.ndarray] = {name: self.rows[:, c] for name, c in cols.items()}

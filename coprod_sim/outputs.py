@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coprod_sim.config import CURRENCY, MONEY
+
 __all__ = [
     "HOW",
     "LEVELS",
@@ -119,7 +121,7 @@ _BURNT_OUT = "share burnt out, 0-1"
 _ATTITUDE = "0 medical model to 1 social model"
 _LEFT = "people a week"
 _GRADE = "average grade, managers left out"
-_WEEKLY_COST = "currency a week"
+_WEEKLY_COST = f"{MONEY} a week"
 _DIS, _NON = "Disabled people", "Non-disabled people"  # legends: the chart's title names the measure
 
 _COLUMNS: tuple[Column, ...] = (
@@ -160,6 +162,19 @@ _COLUMNS: tuple[Column, ...] = (
         "grades; above 0: disabled people are behind",
         None,
     ),
+    # No gap is the aim, as above.
+    Column(
+        "pay_gap",
+        "Pay gap between non-disabled and disabled people (pay by grade)",
+        "share of non-disabled people's mean pay, managers included; above 0: disabled people are paid less",
+        None,
+    ),
+    Column(
+        "senior_ratio",
+        "Disabled people's share of managers over their share of everyone",
+        "ratio; 1: as many among managers as overall, below 1: fewer",
+        1,
+    ),
     Column("accommodated_share", "Disabled people with an adjustment", _SHARE, 1),
     # The reach of the peer-support lever, not an outcome.
     Column("peer_supported_share", "Disabled workers who have a peer supporter", _SHARE, None),
@@ -183,7 +198,7 @@ _COLUMNS: tuple[Column, ...] = (
     Column("cost_review", "Cost of reviews", _WEEKLY_COST, None, "Reviews", "Cost"),
     Column("cost_turnover", "Cost of replacing leavers", _WEEKLY_COST, None, "Turnover", "Cost"),
     Column("cost_rework", "Cost of rework", _WEEKLY_COST, None, "Rework", "Cost"),
-    Column("cost_cumulative", "Cost so far", "currency", None),
+    Column("cost_cumulative", "Cost so far", MONEY, None),
 )
 
 #: Every weekly output column, in the order of the time series (after its ``step`` column).
@@ -225,8 +240,8 @@ _SUMMARIES: tuple[Summary, ...] = (
     _summary("engagement_disabled", "final"),
     _summary("attitude_mean", "final"),
     _summary("progression_gap", "final"),
-    _summary("cost", "total", label="Cost in all", unit="currency"),
-    _summary("cost", "per_year", label="Cost a year", unit="currency"),
+    _summary("cost", "total", label="Cost in all", unit=MONEY),
+    _summary("cost", "per_year", label="Cost a year", unit=MONEY),
     _summary("level", "final", unit=_LEVEL_NUMBER),
     _summary("level", "max", unit=_LEVEL_NUMBER),
 )
@@ -310,7 +325,7 @@ def unit(name: str) -> str:
 #: stages to a hundredth; anything else is a 0-1 scale, to a thousandth (a tenth of a percentage
 #: point). The first unit prefix that matches decides.
 _DECIMALS_BY_UNIT: tuple[tuple[str, int], ...] = (
-    ("currency", 0),
+    (CURRENCY, 0),
     ("people", 1),
     (_LEVEL_NUMBER, 2),
     (_GRADE, 2),

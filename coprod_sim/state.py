@@ -39,12 +39,14 @@ __all__ = [
     "add_up",
     "build_caches",
     "clip01",
+    "move_people",
     "nonzero",
     "phase_tables",
     "ratio",
     "refresh_disabled",
     "refresh_levers",
     "set_role",
+    "swap_people",
 ]
 
 #: The four stages of the co-production cycle, in order (000).
@@ -87,6 +89,7 @@ class State:
     # equal-status contact), and the weight they give the network's view against it.
     att_anchor: np.ndarray
     suscept: np.ndarray
+    lead: np.ndarray  # uniform draw on arrival: qualities for management no measure of merit sees (7.12)
     skill: np.ndarray
     ability: np.ndarray
     workload: np.ndarray
@@ -381,6 +384,60 @@ def set_role(state: State, caches: Caches, config: Config, seats: np.ndarray, ro
     c.w_prof[changed] = now_prof.astype(float)
     c.dw = nonzero(s.role >= DISABLED_WORKER)
     _derive_team_weights(c, teams)  # a team listed twice gets the same values twice
+
+
+#: State fields that belong to the seat, the team or the organisation, not to the person in the
+#: seat: a promotion moves a person to another seat and leaves these where they are.
+SEAT_FIELDS = frozenset(
+    (
+        *("role", "team", "offset", "need_t", "z", "decision", "last_fit", "fit_acc", "fit_n", "imposed"),
+        *("access_paid", "acc_granted"),
+    )
+)
+
+
+#: Names of the per-person fields of :class:`State` (every field not in :data:`SEAT_FIELDS`).
+PERSON_FIELDS = tuple(f.name for f in dataclasses.fields(State) if f.name not in SEAT_FIELDS)
+
+
+def _person_arrays(state: State) -> list[np.ndarray]:
+    """Return the per-person arrays of the state (every field not in :data:`SEAT_FIELDS`)."""
+    d = state.__dict__
+    return [d[name] for name in PERSON_FIELDS]
+
+
+def move_people(state: State, caches: Caches, config: Config, src: np.ndarray, dst: np.ndarray) -> None:
+    """Move the people in seats ``src`` into seats ``dst`` (promotion into vacated manager seats, 7.12).
+
+    ``src`` still holds copies until it is refilled (a hire); roles stay with the seats. Cache
+    rules kept: ``team_att_sum`` (each ``dst`` team gains the mover's attitude for the leaver's)
+    and ``workload_demand``; the disabled seats (``dis``) must be recomputed by the caller
+    (:func:`refresh_disabled`, as after every hire). Managers hold no peer ties: a mover's end
+    when ``src`` is refilled.
+    """
+    s = state
+    np.add.at(caches.team_att_sum, s.team[dst], s.attitude[src] - s.attitude[dst])
+    for arr in _person_arrays(s):
+        arr[dst] = arr[src]
+    caches.workload_demand[dst] = caches.workload_demand[src]
+    s.peer_of[dst] = -1
+    s.load[dst] = 0
+
+
+def swap_people(state: State, caches: Caches, seats: Seats, config: Config, a: np.ndarray, b: np.ndarray) -> None:
+    """Swap the people in seats ``a`` and ``b`` (week 0 only: who holds the manager seats, 5.6).
+
+    Roles stay with the seats; ``a`` become staff (an expert role belongs to the person who took
+    it). Cache rules: ``team_att_sum`` and ``workload_demand`` are rederived, the disabled seats
+    recomputed and the roles set through :func:`set_role`.
+    """
+    s = state
+    for arr in _person_arrays(s):
+        arr[a], arr[b] = arr[b].copy(), arr[a].copy()
+    caches.team_att_sum = seats.tsum(s.attitude)
+    caches.workload_demand = config.wellbeing.workload * s.workload
+    refresh_disabled(s, caches)
+    set_role(s, caches, config, a, STAFF)
 
 
 def refresh_disabled(state: State, caches: Caches) -> None:

@@ -31,12 +31,15 @@ def test_twins_diverge_the_way_peer_support_works_in_every_pair():
     is the steady state (about half of disabled people already have an accommodation, and about a
     third of disabled workers are in burnout and take part less), the gaps are smaller: seeds 1-10,
     accommodations +0.012 to +0.095 in nine pairs and exactly equal in seed 2, where no supported
-    person asked for one in those two years (they were all above +0.01); taking part +0.005 to
+    person asked for one in those two years (they were all above +0.01). Since careers (managers
+    promoted from staff, grades at week 0 from tenure and merit) the organisations differ and two
+    pairs are exactly equal for that reason (seeds 2 and 7), the other eight +0.016 to +0.089;
+    none is below 0, which a break of common random numbers would show; taking part +0.005 to
     +0.024 (all above +0.005 before); wellbeing +0.001 to +0.006. Peer support only raises the
     chance of asking (common random numbers), so a pair goes the other way only if peer support
     changed who is there; none did."""
     gaps = pair_gaps(1, pairs=10, columns=("accommodated_share", "participation_rate", "wellbeing_disabled"))
-    assert (gaps["accommodated_share"] >= 0).all() and (gaps["accommodated_share"] > 0.01).sum() >= 9
+    assert (gaps["accommodated_share"] >= 0).all() and (gaps["accommodated_share"] > 0.01).sum() >= 8
     assert (gaps["participation_rate"] > 0.002).all()
     assert gaps["wellbeing_disabled"].mean() > 0 and (gaps["wellbeing_disabled"] > 0).sum() >= 8
 

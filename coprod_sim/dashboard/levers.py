@@ -50,7 +50,8 @@ COMPONENTS: tuple[Component, ...] = (
     ),
     Component(
         "Practice",
-        "How is the work done? Who is invited at which stage, and is there peer support from other disabled workers?",
+        "How is the work done? Who is invited at which stage, is there peer support from other disabled workers, "
+        "and can disabled people progress (development, fair evaluation)?",
         (
             "involvement.planning",
             "involvement.design",
@@ -59,6 +60,8 @@ COMPONENTS: tuple[Component, ...] = (
             "peer_support.enabled",
             "peer_support.uptake",
             "peer_support.ratio",
+            "careers.development_access",
+            "careers.fair_evaluation",
         ),
     ),
     Component(
@@ -89,6 +92,8 @@ _LABELS = {
     "peer_support.ratio": "Peer supporters per disabled worker",
     "review.enabled": "Co-produced reviews",
     "review.interval": "Weeks between reviews",
+    "careers.development_access": "Development open to disabled staff",
+    "careers.fair_evaluation": "Structured, fair evaluation",
     "organisation.people": "People in the organisation",
 }
 

@@ -28,6 +28,7 @@ from coprod_sim.mechanisms.access import attitudinal, combined_barrier, refresh_
 from coprod_sim.mechanisms.attitudes import susceptibility
 from coprod_sim.mechanisms.costs import Ledger
 from coprod_sim.mechanisms.peer_support import ties_exist, unassign
+from coprod_sim.mechanisms.progression import successors
 from coprod_sim.newcomers import Newcomers
 from coprod_sim.state import (
     DISABLED_WORKER,
@@ -37,6 +38,7 @@ from coprod_sim.state import (
     Seats,
     State,
     clip01,
+    move_people,
     nonzero,
     refresh_disabled,
     set_role,
@@ -52,6 +54,7 @@ __all__ = [
     "hire_ages",
     "hiring_inclusion",
     "onset_hazard",
+    "promote_within",
     "weekly",
 ]
 
@@ -124,6 +127,7 @@ def flow(
     leave = _leavers(s, p, rng)
     n_dis = int(s.disabled[leave].sum())
     exits = Exits(n_dis, len(leave) - n_dis, int((s.role[leave] >= DISABLED_WORKER).sum()))
+    leave = promote_within(s, c, seats, p, leave)
     onset = _onsets(s, p, rng, leave)
     ended = _recoveries(s, p, rng, leave)
     if len(ended):
@@ -146,6 +150,25 @@ def flow(
     s.barrier[new_dis] = combined_barrier(s.own[new_dis], attitudinal(s, c, seats, new_dis))  # this week already
     _roles(s, c, seats, p, changed, len(leave), mates_att, newcomers.latent["forward"][changed])
     return exits
+
+
+def promote_within(s: State, c: Caches, seats: Seats, p: Config, leave: np.ndarray) -> np.ndarray:
+    """Fill manager seats vacated this week by promotion from the top grade (7.12); return the seats to hire into.
+
+    Each promoted person moves into the manager seat and their own seat is refilled by a hire
+    instead; a manager seat nobody at the top grade can fill is refilled from outside.
+    """
+    vacant = leave[seats.is_manager[leave]]
+    if not len(vacant):
+        return leave
+    src = successors(s, seats, p, vacant, leave)
+    inside = src >= 0
+    if not inside.any():
+        return leave
+    src, dst = src[inside], vacant[inside]
+    move_people(s, c, p, src, dst)
+    s.grade[dst] = p.progression.max_grade + 1
+    return np.sort(np.concatenate([leave[~np.isin(leave, dst)], src]))
 
 
 def _leavers(s: State, p: Config, rng: np.random.Generator) -> np.ndarray:
@@ -259,6 +282,7 @@ def hire(
     s.attitude[who] = att
     s.att_anchor[who] = att  # the anchor is the view they arrive with (7.8)
     s.suscept[who] = susceptibility(p, lat["susc"][who])
+    s.lead[who] = lat["lead"][who]
     s.skill[who], s.ability[who], s.confidence[who] = lat["skill"][who], lat["ability"][who], lat["confidence"][who]
     s.workload[who] = clip01(org.workload + org.workload_sd * z[1])
     c.workload_demand[who] = p.wellbeing.workload * s.workload[who]

@@ -23,6 +23,8 @@ __all__ = ["PROBES", "hedges_g", "probe_model", "simulate_probes"]
 #: Probe name and what it measures (units in docs/validation.md).
 PROBES: dict[str, str] = {
     "share_disabled": "share of the workforce who are disabled, mean over the second half of the run",
+    "pay_gap": "the output pay_gap (pay by grade, 7.12), mean over the second half of the run",
+    "senior_ratio": "the output senior_ratio (7.12), mean over the second half of the run",
     "exit_ratio": "weekly exit hazard of disabled people over that of others, pooled over the run",
     "exit_rate_disabled": "yearly exit rate of disabled people (1 - (1 - weekly hazard)^52)",
     "exit_rate_nondisabled": "yearly exit rate of non-disabled people",
@@ -114,6 +116,8 @@ def probe_model(model: Any, snap: dict[str, Any] | None, year: np.ndarray | None
     half = len(dc["share_disabled"]) // 2
     out: dict[str, float] = dict.fromkeys(PROBES, math.nan)
     out["share_disabled"] = float(np.mean(dc["share_disabled"][half:]))
+    for column in ("pay_gap", "senior_ratio"):
+        out[column] = float(np.nanmean(np.asarray(dc[column][half:], float)))
     out["peer_supported_share"] = float(np.nanmean(np.asarray(dc["peer_supported_share"][half:], float)))
 
     # Hazards: exits in week t over the people at risk at the start of week t.
