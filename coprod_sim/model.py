@@ -30,6 +30,7 @@ from coprod_sim.mechanisms import (
     people_flow,
     progression,
     review,
+    support,
     training,
     wellbeing,
 )
@@ -150,6 +151,7 @@ class CoProdModel(mesa.Model):
             access.invest(s, p, ledger)
         training.train(s, p, rng["train"], t, self.training_plan, ledger)
         peer_support.run_programme(s, c, p, ledger)
+        support.support(s, c, p, ledger)
         access.update_barriers(s, c, seats)
         phase = c.phases[t % len(c.phases)]
         self._meeting = deliberation.meet(s, c, seats, p, rng["meet"], phase, ledger)
