@@ -151,11 +151,11 @@ class CoProdModel(mesa.Model):
             access.invest(s, p, ledger)
         training.train(s, p, rng["train"], t, self.training_plan, ledger)
         peer_support.run_programme(s, c, p, ledger)
-        support.support(s, c, p, ledger)
         access.update_barriers(s, c, seats)
         phase = c.phases[t % len(c.phases)]
         self._meeting = deliberation.meet(s, c, seats, p, rng["meet"], phase, ledger)
         review.review(s, c, p, t, self.n_teams, ledger)
+        support.support(s, c, p, ledger)
         attitudes.update_attitudes(s, c, seats, p)
         access.accommodate(s, c, p, rng["accommodate"], self.newcomers.latent, ledger)
         wellbeing.update_wellbeing(s, c, seats, p, rng["wellbeing"])

@@ -46,6 +46,7 @@ COMPONENTS: tuple[Component, ...] = (
             "accessibility.communication",
             "accessibility.time",
             "accessibility.accommodations",
+            "power.budget_share",
         ),
     ),
     Component(
@@ -59,6 +60,7 @@ COMPONENTS: tuple[Component, ...] = (
             "peer_support.enabled",
             "peer_support.uptake",
             "peer_support.ratio",
+            "support.independent",
         ),
     ),
     Component(
@@ -87,6 +89,8 @@ _LABELS = {
     "peer_support.enabled": "Peer support programme",
     "peer_support.uptake": "Share who take up peer support",
     "peer_support.ratio": "Peer supporters per disabled worker",
+    "power.budget_share": "Share of the budget for disabled workers' needs decided together",
+    "support.independent": "Independent support (advocacy) for disabled workers",
     "review.enabled": "Co-produced reviews",
     "review.interval": "Weeks between reviews",
     "organisation.people": "People in the organisation",
