@@ -88,6 +88,14 @@ def test_resource_transfer_spends_where_participants_barriers_are():
     assert (diff < 0).all(), diff
 
 
+def test_resource_transfer_follows_participation_and_influence():
+    """Those not at the table, or not heard, decide nothing: the same budget does less without co-production."""
+    with_cp = _paired({**COPRODUCTION, "power.budget_share": 1.0}, COPRODUCTION, "own")
+    without = _paired({"power.budget_share": 1.0}, {}, "own")
+    # Measured: -0.012 to -0.016 with co-production, -0.003 to -0.005 in the baseline.
+    assert (with_cp < without).all(), (with_cp, without)
+
+
 def test_resource_transfer_null_without_money():
     """With power.budget 0 the co-decided share buys nothing: barriers are those without the lever."""
     for seed in SEEDS[:2]:

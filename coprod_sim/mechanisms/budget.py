@@ -4,11 +4,12 @@ Seed 003: co-production involves "co-decision making in the allocation of resour
 transformative co-production "power and resources are transferred from managers to users and
 carers". The organisation holds a yearly budget for disabled workers' needs
 (``power.budget`` per disabled worker); ``power.budget_share`` of it is allocated in the
-co-production meetings. Each week the co-decided part is shared out among that week's
-disabled participants; of a participant's part, the share of an equal partner's influence they
+co-production meetings. Each week every disabled worker who takes part decides over their own
+per-head part of the week's co-decided pot; of it, the share of an equal partner's influence they
 realised is spent where their needs are (the barriers they meet, at ``barrier_removal.unit_cost``
-a unit); the rest stays with managers' usual spending, which the model does not represent (no
-effect, no cost here). Nothing is spent beyond what removes a participant's remaining barriers.
+a unit). The parts of those not at the table, and the unrealised rest, stay with managers' usual
+spending, which the model does not represent (no effect, no cost here). Nothing is spent beyond
+what removes a participant's remaining barriers.
 
 Sources: 003 (co-decision in the allocation of resources; power and resources transferred);
 001 element 1 (overcome barriers). The budget's size and the rule that realised influence
@@ -42,8 +43,9 @@ def allocate(s: State, c: Caches, p: Config, part: np.ndarray, infl: np.ndarray,
     unit = p.barrier_removal.unit_cost
     if not len(who) or unit <= 0:
         return
-    # Each participant's part of the pot, spent as they say to the extent they realised influence.
-    money = (pot / len(part)) * q
+    # Each participant decides over their own per-head part of the week's pot (those not at the
+    # table decide nothing), spent as they say to the extent they realised influence.
+    money = (pot / len(c.dw)) * q
     own = s.own[who]
     # Units of barrier the money buys, at most the barrier left; as a share of what is left.
     share = np.divide(np.minimum(money / unit, own), own, out=np.zeros(len(who)), where=own > 0)
