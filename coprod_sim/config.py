@@ -444,6 +444,25 @@ class Power(_Section):
         doc="Experts by experience are paid for their time",
         source="003 structure (value and reward people); SCIE Guide 51",
     )
+    budget_share: float = _p(
+        0.0,
+        0.0,
+        1.0,
+        unit="share of the budget",
+        doc="Share of the budget for disabled workers' needs (power.budget) allocated by co-decision in "
+        "co-production meetings and spent on the barriers the participants meet (resource transfer)",
+        source="003 (co-decision making in the allocation of resources; power and resources are transferred "
+        "from managers to users and carers)",
+    )
+    budget: float = _p(
+        500.0,
+        0.0,
+        1e6,
+        unit=f"{MONEY} per disabled worker per year",
+        doc="Yearly budget for meeting disabled workers' needs (removing the barriers they meet), per disabled "
+        "worker; power.budget_share of it is allocated by co-decision",
+        source="assumption (about two median one-time JAN accommodations a year, evidence.md 3.4)",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1096,6 +1115,83 @@ class Costs(_Section):
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class Support(_Section):
+    """Practice lever: independent support for disabled workers to make informed decisions (EASPD element 2)."""
+
+    independent: float = _p(
+        0.0,
+        0.0,
+        1.0,
+        unit="0-1 (share of the full level)",
+        doc="Level of independent support (advocacy, information on options) every disabled worker receives: "
+        "0 none, 1 the full support.hours a week",
+        source="001 element 2 (independent support to make fully informed decisions); 003 limitations (CP "
+        "schemes need to be independent)",
+    )
+    hours: float = _p(
+        1.0,
+        0.0,
+        40.0,
+        unit="hours per disabled worker per week",
+        doc="Independent supporter's time per disabled worker at the full level",
+        source="assumption",
+    )
+    cost_hour: float = _p(
+        30.0,
+        0.0,
+        1e4,
+        unit=f"{MONEY} per hour",
+        doc="Cost of an hour of an independent advocate or supporter, bought from an outside organisation",
+        source="assumption (about a UK advocacy provider's charged hourly rate)",
+    )
+    confidence: float = _p(
+        0.005,
+        0.0,
+        1.0,
+        unit="per week",
+        doc="Weekly share of the distance to full confidence gained at the full level of support",
+        source="Townsley, Marriott & Ward 2009 (Access to independent advocacy, ODI: advocacy builds "
+        "confidence and self-advocacy); size an assumption (the NDTi scoping review found little robust "
+        "evidence of size)",
+    )
+    informed: float = _p(
+        0.5,
+        0.0,
+        1.0,
+        unit="share",
+        doc="Share of participants' pull to the standard service (on aspects they do not know from their own "
+        "experience) removed at the full level: informed of the options, they propose them",
+        source="001 element 2 (fully informed decisions); Townsley et al. 2009 (informed choices); size an assumption",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class BarrierRemoval(_Section):
+    """Mechanism: co-production identifies and removes the barriers participants meet (EASPD element 1)."""
+
+    rate: float = _p(
+        0.02,
+        0.0,
+        1.0,
+        unit="per meeting",
+        doc="Share of a disabled participant's remaining own barriers identified and removed in one meeting in "
+        "which they realised an equal partner's influence (scaled by the influence realised)",
+        source="001 element 1 (all partners collectively seek to identify and overcome barriers); 000 (remove "
+        "these barriers and make co-production fully accessible); size an assumption",
+    )
+    unit_cost: float = _p(
+        2350.0,
+        0.0,
+        1e6,
+        unit=f"{MONEY} per unit of one person's barrier removed",
+        doc="Cost of removing barriers, per unit (0-1 scale) of one disabled person's own barrier removed",
+        source="JAN 2019-2023 (the median one-time accommodation, $300 or £240 at USD_PER_GBP, removes "
+        "accessibility.accommodation_effect 0.6 of a person's own barrier, about 0.17 at the baseline: about "
+        "£2,350 per unit); evidence.md 3.4",
+    )
+
+
 # Order matters: it is the order of sections in files, docs and the dashboard.
 SECTIONS: dict[str, type] = {
     "simulation": Simulation,
@@ -1116,6 +1212,8 @@ SECTIONS: dict[str, type] = {
     "retention": Retention,
     "progression": Progression,
     "costs": Costs,
+    "support": Support,
+    "barrier_removal": BarrierRemoval,
 }
 
 
@@ -1129,7 +1227,7 @@ def _default(cls: type) -> Callable[[], Any]:
 
 
 #: Sections whose values a timeline may change during a run (the policy levers).
-LEVER_SECTIONS = ("training", "accessibility", "power", "peer_support", "involvement", "review", "careers")
+LEVER_SECTIONS = ("training", "accessibility", "power", "peer_support", "involvement", "review", "careers", "support")
 
 
 def iter_params() -> Iterable[Param]:
@@ -1356,6 +1454,8 @@ class Config:
     retention: Retention = field(default_factory=_default(Retention))
     progression: Progression = field(default_factory=_default(Progression))
     costs: Costs = field(default_factory=_default(Costs))
+    support: Support = field(default_factory=_default(Support))
+    barrier_removal: BarrierRemoval = field(default_factory=_default(BarrierRemoval))
     timeline: tuple[TimelineEntry, ...] = ()
 
     def __post_init__(self) -> None:

@@ -30,6 +30,7 @@ from coprod_sim.mechanisms import (
     people_flow,
     progression,
     review,
+    support,
     training,
     wellbeing,
 )
@@ -154,6 +155,7 @@ class CoProdModel(mesa.Model):
         phase = c.phases[t % len(c.phases)]
         self._meeting = deliberation.meet(s, c, seats, p, rng["meet"], phase, ledger)
         review.review(s, c, p, t, self.n_teams, ledger)
+        support.support(s, c, p, ledger)
         attitudes.update_attitudes(s, c, seats, p)
         access.accommodate(s, c, p, rng["accommodate"], self.newcomers.latent, ledger)
         wellbeing.update_wellbeing(s, c, seats, p, rng["wellbeing"])

@@ -99,6 +99,7 @@ def initial_state(config: Config, seats: Seats, rng: np.random.Generator) -> Sta
         review_infl=np.zeros(n),
         barrier=np.zeros(n),
         own=np.zeros(n),
+        removed=np.zeros(n),
         part_n=np.zeros(n, np.int32),
         infl_sum=np.zeros(n),
         contact_sum=np.zeros(n),

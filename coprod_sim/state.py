@@ -113,6 +113,7 @@ class State:
     review_infl: np.ndarray
     barrier: np.ndarray
     own: np.ndarray  # barriers from accessibility and accommodations (without attitudes), 0-1
+    removed: np.ndarray  # share of the person's own barriers co-production has removed (7.15, 7.17)
     # Histories kept for observation (validation patterns, people table); no mechanism reads them.
     part_n: np.ndarray  # co-production meetings attended
     infl_sum: np.ndarray  # influence realised in those meetings, summed (0-1 each, 7.6)
@@ -158,6 +159,7 @@ class State:
             self.contact_sum,
             self.trained_at,
             self.acc_once,
+            self.removed,
         )
 
 

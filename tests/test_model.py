@@ -489,11 +489,14 @@ def test_every_cache_follows_its_rule_after_a_busy_run():
         np.testing.assert_array_equal(getattr(kept, name), getattr(fresh, name), err_msg=name)
     # Hires adjust the team sums of attitude by difference: equal up to rounding, not bit for bit.
     np.testing.assert_allclose(kept.team_att_sum, fresh.team_att_sum, rtol=0, atol=1e-12)
-    # Disabled people's own barriers follow the levers in force and their accommodations.
+    # Disabled people's own barriers follow the levers in force, their accommodations and what
+    # co-production has removed (7.15, 7.17).
+    di = m.caches.dis
     own = (
-        m.state.need[m.caches.dis]
+        m.state.need[di]
         @ m.caches.open
-        * (1 - m.p.accessibility.accommodation_effect * m.state.accommodated[m.caches.dis])
+        * (1 - m.p.accessibility.accommodation_effect * m.state.accommodated[di])
+        * (1 - m.state.removed[di])
     )
     np.testing.assert_allclose(m.state.own[m.caches.dis], own, rtol=0, atol=1e-15)
 

@@ -46,6 +46,7 @@ COMPONENTS: tuple[Component, ...] = (
             "accessibility.communication",
             "accessibility.time",
             "accessibility.accommodations",
+            "power.budget_share",
         ),
     ),
     Component(
@@ -62,6 +63,7 @@ COMPONENTS: tuple[Component, ...] = (
             "peer_support.ratio",
             "careers.development_access",
             "careers.fair_evaluation",
+            "support.independent",
         ),
     ),
     Component(
@@ -90,6 +92,8 @@ _LABELS = {
     "peer_support.enabled": "Peer support programme",
     "peer_support.uptake": "Share who take up peer support",
     "peer_support.ratio": "Peer supporters per disabled worker",
+    "power.budget_share": "Share of the budget for disabled workers' needs decided together",
+    "support.independent": "Independent support (advocacy) for disabled workers",
     "review.enabled": "Co-produced reviews",
     "review.interval": "Weeks between reviews",
     "careers.development_access": "Development open to disabled staff",

@@ -65,6 +65,7 @@ def refresh_own(s: State, c: Caches, p: Config, who: np.ndarray | None = None) -
     who = c.dis if who is None else who
     own = s.need[who] @ c.open
     own *= 1.0 - p.accessibility.accommodation_effect * s.accommodated[who]
+    own *= 1.0 - s.removed[who]  # what co-production has removed (7.15, 7.17)
     s.own[who] = own
 
 

@@ -32,9 +32,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from coprod_sim.config import Config, Deliberation
+from coprod_sim.config import Config
+from coprod_sim.mechanisms import budget, removal
 from coprod_sim.mechanisms.attitudes import learn, resist
 from coprod_sim.mechanisms.costs import Ledger, coproduction
+from coprod_sim.mechanisms.support import informed_share
 from coprod_sim.state import SHARED_ERROR, STAFF, Caches, Phase, Seats, State, clip01, nonzero
 
 __all__ = ["TRACE_RATE", "Meeting", "fit", "meet", "past_fit", "realised_influence"]
@@ -127,6 +129,8 @@ def meet(
     _reciprocate(s, c, p, part, infl_p)
     if len(part):
         _contact(s, c, seats, p, w)
+        removal.identify(s, c, p, part, infl_p, costs)  # barriers participants named (7.15)
+        budget.allocate(s, c, p, part, infl_p, costs)  # the co-decided budget (7.17)
     has_d = w.has_d
     n_dw, n_part_teams = len(c.dw), int(np.count_nonzero(has_d))
     coproduction(p, len(part), n_part_teams, float(np.dot(n_d, c.n_prof)), costs)
@@ -224,7 +228,7 @@ def _decide(s: State, c: Caches, p: Config, w: Weights, n_d: np.ndarray, part: n
     teams_d = nonzero(w.has_d)
     if len(teams_d):
         sh = w.share[teams_d, None]
-        err[teams_d] = sh * _participants_error(s, d, teams_d, n_d[teams_d], part, tp) + (1.0 - sh) * err[teams_d]
+        err[teams_d] = sh * _participants_error(s, p, teams_d, n_d[teams_d], part, tp) + (1.0 - sh) * err[teams_d]
     np.add(s.need_t, err, out=x)
     x -= s.decision
     if d.crowding > 0 and len(teams_d):
@@ -237,7 +241,7 @@ def _decide(s: State, c: Caches, p: Config, w: Weights, n_d: np.ndarray, part: n
 
 
 def _participants_error(
-    s: State, d: Deliberation, teams_d: np.ndarray, n_d: np.ndarray, part: np.ndarray, tp: np.ndarray
+    s: State, p: Config, teams_d: np.ndarray, n_d: np.ndarray, part: np.ndarray, tp: np.ndarray
 ) -> np.ndarray:
     """Error of the participants' pooled proposal, per team that had any and aspect.
 
@@ -247,6 +251,7 @@ def _participants_error(
     the standard service that their attitudes leave. Either way the part of the error the team
     shares is the team's (``z[0]``) and the rest their own, pooled over those speaking (``z[2]``).
     """
+    d = p.deliberation
     K = d.aspects
     # Participants' aspects counted per team that had any (teams_d is sorted and holds every tp).
     at = np.searchsorted(teams_d, tp)
@@ -254,6 +259,7 @@ def _participants_error(
     m = np.bincount(flat, minlength=len(teams_d) * K).reshape(-1, K)
     known = m > 0
     unsure = np.bincount(at, 1.0 - s.attitude[part], len(teams_d)) / n_d  # mean over participants
+    unsure *= 1.0 - informed_share(p)  # independent support: informed of the options (7.16)
     speaking = np.where(known, m, n_d[:, None])
     size = np.where(known, d.expert_noise, d.outsider_noise)
     err = np.where(known, 0.0, (d.standard_bias * unsure)[:, None] * (0.5 - s.need_t[teams_d]))

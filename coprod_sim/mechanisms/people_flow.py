@@ -220,7 +220,7 @@ def _recoveries(s: State, p: Config, rng: np.random.Generator, leave: np.ndarray
 def _end_conditions(s: State, c: Caches, p: Config, who: np.ndarray) -> None:
     """End the conditions of ``who``: no barriers, accommodation or expert role any more (an onset brings them back)."""
     s.disabled[who] = False
-    for arr in (s.need, s.covers, s.own, s.barrier, s.accommodated, s.acc_weekly, s.acc_once):
+    for arr in (s.need, s.covers, s.own, s.barrier, s.accommodated, s.acc_weekly, s.acc_once, s.removed):
         arr[who] = 0
     experts = who[s.role[who] >= DISABLED_WORKER]
     if len(experts):

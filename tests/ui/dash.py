@@ -18,8 +18,8 @@ PRESENT = "Presentation mode (large text, high contrast)"
 #: The buttons that open the four groups of levers (closed when the page loads), in page order.
 LEVER_GROUPS = {
     "culture": "the culture levers (3)",
-    "structure": "the structure levers (7)",
-    "practice": "the practice levers (9)",
+    "structure": "the structure levers (8)",
+    "practice": "the practice levers (10)",
     "review": "the review levers (2)",
 }
 

@@ -60,7 +60,7 @@ def test_tab_order_reaches_every_control_in_a_sensible_order(page, dashboard):
     positions = [seq.index(name) for name in LEVERS_IN_ORDER if name in seq]
     assert len(positions) == len(LEVERS_IN_ORDER), f"Tab never reaches every lever; the order was {seq}"
     assert positions == sorted(positions), f"levers out of order: {seq}"
-    culture, structure = seq.index("Hide the culture levers (3)"), seq.index("Hide the structure levers (7)")
+    culture, structure = seq.index("Hide the culture levers (3)"), seq.index("Hide the structure levers (8)")
     assert culture < seq.index("Who is trained") < structure, seq  # each group's levers follow its button
 
 
@@ -89,11 +89,11 @@ def test_a_lever_changes_by_keyboard(page, dashboard):
     dash.wait_week(page, 1)
     # Open the group by keyboard: the button keeps the focus, says it is expanded, and Tab
     # goes on to the group's first lever.
-    opener = "Show the practice levers (9)"
+    opener = "Show the practice levers (10)"
     dash.focus_by_tab(page, opener)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("button", name="Hide the practice levers (9)")).to_have_attribute("aria-expanded", "true")
-    assert page.evaluate(dash.ACTIVE)["name"] == "Hide the practice levers (9)"
+    expect(page.get_by_role("button", name="Hide the practice levers (10)")).to_have_attribute("aria-expanded", "true")
+    assert page.evaluate(dash.ACTIVE)["name"] == "Hide the practice levers (10)"
     page.keyboard.press("Tab")
     assert page.evaluate(dash.ACTIVE)["name"] == "Involved in planning"
     # Opening a group changes nothing: the sliders show the values as they are (0.12 is not on
