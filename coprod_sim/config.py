@@ -630,6 +630,20 @@ class Deliberation(_Section):
         source="assumption; Kalbfeld 2019 (no critical-mass threshold: more representation is gradually better), "
         "evidence.md 7",
     )
+    lock_in: float = _p(
+        0.3,
+        0.0,
+        1.0,
+        unit="share per stage",
+        doc="Share of the room for change that each stage's output closes: a meeting at stage k (0 planning, "
+        "1 design, 2 delivery, 3 evaluation) moves the decision step_size x (1 - lock_in)^k of the way, so what "
+        "planning decides constrains later stages and late involvement corrects a poor plan only in part (0: "
+        "stages differ only as a dose)",
+        source="assumption for size; Arnstein 1969 (information given at a late stage of planning leaves little "
+        "opportunity to influence the programme) [RECALL]; Boehm 1981 (the cost of a change rises through a "
+        "project's phases) [RECALL]; 003 (volunteers involved all the way through the planning made the choices "
+        "that shaped the event); 000 and 001 (stages in order: planning, design, delivery, evaluation)",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
