@@ -4,9 +4,11 @@ of the co-production level, and the inclusive recruitment pathway (Specialistern
 import numpy as np
 
 from coprod_sim.config import Config
-from tests.conftest import paired
+from coprod_sim.scenarios import load_scenario
+from tests.conftest import paired, run_ts
 
 STAGES = ("planning", "design", "delivery", "evaluation")
+ACCESS = ("physical", "information", "communication", "time")
 
 
 def _one_stage_fits(extra: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -27,3 +29,40 @@ def test_planning_weighs_more_than_delivery():
     assert (plan - deliv >= 0.0003).all()
     plan, deliv = _one_stage_fits({"deliberation.lock_in": 0.0})
     assert (np.abs(plan - deliv) <= 0.0002).all()
+
+
+def _levels(config: Config, seeds=(0, 1, 2)) -> list[set[str]]:
+    """The co-production levels read from week 52 to week 156, per seed."""
+    return [set(run_ts(config, seed, 156)["level"].iloc[52:]) for seed in seeds]
+
+
+def test_support_is_what_people_receive():
+    """The level's support condition reads what participants receive (a peer supporter, or
+    accessibility that removes most of their own barriers), not the levers set (docs/ODD.md,
+    "Observation"). The intermediate scenario with the default (low) accessibility and a
+    peer-support programme with room for everyone reads intermediate when disabled workers take
+    the support up (uptake 1: 67% to 100% supported) and compliance when nobody does (uptake 0),
+    although the programme is enabled in both: the old rule (mean accessibility >= 0.5 or
+    peer_support.enabled) read intermediate in both."""
+    acc = {f"accessibility.{k}": getattr(Config().accessibility, k) for k in ACCESS}
+    base = load_scenario("intermediate").config.with_overrides({**acc, "peer_support.ratio": 0.2})
+    assert base.peer_support.enabled and np.mean([getattr(base.accessibility, k) for k in ACCESS]) < 0.5
+    delivered = _levels(base.with_overrides({"peer_support.uptake": 1.0}))
+    assert all(levels == {"intermediate"} for levels in delivered)
+    not_delivered = _levels(base.with_overrides({"peer_support.uptake": 0.0}))
+    assert all(levels == {"compliance"} for levels in not_delivered)
+
+
+def test_received_support_counts_peer_ties_and_needed_accessibility():
+    """received(): a peer tie counts; accessibility counts only for the barrier types a person needs."""
+    from coprod_sim.mechanisms.support import received
+    from coprod_sim.model import CoProdModel
+
+    m = CoProdModel(seed=0, config=Config().with_overrides({"accessibility.physical": 1.0, "accessibility.time": 0.0}))
+    s, c = m.state, m.caches
+    who = c.dis[:2]
+    s.peer_of[who] = -1
+    s.need[who] = [[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1.0]]  # physical needs only; time needs only
+    np.testing.assert_array_equal(received(s, c, who), [True, False])
+    s.peer_of[who[1]] = who[0]
+    np.testing.assert_array_equal(received(s, c, who), [True, True])

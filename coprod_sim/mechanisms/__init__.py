@@ -16,6 +16,7 @@ in which ``CoProdModel.step`` calls them is the ODD's process overview (section 
 | ``people_flow`` | 7.11 Leaving, hiring and onset of disability |
 | ``progression`` | 7.12 Promotion |
 | ``costs`` | 7.13 Running costs (and the cost ledger) |
+| ``support`` | 7.14 Outputs: the support participants receive, read by the co-production level |
 
 Levers and the timeline (7.1) are in :mod:`coprod_sim.timeline`; outputs (7.14) in
 :mod:`coprod_sim.metrics`.

@@ -37,6 +37,7 @@ import numpy as np
 from coprod_sim.config import Config, Deliberation
 from coprod_sim.mechanisms.attitudes import learn, resist
 from coprod_sim.mechanisms.costs import Ledger, coproduction
+from coprod_sim.mechanisms.support import received
 from coprod_sim.state import SHARED_ERROR, STAFF, Caches, Phase, Seats, State, clip01, nonzero
 
 __all__ = ["TRACE_RATE", "Meeting", "fit", "meet", "past_fit", "realised_influence"]
@@ -70,6 +71,9 @@ class Meeting(NamedTuple):
     # disabled workers, sum over participations of unrealised influence (1 - realised), sum of
     # shares, meetings with participants.
     counts: tuple[int, int, float, float, int]
+    #: Participations by people who received support this week (a peer supporter or
+    #: accessibility; :func:`coprod_sim.mechanisms.support.received`): the level's support condition.
+    supported: int = 0
 
     @classmethod
     def none_yet(cls, any_disabled_workers: bool) -> Meeting:
@@ -141,6 +145,7 @@ def meet(
         tokenism_rate=unrealised / len(part) if len(part) else math.nan,
         stages_mask=int(np.bitwise_or.reduce(np.left_shift(1, met))) if len(met) else 0,
         counts=(len(part), n_dw, unrealised, share_sum, n_part_teams),
+        supported=int(np.count_nonzero(received(s, c, part))) if len(part) else 0,
     )
 
 
