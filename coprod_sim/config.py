@@ -146,14 +146,15 @@ class Organisation(_Section):
     )
     team_size: int = _p(12, 2, 500, unit="people", doc="People per team, its manager included", source="assumption")
     disabled_share: float = _p(
-        0.13,
+        0.11,
         0.0,
         1.0,
         unit="share",
         doc="Share of people with a disability at the start (spread over ages as in the stationary "
         "state); at the default, the share the baseline keeps over ten years",
-        source="the baseline's stationary share (docs/ODD.md 5); HoC Library CBP-7540 (2023): about 17% "
-        "of UK employees disabled, evidence.md 3.2, which the model falls short of (docs/ODD.md, Findings)",
+        source="the baseline's stationary share (docs/ODD.md 5; 0.13 until interviews marked disabled candidates "
+        "down, 7.11); HoC Library CBP-7540 (2023): about 17% of UK employees disabled, evidence.md 3.2, which the "
+        "model falls short of (docs/ODD.md, Findings)",
     )
     disclosure: float = _p(
         0.45,
@@ -524,6 +525,60 @@ class Review(_Section):
     interval: int = _p(13, 1, 520, unit="weeks", doc="Weeks between reviews", source="assumption (quarterly)")
     cost: float = _p(
         200.0, 0.0, 1e6, unit="currency per team per review", doc="Cost of one team review", source="assumption"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Recruitment(_Section):
+    """Recruitment lever: how a vacancy's candidates are assessed (an interview, or a practical assessment)."""
+
+    practical_assessment: bool = _p(
+        False,
+        unit="yes/no",
+        doc="Assess candidates by a practical assessment of the work (the Specialisterne pathway) instead of an "
+        "interview: the score measures ability more closely and does not mark down how a disabled candidate "
+        "communicates",
+        source="000 (practical example Specialisterne; invisible barriers created by employers); Specialisterne "
+        "assesses candidates in practice and hires about 1 in 6 of those assessed, evidence.md 3.11",
+    )
+    candidates: int = _p(
+        4,
+        1,
+        6,
+        unit="candidates per vacancy",
+        doc="Candidates assessed for each vacancy; the best-scoring one is hired (at most 6, the candidates drawn "
+        "per vacancy)",
+        source="assumption; Specialisterne hires about 1 in 6 of those it assesses (evidence.md 3.11)",
+    )
+    interview_noise: float = _p(
+        0.39,
+        0.0,
+        2.0,
+        unit="ability units (ability's SD is 0.16)",
+        doc="Error of an interview's score of a candidate's ability: 0.39 gives a validity (correlation of score "
+        "and ability) of 0.38",
+        source="Schmidt & Hunter 1998 (unstructured interview validity .38) [READ, secondary]",
+    )
+    assessment_noise: float = _p(
+        0.25,
+        0.0,
+        2.0,
+        unit="ability units (ability's SD is 0.16)",
+        doc="Error of a practical assessment's score of a candidate's ability: 0.25 gives a validity of 0.54",
+        source="Schmidt & Hunter 1998 (work sample test validity .54) [READ, secondary]; Sackett et al. 2022 "
+        "revise both validities downwards [RECALL]",
+    )
+    interview_penalty: float = _p(
+        0.35,
+        0.0,
+        2.0,
+        unit="ability units per unit of communication need",
+        doc="How much an interview marks down a disabled candidate, times the intensity of their communication "
+        "barrier (0-1): judged on style, not substance, and unrelated to ability",
+        source="Sasson et al. 2017 (first impressions of autistic people are less favourable within seconds, and "
+        "the bias disappears when only the content is judged) [READ abstract]; size set so that a disabled "
+        "candidate's chance of being hired is about a quarter lower than others' at 4 candidates: Ameri et al. "
+        "2018 (26% fewer expressions of employer interest for applicants disclosing a disability) [READ abstract]",
     )
 
 
@@ -1047,6 +1102,7 @@ SECTIONS: dict[str, type] = {
     "peer_support": PeerSupport,
     "involvement": Involvement,
     "review": Review,
+    "recruitment": Recruitment,
     "deliberation": Deliberation,
     "participation": Participation,
     "reciprocity": Reciprocity,
@@ -1069,7 +1125,7 @@ def _default(cls: type) -> Callable[[], Any]:
 
 
 #: Sections whose values a timeline may change during a run (the policy levers).
-LEVER_SECTIONS = ("training", "accessibility", "power", "peer_support", "involvement", "review")
+LEVER_SECTIONS = ("training", "accessibility", "power", "peer_support", "involvement", "review", "recruitment")
 
 
 def iter_params() -> Iterable[Param]:
@@ -1286,6 +1342,7 @@ class Config:
     peer_support: PeerSupport = field(default_factory=_default(PeerSupport))
     involvement: Involvement = field(default_factory=_default(Involvement))
     review: Review = field(default_factory=_default(Review))
+    recruitment: Recruitment = field(default_factory=_default(Recruitment))
     deliberation: Deliberation = field(default_factory=_default(Deliberation))
     participation: Participation = field(default_factory=_default(Participation))
     reciprocity: Reciprocity = field(default_factory=_default(Reciprocity))

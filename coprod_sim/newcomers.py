@@ -18,7 +18,7 @@ from concurrent.futures import Future
 
 import numpy as np
 
-__all__ = ["CHUNK", "MAX_AHEAD", "PREFETCH", "PREFETCH_FROM", "Newcomers", "columns", "draw_chunk"]
+__all__ = ["CHUNK", "MAX_AHEAD", "POOL", "PREFETCH", "PREFETCH_FROM", "Newcomers", "columns", "draw_chunk"]
 
 #: Seats whose newcomers are drawn together.
 CHUNK = 4096
@@ -34,6 +34,10 @@ PREFETCH_FROM = 50_000
 
 #: Most chunks drawn ahead and not yet used, per organisation (bounds the memory it takes).
 MAX_AHEAD = 256
+
+#: Candidates drawn for each vacancy (7.11, recruitment): the most ``recruitment.candidates`` can
+#: be. Fixed, so the draws do not depend on how many are assessed.
+POOL = 6
 
 
 def draw_chunk(entropy: int, spawn_key: tuple[int, ...], k: int, chunk: int, m: int, aspects: int) -> np.ndarray:
@@ -58,7 +62,12 @@ def draw_chunk(entropy: int, spawn_key: tuple[int, ...], k: int, chunk: int, m: 
             rng.random(m),  # acc_kind
             rng.standard_normal(m),  # acc_size
             rng.random((m, 2)),  # age at hire, kind of condition
-            rng.standard_normal(m),  # susceptibility (drawn last: the columns before it are unchanged)
+            rng.standard_normal(m),  # susceptibility (drawn after the columns before it, which are unchanged)
+            # The candidates for this seat's vacancy (drawn last, so every column before is unchanged).
+            rng.random((m, POOL)),  # pool_u: a candidate is disabled if below the applicant share
+            rng.beta(5, 3, (m, POOL)),  # pool_ability
+            rng.beta(0.8, 1.5, (m, POOL)),  # pool_comm: barrier intensity of communication, if disabled
+            rng.standard_normal((m, POOL)),  # pool_z: error of the recruiter's score
         ]
     )
 
@@ -124,6 +133,12 @@ def columns(aspects: int) -> dict[str, slice | int]:
         "age": 16 + a,  # age at hire, uniform between the youngest and oldest hire ages
         "cond": 17 + a,  # a condition (now or later) fluctuates if below organisation.recovery_share
         "susc": 18 + a,  # susceptibility to the network's view (7.8)
+        # The candidates for the vacancy this person filled (7.11, recruitment); the one hired
+        # gives the person their disability, ability and communication need.
+        "pool_u": slice(19 + a, 19 + a + POOL),
+        "pool_ability": slice(19 + a + POOL, 19 + a + 2 * POOL),
+        "pool_comm": slice(19 + a + 2 * POOL, 19 + a + 3 * POOL),
+        "pool_z": slice(19 + a + 3 * POOL, 19 + a + 4 * POOL),
     }
 
 
@@ -156,7 +171,7 @@ class Newcomers:
         self._ahead: dict[tuple[int, int], Future] = {}  # drawn (or being drawn) in the background
         self._generation = _BACKGROUND.generation
         cols = columns(aspects)
-        width = cols["susc"] + 1
+        width = cols["pool_z"].stop
         self.rows = np.empty((n, width))
         #: The rows' columns by name (views into ``rows``).
         self.latent: dict[str, np.ndarray] = {name: self.rows[:, c] for name, c in cols.items()}

@@ -20,6 +20,7 @@ from coprod_sim.mechanisms.access import REQUEST_THRESHOLD, grant, refresh_own, 
 from coprod_sim.mechanisms.attitudes import susceptibility
 from coprod_sim.mechanisms.deliberation import past_fit
 from coprod_sim.mechanisms.people_flow import disclosure_chance, give_profile
+from coprod_sim.mechanisms.recruitment import disabled_hire_share, start_ability
 from coprod_sim.mechanisms.wellbeing import stationary_sd, target_wellbeing, update_wellbeing
 from coprod_sim.state import (
     DISABLED_WORKER,
@@ -49,13 +50,14 @@ EXPOSURE = 0.45
 def initial_state(config: Config, seats: Seats, rng: np.random.Generator) -> State:
     """Draw the people in every seat and each team's first project (the order of draws is fixed)."""
     org, k, n, is_mgr = config.organisation, config.deliberation.aspects, seats.n, seats.is_manager
-    # Hires' chance of being disabled at the start (7.11), at the expected culture: it shapes how
-    # disability is spread over ages in the stationary state.
+    # Hires' chance of being disabled (7.11), at the expected culture: it shapes how disability is
+    # spread over ages in the stationary state.
     inclusion = 0.5 * org.attitude_mean + 0.5 * float(access_levels(Config()).mean())
     re = config.retention
-    age, tenure, disabled, fluct = draw_people(
-        config, n, re.applicant_share * (1.0 - re.hiring_bias * (1.0 - inclusion)), rng
-    )
+    applicants = re.applicant_share * (1.0 - re.hiring_bias * (1.0 - inclusion))
+    # The baseline's recruitment (7.11) hires fewer of them than apply.
+    hired = disabled_hire_share(baseline_levers(config).recruitment, applicants)
+    age, tenure, disabled, fluct = draw_people(config, n, hired, rng)
     workload, need = draw_traits(config, disabled, (1.0 - access_levels(Config())) / 4.0, rng)
     att = np.clip(rng.normal(org.attitude_mean, org.attitude_sd, n) + is_mgr * org.manager_attitude_shift, 0.0, 1.0)
     s = State(
@@ -142,7 +144,7 @@ def baseline_levers(config: Config) -> Config:
 def settle(
     s: State, c: Caches, seats: Seats, config: Config, latent: dict[str, np.ndarray], rng: np.random.Generator
 ) -> None:
-    """Put accommodations, wellbeing and burnout at their steady state under the baseline levers (5.6).
+    """Put ability, accommodations, wellbeing and burnout at their steady state under the baseline levers (5.6).
 
     Every scenario on a seed starts from this same organisation; its own levers act from week 1.
     Accommodations: a disabled person whose barriers exceed the request threshold has asked and
@@ -152,6 +154,10 @@ def settle(
     burnout (and the crossover between team mates) to their steady state.
     """
     base = baseline_levers(config)
+    # Everyone in post was hired by the baseline's recruitment from their own candidates (7.11), so
+    # ability at the start has the law hires have (the draw in initial_state is replaced; it is
+    # kept so that the draws after it are unchanged).
+    s.ability[:] = start_ability(base, latent)
     a = base.accessibility
     refresh_levers(c, base)
     refresh_own(s, c, base)

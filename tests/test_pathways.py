@@ -66,3 +66,37 @@ def test_received_support_counts_peer_ties_and_needed_accessibility():
     np.testing.assert_array_equal(received(s, c, who), [True, False])
     s.peer_of[who[1]] = who[0]
     np.testing.assert_array_equal(received(s, c, who), [True, True])
+
+
+def _hiring(config: Config, seed: int) -> tuple[float, float]:
+    """Disabled share over the last of five years, and mean ability of the people hired in the run still in post."""
+    from coprod_sim.model import CoProdModel
+
+    m = CoProdModel(seed=seed, config=config)
+    share = []
+    for week in range(260):
+        m.step()
+        if week >= 208:
+            share.append(m.metrics["share_disabled"])
+    hired = m.state.person_id >= m.n
+    return float(np.mean(share)), float(m.state.ability[hired].mean())
+
+
+def _practical_minus_interview(extra: dict) -> np.ndarray:
+    base = Config().with_overrides({"organisation.people": 2000, **extra})
+    practical = base.with_overrides({"recruitment.practical_assessment": True})
+    return np.array([np.subtract(_hiring(practical, seed), _hiring(base, seed)) for seed in (0, 1, 2, 3, 4)])
+
+
+def test_practical_assessment_hires_more_disabled_people():
+    """The Specialisterne pathway (docs/ODD.md 7.11, "Recruitment"): a practical assessment instead
+    of an interview that marks disabled candidates down for how they communicate. Measured at
+    2,000 people over five years, seeds 0-4: the disabled share in the last year rises by +0.010
+    to +0.016 and the mean ability of the people hired rises too (+0.021 to +0.030: the
+    assessment measures ability more closely). Null: with recruitment.interview_penalty 0 the
+    disabled share moves by -0.002 to +0.001 only."""
+    diff = _practical_minus_interview({})
+    assert (diff[:, 0] >= 0.005).all()
+    assert (diff[:, 1] >= 0.0).all()  # hires' ability is not lower
+    null = _practical_minus_interview({"recruitment.interview_penalty": 0.0})
+    assert (np.abs(null[:, 0]) <= 0.004).all()

@@ -50,7 +50,8 @@ COMPONENTS: tuple[Component, ...] = (
     ),
     Component(
         "Practice",
-        "How is the work done? Who is invited at which stage, and is there peer support from other disabled workers?",
+        "How is the work done? Who is invited at which stage, is there peer support from other disabled workers, "
+        "and are candidates assessed by doing the work rather than by an interview?",
         (
             "involvement.planning",
             "involvement.design",
@@ -59,6 +60,7 @@ COMPONENTS: tuple[Component, ...] = (
             "peer_support.enabled",
             "peer_support.uptake",
             "peer_support.ratio",
+            "recruitment.practical_assessment",
         ),
     ),
     Component(
@@ -87,6 +89,7 @@ _LABELS = {
     "peer_support.enabled": "Peer support programme",
     "peer_support.uptake": "Share who take up peer support",
     "peer_support.ratio": "Peer supporters per disabled worker",
+    "recruitment.practical_assessment": "Practical assessment instead of interview",
     "review.enabled": "Co-produced reviews",
     "review.interval": "Weeks between reviews",
     "organisation.people": "People in the organisation",
