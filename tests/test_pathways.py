@@ -23,8 +23,8 @@ def _one_stage_fits(extra: dict) -> tuple[np.ndarray, np.ndarray]:
 def test_planning_weighs_more_than_delivery():
     """Lock-in (docs/ODD.md 7.6, "Stages by position"): what planning decides constrains later
     stages, so the same participants lift fit more in planning than in delivery. Measured at 1,200
-    people, seeds 0-4: +0.0005 to +0.0009. Null: with deliberation.lock_in 0 the stages differ only
-    as a dose and the two are equal within -0.0001 to +0.0001."""
+    people, seeds 0-4: +0.0005 to +0.0006. Null: with deliberation.lock_in 0 the stages differ only
+    as a dose and the two are equal within -0.0002 to 0.0000."""
     plan, deliv = _one_stage_fits({})
     assert (plan - deliv >= 0.0003).all()
     plan, deliv = _one_stage_fits({"deliberation.lock_in": 0.0})
