@@ -18,7 +18,17 @@ from concurrent.futures import Future
 
 import numpy as np
 
-__all__ = ["CHUNK", "MAX_AHEAD", "POOL", "PREFETCH", "PREFETCH_FROM", "Newcomers", "columns", "draw_chunk"]
+__all__ = [
+    "CHUNK",
+    "MAX_AHEAD",
+    "POOL",
+    "POOL_COLUMNS",
+    "PREFETCH",
+    "PREFETCH_FROM",
+    "Newcomers",
+    "columns",
+    "draw_chunk",
+]
 
 #: Seats whose newcomers are drawn together.
 CHUNK = 4096
@@ -116,7 +126,12 @@ if hasattr(os, "register_at_fork"):
 
 
 def columns(aspects: int) -> dict[str, slice | int]:
-    """Where each draw sits in a person's row: the order in which a chunk draws them."""
+    """Where each draw sits in a chunk's row: the order in which a chunk draws them.
+
+    The person's own draws come first (up to ``susc``) and are kept per seat; the candidates for
+    the vacancy (``pool_*``, relative to the start of the pool in :attr:`Newcomers.pool`) are read
+    once, when the seat is filled.
+    """
     a = aspects
     return {
         "u": slice(0, 2),  # disabled or not, peer-support uptake
@@ -135,11 +150,17 @@ def columns(aspects: int) -> dict[str, slice | int]:
         "susc": 18 + a,  # susceptibility to the network's view (7.8)
         # The candidates for the vacancy this person filled (7.11, recruitment); the one hired
         # gives the person their disability, ability and communication need.
-        "pool_u": slice(19 + a, 19 + a + POOL),
-        "pool_ability": slice(19 + a + POOL, 19 + a + 2 * POOL),
-        "pool_comm": slice(19 + a + 2 * POOL, 19 + a + 3 * POOL),
-        "pool_z": slice(19 + a + 3 * POOL, 19 + a + 4 * POOL),
+        "pool": slice(19 + a, 19 + a + 4 * POOL),
     }
+
+
+#: Where each draw about the candidates sits in :attr:`Newcomers.pool` (one column per candidate).
+POOL_COLUMNS = {
+    "u": slice(0, POOL),  # disabled if below the disabled share of applicants
+    "ability": slice(POOL, 2 * POOL),
+    "comm": slice(2 * POOL, 3 * POOL),  # communication barrier intensity, if disabled
+    "z": slice(3 * POOL, 4 * POOL),  # error of the recruiter's score
+}
 
 
 class Newcomers:
@@ -171,10 +192,14 @@ class Newcomers:
         self._ahead: dict[tuple[int, int], Future] = {}  # drawn (or being drawn) in the background
         self._generation = _BACKGROUND.generation
         cols = columns(aspects)
-        width = cols["pool_z"].stop
+        self._width = width = cols["susc"] + 1
         self.rows = np.empty((n, width))
         #: The rows' columns by name (views into ``rows``).
-        self.latent: dict[str, np.ndarray] = {name: self.rows[:, c] for name, c in cols.items()}
+        self.latent: dict[str, np.ndarray] = {name: self.rows[:, c] for name, c in cols.items() if name != "pool"}
+        #: The candidates for the vacancies filled by the last :meth:`arrive` (after the start), one
+        #: row per seat in the order given, columns as in :data:`POOL_COLUMNS`. Not kept per seat:
+        #: they are needed once, when the seat is filled.
+        self.pool = np.empty((0, 4 * POOL))
 
     def new_ids(self, m: int) -> np.ndarray:
         """Return the ids of ``m`` new people (ids are never reused)."""
@@ -183,33 +208,43 @@ class Newcomers:
         return ids
 
     def arrive(self, seats: np.ndarray, first: bool = False) -> None:
-        """Give the people arriving in ``seats`` their own draws (``first``: those there at the start)."""
+        """Give the people arriving in ``seats`` their own draws (``first``: those there at the start).
+
+        After the start, the candidates for these vacancies are left in :attr:`pool`.
+        """
         if not first:
             self.arrivals[seats] += 1
+            self.pool = np.empty((len(seats), 4 * POOL))
         elif len(seats) == self.n and np.array_equal(seats, np.arange(self.n)):
             # Everyone at the start: whole chunks in seat order (the same rows as grouping them,
             # without a pass over all seats per chunk).
             for cc in range(-(-self.n // CHUNK)):
-                self.rows[cc * CHUNK : (cc + 1) * CHUNK] = self._chunk(0, cc)
+                self.rows[cc * CHUNK : (cc + 1) * CHUNK] = self._chunk(0, cc)[:, : self._width]
             return
         k = self.arrivals[seats]
         chunk = seats // CHUNK
         if len(seats) == 1 or (k.min() == k.max() and chunk.min() == chunk.max()):  # most weeks
-            self.rows[seats] = self._chunk(int(k[0]), int(chunk[0]))[seats - chunk[0] * CHUNK]
+            self._put(slice(None), seats, int(k[0]), int(chunk[0]), first)
             return
         if len(seats) <= 256:  # a week's arrivals: group them in Python, one copy per group
             groups: dict[tuple[int, int], list[int]] = {}
             for i, key in enumerate(zip(k.tolist(), chunk.tolist(), strict=True)):
                 groups.setdefault(key, []).append(i)
             for (kk, cc), idx in groups.items():
-                sel = seats[idx]
-                self.rows[sel] = self._chunk(kk, cc)[sel - cc * CHUNK]
+                self._put(idx, seats[idx], kk, cc, first)
             return
         span = self.n // CHUNK + 1
         for g in np.unique(k * span + chunk):
             kk, cc = divmod(int(g), span)
-            sel = seats[(k == kk) & (chunk == cc)]
-            self.rows[sel] = self._chunk(kk, cc)[sel - cc * CHUNK]
+            idx = (k == kk) & (chunk == cc)
+            self._put(idx, seats[idx], kk, cc, first)
+
+    def _put(self, idx: slice | list[int] | np.ndarray, sel: np.ndarray, k: int, chunk: int, first: bool) -> None:
+        """Copy the k-th arrivals' draws of one chunk to the seats ``sel`` (at ``idx`` of the arrivals)."""
+        got = self._chunk(k, chunk)[sel - chunk * CHUNK]
+        self.rows[sel] = got[:, : self._width]
+        if not first:
+            self.pool[idx] = got[:, self._width :]
 
     def _chunk(self, k: int, chunk: int) -> np.ndarray:
         """Return (drawing it the first time) the draws of the k-th arrivals in one chunk of seats.

@@ -125,6 +125,10 @@ def initial_state(config: Config, seats: Seats, rng: np.random.Generator) -> Sta
     s.role[open_] = DISABLED_WORKER
     s.last_fit[:] = past_fit(s, seats, config)
     s.suscept[:] = susceptibility(config, rng.standard_normal(n))
+    # Everyone in post was hired by the baseline's recruitment (7.11): the ability drawn above is
+    # their first candidate's, and the best-scoring candidate's ability is theirs (drawn last, so
+    # the draws before are unchanged).
+    s.ability[:] = start_ability(baseline_levers(config).recruitment, s.ability, rng)
     return s
 
 
@@ -144,7 +148,7 @@ def baseline_levers(config: Config) -> Config:
 def settle(
     s: State, c: Caches, seats: Seats, config: Config, latent: dict[str, np.ndarray], rng: np.random.Generator
 ) -> None:
-    """Put ability, accommodations, wellbeing and burnout at their steady state under the baseline levers (5.6).
+    """Put accommodations, wellbeing and burnout at their steady state under the baseline levers (5.6).
 
     Every scenario on a seed starts from this same organisation; its own levers act from week 1.
     Accommodations: a disabled person whose barriers exceed the request threshold has asked and
@@ -154,10 +158,6 @@ def settle(
     burnout (and the crossover between team mates) to their steady state.
     """
     base = baseline_levers(config)
-    # Everyone in post was hired by the baseline's recruitment from their own candidates (7.11), so
-    # ability at the start has the law hires have (the draw in initial_state is replaced; it is
-    # kept so that the draws after it are unchanged).
-    s.ability[:] = start_ability(base, latent)
     a = base.accessibility
     refresh_levers(c, base)
     refresh_own(s, c, base)

@@ -22,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from coprod_sim.config import Config, Recruitment
+from coprod_sim.newcomers import POOL_COLUMNS
 
 __all__ = ["COMMUNICATION", "Hired", "disabled_hire_share", "score", "select", "start_ability"]
 
@@ -44,31 +45,33 @@ def score(rc: Recruitment, disabled: np.ndarray, ability: np.ndarray, comm: np.n
     return ability + rc.interview_noise * z - rc.interview_penalty * comm * disabled
 
 
-def select(p: Config, lat: dict[str, np.ndarray], who: np.ndarray, p_dis: float) -> Hired:
-    """Hire the best-scoring of the first ``recruitment.candidates`` candidates for each seat in ``who``.
+def select(p: Config, pool: np.ndarray, p_dis: float) -> Hired:
+    """Hire the best-scoring of the first ``recruitment.candidates`` candidates for each vacancy.
 
-    A candidate is disabled with chance ``p_dis`` (the disabled share of applicants, 7.11).
+    ``pool`` holds the candidates' draws, one row per vacancy (``Newcomers.pool``); a candidate is
+    disabled with chance ``p_dis`` (the disabled share of applicants, 7.11).
     """
-    k = p.recruitment.candidates
-    disabled = lat["pool_u"][who, :k] < p_dis
-    ability, comm = lat["pool_ability"][who, :k], lat["pool_comm"][who, :k]
-    best = np.argmax(score(p.recruitment, disabled, ability, comm, lat["pool_z"][who, :k]), axis=1)
-    rows = np.arange(len(who))
+    k, c = p.recruitment.candidates, POOL_COLUMNS
+    disabled = pool[:, c["u"]][:, :k] < p_dis
+    ability, comm = pool[:, c["ability"]][:, :k], pool[:, c["comm"]][:, :k]
+    best = np.argmax(score(p.recruitment, disabled, ability, comm, pool[:, c["z"]][:, :k]), axis=1)
+    rows = np.arange(len(pool))
     return Hired(disabled[rows, best], ability[rows, best], comm[rows, best])
 
 
-def start_ability(p: Config, lat: dict[str, np.ndarray]) -> np.ndarray:
-    """Ability of the people in post at the start: each was hired, by ``p``'s recruitment, from their own candidates.
+def start_ability(rc: Recruitment, first: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Return the ability of the people in post at the start: each was hired by ``rc`` from their own candidates.
 
-    Who is disabled at the start comes from the stationary state (5.2), so the candidates are
-    scored as if none were disabled: an approximation for the disabled among them, whose
-    interview mark-down would have asked for a higher ability.
+    ``first`` is each person's first candidate's ability; the other candidates and every score's
+    error are drawn from ``rng``. Who is disabled at the start comes from the stationary state
+    (5.2), so the candidates are scored as if none were disabled: an approximation for the
+    disabled among them, whose interview mark-down would have asked for a higher ability.
     """
-    k = p.recruitment.candidates
-    ability = lat["pool_ability"][:, :k]
-    no_one = np.zeros(ability.shape, bool)
-    best = np.argmax(score(p.recruitment, no_one, ability, ability, lat["pool_z"][:, :k]), axis=1)
-    return ability[np.arange(len(ability)), best]
+    n, k = len(first), rc.candidates
+    ability = np.column_stack([first, rng.beta(5, 3, (n, k - 1))])
+    z = rng.standard_normal((n, k))
+    best = np.argmax(score(rc, np.zeros((n, k), bool), ability, ability, z), axis=1)
+    return ability[np.arange(n), best]
 
 
 @lru_cache(maxsize=64)
