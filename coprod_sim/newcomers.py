@@ -6,7 +6,8 @@ in a seat (k = 0: who was there at the start) takes row ``seat % CHUNK`` of chun
 chunk number under the newcomers' stream, so a seat's k-th newcomer is the same person in any run
 on this seed, whenever they arrive. A hire's age and what is drawn about a person later (an onset
 of disability and its profile, whether their condition fluctuates, an accommodation's kind and
-cost, coming forward as an expert by experience) read these rows.
+cost, coming forward as an expert by experience, and the candidates for the vacancy they filled)
+read these rows.
 """
 
 from __future__ import annotations
@@ -18,17 +19,7 @@ from concurrent.futures import Future
 
 import numpy as np
 
-__all__ = [
-    "CHUNK",
-    "MAX_AHEAD",
-    "POOL",
-    "POOL_COLUMNS",
-    "PREFETCH",
-    "PREFETCH_FROM",
-    "Newcomers",
-    "columns",
-    "draw_chunk",
-]
+__all__ = ["CHUNK", "MAX_AHEAD", "PREFETCH", "PREFETCH_FROM", "Newcomers", "columns", "draw_chunk"]
 
 #: Seats whose newcomers are drawn together.
 CHUNK = 4096
@@ -44,10 +35,6 @@ PREFETCH_FROM = 50_000
 
 #: Most chunks drawn ahead and not yet used, per organisation (bounds the memory it takes).
 MAX_AHEAD = 256
-
-#: Candidates drawn for each vacancy (7.11, recruitment): the most ``recruitment.candidates`` can
-#: be. Fixed, so the draws do not depend on how many are assessed.
-POOL = 6
 
 
 def draw_chunk(entropy: int, spawn_key: tuple[int, ...], k: int, chunk: int, m: int, aspects: int) -> np.ndarray:
@@ -72,12 +59,8 @@ def draw_chunk(entropy: int, spawn_key: tuple[int, ...], k: int, chunk: int, m: 
             rng.random(m),  # acc_kind
             rng.standard_normal(m),  # acc_size
             rng.random((m, 2)),  # age at hire, kind of condition
-            rng.standard_normal(m),  # susceptibility (drawn after the columns before it, which are unchanged)
-            # The candidates for this seat's vacancy (drawn last, so every column before is unchanged).
-            rng.random((m, POOL)),  # pool_u: a candidate is disabled if below the applicant share
-            rng.beta(5, 3, (m, POOL)),  # pool_ability
-            rng.beta(0.8, 1.5, (m, POOL)),  # pool_comm: barrier intensity of communication, if disabled
-            rng.standard_normal((m, POOL)),  # pool_z: error of the recruiter's score
+            rng.standard_normal(m),  # susceptibility (the columns before it are unchanged)
+            rng.random(m),  # recruit: key of this vacancy's candidates (drawn last, 7.11)
         ]
     )
 
@@ -126,12 +109,7 @@ if hasattr(os, "register_at_fork"):
 
 
 def columns(aspects: int) -> dict[str, slice | int]:
-    """Where each draw sits in a chunk's row: the order in which a chunk draws them.
-
-    The person's own draws come first (up to ``susc``) and are kept per seat; the candidates for
-    the vacancy (``pool_*``, relative to the start of the pool in :attr:`Newcomers.pool`) are read
-    once, when the seat is filled.
-    """
+    """Where each draw sits in a person's row: the order in which a chunk draws them."""
     a = aspects
     return {
         "u": slice(0, 2),  # disabled or not, peer-support uptake
@@ -148,19 +126,8 @@ def columns(aspects: int) -> dict[str, slice | int]:
         "age": 16 + a,  # age at hire, uniform between the youngest and oldest hire ages
         "cond": 17 + a,  # a condition (now or later) fluctuates if below organisation.recovery_share
         "susc": 18 + a,  # susceptibility to the network's view (7.8)
-        # The candidates for the vacancy this person filled (7.11, recruitment); the one hired
-        # gives the person their disability, ability and communication need.
-        "pool": slice(19 + a, 19 + a + 4 * POOL),
+        "recruit": 19 + a,  # key from which the candidates for the vacancy they filled are expanded (7.11)
     }
-
-
-#: Where each draw about the candidates sits in :attr:`Newcomers.pool` (one column per candidate).
-POOL_COLUMNS = {
-    "u": slice(0, POOL),  # disabled if below the disabled share of applicants
-    "ability": slice(POOL, 2 * POOL),
-    "comm": slice(2 * POOL, 3 * POOL),  # communication barrier intensity, if disabled
-    "z": slice(3 * POOL, 4 * POOL),  # error of the recruiter's score
-}
 
 
 class Newcomers:
@@ -192,14 +159,10 @@ class Newcomers:
         self._ahead: dict[tuple[int, int], Future] = {}  # drawn (or being drawn) in the background
         self._generation = _BACKGROUND.generation
         cols = columns(aspects)
-        self._width = width = cols["susc"] + 1
+        width = cols["recruit"] + 1
         self.rows = np.empty((n, width))
         #: The rows' columns by name (views into ``rows``).
-        self.latent: dict[str, np.ndarray] = {name: self.rows[:, c] for name, c in cols.items() if name != "pool"}
-        #: The candidates for the vacancies filled by the last :meth:`arrive` (after the start), one
-        #: row per seat in the order given, columns as in :data:`POOL_COLUMNS`. Not kept per seat:
-        #: they are needed once, when the seat is filled.
-        self.pool = np.empty((0, 4 * POOL))
+        self.latent: dict[str, np.ndarray] = {name: self.rows[:, c] for name, c in cols.items()}
 
     def new_ids(self, m: int) -> np.ndarray:
         """Return the ids of ``m`` new people (ids are never reused)."""
@@ -208,43 +171,33 @@ class Newcomers:
         return ids
 
     def arrive(self, seats: np.ndarray, first: bool = False) -> None:
-        """Give the people arriving in ``seats`` their own draws (``first``: those there at the start).
-
-        After the start, the candidates for these vacancies are left in :attr:`pool`.
-        """
+        """Give the people arriving in ``seats`` their own draws (``first``: those there at the start)."""
         if not first:
             self.arrivals[seats] += 1
-            self.pool = np.empty((len(seats), 4 * POOL))
         elif len(seats) == self.n and np.array_equal(seats, np.arange(self.n)):
             # Everyone at the start: whole chunks in seat order (the same rows as grouping them,
             # without a pass over all seats per chunk).
             for cc in range(-(-self.n // CHUNK)):
-                self.rows[cc * CHUNK : (cc + 1) * CHUNK] = self._chunk(0, cc)[:, : self._width]
+                self.rows[cc * CHUNK : (cc + 1) * CHUNK] = self._chunk(0, cc)
             return
         k = self.arrivals[seats]
         chunk = seats // CHUNK
         if len(seats) == 1 or (k.min() == k.max() and chunk.min() == chunk.max()):  # most weeks
-            self._put(slice(None), seats, int(k[0]), int(chunk[0]), first)
+            self.rows[seats] = self._chunk(int(k[0]), int(chunk[0]))[seats - chunk[0] * CHUNK]
             return
         if len(seats) <= 256:  # a week's arrivals: group them in Python, one copy per group
             groups: dict[tuple[int, int], list[int]] = {}
             for i, key in enumerate(zip(k.tolist(), chunk.tolist(), strict=True)):
                 groups.setdefault(key, []).append(i)
             for (kk, cc), idx in groups.items():
-                self._put(idx, seats[idx], kk, cc, first)
+                sel = seats[idx]
+                self.rows[sel] = self._chunk(kk, cc)[sel - cc * CHUNK]
             return
         span = self.n // CHUNK + 1
         for g in np.unique(k * span + chunk):
             kk, cc = divmod(int(g), span)
-            idx = (k == kk) & (chunk == cc)
-            self._put(idx, seats[idx], kk, cc, first)
-
-    def _put(self, idx: slice | list[int] | np.ndarray, sel: np.ndarray, k: int, chunk: int, first: bool) -> None:
-        """Copy the k-th arrivals' draws of one chunk to the seats ``sel`` (at ``idx`` of the arrivals)."""
-        got = self._chunk(k, chunk)[sel - chunk * CHUNK]
-        self.rows[sel] = got[:, : self._width]
-        if not first:
-            self.pool[idx] = got[:, self._width :]
+            sel = seats[(k == kk) & (chunk == cc)]
+            self.rows[sel] = self._chunk(kk, cc)[sel - cc * CHUNK]
 
     def _chunk(self, k: int, chunk: int) -> np.ndarray:
         """Return (drawing it the first time) the draws of the k-th arrivals in one chunk of seats.

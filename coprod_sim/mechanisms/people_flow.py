@@ -250,7 +250,7 @@ def hire(
     lat = newcomers.latent
     u, z = lat["u"][who].T, lat["z"][who].T
     # The best-scoring of the vacancy's candidates is hired (interview or practical assessment).
-    hired = select(p, newcomers.pool, p_dis)
+    hired = select(p, lat["recruit"][who], p_dis)
     dis = hired.disabled
     s.disabled[who] = dis
     lat["need"][who, COMMUNICATION] = hired.comm  # their profile (5.3), if disabled now or later

@@ -20,14 +20,54 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
+from scipy.special import betaincinv, ndtri
 
 from coprod_sim.config import Config, Recruitment
-from coprod_sim.newcomers import POOL_COLUMNS
 
-__all__ = ["COMMUNICATION", "Hired", "disabled_hire_share", "score", "select", "start_ability"]
+__all__ = ["COMMUNICATION", "POOL", "Hired", "candidates", "disabled_hire_share", "score", "select", "start_ability"]
 
 #: Column of the communication barrier in a person's need (barrier types in the order of 7.5).
 COMMUNICATION = 2
+
+#: Candidates expanded for every vacancy: the most ``recruitment.candidates`` can be. Fixed, so
+#: each candidate's draws do not depend on how many are assessed.
+POOL = 6
+
+#: SplitMix64 constants (Steele, Lea & Flood 2014): a counter-based generator, so each vacancy's
+#: candidates are a pure function of one key drawn with the newcomer, vectorised over vacancies.
+_GOLDEN, _MIX1, _MIX2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+#: Inverse CDFs of ability (Beta(5, 3), as at the start, 5.2) and of a barrier type's intensity
+#: (Beta(0.8, 1.5), 5.3), tabulated once and interpolated (within about 1e-3 of the exact quantile).
+_GRID = np.linspace(0.0, 1.0, 4097)
+_ABILITY_Q = betaincinv(5.0, 3.0, _GRID)
+_NEED_Q = betaincinv(0.8, 1.5, _GRID)
+
+
+def _uniforms(keys: np.ndarray, width: int) -> np.ndarray:
+    """Return ``width`` uniforms in (0, 1) per key, from SplitMix64 of (53 bits of the key, column)."""
+    with np.errstate(over="ignore"):
+        x = (keys * 2.0**53).astype(np.uint64)[:, None] * np.uint64(width) + np.arange(width, dtype=np.uint64)
+        z = x + _GOLDEN
+        z = (z ^ (z >> np.uint64(30))) * _MIX1
+        z = (z ^ (z >> np.uint64(27))) * _MIX2
+        z ^= z >> np.uint64(31)
+    return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53
+
+
+def _quantile(u: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Linear interpolation in a table of a quantile function on the evenly spaced :data:`_GRID`."""
+    x = u * (len(table) - 1)
+    lo = np.minimum(x.astype(np.intp), len(table) - 2)
+    return table[lo] + (x - lo) * (table[lo + 1] - table[lo])
+
+
+def candidates(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return each vacancy's :data:`POOL` candidates: uniform (disabled if low), ability, communication need, error."""
+    u = _uniforms(keys, 4 * POOL)
+    ability = _quantile(u[:, POOL : 2 * POOL], _ABILITY_Q)
+    comm = _quantile(u[:, 2 * POOL : 3 * POOL], _NEED_Q)
+    return u[:, :POOL], ability, comm, ndtri(u[:, 3 * POOL :])
 
 
 class Hired(NamedTuple):
@@ -45,17 +85,17 @@ def score(rc: Recruitment, disabled: np.ndarray, ability: np.ndarray, comm: np.n
     return ability + rc.interview_noise * z - rc.interview_penalty * comm * disabled
 
 
-def select(p: Config, pool: np.ndarray, p_dis: float) -> Hired:
+def select(p: Config, keys: np.ndarray, p_dis: float) -> Hired:
     """Hire the best-scoring of the first ``recruitment.candidates`` candidates for each vacancy.
 
-    ``pool`` holds the candidates' draws, one row per vacancy (``Newcomers.pool``); a candidate is
-    disabled with chance ``p_dis`` (the disabled share of applicants, 7.11).
+    ``keys`` are the vacancies' keys (the newcomers' ``recruit`` draws); a candidate is disabled
+    with chance ``p_dis`` (the disabled share of applicants, 7.11).
     """
-    k, c = p.recruitment.candidates, POOL_COLUMNS
-    disabled = pool[:, c["u"]][:, :k] < p_dis
-    ability, comm = pool[:, c["ability"]][:, :k], pool[:, c["comm"]][:, :k]
-    best = np.argmax(score(p.recruitment, disabled, ability, comm, pool[:, c["z"]][:, :k]), axis=1)
-    rows = np.arange(len(pool))
+    k = p.recruitment.candidates
+    u, ability, comm, z = (a[:, :k] for a in candidates(keys))
+    disabled = u < p_dis
+    best = np.argmax(score(p.recruitment, disabled, ability, comm, z), axis=1)
+    rows = np.arange(len(keys))
     return Hired(disabled[rows, best], ability[rows, best], comm[rows, best])
 
 
@@ -68,7 +108,7 @@ def start_ability(rc: Recruitment, first: np.ndarray, rng: np.random.Generator) 
     disabled among them, whose interview mark-down would have asked for a higher ability.
     """
     n, k = len(first), rc.candidates
-    ability = np.column_stack([first, rng.beta(5, 3, (n, k - 1))])
+    ability = np.column_stack([first, _quantile(rng.random((n, k - 1)), _ABILITY_Q)])
     z = rng.standard_normal((n, k))
     best = np.argmax(score(rc, np.zeros((n, k), bool), ability, ability, z), axis=1)
     return ability[np.arange(n), best]
@@ -81,9 +121,8 @@ def disabled_hire_share(rc: Recruitment, p_dis: float) -> float:
     Estimated from 100,000 vacancies drawn as the newcomers' candidates are, with a fixed seed (the
     same number for the same parameters; standard error about 0.001), and kept per parameter set.
     """
-    rng = np.random.default_rng(20261203)
-    n, k = 100_000, rc.candidates
-    disabled = rng.random((n, k)) < p_dis
-    ability, comm, z = rng.beta(5, 3, (n, k)), rng.beta(0.8, 1.5, (n, k)), rng.standard_normal((n, k))
+    keys = np.random.default_rng(20261203).random(100_000)  # vacancies drawn as hires' keys are
+    u, ability, comm, z = (a[:, : rc.candidates] for a in candidates(keys))
+    disabled = u < p_dis
     best = np.argmax(score(rc, disabled, ability, comm, z), axis=1)
-    return float(disabled[np.arange(n), best].mean())
+    return float(disabled[np.arange(len(keys)), best].mean())
