@@ -44,10 +44,10 @@ _ABILITY_Q = betaincinv(5.0, 3.0, _GRID)
 _NEED_Q = betaincinv(0.8, 1.5, _GRID)
 
 
-def _uniforms(keys: np.ndarray, width: int) -> np.ndarray:
-    """Return ``width`` uniforms in (0, 1) per key, from SplitMix64 of (53 bits of the key, column)."""
+def _uniforms(keys: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Return uniforms in (0, 1), one per key and column in ``cols``: SplitMix64 of (53 bits of the key, column)."""
     with np.errstate(over="ignore"):
-        x = (keys * 2.0**53).astype(np.uint64)[:, None] * np.uint64(width) + np.arange(width, dtype=np.uint64)
+        x = (keys * 2.0**53).astype(np.uint64)[:, None] * np.uint64(4 * POOL) + cols.astype(np.uint64)
         z = x + _GOLDEN
         z = (z ^ (z >> np.uint64(30))) * _MIX1
         z = (z ^ (z >> np.uint64(27))) * _MIX2
@@ -62,12 +62,16 @@ def _quantile(u: np.ndarray, table: np.ndarray) -> np.ndarray:
     return table[lo] + (x - lo) * (table[lo + 1] - table[lo])
 
 
-def candidates(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Return each vacancy's :data:`POOL` candidates: uniform (disabled if low), ability, communication need, error."""
-    u = _uniforms(keys, 4 * POOL)
-    ability = _quantile(u[:, POOL : 2 * POOL], _ABILITY_Q)
-    comm = _quantile(u[:, 2 * POOL : 3 * POOL], _NEED_Q)
-    return u[:, :POOL], ability, comm, ndtri(u[:, 3 * POOL :])
+def candidates(keys: np.ndarray, k: int = POOL) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return each vacancy's first ``k`` candidates: uniform (disabled if low), ability, communication need, error.
+
+    Candidate j's four draws are columns j, POOL + j, 2 POOL + j and 3 POOL + j of the key's
+    expansion, so the first ``k`` candidates are the same whatever ``k`` is.
+    """
+    u = _uniforms(keys, (np.arange(4)[:, None] * POOL + np.arange(k)).ravel())
+    ability = _quantile(u[:, k : 2 * k], _ABILITY_Q)
+    comm = _quantile(u[:, 2 * k : 3 * k], _NEED_Q)
+    return u[:, :k], ability, comm, ndtri(u[:, 3 * k :])
 
 
 class Hired(NamedTuple):
@@ -91,8 +95,7 @@ def select(p: Config, keys: np.ndarray, p_dis: float) -> Hired:
     ``keys`` are the vacancies' keys (the newcomers' ``recruit`` draws); a candidate is disabled
     with chance ``p_dis`` (the disabled share of applicants, 7.11).
     """
-    k = p.recruitment.candidates
-    u, ability, comm, z = (a[:, :k] for a in candidates(keys))
+    u, ability, comm, z = candidates(keys, p.recruitment.candidates)
     disabled = u < p_dis
     best = np.argmax(score(p.recruitment, disabled, ability, comm, z), axis=1)
     rows = np.arange(len(keys))
@@ -118,11 +121,11 @@ def start_ability(rc: Recruitment, first: np.ndarray, rng: np.random.Generator) 
 def disabled_hire_share(rc: Recruitment, p_dis: float) -> float:
     """Return the expected share of hires who are disabled when a share ``p_dis`` of candidates are (5.2).
 
-    Estimated from 100,000 vacancies drawn as the newcomers' candidates are, with a fixed seed (the
-    same number for the same parameters; standard error about 0.001), and kept per parameter set.
+    Estimated from 50,000 vacancies drawn as the newcomers' candidates are, with a fixed seed (the
+    same number for the same parameters; standard error about 0.002), and kept per parameter set.
     """
-    keys = np.random.default_rng(20261203).random(100_000)  # vacancies drawn as hires' keys are
-    u, ability, comm, z = (a[:, : rc.candidates] for a in candidates(keys))
+    keys = np.random.default_rng(20261203).random(50_000)  # vacancies drawn as hires' keys are
+    u, ability, comm, z = candidates(keys, rc.candidates)
     disabled = u < p_dis
     best = np.argmax(score(rc, disabled, ability, comm, z), axis=1)
     return float(disabled[np.arange(len(keys)), best].mean())
