@@ -47,17 +47,21 @@ BURN_IN_WEEKS = 26
 EXPOSURE = 0.45
 
 
+def hires_disabled(config: Config) -> float:
+    """Hires' chance of being disabled (7.11) at the expected culture: it shapes how disability is spread over ages.
+
+    The baseline's recruitment (an interview) hires fewer disabled candidates than apply.
+    """
+    org, re = config.organisation, config.retention
+    inclusion = 0.5 * org.attitude_mean + 0.5 * float(access_levels(Config()).mean())
+    applicants = re.applicant_share * (1.0 - re.hiring_bias * (1.0 - inclusion))
+    return disabled_hire_share(baseline_levers(config).recruitment, applicants)
+
+
 def initial_state(config: Config, seats: Seats, rng: np.random.Generator) -> State:
     """Draw the people in every seat and each team's first project (the order of draws is fixed)."""
     org, k, n, is_mgr = config.organisation, config.deliberation.aspects, seats.n, seats.is_manager
-    # Hires' chance of being disabled (7.11), at the expected culture: it shapes how disability is
-    # spread over ages in the stationary state.
-    inclusion = 0.5 * org.attitude_mean + 0.5 * float(access_levels(Config()).mean())
-    re = config.retention
-    applicants = re.applicant_share * (1.0 - re.hiring_bias * (1.0 - inclusion))
-    # The baseline's recruitment (7.11) hires fewer of them than apply.
-    hired = disabled_hire_share(baseline_levers(config).recruitment, applicants)
-    age, tenure, disabled, fluct = draw_people(config, n, hired, rng)
+    age, tenure, disabled, fluct = draw_people(config, n, hires_disabled(config), rng)
     workload, need = draw_traits(config, disabled, (1.0 - access_levels(Config())) / 4.0, rng)
     att = np.clip(rng.normal(org.attitude_mean, org.attitude_sd, n) + is_mgr * org.manager_attitude_shift, 0.0, 1.0)
     s = State(
