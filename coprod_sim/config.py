@@ -162,14 +162,15 @@ class Organisation(_Section):
     )
     team_size: int = _p(12, 2, 500, unit="people", doc="People per team, its manager included", source="assumption")
     disabled_share: float = _p(
-        0.13,
+        0.11,
         0.0,
         1.0,
         unit="share",
         doc="Share of people with a disability at the start (spread over ages as in the stationary "
         "state); at the default, the share the baseline keeps over ten years",
-        source="the baseline's stationary share (docs/ODD.md 5); HoC Library CBP-7540 (2023): about 17% "
-        "of UK employees disabled, evidence.md 3.2, which the model falls short of (docs/ODD.md, Findings)",
+        source="the baseline's stationary share (docs/ODD.md 5; 0.13 until interviews marked disabled candidates "
+        "down, 7.11); HoC Library CBP-7540 (2023): about 17% of UK employees disabled, evidence.md 3.2, which the "
+        "model falls short of (docs/ODD.md, Findings)",
     )
     disclosure: float = _p(
         0.45,
@@ -594,6 +595,60 @@ class Careers(_Section):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Recruitment(_Section):
+    """Recruitment lever: how a vacancy's candidates are assessed (an interview, or a practical assessment)."""
+
+    practical_assessment: bool = _p(
+        False,
+        unit="yes/no",
+        doc="Assess candidates by a practical assessment of the work (the Specialisterne pathway) instead of an "
+        "interview: the score measures ability more closely and does not mark down how a disabled candidate "
+        "communicates",
+        source="000 (practical example Specialisterne; invisible barriers created by employers); Specialisterne "
+        "assesses candidates in practice and hires about 1 in 6 of those assessed, evidence.md 3.11",
+    )
+    candidates: int = _p(
+        4,
+        1,
+        6,
+        unit="candidates per vacancy",
+        doc="Candidates assessed for each vacancy; the best-scoring one is hired (at most 6, the candidates drawn "
+        "per vacancy)",
+        source="assumption; Specialisterne hires about 1 in 6 of those it assesses (evidence.md 3.11)",
+    )
+    interview_noise: float = _p(
+        0.39,
+        0.0,
+        2.0,
+        unit="ability units (ability's SD is 0.16)",
+        doc="Error of an interview's score of a candidate's ability: 0.39 gives a validity (correlation of score "
+        "and ability) of 0.38",
+        source="Schmidt & Hunter 1998 (unstructured interview validity .38) [READ, secondary]",
+    )
+    assessment_noise: float = _p(
+        0.25,
+        0.0,
+        2.0,
+        unit="ability units (ability's SD is 0.16)",
+        doc="Error of a practical assessment's score of a candidate's ability: 0.25 gives a validity of 0.54",
+        source="Schmidt & Hunter 1998 (work sample test validity .54) [READ, secondary]; Sackett et al. 2022 "
+        "revise both validities downwards [RECALL]",
+    )
+    interview_penalty: float = _p(
+        0.35,
+        0.0,
+        2.0,
+        unit="ability units per unit of communication need",
+        doc="How much an interview marks down a disabled candidate, times the intensity of their communication "
+        "barrier (0-1): judged on style, not substance, and unrelated to ability",
+        source="Sasson et al. 2017 (first impressions of autistic people are less favourable within seconds, and "
+        "the bias disappears when only the content is judged) [READ abstract]; size set so that a disabled "
+        "candidate's chance of being hired is about a quarter lower than others' at 4 candidates: Ameri et al. "
+        "2018 (26% fewer expressions of employer interest for applicants disclosing a disability) [READ abstract]",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class Deliberation(_Section):
     """Mechanism: how a co-production meeting turns proposals into a decision."""
 
@@ -695,6 +750,20 @@ class Deliberation(_Section):
         "all-or-nothing threshold; 1 rises gently)",
         source="assumption; Kalbfeld 2019 (no critical-mass threshold: more representation is gradually better), "
         "evidence.md 7",
+    )
+    lock_in: float = _p(
+        0.3,
+        0.0,
+        1.0,
+        unit="share per stage",
+        doc="Share of the room for change that each stage's output closes: a meeting at stage k (0 planning, "
+        "1 design, 2 delivery, 3 evaluation) moves the decision step_size x (1 - lock_in)^k of the way, so what "
+        "planning decides constrains later stages and late involvement corrects a poor plan only in part (0: "
+        "stages differ only as a dose)",
+        source="assumption for size; Arnstein 1969 (information given at a late stage of planning leaves little "
+        "opportunity to influence the programme) [RECALL]; Boehm 1981 (the cost of a change rises through a "
+        "project's phases) [RECALL]; 003 (volunteers involved all the way through the planning made the choices "
+        "that shaped the event); 000 and 001 (stages in order: planning, design, delivery, evaluation)",
     )
 
 
@@ -1203,6 +1272,7 @@ SECTIONS: dict[str, type] = {
     "involvement": Involvement,
     "review": Review,
     "careers": Careers,
+    "recruitment": Recruitment,
     "deliberation": Deliberation,
     "participation": Participation,
     "reciprocity": Reciprocity,
@@ -1227,7 +1297,17 @@ def _default(cls: type) -> Callable[[], Any]:
 
 
 #: Sections whose values a timeline may change during a run (the policy levers).
-LEVER_SECTIONS = ("training", "accessibility", "power", "peer_support", "involvement", "review", "careers", "support")
+LEVER_SECTIONS = (
+    "training",
+    "accessibility",
+    "power",
+    "peer_support",
+    "involvement",
+    "review",
+    "careers",
+    "support",
+    "recruitment",
+)
 
 
 def iter_params() -> Iterable[Param]:
@@ -1445,6 +1525,7 @@ class Config:
     involvement: Involvement = field(default_factory=_default(Involvement))
     review: Review = field(default_factory=_default(Review))
     careers: Careers = field(default_factory=_default(Careers))
+    recruitment: Recruitment = field(default_factory=_default(Recruitment))
     deliberation: Deliberation = field(default_factory=_default(Deliberation))
     participation: Participation = field(default_factory=_default(Participation))
     reciprocity: Reciprocity = field(default_factory=_default(Reciprocity))

@@ -34,7 +34,9 @@ LEVEL_RULES = {
     "consultation_tokenism": 0.5,  # above: consultation without influence (tokenism)
     "intermediate_tokenism": 0.25,
     "intermediate_stages": 3,
-    "intermediate_support": 0.5,  # mean accessibility, or a peer-support programme
+    # Share of the quarter's participations by people who received support (a peer supporter, or
+    # accessibility removing at least half their own barriers; 7.14).
+    "intermediate_support": 0.5,
     "transformative_tokenism": 0.1,
     "transformative_influence": 0.4,
     "transformative_stages": 4,
@@ -48,7 +50,8 @@ def classify_level(participation: float, tokenism: float, influence: float, stag
     realised influence, docs/ODD.md 7.6). none: almost no participation; consultation:
     participation, but attendances realise less than half of an equal partner's influence;
     compliance: input acknowledged; intermediate (recognition and support): most influence
-    realised, at least three stages, and support (accessibility or peer support);
+    realised, at least three stages, and support (at least half the participations by people
+    who received support: a peer supporter or accessibility);
     transformative: also all four stages, almost all influence realised and at least 40% of
     decision weight (000, 003).
     """
@@ -75,22 +78,24 @@ class LevelWindow:
     """The last quarter's meeting counts and stages, pooled to judge the co-production level."""
 
     def __init__(self) -> None:
-        self._weeks: deque[tuple[int, int, float, float, int, int]] = deque(maxlen=QUARTER_WEEKS)
-        self._counts = [0, 0, 0]  # participations, disabled workers, meetings
+        self._weeks: deque[tuple[int, int, float, float, int, int, int]] = deque(maxlen=QUARTER_WEEKS)
+        self._counts = [0, 0, 0, 0]  # participations, disabled workers, meetings, supported participations
 
     def level(self, meeting: Meeting, c: Caches, p: Config) -> tuple[str, int]:
         """Add this week's meeting and return the quarter's level and number of stages involved."""
         weeks = self._weeks
         if len(weeks) == weeks.maxlen:  # integer counts are kept as running sums (exact)
             old = weeks[0]
-            self._counts = [self._counts[0] - old[0], self._counts[1] - old[1], self._counts[2] - old[4]]
+            k = self._counts
+            self._counts = [k[0] - old[0], k[1] - old[1], k[2] - old[4], k[3] - old[6]]
         part_n, dw_n, unrealised, share_sum, meeting_n = meeting.counts
-        weeks.append((part_n, dw_n, unrealised, share_sum, meeting_n, meeting.stages_mask))
+        weeks.append((part_n, dw_n, unrealised, share_sum, meeting_n, meeting.stages_mask, meeting.supported))
         k = self._counts
         k[0] += part_n
         k[1] += dw_n
         k[2] += meeting_n
-        parts, dws, meetings = k
+        k[3] += meeting.supported
+        parts, dws, meetings, supported = k
         tokens = shares = 0  # floats: summed afresh, left to right (add_up's order)
         mask = 0
         for week in weeks:
@@ -98,7 +103,8 @@ class LevelWindow:
             shares += week[3]
             mask |= week[5]
         stages = bin(mask).count("1")
-        support = bool(c.access_mean >= LEVEL_RULES["intermediate_support"] or p.peer_support.enabled)
+        # Support received, not levers set: a programme that reaches nobody does not count.
+        support = bool(parts and supported >= LEVEL_RULES["intermediate_support"] * parts)
         level = classify_level(
             parts / dws if dws else 0.0,
             tokens / parts if parts else 0.0,

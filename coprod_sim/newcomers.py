@@ -6,7 +6,8 @@ in a seat (k = 0: who was there at the start) takes row ``seat % CHUNK`` of chun
 chunk number under the newcomers' stream, so a seat's k-th newcomer is the same person in any run
 on this seed, whenever they arrive. A hire's age and what is drawn about a person later (an onset
 of disability and its profile, whether their condition fluctuates, an accommodation's kind and
-cost, coming forward as an expert by experience) read these rows.
+cost, coming forward as an expert by experience, and the candidates for the vacancy they filled)
+read these rows.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def draw_chunk(entropy: int, spawn_key: tuple[int, ...], k: int, chunk: int, m: 
             rng.standard_normal(m),  # acc_size
             rng.random((m, 2)),  # age at hire, kind of condition
             rng.standard_normal(m),  # susceptibility (the columns before it are unchanged by it)
-            rng.random(m),  # qualities for management (7.12), drawn last: the columns before it are unchanged
+            rng.random(m),  # qualities for management (7.12): the columns before it are unchanged
+            rng.random(m),  # recruit: key of this vacancy's candidates (7.11), drawn last
         ]
     )
 
@@ -126,6 +128,7 @@ def columns(aspects: int) -> dict[str, slice | int]:
         "cond": 17 + a,  # a condition (now or later) fluctuates if below organisation.recovery_share
         "susc": 18 + a,  # susceptibility to the network's view (7.8)
         "lead": 19 + a,  # qualities for management no measure of merit sees (7.12)
+        "recruit": 20 + a,  # key from which the candidates for the vacancy they filled are expanded (7.11)
     }
 
 
@@ -158,7 +161,7 @@ class Newcomers:
         self._ahead: dict[tuple[int, int], Future] = {}  # drawn (or being drawn) in the background
         self._generation = _BACKGROUND.generation
         cols = columns(aspects)
-        width = cols["lead"] + 1
+        width = cols["recruit"] + 1
         self.rows = np.empty((n, width))
         #: The rows' columns by name (views into ``rows``).
         self.latent: dict[str, np.ndarray] = {name: self.rows[:, c] for name, c in cols.items()}

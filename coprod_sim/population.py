@@ -21,6 +21,7 @@ from coprod_sim.mechanisms.attitudes import susceptibility
 from coprod_sim.mechanisms.deliberation import past_fit
 from coprod_sim.mechanisms.people_flow import disclosure_chance, give_profile
 from coprod_sim.mechanisms.progression import career_merit, initial_grades, successors
+from coprod_sim.mechanisms.recruitment import disabled_hire_share, start_ability
 from coprod_sim.mechanisms.wellbeing import stationary_sd, target_wellbeing, update_wellbeing
 from coprod_sim.state import (
     DISABLED_WORKER,
@@ -49,16 +50,21 @@ BURN_IN_WEEKS = 26
 EXPOSURE = 0.45
 
 
+def hires_disabled(config: Config) -> float:
+    """Hires' chance of being disabled (7.11) at the expected culture: it shapes how disability is spread over ages.
+
+    The baseline's recruitment (an interview) hires fewer disabled candidates than apply.
+    """
+    org, re = config.organisation, config.retention
+    inclusion = 0.5 * org.attitude_mean + 0.5 * float(access_levels(Config()).mean())
+    applicants = re.applicant_share * (1.0 - re.hiring_bias * (1.0 - inclusion))
+    return disabled_hire_share(baseline_levers(config).recruitment, applicants)
+
+
 def initial_state(config: Config, seats: Seats, rng: np.random.Generator) -> State:
     """Draw the people in every seat and each team's first project (the order of draws is fixed)."""
     org, k, n, is_mgr = config.organisation, config.deliberation.aspects, seats.n, seats.is_manager
-    # Hires' chance of being disabled at the start (7.11), at the expected culture: it shapes how
-    # disability is spread over ages in the stationary state.
-    inclusion = 0.5 * org.attitude_mean + 0.5 * float(access_levels(Config()).mean())
-    re = config.retention
-    age, tenure, disabled, fluct = draw_people(
-        config, n, re.applicant_share * (1.0 - re.hiring_bias * (1.0 - inclusion)), rng
-    )
+    age, tenure, disabled, fluct = draw_people(config, n, hires_disabled(config), rng)
     workload, need = draw_traits(config, disabled, (1.0 - access_levels(Config())) / 4.0, rng)
     att = np.clip(rng.normal(org.attitude_mean, org.attitude_sd, n) + is_mgr * org.manager_attitude_shift, 0.0, 1.0)
     s = State(
@@ -128,6 +134,10 @@ def initial_state(config: Config, seats: Seats, rng: np.random.Generator) -> Sta
     s.role[open_] = DISABLED_WORKER
     s.last_fit[:] = past_fit(s, seats, config)
     s.suscept[:] = susceptibility(config, rng.standard_normal(n))
+    # Everyone in post was hired by the baseline's recruitment (7.11): the ability drawn above is
+    # their first candidate's, and the best-scoring candidate's ability is theirs (drawn last, so
+    # the draws before are unchanged).
+    s.ability[:] = start_ability(baseline_levers(config).recruitment, s.ability, rng)
     return s
 
 

@@ -65,9 +65,11 @@ def test_peer_support_lowers_burnout_when_everyone_takes_part():
 
 
 def test_consultation_without_power_is_tokenism_and_erodes_engagement():
-    """003, 001; Mencap 2012. Measured engagement: 0.385-0.407 (tokenistic) vs 0.494-0.502 (not
-    involved). Tokenism is graded (the share of an equal partner's influence left unrealised,
-    docs/ODD.md 7.6): 0.69-0.71 without power, 0.025-0.030 with power transfer 0.3.
+    """003, 001; Mencap 2012. Measured engagement: 0.415-0.445 (tokenistic) vs 0.496-0.504 (not
+    involved), lower by 0.057 to 0.081 in every seed (model2 before the recruitment pathway:
+    0.407-0.427 vs 0.489-0.502, lower by 0.067 to 0.095: the hires differ seed by seed). Tokenism
+    is graded (the share of an equal partner's influence left unrealised, docs/ODD.md 7.6):
+    0.69-0.71 without power, 0.025-0.030 with power transfer 0.3.
 
     Before influence was graded a threshold made tokenism 1.00 without power (engagement
     0.30-0.33), which followed from arithmetic rather than from the mechanism (issue 13)."""
@@ -82,7 +84,7 @@ def test_consultation_without_power_is_tokenism_and_erodes_engagement():
         )
 
     tok, none = paired(tokenistic, not_involved, lambda ts: ts["engagement_disabled"].iloc[-52:].mean())
-    assert (tok < none - 0.06).all()
+    assert (tok < none - 0.04).all()
     # Real influence needs power transfer: without it most of an equal partner's influence is
     # left unrealised (above the consultation level's 0.5) and the share held is tiny.
     without, with_power = paired(tokenistic, tokenistic.with_overrides({"power.transfer": 0.3}), stats)

@@ -197,8 +197,8 @@ def test_explore_view_steps_resets_and_applies_levers_without_a_browser():
     assert "Week 53" in _page_text(rc)
     # The levers are built only when their group is opened.
     assert not rc.find(v.Switch, label="Peer support programme").widgets
-    _button(rc, "Show the practice levers (10)").click()
-    assert "Hide the practice levers (10)" in [c for w in rc.find(v.Btn).widgets for c in w.children]
+    _button(rc, "Show the practice levers (11)").click()
+    assert "Hide the practice levers (11)" in [c for w in rc.find(v.Btn).widgets for c in w.children]
     # A lever switched while running acts from next week and is listed as a change.
     rc.find(v.Switch, label="Peer support programme").widget.v_model = True
     assert "Changed from week 54" in _page_text(rc)

@@ -195,9 +195,11 @@ def test_contact_needs_equal_status():
         return stepped(104, seed=2, organisation_people=400, power_transfer=power, **kw).state.attitude.mean()
 
     # Equal-status contact moves attitudes (at about 8 times the calibrated rate, so that two years
-    # show it clearly; the calibrated size is checked in test_validation) ...
+    # show it clearly; the calibrated size is checked in test_validation) ... Measured +0.018
+    # (+0.024 before interviews marked disabled candidates down, 7.11: fewer disabled people, so
+    # fewer meetings with them).
     equal = att(0.4, attitudes_contact=0.01) - att(0.4, attitudes_contact=0.0)
-    assert equal > 0.02
+    assert equal > 0.015
     # ... contact in meetings where participants realise little influence moves them less, in
     # proportion to the influence realised (graded equal status, no threshold) ...
     token = att(0.0, attitudes_contact=0.01) - att(0.0, attitudes_contact=0.0)

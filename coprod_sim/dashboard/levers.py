@@ -52,7 +52,8 @@ COMPONENTS: tuple[Component, ...] = (
     Component(
         "Practice",
         "How is the work done? Who is invited at which stage, is there peer support from other disabled workers, "
-        "and can disabled people progress (development, fair evaluation)?",
+        "can disabled people progress (development, fair evaluation), and are candidates assessed by doing the "
+        "work rather than by an interview?",
         (
             "involvement.planning",
             "involvement.design",
@@ -64,6 +65,7 @@ COMPONENTS: tuple[Component, ...] = (
             "careers.development_access",
             "careers.fair_evaluation",
             "support.independent",
+            "recruitment.practical_assessment",
         ),
     ),
     Component(
@@ -94,6 +96,7 @@ _LABELS = {
     "peer_support.ratio": "Peer supporters per disabled worker",
     "power.budget_share": "Share of the budget for disabled workers' needs decided together",
     "support.independent": "Independent support (advocacy) for disabled workers",
+    "recruitment.practical_assessment": "Practical assessment instead of interview",
     "review.enabled": "Co-produced reviews",
     "review.interval": "Weeks between reviews",
     "careers.development_access": "Development open to disabled staff",

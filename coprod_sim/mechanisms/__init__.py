@@ -14,11 +14,13 @@ in which ``CoProdModel.step`` calls them is the ODD's process overview (section 
 | ``attitudes`` | 7.8 Attitudes |
 | ``wellbeing`` | 7.10 Wellbeing and burnout |
 | ``people_flow`` | 7.11 Leaving, hiring and onset of disability |
+| ``recruitment`` | 7.11 Leaving, hiring and onset of disability: who of a vacancy's candidates is hired |
 | ``progression`` | 7.12 Promotion |
 | ``costs`` | 7.13 Running costs (and the cost ledger) |
 | ``removal`` | 7.15 Co-production removes barriers |
 | ``support`` | 7.16 Independent support for informed decisions |
 | ``budget`` | 7.17 Resource transfer: a co-decided budget |
+| ``received_support`` | 7.14 Outputs: the support participants receive, read by the co-production level |
 
 Levers and the timeline (7.1) are in :mod:`coprod_sim.timeline`; outputs (7.14) in
 :mod:`coprod_sim.metrics`.

@@ -8,8 +8,9 @@ social model. Everyone's misreading of the needs shares a part with the rest of 
 fit gains only from what participants know that professionals do not. The decision moves towards
 the meeting's proposal, more slowly with many participants and little facilitation skill; each
 stage ends with an output whose fit to the needs is measured, and a project's fit is the mean of
-its four outputs. Power transferred beyond what professionals would give strains and provokes
-unprepared professionals (7.10 reads it).
+its four outputs. Each stage's output closes part of the room for change (lock-in), so what
+planning decides constrains the later stages. Power transferred beyond what professionals would
+give strains and provokes unprepared professionals (7.10 reads it).
 
 Sources: 000 (stages; equality; diversity; reciprocity; disabled people as experts; "not
 incurring unnecessary spending", citing OECD 2011); 001 element 1 and 003 (shift of power;
@@ -20,7 +21,8 @@ difficulties); TLAP 2014 and Mencap 2012 (influence and tokenism); Allport 1954,
 Tropp 2006, McManus et al. 2011 (equal-status contact); SCIE Guide 51 (cost of co-production);
 Kalbfeld 2019 (no critical-mass threshold: influence is graded); Scott et al. 2019 and Smaldino &
 Lubell 2011 (broader involvement makes agreement harder); 003 limitations ("CP may challenge
-existing framework of service provision"). Durations, the error structure, the listening formula,
+existing framework of service provision"); Arnstein 1969 and Boehm 1981 (late involvement and late
+changes have less effect; lock-in). Durations, the error structure, the listening formula,
 the shape of the realised-influence curve, the step rule and the sizes of crowding and resistance
 are assumptions.
 """
@@ -36,6 +38,7 @@ from coprod_sim.config import Config
 from coprod_sim.mechanisms import budget, removal
 from coprod_sim.mechanisms.attitudes import learn, resist
 from coprod_sim.mechanisms.costs import Ledger, coproduction
+from coprod_sim.mechanisms.received_support import received
 from coprod_sim.mechanisms.support import informed_share
 from coprod_sim.state import SHARED_ERROR, STAFF, Caches, Phase, Seats, State, clip01, nonzero
 
@@ -70,6 +73,9 @@ class Meeting(NamedTuple):
     # disabled workers, sum over participations of unrealised influence (1 - realised), sum of
     # shares, meetings with participants.
     counts: tuple[int, int, float, float, int]
+    #: Participations by people who received support this week (a peer supporter or
+    #: accessibility; :func:`coprod_sim.mechanisms.received_support.received`): the level's support condition.
+    supported: int = 0
 
     @classmethod
     def none_yet(cls, any_disabled_workers: bool) -> Meeting:
@@ -123,7 +129,7 @@ def meet(
     n_d = np.bincount(tp, minlength=seats.n_teams).astype(float)
     w = _weights(s, c, seats, p, dteam, n_d, mgr_att)
     s.imposed = w.imposed
-    _decide(s, c, p, w, n_d, part, tp)
+    _decide(s, c, p, w, n_d, part, tp, stage)
     _stage_outputs(s, p, stage_end, done, costs)
     infl_p = w.realised[tp]
     _reciprocate(s, c, p, part, infl_p)
@@ -143,6 +149,7 @@ def meet(
         tokenism_rate=unrealised / len(part) if len(part) else math.nan,
         stages_mask=int(np.bitwise_or.reduce(np.left_shift(1, met))) if len(met) else 0,
         counts=(len(part), n_dw, unrealised, share_sum, n_part_teams),
+        supported=int(np.count_nonzero(received(s, c, part, p.support.independent))) if len(part) else 0,
     )
 
 
@@ -207,14 +214,17 @@ def _weights(
     return Weights(att_p, skill_p, share, has_d, realised, imposed)
 
 
-def _decide(s: State, c: Caches, p: Config, w: Weights, n_d: np.ndarray, part: np.ndarray, tp: np.ndarray) -> None:
+def _decide(
+    s: State, c: Caches, p: Config, w: Weights, n_d: np.ndarray, part: np.ndarray, tp: np.ndarray, stage: np.ndarray
+) -> None:
     """Pool proposals and move each team's decision towards them.
 
     Anyone leans toward the standard service on aspects outside their own experience unless they
     hold the social model (003); disabled people know the aspects their own experience covers
     (000). Everyone's error has a part the team shares, so pooling more heads removes only their
     own parts: participants add to the fit only what their lived experience knows better. Many
-    participants and little facilitation skill slow the decision (crowding).
+    participants and little facilitation skill slow the decision (crowding). Each stage's output
+    closes part of the room for change (lock-in), so later stages move the decision less.
     """
     d = p.deliberation
     out = d.outsider_noise
@@ -231,9 +241,14 @@ def _decide(s: State, c: Caches, p: Config, w: Weights, n_d: np.ndarray, part: n
         err[teams_d] = sh * _participants_error(s, p, teams_d, n_d[teams_d], part, tp) + (1.0 - sh) * err[teams_d]
     np.add(s.need_t, err, out=x)
     x -= s.decision
-    if d.crowding > 0 and len(teams_d):
-        step = np.full(len(x), d.step_size)
-        step[teams_d] /= 1.0 + d.crowding * n_d[teams_d] * (1.0 - w.skill_p[teams_d])
+    crowded = d.crowding > 0 and len(teams_d)
+    if d.lock_in > 0 or crowded:
+        # What earlier stages decided constrains this one: a step of step_size x (1 - lock_in)^stage.
+        step = (
+            (d.step_size * (1.0 - d.lock_in) ** np.arange(4))[stage] if d.lock_in > 0 else np.full(len(x), d.step_size)
+        )
+        if crowded:
+            step[teams_d] /= 1.0 + d.crowding * n_d[teams_d] * (1.0 - w.skill_p[teams_d])
         x *= step[:, None]
     else:
         x *= d.step_size

@@ -1,7 +1,8 @@
 """Leaving, retiring, hiring, onset of disability and recovery (docs/ODD.md 7.11), and disability profiles (5.3).
 
 All changes of who is in a seat, and of who is disabled, happen in one batch each week: everyone
-ages a week, leavers and those reaching the retirement age are replaced at once in the same seat,
+ages a week, leavers and those reaching the retirement age are replaced at once in the same seat
+by the best of the vacancy's candidates (:mod:`coprod_sim.mechanisms.recruitment`),
 some who stay become disabled (more often the older they are), some fluctuating conditions end,
 and new disabled people get an impairment profile, barriers and (if they come forward) the
 expert-by-experience role.
@@ -29,6 +30,7 @@ from coprod_sim.mechanisms.attitudes import susceptibility
 from coprod_sim.mechanisms.costs import Ledger
 from coprod_sim.mechanisms.peer_support import ties_exist, unassign
 from coprod_sim.mechanisms.progression import successors
+from coprod_sim.mechanisms.recruitment import COMMUNICATION, select
 from coprod_sim.newcomers import Newcomers
 from coprod_sim.state import (
     DISABLED_WORKER,
@@ -270,8 +272,11 @@ def hire(
     newcomers.arrive(who)
     lat = newcomers.latent
     u, z = lat["u"][who].T, lat["z"][who].T
-    dis = u[0] < p_dis
+    # The best-scoring of the vacancy's candidates is hired (interview or practical assessment).
+    hired = select(p, lat["recruit"][who], p_dis)
+    dis = hired.disabled
     s.disabled[who] = dis
+    lat["need"][who, COMMUNICATION] = hired.comm  # their profile (5.3), if disabled now or later
     # New hires bring the outside culture (Harrison & Carroll 1991: selection and socialisation).
     att = clip01(org.attitude_mean + org.attitude_sd * z[0] + seats.is_manager[who] * org.manager_attitude_shift)
     if m == 1:  # most weeks; add.at (needed when two hires share a team) is slower
@@ -283,7 +288,7 @@ def hire(
     s.att_anchor[who] = att  # the anchor is the view they arrive with (7.8)
     s.suscept[who] = susceptibility(p, lat["susc"][who])
     s.lead[who] = lat["lead"][who]
-    s.skill[who], s.ability[who], s.confidence[who] = lat["skill"][who], lat["ability"][who], lat["confidence"][who]
+    s.skill[who], s.ability[who], s.confidence[who] = lat["skill"][who], hired.ability, lat["confidence"][who]
     s.workload[who] = clip01(org.workload + org.workload_sd * z[1])
     c.workload_demand[who] = p.wellbeing.workload * s.workload[who]
     s.wellbeing[who] = clip01(0.6 + 0.1 * z[2])

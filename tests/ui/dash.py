@@ -19,7 +19,7 @@ PRESENT = "Presentation mode (large text, high contrast)"
 LEVER_GROUPS = {
     "culture": "the culture levers (3)",
     "structure": "the structure levers (8)",
-    "practice": "the practice levers (10)",
+    "practice": "the practice levers (11)",
     "review": "the review levers (2)",
 }
 

@@ -89,11 +89,11 @@ def test_a_lever_changes_by_keyboard(page, dashboard):
     dash.wait_week(page, 1)
     # Open the group by keyboard: the button keeps the focus, says it is expanded, and Tab
     # goes on to the group's first lever.
-    opener = "Show the practice levers (10)"
+    opener = "Show the practice levers (11)"
     dash.focus_by_tab(page, opener)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("button", name="Hide the practice levers (10)")).to_have_attribute("aria-expanded", "true")
-    assert page.evaluate(dash.ACTIVE)["name"] == "Hide the practice levers (10)"
+    expect(page.get_by_role("button", name="Hide the practice levers (11)")).to_have_attribute("aria-expanded", "true")
+    assert page.evaluate(dash.ACTIVE)["name"] == "Hide the practice levers (11)"
     page.keyboard.press("Tab")
     assert page.evaluate(dash.ACTIVE)["name"] == "Involved in planning"
     # Opening a group changes nothing: the sliders show the values as they are (0.12 is not on
