@@ -19,6 +19,7 @@ from coprod_sim.config import Config
 from coprod_sim.mechanisms.costs import COST_PARTS, Ledger
 from coprod_sim.mechanisms.deliberation import Meeting
 from coprod_sim.mechanisms.people_flow import Exits
+from coprod_sim.mechanisms.service_users import outcome_counts
 from coprod_sim.outputs import QUARTER_WEEKS
 from coprod_sim.state import DISABLED_WORKER, Caches, Seats, State, ratio
 
@@ -140,6 +141,18 @@ def compute(
     for column, value in zip(_COST_COLUMNS, costs.values(), strict=True):
         out[column] = value
     out["cost_cumulative"] = cost_cumulative
+    _users(out, s)
+
+
+def _users(out: dict[str, Any], s: State) -> None:
+    """Service users' outcomes by their team's last finished project (7.15): all, views included or not."""
+    inc, inc_good, exc, exc_good = (int(x) for x in outcome_counts(s.users))
+    out.update(
+        users_good_share=ratio(inc_good + exc_good, inc + exc),
+        users_good_included=ratio(inc_good, inc),
+        users_good_excluded=ratio(exc_good, exc),
+        users_included_share=ratio(inc, inc + exc),
+    )
 
 
 def _groups(out: dict[str, Any], s: State, c: Caches, seats: Seats, p: Config) -> None:

@@ -20,6 +20,7 @@ from coprod_sim.mechanisms.access import REQUEST_THRESHOLD, grant, refresh_own, 
 from coprod_sim.mechanisms.attitudes import susceptibility
 from coprod_sim.mechanisms.deliberation import past_fit
 from coprod_sim.mechanisms.people_flow import disclosure_chance, give_profile
+from coprod_sim.mechanisms.service_users import draw_users
 from coprod_sim.mechanisms.wellbeing import stationary_sd, target_wellbeing, update_wellbeing
 from coprod_sim.state import (
     DISABLED_WORKER,
@@ -121,8 +122,10 @@ def initial_state(config: Config, seats: Seats, rng: np.random.Generator) -> Sta
     team_att = np.bincount(seats.team, att, seats.n_teams) / np.bincount(seats.team, minlength=seats.n_teams)
     open_ = (~is_mgr) & disabled & (rng.random(n) < disclosure_chance(config, team_att[seats.team]))
     s.role[open_] = DISABLED_WORKER
-    s.last_fit[:] = past_fit(s, seats, config)
     s.suscept[:] = susceptibility(config, rng.standard_normal(n))
+    # Service users, drawn last; need_t above is the centre, the real need their mean (7.15).
+    s.users, s.need_t[:] = draw_users(config, s.need_t, rng)
+    s.last_fit[:] = past_fit(s, seats, config)
     return s
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "Phase",
     "Seats",
     "State",
+    "Users",
     "access_levels",
     "add_up",
     "build_caches",
@@ -67,6 +68,34 @@ CROSS_SPARSE_FROM = 200_000
 #: Everyone's error has this structure, professionals' and disabled participants' alike; lived
 #: experience makes the whole error smaller, it does not make it independent (docs/ODD.md 7.6).
 SHARED_ERROR = 0.5
+
+
+@dataclasses.dataclass(eq=False)
+class Users:
+    """The people who use the teams' services (docs/ODD.md 2, 7.15): arrays of shape (teams, users per team).
+
+    A team's users are the same people all run long (each stands for an equal share of those the
+    team serves); their needs about the running project are drawn when it starts. Outcome counts
+    pool every project finished since week 0.
+    """
+
+    disabled: np.ndarray  # (T, U) bool
+    intensity: np.ndarray  # (T, U) barrier met at no accessibility (0 if not disabled)
+    confidence: np.ndarray  # (T, U)
+    need: np.ndarray  # (T, U, aspects) each user's own need on the running project's aspects
+    included: np.ndarray  # (T, U) bool: views included in the running project (7.15)
+    fit_acc: np.ndarray  # (T, U) sum of the stage outputs' fit to the user's own need
+    last_fit: np.ndarray  # (T, U) fit of the last finished project to the user's own need
+    last_included: np.ndarray  # (T, U) bool: views included in that project
+    known: np.ndarray  # (T, U) bool: a project has finished since week 0
+    part_n: np.ndarray  # (T, U) meetings attended (history; no mechanism reads it)
+    last_counts: np.ndarray  # (T, 4) per team, its users by their last finished project: views included,
+    # of whom good outcome; not included, of whom good (the weekly outputs sum it, 7.14)
+    # Finished projects' outcomes pooled since week 0: included users, of whom good; others, of whom good.
+    outcomes: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(4, np.int64))
+    # The same projects' fit to users' own needs above what the standard service would fit, summed:
+    # views included, not included (observation: the direction test and probes read it).
+    gain_sum: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(2))
 
 
 @dataclasses.dataclass(eq=False)
@@ -132,6 +161,8 @@ class State:
     # the organisation
     access_paid: np.ndarray  # highest accessibility level paid for so far, per barrier type (7.2)
     acc_granted: np.ndarray  # accommodations granted so far: free, one-time cost, ongoing cost (JAN)
+    # the people the teams serve (set by initialization once the teams' first projects are drawn)
+    users: Users = dataclasses.field(default=None)  # type: ignore[assignment]
 
     def reset_on_hire(self) -> tuple[np.ndarray, ...]:
         """Arrays a new person starts at zero in: no barriers until a profile is drawn, no history."""
