@@ -96,6 +96,10 @@ class Users:
     # The same projects' fit to users' own needs above what the standard service would fit, summed:
     # views included, not included (observation: the direction test and probes read it).
     gain_sum: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(2))
+    # Within finished projects that had users of both kinds: the mean gain of those whose views
+    # were included less that of the others, summed, and the number of such projects (the same
+    # team and project, so differences between teams do not enter).
+    within: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(2))
 
 
 @dataclasses.dataclass(eq=False)

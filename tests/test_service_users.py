@@ -40,17 +40,22 @@ def test_users_per_team_follows_the_scenario():
 def test_users_whose_views_are_included_fare_better():
     """Where co-production gives participants weight, a user who took part gets a service nearer their own need.
 
-    Measured as the fit to their own need above the standard service's, pooled over projects:
-    included users gain 0.017 to 0.025 more in the transformative scenario (5 seeds, 600 people,
-    3 years). It vanishes if users' proposals did not carry their own needs.
+    Measured within finished projects (the same team and decision) as the fit to one's own need
+    above the standard service's, users whose views were included less the others: +0.004 to
+    +0.009 in the transformative scenario (5 seeds, 600 people, 3 years), mean +0.007. With users'
+    proposals not carrying their own needs (the mechanism removed) it was -0.004 to +0.002, mean
+    -0.000. Pooled across teams, included users gain 0.017 to 0.025 more, mostly because they are
+    in teams that co-produce more (a difference between teams that the within-project measure
+    leaves out); in the baseline, where participants hold little weight, the within-project gap is
+    -0.005 to +0.006 (no direction).
     """
     cfg = load_scenario("transformative").config
     gaps = []
     for seed in SEEDS:
         u = _run(156, seed, cfg, organisation_people=600).state.users
-        inc, _, exc, _ = u.outcomes
-        gaps.append(u.gain_sum[0] / inc - u.gain_sum[1] / exc)
-    assert all(g > 0.005 for g in gaps), gaps
+        assert u.within[1] > 100  # projects with users of both kinds
+        gaps.append(u.within[0] / u.within[1])
+    assert all(g > 0.0 for g in gaps) and np.mean(gaps) > 0.003, gaps
 
 
 def test_without_service_users_taking_part_the_split_is_undefined():

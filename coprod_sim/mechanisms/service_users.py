@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from coprod_sim.config import Config
-from coprod_sim.state import Caches, Users, clip01
+from coprod_sim.state import Caches, Users, clip01, nonzero
 
 __all__ = ["draw_users", "finish", "include", "new_needs", "outcome_counts", "take_part"]
 
@@ -121,6 +121,13 @@ def finish(u: Users, p: Config, done: np.ndarray, own_fit: np.ndarray, standard_
     u.outcomes += counts.sum(axis=0)
     gain = own_fit - standard_fit
     u.gain_sum += (float(gain[inc].sum()), float(gain[~inc].sum()))
+    n_inc = counts[:, 0]
+    both = nonzero((n_inc > 0) & (counts[:, 2] > 0))
+    if len(both):
+        g, i, n = gain[both], inc[both], n_inc[both]
+        g_inc = (g * i).sum(axis=1) / n
+        g_exc = (g * ~i).sum(axis=1) / (i.shape[1] - n)
+        u.within += (float((g_inc - g_exc).sum()), len(both))
 
 
 def outcome_counts(u: Users) -> np.ndarray:
