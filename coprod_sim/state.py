@@ -87,19 +87,19 @@ class Users:
     fit_acc: np.ndarray  # (T, U) sum of the stage outputs' fit to the user's own need
     last_fit: np.ndarray  # (T, U) fit of the last finished project to the user's own need
     last_included: np.ndarray  # (T, U) bool: views included in that project
-    known: np.ndarray  # (T, U) bool: a project has finished since week 0
     part_n: np.ndarray  # (T, U) meetings attended (history; no mechanism reads it)
     last_counts: np.ndarray  # (T, 4) per team, its users by their last finished project: views included,
     # of whom good outcome; not included, of whom good (the weekly outputs sum it, 7.14)
     # Finished projects' outcomes pooled since week 0: included users, of whom good; others, of whom good.
     outcomes: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(4, np.int64))
-    # The same projects' fit to users' own needs above what the standard service would fit, summed:
-    # views included, not included (observation: the direction test and probes read it).
-    gain_sum: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(2))
     # Within finished projects that had users of both kinds: the mean gain of those whose views
     # were included less that of the others, summed, and the number of such projects (the same
     # team and project, so differences between teams do not enter).
     within: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(2))
+    # Chance each user takes part once invited, and the barriers and coefficients it was computed
+    # for. Rule: recomputed by take_part (7.15) whenever that key changes (users' traits are fixed).
+    p_take: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
+    p_take_key: tuple[float, ...] = ()
 
 
 @dataclasses.dataclass(eq=False)

@@ -90,6 +90,6 @@ def test_service_users_are_deterministic():
     a = _run(40, 7, organisation_people=200)
     b = _run(40, 7, organisation_people=200)
     ua, ub = a.state.users, b.state.users
-    for name in ("need", "included", "last_fit", "part_n", "outcomes", "gain_sum"):
+    for name in ("need", "included", "last_fit", "part_n", "outcomes", "within"):
         np.testing.assert_array_equal(getattr(ua, name), getattr(ub, name))
     assert a.timeseries().equals(b.timeseries())

@@ -315,12 +315,12 @@ def _stage_outputs(s: State, p: Config, stage_end: np.ndarray, done: np.ndarray,
     if len(stage_end):
         decision = s.decision[stage_end]
         s.fit_acc[stage_end] += fit(decision, s.need_t[stage_end])
-        u.fit_acc[stage_end] += fit(decision[:, None, :], u.need[stage_end])  # to each user's own need
+        u.fit_acc[stage_end] += service_users.own_fit(decision, u.need[stage_end])
         s.fit_n[stage_end] += 1.0
     if len(done):
         n_out = np.maximum(s.fit_n[done], 1.0)
-        need = u.need[done]
-        service_users.finish(u, p, done, u.fit_acc[done] / n_out[:, None], fit(np.full(need.shape[2], 0.5), need))
+        standard = service_users.own_fit(np.full((len(done), u.need.shape[2]), 0.5), u.need[done])
+        service_users.finish(u, p, done, u.fit_acc[done] / n_out[:, None], standard)
         project = s.fit_acc[done] / n_out
         s.fit_acc[done] = 0.0
         s.fit_n[done] = 0.0
