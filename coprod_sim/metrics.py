@@ -132,6 +132,7 @@ def compute(
     out["tokenism_rate"] = meeting.tokenism_rate
     out["fit"] = float(s.last_fit.sum()) / seats.n_teams
     _groups(out, s, c, seats, p)
+    _users(out, s)
     out["exits_disabled"] = exits.disabled
     out["exits_nondisabled"] = exits.nondisabled
     out["cost"] = cost
@@ -141,18 +142,6 @@ def compute(
     for column, value in zip(_COST_COLUMNS, costs.values(), strict=True):
         out[column] = value
     out["cost_cumulative"] = cost_cumulative
-    _users(out, s)
-
-
-def _users(out: dict[str, Any], s: State) -> None:
-    """Service users' outcomes by their team's last finished project (7.15): all, views included or not."""
-    inc, inc_good, exc, exc_good = (int(x) for x in outcome_counts(s.users))
-    out.update(
-        users_good_share=ratio(inc_good + exc_good, inc + exc),
-        users_good_included=ratio(inc_good, inc),
-        users_good_excluded=ratio(exc_good, exc),
-        users_included_share=ratio(inc, inc + exc),
-    )
 
 
 def _groups(out: dict[str, Any], s: State, c: Caches, seats: Seats, p: Config) -> None:
@@ -198,4 +187,15 @@ def _groups(out: dict[str, Any], s: State, c: Caches, seats: Seats, p: Config) -
         n_disabled_workers=n_dwonly,
         n_peer_supporters=n_dw - n_dwonly,
         burnout_disabled_workers=ratio(np.count_nonzero(s.burnout[dw]), n_dw),
+    )
+
+
+def _users(out: dict[str, Any], s: State) -> None:
+    """Service users' outcomes by their team's last finished project (7.15): all, views included or not."""
+    inc, inc_good, exc, exc_good = (int(x) for x in outcome_counts(s.users))
+    out.update(
+        users_good_share=ratio(inc_good + exc_good, inc + exc),
+        users_good_included=ratio(inc_good, inc),
+        users_good_excluded=ratio(exc_good, exc),
+        users_included_share=ratio(inc, inc + exc),
     )
