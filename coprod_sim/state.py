@@ -96,6 +96,9 @@ class Users:
     # were included less that of the others, summed, and the number of such projects (the same
     # team and project, so differences between teams do not enter).
     within: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(2))
+    # last_counts summed over teams. Rule: finish (7.15) adds each finished team's new counts and
+    # subtracts its old ones (whole numbers: exact in any order).
+    last_total: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(4, np.int64))
     # Chance each user takes part once invited, and the barriers and coefficients it was computed
     # for. Rule: recomputed by take_part (7.15) whenever that key changes (users' traits are fixed).
     p_take: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))

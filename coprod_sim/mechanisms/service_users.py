@@ -25,7 +25,10 @@ import numpy as np
 from coprod_sim.config import Config
 from coprod_sim.state import Caches, Users, clip01, nonzero
 
-__all__ = ["draw_users", "finish", "include", "new_needs", "outcome_counts", "own_fit", "take_part"]
+#: Width of a uniform draw with standard deviation 1.
+SQRT12 = 12.0**0.5
+
+__all__ = ["SQRT12", "draw_users", "finish", "include", "new_needs", "outcome_counts", "own_fit", "take_part"]
 
 
 def draw_users(p: Config, centre: np.ndarray, rng: np.random.Generator) -> tuple[Users, np.ndarray]:
@@ -57,10 +60,12 @@ def new_needs(u: Users, p: Config, teams: np.ndarray, centre: np.ndarray, rng: n
     """Draw the users' own needs about the teams' new projects; return the teams' real needs (their means).
 
     Users' needs scatter around the team's centre (003: each is the expert in their own
-    requirements); nobody's views are included yet.
+    requirements), uniformly with standard deviation ``service_users.need_spread`` (the shape is an
+    assumption; a uniform draw costs a fifth of a normal one); nobody's views are included yet.
     """
-    need = rng.standard_normal((len(teams), u.need.shape[1], u.need.shape[2]))
-    need *= p.service_users.need_spread
+    need = rng.random((len(teams), u.need.shape[1], u.need.shape[2]))
+    need -= 0.5
+    need *= SQRT12 * p.service_users.need_spread
     need += centre[:, None, :]
     clip01(need)
     u.need[teams] = need
@@ -131,8 +136,10 @@ def finish(u: Users, p: Config, done: np.ndarray, own_fit: np.ndarray, standard_
     inc_good = (inc & good).sum(axis=1)
     n_exc = inc.shape[1] - n_inc
     counts = np.column_stack((n_inc, inc_good, n_exc, good.sum(axis=1) - inc_good))
+    new = counts.sum(axis=0)
+    u.last_total += new - u.last_counts[done].sum(axis=0)
     u.last_counts[done] = counts
-    u.outcomes += counts.sum(axis=0)
+    u.outcomes += new
     both = nonzero((n_inc > 0) & (n_exc > 0))
     if len(both):
         g, i = gain[both], inc[both]
@@ -143,4 +150,4 @@ def finish(u: Users, p: Config, done: np.ndarray, own_fit: np.ndarray, standard_
 
 def outcome_counts(u: Users) -> np.ndarray:
     """Users, by their last finished project: views included, of whom good; not included, of whom good."""
-    return u.last_counts.sum(axis=0)
+    return u.last_total
