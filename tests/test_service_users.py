@@ -93,3 +93,10 @@ def test_service_users_are_deterministic():
     for name in ("need", "included", "last_fit", "part_n", "outcomes", "within"):
         np.testing.assert_array_equal(getattr(ua, name), getattr(ub, name))
     assert a.timeseries().equals(b.timeseries())
+
+
+def test_service_users_table_has_one_row_per_user():
+    m = _run(30, 5, organisation_people=120)
+    df = m.service_users()
+    assert len(df) == m.n_teams * m.config.service_users.per_team
+    assert df["meetings"].sum() == m.state.users.part_n.sum() and df["last_fit"].between(0, 1).all()
