@@ -9,8 +9,8 @@ fit gains only from what participants know that professionals do not. The decisi
 the meeting's proposal, more slowly with many participants and little facilitation skill; each
 stage ends with an output whose fit to the needs is measured, and a project's fit is the mean of
 its four outputs. The team's service users take part beside disabled workers and speak for their
-own needs, which make up the real needs (7.15). Power transferred beyond what professionals would give strains and provokes
-unprepared professionals (7.10 reads it).
+own needs, which make up the real needs (7.15). Power transferred beyond what professionals
+would give strains and provokes unprepared professionals (7.10 reads it).
 
 Sources: 000 (stages; equality; diversity; reciprocity; disabled people as experts; "not
 incurring unnecessary spending", citing OECD 2011); 001 element 1 and 003 (shift of power;
