@@ -1261,6 +1261,65 @@ class BarrierRemoval(_Section):
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class ServiceUsers(_Section):
+    """Mechanism: the people who use each team's services; their needs are what fit measures."""
+
+    per_team: int = _p(
+        10,
+        1,
+        200,
+        unit="people per team",
+        doc="Service users modelled per team, each standing for an equal share of the people the team serves; "
+        "their needs make up the team's real needs",
+        source="assumption (model.md: as many per team as a scenario says; cost grows with it)",
+    )
+    disabled_share: float = _p(
+        0.6,
+        0.0,
+        1.0,
+        unit="share",
+        doc="Share of service users who are disabled (they meet barriers to taking part)",
+        source="assumption (social-care services are for people with care and support needs; seeds 003, 004)",
+    )
+    need_spread: float = _p(
+        0.15,
+        0.0,
+        1.0,
+        unit="need units",
+        doc="Standard deviation of a service user's own need around the centre of their team's project, per "
+        "aspect (clipped to 0-1); the team's real need is the mean of its users' needs",
+        source="assumption; 003 (service users are experts in their own requirements: needs differ)",
+    )
+    invite: float = _p(
+        0.3,
+        0.0,
+        1.0,
+        unit="share per meeting",
+        doc="Chance a service user is invited to a meeting at a stage disabled people are involved in, times "
+        "the manager's openness as for disabled workers (0: service users never co-produce)",
+        source="seeds 001, 003, 004 (people who use services as the main co-producers); size assumption",
+    )
+    barrier: float = _p(
+        0.5,
+        0.0,
+        1.0,
+        unit="0-1",
+        doc="Mean barrier a disabled service user meets at no accessibility (scaled by the share of barriers "
+        "accessibility leaves)",
+        source="Shaping Our Lives (over half faced access difficulty), evidence.md; size assumption",
+    )
+    good_margin: float = _p(
+        0.0,
+        -1.0,
+        1.0,
+        unit="fit, 0-1 scale",
+        doc="How much better than the standard service a finished project must fit a service user's own need "
+        "for their outcome to count as good (0: any better)",
+        source="TLAP / In Control / Lancaster 2014 (POET asks whether things got better); the margin is an assumption",
+    )
+
+
 # Order matters: it is the order of sections in files, docs and the dashboard.
 SECTIONS: dict[str, type] = {
     "simulation": Simulation,
@@ -1284,6 +1343,7 @@ SECTIONS: dict[str, type] = {
     "costs": Costs,
     "support": Support,
     "barrier_removal": BarrierRemoval,
+    "service_users": ServiceUsers,
 }
 
 
@@ -1537,6 +1597,7 @@ class Config:
     costs: Costs = field(default_factory=_default(Costs))
     support: Support = field(default_factory=_default(Support))
     barrier_removal: BarrierRemoval = field(default_factory=_default(BarrierRemoval))
+    service_users: ServiceUsers = field(default_factory=_default(ServiceUsers))
     timeline: tuple[TimelineEntry, ...] = ()
 
     def __post_init__(self) -> None:

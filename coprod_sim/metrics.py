@@ -21,6 +21,7 @@ from coprod_sim.mechanisms.costs import COST_PARTS, Ledger
 from coprod_sim.mechanisms.deliberation import Meeting
 from coprod_sim.mechanisms.people_flow import Exits
 from coprod_sim.mechanisms.progression import grade_pay
+from coprod_sim.mechanisms.service_users import outcome_counts
 from coprod_sim.outputs import QUARTER_WEEKS
 from coprod_sim.state import DISABLED_WORKER, Caches, Seats, State, ratio
 
@@ -139,6 +140,7 @@ def compute(
     out["tokenism_rate"] = meeting.tokenism_rate
     out["fit"] = float(s.last_fit.sum()) / seats.n_teams
     _groups(out, s, c, seats, p)
+    _users(out, s)
     out["exits_disabled"] = exits.disabled
     out["exits_nondisabled"] = exits.nondisabled
     out["cost"] = cost
@@ -216,3 +218,14 @@ def _careers(s: State, di: np.ndarray, seats: Seats, p: Config, share: float) ->
     mgr_d = int(np.count_nonzero(seats.is_manager[di]))
     senior = mgr_d / seats.n_teams / share if share else math.nan
     return gap, senior
+
+
+def _users(out: dict[str, Any], s: State) -> None:
+    """Service users' outcomes by their team's last finished project (7.18): all, views included or not."""
+    inc, inc_good, exc, exc_good = (int(x) for x in outcome_counts(s.users))
+    out.update(
+        users_good_share=ratio(inc_good + exc_good, inc + exc),
+        users_good_included=ratio(inc_good, inc),
+        users_good_excluded=ratio(exc_good, exc),
+        users_included_share=ratio(inc, inc + exc),
+    )

@@ -264,6 +264,24 @@ class CoProdModel(mesa.Model):
         df.insert(0, "step", np.arange(len(df), dtype=np.int64))
         return df
 
+    def service_users(self):
+        """One row per service user (arrays, not Mesa agents: ODD 2): team, disabled, meetings, last outcome."""
+        import pandas as pd
+
+        u = self.state.users
+        t, k = u.disabled.shape
+        return pd.DataFrame(
+            {
+                "team": np.repeat(np.arange(t, dtype=np.int64), k),
+                "disabled": u.disabled.ravel(),
+                "confidence": u.confidence.ravel(),
+                "meetings": u.part_n.ravel().astype(np.int64),
+                "views_included_running": u.included.ravel(),
+                "last_fit": u.last_fit.ravel(),
+                "last_views_included": u.last_included.ravel(),
+            }
+        )
+
     def people(self):
         """One row per person at the end: id, role, team, disabled, attitude, wellbeing, ..."""
         import pandas as pd

@@ -122,6 +122,7 @@ _ATTITUDE = "0 medical model to 1 social model"
 _LEFT = "people a week"
 _GRADE = "average grade, managers left out"
 _WEEKLY_COST = f"{MONEY} a week"
+_USERS = "share of service users, last finished project, 0-1"
 _DIS, _NON = "Disabled people", "Non-disabled people"  # legends: the chart's title names the measure
 
 _COLUMNS: tuple[Column, ...] = (
@@ -199,6 +200,27 @@ _COLUMNS: tuple[Column, ...] = (
     Column("cost_turnover", "Cost of replacing leavers", _WEEKLY_COST, None, "Turnover", "Cost"),
     Column("cost_rework", "Cost of rework", _WEEKLY_COST, None, "Rework", "Cost"),
     Column("cost_cumulative", "Cost so far", MONEY, None),
+    # Service users (7.18), each by the last project of their team that has finished: good when it
+    # fits their own need better than the standard service would (service_users.good_margin).
+    Column("users_good_share", "Service users with a good outcome", _USERS, 1, "All service users", "Good outcomes"),
+    Column(
+        "users_good_included",
+        "Good outcomes of service users whose views were included",
+        _USERS,
+        1,
+        "Views included",
+        "Good outcomes",
+    ),
+    Column(
+        "users_good_excluded",
+        "Good outcomes of service users whose views were not included",
+        _USERS,
+        1,
+        "Views not included",
+        "Good outcomes",
+    ),
+    # The reach of co-production with service users, not an outcome by itself.
+    Column("users_included_share", "Service users whose views were included", _USERS, None),
 )
 
 #: Every weekly output column, in the order of the time series (after its ``step`` column).
@@ -244,6 +266,7 @@ _SUMMARIES: tuple[Summary, ...] = (
     _summary("cost", "per_year", label="Cost a year", unit=MONEY),
     _summary("level", "final", unit=_LEVEL_NUMBER),
     _summary("level", "max", unit=_LEVEL_NUMBER),
+    _summary("users_good_share", "mean"),
 )
 
 _BY_SUMMARY = {s.name: s for s in _SUMMARIES}

@@ -22,6 +22,7 @@ from coprod_sim.mechanisms.deliberation import past_fit
 from coprod_sim.mechanisms.people_flow import disclosure_chance, give_profile
 from coprod_sim.mechanisms.progression import career_merit, initial_grades, successors
 from coprod_sim.mechanisms.recruitment import disabled_hire_share, start_ability
+from coprod_sim.mechanisms.service_users import draw_users
 from coprod_sim.mechanisms.wellbeing import stationary_sd, target_wellbeing, update_wellbeing
 from coprod_sim.state import (
     DISABLED_WORKER,
@@ -132,12 +133,14 @@ def initial_state(config: Config, seats: Seats, rng: np.random.Generator) -> Sta
     team_att = np.bincount(seats.team, att, seats.n_teams) / np.bincount(seats.team, minlength=seats.n_teams)
     open_ = (~is_mgr) & disabled & (rng.random(n) < disclosure_chance(config, team_att[seats.team]))
     s.role[open_] = DISABLED_WORKER
-    s.last_fit[:] = past_fit(s, seats, config)
     s.suscept[:] = susceptibility(config, rng.standard_normal(n))
     # Everyone in post was hired by the baseline's recruitment (7.11): the ability drawn above is
-    # their first candidate's, and the best-scoring candidate's ability is theirs (drawn last, so
-    # the draws before are unchanged).
+    # their first candidate's, and the best-scoring candidate's ability is theirs (so the draws
+    # before are unchanged).
     s.ability[:] = start_ability(baseline_levers(config).recruitment, s.ability, rng)
+    # Service users, drawn after it; need_t above is the centre, the real need their mean (7.18).
+    s.users, s.need_t[:] = draw_users(config, s.need_t, rng)
+    s.last_fit[:] = past_fit(s, seats, config)
     return s
 
 

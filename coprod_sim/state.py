@@ -35,6 +35,7 @@ __all__ = [
     "Phase",
     "Seats",
     "State",
+    "Users",
     "access_levels",
     "add_up",
     "build_caches",
@@ -69,6 +70,41 @@ CROSS_SPARSE_FROM = 200_000
 #: Everyone's error has this structure, professionals' and disabled participants' alike; lived
 #: experience makes the whole error smaller, it does not make it independent (docs/ODD.md 7.6).
 SHARED_ERROR = 0.5
+
+
+@dataclasses.dataclass(eq=False)
+class Users:
+    """The people who use the teams' services (docs/ODD.md 2, 7.18): arrays of shape (teams, users per team).
+
+    A team's users are the same people all run long (each stands for an equal share of those the
+    team serves); their needs about the running project are drawn when it starts. Outcome counts
+    pool every project finished since week 0.
+    """
+
+    disabled: np.ndarray  # (T, U) bool
+    intensity: np.ndarray  # (T, U) barrier met at no accessibility (0 if not disabled)
+    confidence: np.ndarray  # (T, U)
+    need: np.ndarray  # (T, U, aspects) each user's own need on the running project's aspects
+    included: np.ndarray  # (T, U) bool: views included in the running project (7.18)
+    fit_acc: np.ndarray  # (T, U) sum of the stage outputs' fit to the user's own need
+    last_fit: np.ndarray  # (T, U) fit of the last finished project to the user's own need
+    last_included: np.ndarray  # (T, U) bool: views included in that project
+    part_n: np.ndarray  # (T, U) meetings attended (history; no mechanism reads it)
+    last_counts: np.ndarray  # (T, 4) per team, its users by their last finished project: views included,
+    # of whom good outcome; not included, of whom good (the weekly outputs sum it, 7.14)
+    # Finished projects' outcomes pooled since week 0: included users, of whom good; others, of whom good.
+    outcomes: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(4, np.int64))
+    # Within finished projects that had users of both kinds: the mean gain of those whose views
+    # were included less that of the others, summed, and the number of such projects (the same
+    # team and project, so differences between teams do not enter).
+    within: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(2))
+    # last_counts summed over teams. Rule: finish (7.18) adds each finished team's new counts and
+    # subtracts its old ones (whole numbers: exact in any order).
+    last_total: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(4, np.int64))
+    # Chance each user takes part once invited, and the barriers and coefficients it was computed
+    # for. Rule: recomputed by take_part (7.18) whenever that key changes (users' traits are fixed).
+    p_take: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
+    p_take_key: tuple[float, ...] = ()
 
 
 @dataclasses.dataclass(eq=False)
@@ -136,6 +172,8 @@ class State:
     # the organisation
     access_paid: np.ndarray  # highest accessibility level paid for so far, per barrier type (7.2)
     acc_granted: np.ndarray  # accommodations granted so far: free, one-time cost, ongoing cost (JAN)
+    # the people the teams serve (set by initialization once the teams' first projects are drawn)
+    users: Users = dataclasses.field(default=None)  # type: ignore[assignment]
 
     def reset_on_hire(self) -> tuple[np.ndarray, ...]:
         """Arrays a new person starts at zero in: no barriers until a profile is drawn, no history."""

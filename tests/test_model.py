@@ -171,10 +171,12 @@ def test_tokenism_erodes_and_influence_builds_engagement():
     tok = stepped(156, organisation_people=400, organisation_disabled_share=0.3).timeseries()
     power = stepped(156, organisation_people=400, organisation_disabled_share=0.3, power_transfer=0.4).timeseries()
     # Without power participants realise about 30% of an equal partner's influence (tokenism
-    # about 0.7): engagement falls below its resting level 0.5 (measured 0.44-0.46 over seeds 0-3,
-    # 0.62-0.63 with power transfer 0.4).
+    # about 0.7): engagement falls below its resting level 0.5 (measured 0.45-0.47 over seeds 0-3,
+    # 0.58-0.61 with power transfer 0.4). Service users taking part share the guaranteed weight,
+    # so each disabled worker holds less of it than before they were modelled (0.44-0.46 and
+    # 0.62-0.63 then; ODD 7.18).
     assert tok["engagement_disabled"].iloc[-1] < 0.475
-    assert power["engagement_disabled"].iloc[-1] > 0.6
+    assert power["engagement_disabled"].iloc[-1] > 0.55
 
 
 def test_training_boost_size():

@@ -37,9 +37,13 @@ def test_twins_diverge_the_way_peer_support_works_in_every_pair():
     none is below 0, which a break of common random numbers would show; taking part +0.005 to
     +0.024 (all above +0.005 before); wellbeing +0.001 to +0.006. Peer support only raises the
     chance of asking (common random numbers), so a pair goes the other way only if peer support
-    changed who is there; none did."""
+    changed who is there; none did.
+
+    With service users in the meetings (ODD 7.18) the pairs' chance events differ: accommodations
+    +0.0067 to +0.10 in nine pairs, above +0.01 in eight, and exactly equal in seed 2 (measured);
+    taking part +0.007 to +0.036, wellbeing +0.001 to +0.006 in every pair."""
     gaps = pair_gaps(1, pairs=10, columns=("accommodated_share", "participation_rate", "wellbeing_disabled"))
-    assert (gaps["accommodated_share"] >= 0).all() and (gaps["accommodated_share"] > 0.01).sum() >= 8
+    assert (gaps["accommodated_share"] >= 0).all() and (gaps["accommodated_share"] > 0.005).sum() >= 9
     assert (gaps["participation_rate"] > 0.002).all()
     assert gaps["wellbeing_disabled"].mean() > 0 and (gaps["wellbeing_disabled"] > 0).sum() >= 8
 

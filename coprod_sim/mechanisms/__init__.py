@@ -15,11 +15,12 @@ in which ``CoProdModel.step`` calls them is the ODD's process overview (section 
 | ``wellbeing`` | 7.10 Wellbeing and burnout |
 | ``people_flow`` | 7.11 Leaving, hiring and onset of disability |
 | ``recruitment`` | 7.11 Leaving, hiring and onset of disability: who of a vacancy's candidates is hired |
-| ``progression`` | 7.12 Promotion |
+| ``progression`` | 7.12 Careers |
 | ``costs`` | 7.13 Running costs (and the cost ledger) |
 | ``removal`` | 7.15 Co-production removes barriers |
 | ``support`` | 7.16 Independent support for informed decisions |
 | ``budget`` | 7.17 Resource transfer: a co-decided budget |
+| ``service_users`` | 7.18 Service users |
 | ``received_support`` | 7.14 Outputs: the support participants receive, read by the co-production level |
 
 Levers and the timeline (7.1) are in :mod:`coprod_sim.timeline`; outputs (7.14) in

@@ -9,8 +9,9 @@ fit gains only from what participants know that professionals do not. The decisi
 the meeting's proposal, more slowly with many participants and little facilitation skill; each
 stage ends with an output whose fit to the needs is measured, and a project's fit is the mean of
 its four outputs. Each stage's output closes part of the room for change (lock-in), so what
-planning decides constrains the later stages. Power transferred beyond what professionals would
-give strains and provokes unprepared professionals (7.10 reads it).
+planning decides constrains the later stages. The team's service users take part beside disabled
+workers and speak for their own needs, which make up the real needs (7.18). Power transferred
+beyond what professionals would give strains and provokes unprepared professionals (7.10 reads it).
 
 Sources: 000 (stages; equality; diversity; reciprocity; disabled people as experts; "not
 incurring unnecessary spending", citing OECD 2011); 001 element 1 and 003 (shift of power;
@@ -35,7 +36,7 @@ from typing import NamedTuple
 import numpy as np
 
 from coprod_sim.config import Config
-from coprod_sim.mechanisms import budget, removal
+from coprod_sim.mechanisms import budget, removal, service_users
 from coprod_sim.mechanisms.attitudes import learn, resist
 from coprod_sim.mechanisms.costs import Ledger, coproduction
 from coprod_sim.mechanisms.received_support import received
@@ -56,8 +57,8 @@ class Weights(NamedTuple):
 
     att_p: np.ndarray  # professionals' weighted mean attitude
     skill_p: np.ndarray  # professionals' weighted mean co-production skill
-    share: np.ndarray  # disabled participants' share of the decision weight (0 without them)
-    has_d: np.ndarray  # some disabled worker took part
+    share: np.ndarray  # participants' share of the decision weight (0 without them)
+    has_d: np.ndarray  # someone took part (a disabled worker or a service user)
     realised: np.ndarray  # influence each participant realised, 0-1 (0 without them)
     imposed: np.ndarray  # weight given by power transfer beyond what professionals would give
 
@@ -120,28 +121,34 @@ def meet(
     s: State, c: Caches, seats: Seats, p: Config, rng: np.random.Generator, phase: Phase, costs: Ledger
 ) -> Meeting:
     """One meeting per team at its current stage; return what the outputs need of it."""
-    d = p.deliberation
     stage, starting, stage_end, done = phase
     if len(starting):
-        _start_projects(s, starting, rng, d.aspects)
+        _start_projects(s, starting, rng, p)
     mgr_att = s.attitude[seats.manager_seat]
     part, tp, dteam = _take_part(s, c, seats, p, rng, stage, mgr_att)
-    n_d = np.bincount(tp, minlength=seats.n_teams).astype(float)
+    upart = service_users.take_part(s.users, c, p, rng, stage, mgr_att)
+    n_w = np.bincount(tp, minlength=seats.n_teams).astype(float)
+    n_u = np.bincount(upart[0], minlength=seats.n_teams).astype(float)
+    n_d = n_w + n_u  # participants: disabled workers and service users (7.18)
     w = _weights(s, c, seats, p, dteam, n_d, mgr_att)
     s.imposed = w.imposed
-    _decide(s, c, p, w, n_d, part, tp, stage)
+    service_users.include(s.users, *upart)
+    _decide(s, c, p, w, (n_w, n_u), part, tp, upart, stage)
     _stage_outputs(s, p, stage_end, done, costs)
     infl_p = w.realised[tp]
     _reciprocate(s, c, p, part, infl_p)
+    has_d = n_w > 0  # teams where some disabled worker took part
     if len(part):
-        _contact(s, c, seats, p, w)
+        _contact(s, c, seats, p, w, has_d)
         removal.identify(s, c, p, part, infl_p, costs)  # barriers participants named (7.15)
         budget.allocate(s, c, p, part, infl_p, costs)  # the co-decided budget (7.17)
-    has_d = w.has_d
     n_dw, n_part_teams = len(c.dw), int(np.count_nonzero(has_d))
-    coproduction(p, len(part), n_part_teams, float(np.dot(n_d, c.n_prof)), costs)
+    n_users = int(n_u.sum())
+    meetings = n_part_teams if not n_users else int(np.count_nonzero(w.has_d))
+    coproduction(p, len(part) + n_users, meetings, float(np.dot(n_d, c.n_prof)), costs)
     unrealised = float(len(part) - infl_p.sum())
     met = stage[has_d]  # the stages at which some team met with disabled participants
+    # The participants' share in meetings with disabled workers (service users present share it).
     share_sum = float(w.share[has_d].sum())
     return Meeting(
         participation_rate=len(part) / n_dw if n_dw else math.nan,
@@ -153,10 +160,15 @@ def meet(
     )
 
 
-def _start_projects(s: State, starting: np.ndarray, rng: np.random.Generator, aspects: int) -> None:
-    """Start new projects: new needs, new (persistent) estimation errors, the standard service."""
-    s.need_t[starting] = rng.random((len(starting), aspects))
+def _start_projects(s: State, starting: np.ndarray, rng: np.random.Generator, p: Config) -> None:
+    """Start new projects: new needs, new (persistent) estimation errors, the standard service.
+
+    The real needs are the mean of the team's service users' own needs about the project (7.18).
+    """
+    aspects = p.deliberation.aspects
+    centre = rng.random((len(starting), aspects))
     s.z[:, starting] = rng.standard_normal((3, len(starting), aspects))
+    s.need_t[starting] = service_users.new_needs(s.users, p, starting, centre, rng)
     s.decision[starting] = 0.5
     s.fit_acc[starting] = 0.0
     s.fit_n[starting] = 0.0
@@ -215,7 +227,15 @@ def _weights(
 
 
 def _decide(
-    s: State, c: Caches, p: Config, w: Weights, n_d: np.ndarray, part: np.ndarray, tp: np.ndarray, stage: np.ndarray
+    s: State,
+    c: Caches,
+    p: Config,
+    w: Weights,
+    counts: tuple[np.ndarray, np.ndarray],
+    part: np.ndarray,
+    tp: np.ndarray,
+    upart: tuple[np.ndarray, np.ndarray],
+    stage: np.ndarray,
 ) -> None:
     """Pool proposals and move each team's decision towards them.
 
@@ -225,8 +245,12 @@ def _decide(
     own parts: participants add to the fit only what their lived experience knows better. Many
     participants and little facilitation skill slow the decision (crowding). Each stage's output
     closes part of the room for change (lock-in), so later stages move the decision less.
+    ``counts`` are the disabled workers and the service users taking part, per team; ``upart``
+    who of the users (teams, places).
     """
     d = p.deliberation
+    n_w, n_u = counts
+    n_d = n_w + n_u
     out = d.outsider_noise
     # Professionals: err = beta (0.5 - need) + out (a z0 + b q_P z1), and x = need + err, in place.
     err = np.subtract(0.5, s.need_t)
@@ -238,7 +262,8 @@ def _decide(
     teams_d = nonzero(w.has_d)
     if len(teams_d):
         sh = w.share[teams_d, None]
-        err[teams_d] = sh * _participants_error(s, p, teams_d, n_d[teams_d], part, tp) + (1.0 - sh) * err[teams_d]
+        p_err = _participants_error(s, p, teams_d, (n_w[teams_d], n_u[teams_d]), part, tp, upart)
+        err[teams_d] = sh * p_err + (1.0 - sh) * err[teams_d]
     np.add(s.need_t, err, out=x)
     x -= s.decision
     crowded = d.crowding > 0 and len(teams_d)
@@ -256,7 +281,13 @@ def _decide(
 
 
 def _participants_error(
-    s: State, p: Config, teams_d: np.ndarray, n_d: np.ndarray, part: np.ndarray, tp: np.ndarray
+    s: State,
+    p: Config,
+    teams_d: np.ndarray,
+    counts: tuple[np.ndarray, np.ndarray],
+    part: np.ndarray,
+    tp: np.ndarray,
+    upart: tuple[np.ndarray, np.ndarray],
 ) -> np.ndarray:
     """Error of the participants' pooled proposal, per team that had any and aspect.
 
@@ -265,19 +296,31 @@ def _participants_error(
     of them knows they are outsiders like anyone: error ``outsider_noise`` in size and the pull to
     the standard service that their attitudes leave. Either way the part of the error the team
     shares is the team's (``z[0]``) and the rest their own, pooled over those speaking (``z[2]``).
+    A service user taking part knows their own need on every aspect (003: "service users are
+    experts in determining their own requirements") and proposes it, so the proposal leans to the
+    needs of the users present: a narrow group serves the others less (7.18).
     """
     d = p.deliberation
     K = d.aspects
+    n_w, n_u = counts
     # Participants' aspects counted per team that had any (teams_d is sorted and holds every tp).
     at = np.searchsorted(teams_d, tp)
     flat = (at[:, None] * K + np.arange(K))[s.covers[part]]
-    m = np.bincount(flat, minlength=len(teams_d) * K).reshape(-1, K)
+    m = np.bincount(flat, minlength=len(teams_d) * K).reshape(-1, K) + n_u[:, None]
     known = m > 0
-    unsure = np.bincount(at, 1.0 - s.attitude[part], len(teams_d)) / n_d  # mean over participants
+    # Mean over disabled workers taking part; only read where nobody knows, so none are users.
+    unsure = np.bincount(at, 1.0 - s.attitude[part], len(teams_d)) / np.maximum(n_w, 1.0)
     unsure *= 1.0 - informed_share(p)  # independent support: informed of the options (7.16)
-    speaking = np.where(known, m, n_d[:, None])
+    speaking = np.where(known, m, n_w[:, None])
     size = np.where(known, d.expert_noise, d.outsider_noise)
     err = np.where(known, 0.0, (d.standard_bias * unsure)[:, None] * (0.5 - s.need_t[teams_d]))
+    ti, ji = upart
+    if len(ti):
+        # Users' own needs less the team's, summed over those present, shared among all who know.
+        dev = s.users.need[ti, ji] - s.need_t[ti]
+        flat = (np.searchsorted(teams_d, ti)[:, None] * K + np.arange(K)).ravel()
+        dev_sum = np.bincount(flat, dev.ravel(), len(teams_d) * K).reshape(-1, K)
+        err += dev_sum / np.maximum(m, 1)
     err += size * (_SHARED * s.z[0, teams_d] + _OWN * s.z[2, teams_d] / np.sqrt(speaking))
     return err
 
@@ -288,11 +331,17 @@ def _stage_outputs(s: State, p: Config, stage_end: np.ndarray, done: np.ndarray,
     Early stages count as much as late ones. The first project of a team joined mid-way has fewer
     outputs. Poor fit costs rework.
     """
+    u = s.users
     if len(stage_end):
-        s.fit_acc[stage_end] += fit(s.decision[stage_end], s.need_t[stage_end])
+        decision = s.decision[stage_end]
+        s.fit_acc[stage_end] += fit(decision, s.need_t[stage_end])
+        u.fit_acc[stage_end] += service_users.own_fit(decision, u.need[stage_end])
         s.fit_n[stage_end] += 1.0
     if len(done):
-        project = s.fit_acc[done] / np.maximum(s.fit_n[done], 1.0)
+        n_out = np.maximum(s.fit_n[done], 1.0)
+        standard = service_users.own_fit(np.full((len(done), u.need.shape[2]), 0.5), u.need[done])
+        service_users.finish(u, p, done, u.fit_acc[done] / n_out[:, None], standard)
+        project = s.fit_acc[done] / n_out
         s.fit_acc[done] = 0.0
         s.fit_n[done] = 0.0
         s.last_fit[done] = project
@@ -326,7 +375,7 @@ def _reciprocate(s: State, c: Caches, p: Config, part: np.ndarray, infl_p: np.nd
         s.infl_sum[part] += infl_p
 
 
-def _contact(s: State, c: Caches, seats: Seats, p: Config, w: Weights) -> None:
+def _contact(s: State, c: Caches, seats: Seats, p: Config, w: Weights, has_d: np.ndarray) -> None:
     """Professionals' attitudes after a meeting with disabled participants: contact, and resistance.
 
     Equal-status contact (Allport; Pettigrew & Tropp 2006) moves them toward the social model in
@@ -336,7 +385,7 @@ def _contact(s: State, c: Caches, seats: Seats, p: Config, w: Weights) -> None:
     challenge existing framework of service provision").
     """
     at = p.attitudes
-    who = seats.members(nonzero(w.has_d))
+    who = seats.members(nonzero(has_d))  # meetings where disabled workers took part
     who = who[c.prof[who]]
     team = s.team[who]
     q = w.realised[team]

@@ -68,7 +68,8 @@ def target_wellbeing(s: State, c: Caches, seats: Seats, p: Config) -> np.ndarray
 def stationary_sd(p: Config) -> float:
     """Return the standard deviation of wellbeing around a fixed target under the weekly update (before clipping)."""
     r = p.wellbeing.rate
-    return p.wellbeing.noise / math.sqrt(r * (2.0 - r)) if r > 0 else p.wellbeing.noise
+    # At most 1 (wellbeing is clipped to 0-1): a rate near 0 would otherwise overflow its square.
+    return min(p.wellbeing.noise / math.sqrt(r * (2.0 - r)), 1.0) if r > 0 else p.wellbeing.noise
 
 
 def update_wellbeing(s: State, c: Caches, seats: Seats, p: Config, rng: np.random.Generator) -> None:

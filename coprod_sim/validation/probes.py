@@ -49,6 +49,12 @@ PROBES: dict[str, str] = {
     "than half of an equal partner's influence in that year's meetings vs the others",
     "included_n": "disabled workers present all year (the people behind the last two probes)",
     "good_share": "share of disabled workers (expert role) whose wellbeing is at least GOOD_WELLBEING at the end",
+    "users_views_or": "odds ratio of a good outcome (the finished project fits the user's own need better than the "
+    "standard service would), users who took part in one of its meetings (views included) vs the others, pooled "
+    "over every project finished in the run",
+    "users_views_rr": "the same as a ratio of shares (risk ratio)",
+    "users_good_share": "share of users' outcomes that were good, pooled over every project finished in the run",
+    "users_included_share": "share of users who took part in their project (views included), pooled the same way",
     "acc_free_share": "share of accommodations granted over the run that cost nothing",
     "acc_one_time_share": "share with a one-time cost",
     "acc_ongoing_share": "share with an ongoing cost",
@@ -174,6 +180,7 @@ def probe_model(model: Any, snap: dict[str, Any] | None, year: np.ndarray | None
         better = s.wellbeing[expert] > snap["wellbeing"][expert]
         out["included_or"] = _odds_ratio(included, better)
 
+    _users(out, s.users.outcomes)
     granted = model.accommodations_granted
     total = int(granted.sum())
     out["accommodations"] = float(total)
@@ -183,6 +190,21 @@ def probe_model(model: Any, snap: dict[str, Any] | None, year: np.ndarray | None
     if len(once):
         out["acc_one_time_median"] = float(np.median(once))
     return out
+
+
+def _users(out: dict[str, float], outcomes: np.ndarray) -> None:
+    """Service users' outcomes by views included (TLAP 2014), from the run's pooled counts (7.18)."""
+    inc, inc_good, exc, exc_good = (int(x) for x in outcomes)
+    if inc + exc:
+        out["users_good_share"] = (inc_good + exc_good) / (inc + exc)
+        out["users_included_share"] = inc / (inc + exc)
+    if inc >= MIN_GROUP and exc >= MIN_GROUP:
+        # Haldane's 0.5 in each cell, as _odds_ratio does.
+        odds_inc = (inc_good + 0.5) / (inc - inc_good + 0.5)
+        odds_exc = (exc_good + 0.5) / (exc - exc_good + 0.5)
+        out["users_views_or"] = odds_inc / odds_exc
+        if exc_good:
+            out["users_views_rr"] = (inc_good / inc) / (exc_good / exc)
 
 
 def simulate_probes(config: Config, seed: int, steps: int | None = None) -> dict[str, float]:
