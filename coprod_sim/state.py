@@ -431,7 +431,7 @@ def set_role(state: State, caches: Caches, config: Config, seats: np.ndarray, ro
 SEAT_FIELDS = frozenset(
     (
         *("role", "team", "offset", "need_t", "z", "decision", "last_fit", "fit_acc", "fit_n", "imposed"),
-        *("access_paid", "acc_granted"),
+        *("access_paid", "acc_granted", "users"),
     )
 )
 
