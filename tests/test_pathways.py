@@ -23,14 +23,16 @@ def _one_stage_fits(extra: dict) -> tuple[np.ndarray, np.ndarray]:
 def test_planning_weighs_more_than_delivery():
     """Lock-in (docs/ODD.md 7.6, "Stages by position"): what planning decides constrains later
     stages, so the same participants lift fit more in planning than in delivery. Measured at 2,400
-    people, seeds 0-4: +0.0004 to +0.0007 (mean +0.00056). Null: with deliberation.lock_in 0 the
-    stages differ only as a dose and the two are equal within -0.00014 to +0.00006 (mean -0.00003;
-    at 1,200 people the null's noise reached 0.00024)."""
+    people, seeds 0-4, with service users in the meetings: +0.0076 to +0.0082 (mean +0.0078; lock_in
+    0.6: +0.0216). Null: with deliberation.lock_in 0 the stages differ only as a dose and the two
+    are equal within +0.00004 to +0.0005 (mean +0.0002). Before service users took part the effect
+    was +0.0004 to +0.0007: users know their own needs on every aspect, so the room a stage leaves
+    for what participants know matters more."""
     plan, deliv = _one_stage_fits({})
-    assert (plan - deliv >= 0.0003).all()
+    assert (plan - deliv >= 0.005).all()
     plan, deliv = _one_stage_fits({"deliberation.lock_in": 0.0})
-    assert (np.abs(plan - deliv) <= 0.0002).all()
-    assert abs((plan - deliv).mean()) <= 0.0001
+    assert (np.abs(plan - deliv) <= 0.001).all()
+    assert abs((plan - deliv).mean()) <= 0.0005
 
 
 def _levels(config: Config, seeds=(0, 1, 2)) -> list[set[str]]:
@@ -97,11 +99,11 @@ def test_practical_assessment_hires_more_disabled_people():
     """The Specialisterne pathway (docs/ODD.md 7.11, "Recruitment"): a practical assessment instead
     of an interview that marks disabled candidates down for how they communicate. Measured at
     2,000 people over five years, seeds 0-4: the disabled share in the last year rises by +0.010
-    to +0.013 and the mean ability of the people hired rises too (+0.021 to +0.031: the
-    assessment measures ability more closely). Null: with recruitment.interview_penalty 0 the
-    disabled share moves by -0.000 to +0.003 only."""
+    to +0.018 (mean +0.0135) and the mean ability of the people hired rises too (+0.023 to +0.031:
+    the assessment measures ability more closely). Null: with recruitment.interview_penalty 0 the
+    disabled share moves by -0.002 to +0.004 (mean +0.0009): chance, as the hires differ."""
     diff = _practical_minus_interview({})
-    assert (diff[:, 0] >= 0.005).all()
+    assert (diff[:, 0] >= 0.008).all()
     assert (diff[:, 1] >= 0.0).all()  # hires' ability is not lower
     null = _practical_minus_interview({"recruitment.interview_penalty": 0.0})
-    assert (np.abs(null[:, 0]) <= 0.004).all()
+    assert (np.abs(null[:, 0]) <= 0.006).all() and abs(null[:, 0].mean()) <= 0.003

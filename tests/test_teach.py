@@ -39,11 +39,14 @@ def test_twins_diverge_the_way_peer_support_works_in_every_pair():
     chance of asking (common random numbers), so a pair goes the other way only if peer support
     changed who is there; none did.
 
-    With service users in the meetings (ODD 7.18) the pairs' chance events differ: accommodations
-    +0.0067 to +0.10 in nine pairs, above +0.01 in eight, and exactly equal in seed 2 (measured);
-    taking part +0.007 to +0.036, wellbeing +0.001 to +0.006 in every pair."""
+    With service users in the meetings (ODD 7.18) and co-production that removes barriers (7.15),
+    peer support also changes who takes part, so whose barriers are removed and who then still
+    needs to ask: a pair can now go the other way. Measured (seeds 1-10): accommodations +0.008 to
+    +0.091 in eight pairs (mean +0.028), exactly equal in seed 6 and -0.008 in seed 7; taking part
+    and wellbeing higher in every pair."""
     gaps = pair_gaps(1, pairs=10, columns=("accommodated_share", "participation_rate", "wellbeing_disabled"))
-    assert (gaps["accommodated_share"] >= 0).all() and (gaps["accommodated_share"] > 0.005).sum() >= 9
+    acc = gaps["accommodated_share"]
+    assert (acc > 0.005).sum() >= 8 and acc.mean() > 0.01 and (acc < 0).sum() <= 1
     assert (gaps["participation_rate"] > 0.002).all()
     assert gaps["wellbeing_disabled"].mean() > 0 and (gaps["wellbeing_disabled"] > 0).sum() >= 8
 
