@@ -288,7 +288,7 @@ class Training(_Section):
         source="assumption",
     )
     effect: float = _p(
-        0.051,
+        0.046,
         0.0,
         0.5,
         unit="attitude units",
@@ -849,7 +849,7 @@ class Attitudes(_Section):
     """Mechanism: attitudes move by training, contact and the network."""
 
     contact: float = _p(
-        0.0012,
+        0.0018,
         0.0,
         1.0,
         unit="per meeting",
@@ -923,7 +923,7 @@ class PeerEffects(_Section):
     """Mechanism: what a peer-support tie does."""
 
     buffer: float = _p(
-        0.045,
+        0.09,
         0.0,
         1.0,
         unit="share",
@@ -932,7 +932,7 @@ class PeerEffects(_Section):
         "rows 0.18-0.29, evidence.md 3.7; JD-R (resources buffer demands); docs/validation.md",
     )
     confidence: float = _p(
-        0.00077,
+        0.00061,
         0.0,
         1.0,
         unit="per week",
@@ -949,7 +949,7 @@ class PeerEffects(_Section):
         source="000 (peer support passes on knowledge); assumption for size",
     )
     load_cost: float = _p(
-        0.0029,
+        0.0039,
         0.0,
         1.0,
         unit="demand per supported person",
@@ -1054,7 +1054,7 @@ class Retention(_Section):
         "services, 18.1% in not-for-profit organisations; docs/ODD.md 7.11)",
     )
     wellbeing: float = _p(
-        4.6,
+        5.3,
         0.0,
         20.0,
         unit="log-hazard per unit",
@@ -1082,8 +1082,9 @@ class Retention(_Section):
         1.0,
         unit="0-1",
         doc="How much a medical-model culture and inaccessible recruitment filter out disabled applicants",
-        source="calibrated (experiments/calibration): 17.3% of UK employees disabled, HoC Library CBP-7540; "
-        "000 (invisible barriers created by employers); docs/validation.md",
+        source="0, not calibrated since Model 2: with no hiring bias the baseline keeps a disabled share of "
+        "about 0.11 against 17.3% of UK employees (HoC Library CBP-7540), so no bias is needed or fitted "
+        "(docs/ODD.md, Findings); 000 (invisible barriers created by employers)",
     )
     retirement_age: float = _p(
         65.0,

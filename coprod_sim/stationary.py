@@ -38,7 +38,14 @@ __all__ = [
 ]
 
 #: Workloads (and impairment profiles) drawn per person at the start, one kept by how long it lets them stay.
-CANDIDATES = 4
+#: Resampling from few candidates only moves part of the way to the weighted distribution: with 4,
+#: disabled people's mean workload at week 0 was 0.455 against 0.428 in year 10, and their burnout
+#: fell by a fifth in ten years as the organisation selected what week 0 had not; with 32 the
+#: week-0 workloads are those of year 10 (0.426 and 0.421; 2,000 people, seeds 1-3).
+CANDIDATES = 32
+
+#: People whose candidates are drawn at once (a fixed size, so results do not depend on n's split).
+_CHUNK = 65_536
 
 
 class Cohort(NamedTuple):
@@ -172,6 +179,20 @@ def draw_traits(
     person, less ``wellbeing.barriers`` x own barriers (profile . ``open_``, the share of each type
     left, 7.5) and ``wellbeing.discrimination`` x (1 - ``organisation.attitude_mean``).
     """
+    n = len(disabled)
+    workload, need = np.empty(n), np.empty((int(disabled.sum()), 4))
+    k = 0
+    for a in range(0, n, _CHUNK):  # a few chunks even at 1,000,000 people: memory stays small
+        d = disabled[a : a + _CHUNK]
+        workload[a : a + len(d)], need[k : k + int(d.sum())] = _pick_traits(p, d, open_, rng)
+        k += int(d.sum())
+    return workload, need
+
+
+def _pick_traits(
+    p: Config, disabled: np.ndarray, open_: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`draw_traits` for one chunk of people."""
     org, wb = p.organisation, p.wellbeing
     n, m = len(disabled), int(disabled.sum())
     workload = np.clip(rng.normal(org.workload, org.workload_sd, (n, CANDIDATES)), 0.0, 1.0)

@@ -240,7 +240,7 @@ def test_bad_calibration_file(tmp_path, capsys):
 def test_a_misspelt_key_in_a_calibration_parameter_is_named(tmp_path):
     f = tmp_path / "c.toml"
     text = (validation_dir().parent / "calibration" / "calibration.toml").read_text()
-    f.write_text(text.replace("low = 0.0\nhigh = 1.0", "low = 0.0\nhihg = 1.0", 1))
+    f.write_text(text.replace("low = 0.0\nhigh = 10.0", "low = 0.0\nhihg = 10.0", 1))
     with pytest.raises(
         ConfigError, match=r"parameters 1: unknown key 'hihg' Did you mean 'high'\? Allowed: path, low, high"
     ):
@@ -250,8 +250,8 @@ def test_a_misspelt_key_in_a_calibration_parameter_is_named(tmp_path):
 def test_a_calibration_range_outside_the_parameter_says_what_is_allowed(tmp_path):
     f = tmp_path / "c.toml"
     text = (validation_dir().parent / "calibration" / "calibration.toml").read_text()
-    f.write_text(text.replace("low = 0.0\nhigh = 1.0", "low = 0.0\nhigh = 9.0", 1))
-    with pytest.raises(ConfigError, match=r"retention\.hiring_bias: low = 0\.0, high = 9\.0: .* a number from 0 to 1$"):
+    f.write_text(text.replace("low = 0.0\nhigh = 10.0", "low = 0.0\nhigh = 99.0", 1))
+    with pytest.raises(ConfigError, match=r"retention\.wellbeing: low = 0\.0, high = 99\.0: .* a number from 0 to 20$"):
         load_calibration(f)
 
 
