@@ -288,7 +288,7 @@ class Training(_Section):
         source="assumption",
     )
     effect: float = _p(
-        0.046,
+        0.048,
         0.0,
         0.5,
         unit="attitude units",
@@ -923,7 +923,7 @@ class PeerEffects(_Section):
     """Mechanism: what a peer-support tie does."""
 
     buffer: float = _p(
-        0.09,
+        0.12,
         0.0,
         1.0,
         unit="share",
@@ -932,7 +932,7 @@ class PeerEffects(_Section):
         "rows 0.18-0.29, evidence.md 3.7; JD-R (resources buffer demands); docs/validation.md",
     )
     confidence: float = _p(
-        0.00061,
+        0.00045,
         0.0,
         1.0,
         unit="per week",
@@ -949,7 +949,7 @@ class PeerEffects(_Section):
         source="000 (peer support passes on knowledge); assumption for size",
     )
     load_cost: float = _p(
-        0.0039,
+        0.012,
         0.0,
         1.0,
         unit="demand per supported person",
@@ -1054,7 +1054,7 @@ class Retention(_Section):
         "services, 18.1% in not-for-profit organisations; docs/ODD.md 7.11)",
     )
     wellbeing: float = _p(
-        5.3,
+        5.0,
         0.0,
         20.0,
         unit="log-hazard per unit",

@@ -95,14 +95,15 @@ def _g_late_over_early(extra: dict) -> np.ndarray:
 def test_the_same_training_reads_about_the_same_g_in_year_one_and_year_five():
     """The issue: with DeGroot a training effect calibrated as g = 0.38 in week 52 read as 0.5 to 0.8
     by week 260, because the spread it is divided by collapsed. Anchored, the ratio of the two g is
-    measured 0.95 to 1.34 (mean 1.13) at 1,000 people, what is left being the first years' move
-    from the anchors' spread to the settled one (ODD 5.2); with DeGroot 1.23 to 1.70 (mean 1.48).
+    measured 0.80 to 0.96 (mean 0.90) at 1,000 people, what is left being the first years' move
+    from the anchors' spread to the settled one (ODD 5.2); with DeGroot 0.98 to 1.40 (mean 1.19).
+    Before Model 2's re-calibration (slower contact) and service users: 0.95 to 1.34 (mean 1.13)
+    and 1.23 to 1.70 (mean 1.48).
     """
     anchored, degroot = _g_late_over_early({}), _g_late_over_early(DEGROOT)
-    assert 0.85 < anchored.mean() < 1.25
-    # The null falls outside the band the anchored model must stay in (measured 1.34 with the
-    # steady baseline, model2; 1.48 before it).
-    assert degroot.mean() > 1.25
+    assert 0.8 < anchored.mean() < 1.1
+    # The null falls outside the band the anchored model must stay in.
+    assert degroot.mean() > 1.1
     assert (degroot > anchored).all() and degroot.mean() - anchored.mean() > 0.2
 
 

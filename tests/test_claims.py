@@ -51,16 +51,16 @@ def test_peer_support_at_realistic_uptake_changes_burnout_and_turnover_little():
 
 def test_peer_support_lowers_burnout_when_everyone_takes_part():
     """With everyone taking it up (1,000 people), burnout among disabled workers falls in every
-    seed (measured -0.064 to -0.027; -0.036 to -0.012 before the steady baseline), their confidence
-    rises (+0.010 to +0.021 in four seeds, -0.002 in seed 2) and fewer leave the expert role (-15%
-    to -8% in four seeds, +0.3% in seed 1). Confidence and leaving are means over whoever is in
-    the expert role, which peer support also changes, so one seed in five can go the other way by
-    a hair (before the steady baseline none did: +0.009 to +0.025, -11% to -3%)."""
+    seed (measured -0.076 to -0.026), their confidence rises (+0.002 to +0.009) and fewer leave the
+    expert role (-20% to -7%), in every seed. Confidence and leaving are means over whoever is in
+    the expert role, which peer support also changes, so a seed could go the other way by a hair
+    (before Model 2's re-calibration one in five did; the calibrated confidence gain per week is
+    now 0.00045, was 0.00077)."""
     base = Config().with_overrides({"organisation.people": 1000})
     peer = base.with_overrides({"peer_support.enabled": True, "peer_support.uptake": 1.0})
     off, on = paired(base, peer, lambda ts: (_burnout_dw(ts), _confidence(ts), _exit_rate_dw(ts)))
     assert (on[:, 0] - off[:, 0] <= -0.008).all()
-    assert (on[:, 1] - off[:, 1]).mean() > 0.005 and (on[:, 1] > off[:, 1]).sum() >= 4
+    assert (on[:, 1] - off[:, 1]).mean() > 0.002 and (on[:, 1] > off[:, 1]).sum() >= 4
     assert (on[:, 2] / off[:, 2]).mean() < 0.95 and (on[:, 2] < off[:, 2]).sum() >= 4
 
 

@@ -302,12 +302,13 @@ def test_fast_patterns_hold(tmp_path):
     """
     verdicts = validate(tmp_path, replicates=4, patterns=[PATTERNS[i] for i in FAST])
     failed = [(v.pattern.id, round(v.mean, 3)) for v in verdicts if not v.passed]
-    # Known failure (docs/ODD.md, Findings): with recovery from fluctuating conditions the baseline
-    # keeps 0.13 disabled, short of the 0.143 allowed, even with no hiring bias. Pinned, so that a
+    # Known failure (docs/ODD.md, Findings): with recovery from fluctuating conditions and
+    # interviews that mark disabled candidates down, the baseline keeps about 0.11 disabled (10
+    # seeds: 0.114), short of the 0.143 allowed, even with no hiring bias. Pinned, so that a
     # change that closes (or widens) the gap is seen.
     known = [f for f in failed if f[0] == "representation_uk"]
     assert [f for f in failed if f[0] != "representation_uk"] == []
-    assert len(known) == 1 and 0.11 < known[0][1] < 0.143
+    assert len(known) == 1 and 0.10 < known[0][1] < 0.143
     assert all(np.isfinite(v.values).all() and len(v.values) == 4 for v in verdicts)
 
 
