@@ -138,7 +138,8 @@ def test_many_participants_and_little_skill_slow_decisions():
 def test_deliberation_costs_staff_time():
     """Each professional spends involvement.deliberation_hours more per participant: the cost of
     co-production rises with it, and nothing else changes (a cost, not a mechanism). Null: at 0
-    hours only facilitation and paid time are left; with nobody taking part there is no cost."""
+    hours only facilitation and paid time are left; with nobody taking part only independent support
+    (7.16) is paid, and without it there is no cost."""
     tf = load_scenario("transformative").config
     cols = ("cost_coproduction", "fit", "wellbeing_disabled")
 
@@ -155,7 +156,9 @@ def test_deliberation_costs_staff_time():
     extra_more = more["cost_coproduction"].sum() - none_["cost_coproduction"].sum()
     assert abs(extra_more / extra_some - 5.0) < 1e-6
     nobody = {f"involvement.{st}": False for st in ("planning", "design", "delivery", "evaluation")}
-    assert run(0.5, **nobody)["cost_coproduction"].sum() == 0.0
+    # Independent support (7.16) is paid whether or not anyone meets; without it nothing is left.
+    assert run(0.5, **nobody)["cost_coproduction"].sum() > 0.0
+    assert run(0.5, **nobody, **{"support.independent": 0.0})["cost_coproduction"].sum() == 0.0
 
 
 def _one_week(skill: float, path: str, value: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
