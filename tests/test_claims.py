@@ -32,20 +32,21 @@ def _confidence(ts):
 def test_peer_support_at_realistic_uptake_changes_burnout_and_turnover_little():
     """000 claims peer support lowers burnout (Goth 2018, not found). At the calibrated effect sizes
     (about 0.2 SD for the people supported; docs/validation.md) and a quarter taking part, the
-    effect is small: measured at 2,000 people, seeds 0-4, burnout -0.015 to -0.005 (mean -0.011)
-    and leavers from the expert role -6% to -1% (mean -4%); the same ranges since the steady
-    baseline. On common random numbers it shows in
-    every seed; when all processes shared one random stream it was lost in run-to-run noise
-    (-0.022 to +0.003).
+    effect is small: measured at 2,000 people, seeds 0-4, burnout -0.038 to -0.016 (mean -0.026)
+    and leavers from the expert role -10% to -1% (mean -4%), on the re-calibrated Model 2 (peer
+    wellbeing buffer 0.12; it was -0.015 to -0.005 with 0.045). On common random numbers it
+    shows in every seed; when all processes shared one random stream it was lost in run-to-run
+    noise.
 
     Lower, but by little: this fails if the peer mechanisms become strong enough for a large
-    effect at a quarter's uptake, which the trials do not support, or if the direction turns.
+    effect at a quarter's uptake (5 points or more), which the trials do not support, or if the
+    direction turns.
     """
     base = Config().with_overrides({"organisation.people": 2000})
     peer = base.with_overrides({"peer_support.enabled": True})
     off, on = paired(base, peer, lambda ts: (_burnout_dw(ts), _exit_rate_dw(ts)))
     d_burn = on[:, 0] - off[:, 0]
-    assert (d_burn < 0).all() and (d_burn > -0.04).all()
+    assert (d_burn < 0).all() and (d_burn > -0.05).all()
     assert abs((on[:, 1] / off[:, 1] - 1).mean()) < 0.15
 
 
@@ -111,7 +112,7 @@ def test_more_diverse_participation_gives_better_fit():
 
     Service users in the room (ODD 7.18) know their own needs on every aspect, so they cover much
     of what a group of alike disabled workers does not know: with them the effect falls to
-    +0.0020 to +0.0035 (measured; +0.009 to +0.015 without them, where the workers' diversity is
+    +0.0018 to +0.0028 (measured; +0.010 to +0.014 without them, where the workers' diversity is
     tested).
     """
     base = load_scenario("intermediate").config.with_overrides(
@@ -181,14 +182,15 @@ def test_training_alone_fades_training_with_structure_lasts():
 
 
 def test_transformative_costs_more_up_front_and_saves_through_fit():
-    """000 advantages; 003 value for money. Measured: +384k to +413k in year 1; rework over ten
-    years 1.32M to 1.64M lower (better fit); co-production time 0.78M to 1.01M higher.
+    """000 advantages; 003 value for money. Measured (seeds 0-4, the default 300 people): +370k to
+    +416k in year 1; rework over ten years 3.56M to 3.62M lower (better fit: 0.789 against 0.658);
+    co-production time, independent support and the co-decided budget 2.16M to 2.33M higher.
 
     Whether the plan pays for itself is not asserted: it depends on assumptions (project value,
-    rework, staff time; issue 13). At the defaults it does not within ten years (+1.23M to +1.64M
-    by week 520). It did (weeks 319 to 508) while participants' errors were independent of
-    professionals', so that any share they held raised fit, and staff time in meetings was free.
-    (Measured before the steady baseline of item 4 was merged; to be re-measured.)
+    rework, staff time; issue 13). At the defaults it does not within ten years (+1.04M to +1.34M
+    by week 520, no break-even in any seed). It did (weeks 319 to 508) while participants' errors
+    were independent of professionals', so that any share they held raised fit, and staff time
+    in meetings was free.
     """
     base, transformative = Config(), load_scenario("transformative").config
     for seed in SEEDS:
@@ -202,7 +204,8 @@ def test_transformative_costs_more_up_front_and_saves_through_fit():
 
 
 def test_all_four_stages_beat_delivery_only():
-    """001 (at all stages). Measured +0.004 to +0.008 fit with the same power transfer (+0.011 to
+    """001 (at all stages). Measured +0.040 to +0.043 fit with the same power transfer, since service
+    users take part (ODD 7.18; +0.004 to +0.008 before them, +0.011 to
     +0.020 before participants' errors shared the team's part, issue 13: the fit now gains only
     from what lived experience knows better; +0.030 to +0.046 before calibration, when contact
     moved attitudes faster)."""
@@ -210,4 +213,4 @@ def test_all_four_stages_beat_delivery_only():
     delivery = base.with_overrides({"involvement.evaluation": False})
     all_four = base.with_overrides({"involvement.planning": True, "involvement.design": True})
     d, a = paired(delivery, all_four, lambda ts: (ts["fit"].iloc[52:].mean(), ts["engagement_disabled"].iloc[-1]))
-    assert (a[:, 0] - d[:, 0] >= 0.002).all()
+    assert (a[:, 0] - d[:, 0] >= 0.02).all()

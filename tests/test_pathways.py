@@ -98,12 +98,12 @@ def _practical_minus_interview(extra: dict) -> np.ndarray:
 def test_practical_assessment_hires_more_disabled_people():
     """The Specialisterne pathway (docs/ODD.md 7.11, "Recruitment"): a practical assessment instead
     of an interview that marks disabled candidates down for how they communicate. Measured at
-    2,000 people over five years, seeds 0-4: the disabled share in the last year rises by +0.010
-    to +0.018 (mean +0.0135) and the mean ability of the people hired rises too (+0.023 to +0.031:
+    2,000 people over five years, seeds 0-4: the disabled share in the last year rises by +0.009
+    to +0.016 (mean +0.013) and the mean ability of the people hired rises too (+0.023 to +0.029:
     the assessment measures ability more closely). Null: with recruitment.interview_penalty 0 the
-    disabled share moves by -0.002 to +0.004 (mean +0.0009): chance, as the hires differ."""
+    disabled share moves by -0.002 to +0.003 (mean +0.0007): chance, as the hires differ."""
     diff = _practical_minus_interview({})
-    assert (diff[:, 0] >= 0.008).all()
+    assert (diff[:, 0] >= 0.006).all()
     assert (diff[:, 1] >= 0.0).all()  # hires' ability is not lower
     null = _practical_minus_interview({"recruitment.interview_penalty": 0.0})
     assert (np.abs(null[:, 0]) <= 0.006).all() and abs(null[:, 0].mean()) <= 0.003

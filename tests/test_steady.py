@@ -7,9 +7,11 @@ of published figures: burnout of disabled people 1.2 to 3.5 times others' (Meeks
 about 1.3 to 1.5), 6% to 30% of people leaving a year (CIPD: 15.6% to 18.1%).
 
 Measured when written (2,000 people, 520 weeks, seeds 1-5, mean over seeds, first year against
-last): disabled share 0.131 -> 0.132 (+1%), burnout of disabled people 0.286 -> 0.268 (-6%), their
-wellbeing 0.441 -> 0.451 (+2%); burnout ratio over the run 2.20 to 2.47 by seed; leavers 17% to
-18% a year. Before (permanent disability, no ageing, week 0 unsettled): +17%, -21% (from 0 in
+last), on the combined, re-calibrated Model 2: disabled share 0.1139 -> 0.1146 (+0.6%), burnout
+of disabled people 0.237 -> 0.224 (-5.5%), their wellbeing 0.454 -> 0.463 (+1.9%); burnout ratio
+over the run 2.17 to 2.51 by seed; leavers 17% to 18% a year. (With 4 workload candidates at
+week 0 instead of 32, stationary.CANDIDATES, burnout of disabled people fell 16% to 20%.)
+Before (permanent disability, no ageing, week 0 unsettled): +17%, -21% (from 0 in
 week 0) and +7%; ratio 6.1; 8 of these 10 tests fail there.
 """
 
