@@ -182,10 +182,19 @@ def _take_part(
     Returns the participants' seats, their teams, and the teams of all disabled workers.
     """
     pa = p.participation
-    dw = c.dw
-    dteam = s.team[dw]
+    dteam = s.team[c.dw]
+    # Invited and then taking part, in one draw: every seat's, every week (common random numbers).
+    draw = rng.random(seats.n, dtype=np.float32)
+    # Only disabled workers whose team is at an involved stage are invited; the others' chance is
+    # 0 and no draw (>= 0) is below it, so they are left out before computing anyone's chance.
+    involved = c.involved[stage[dteam]]
+    if involved.all():
+        dw, team = c.dw, dteam
+    else:
+        at = nonzero(involved)
+        dw, team, involved = c.dw[at], dteam[at], involved[at]
     floor = p.involvement.invite_floor
-    p_inv = c.involved[stage[dteam]] * (floor + (1.0 - floor) * mgr_att[dteam])
+    p_inv = involved * (floor + (1.0 - floor) * mgr_att[team])
     logit = (
         pa.base
         + pa.engagement * (s.engagement[dw] - 0.5)
@@ -195,9 +204,8 @@ def _take_part(
         - 2.0 * s.burnout[dw]
     )
     p_take = 1.0 / (1.0 + np.exp(-logit))
-    # Invited and then taking part, in one draw: every seat's, every week (common random numbers).
-    part_mask = rng.random(seats.n, dtype=np.float32)[dw] < p_inv * p_take
-    return dw[part_mask], dteam[part_mask], dteam
+    part_mask = draw[dw] < p_inv * p_take
+    return dw[part_mask], team[part_mask], dteam
 
 
 def _weights(

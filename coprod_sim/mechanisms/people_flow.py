@@ -20,6 +20,7 @@ gradient, hires' ages and the dependence of disclosure on the team's attitude ar
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -105,7 +106,12 @@ def hire_ages(p: Config) -> tuple[int, int, int]:
 def onset_hazard(p: Config, age: np.ndarray) -> np.ndarray:
     """Weekly chance of becoming disabled at these ages (weeks): ``onset_rate`` at 40, rising exponentially."""
     org = p.organisation
-    yearly = org.onset_rate * np.exp(org.onset_age_gradient * (age / WEEKS_PER_YEAR - 40.0))
+    return _onset_hazard(org.onset_rate, org.onset_age_gradient, age)
+
+
+def _onset_hazard(rate: float, gradient: float, age: np.ndarray) -> np.ndarray:
+    """:func:`onset_hazard` from the two parameters it reads."""
+    yearly = rate * np.exp(gradient * (age / WEEKS_PER_YEAR - 40.0))
     return 1.0 - (1.0 - np.minimum(yearly, 1.0)) ** (1.0 / WEEKS_PER_YEAR)
 
 
@@ -170,7 +176,10 @@ def promote_within(s: State, c: Caches, seats: Seats, p: Config, leave: np.ndarr
     src, dst = src[inside], vacant[inside]
     move_people(s, c, p, src, dst)
     s.grade[dst] = p.progression.max_grade + 1
-    return np.sort(np.concatenate([leave[~np.isin(leave, dst)], src]))
+    # leave is sorted and holds every dst once: find them by bisection instead of np.isin.
+    stay = np.ones(len(leave), bool)
+    stay[np.searchsorted(leave, dst)] = False
+    return np.sort(np.concatenate([leave[stay], src]))
 
 
 def _leavers(s: State, p: Config, rng: np.random.Generator) -> np.ndarray:
@@ -187,7 +196,24 @@ def _leavers(s: State, p: Config, rng: np.random.Generator) -> np.ndarray:
     if len(cand):
         h = re.base_hazard * np.exp(re.wellbeing * (re.reference - s.wellbeing[cand]) + re.burnout * s.burnout[cand])
         cand = cand[u[cand] < np.minimum(h, 0.5)]
-    return np.union1d(cand, retiring) if len(retiring) else cand
+    if not len(retiring):
+        return cand
+    if len(cand) + len(retiring) > 256:
+        return np.union1d(cand, retiring)
+    # A handful of seats a week in most organisations: a set is cheaper than np.union1d's sort.
+    return np.array(sorted(set(cand.tolist()).union(retiring.tolist())), dtype=cand.dtype)
+
+
+def _top_onset(p: Config) -> float:
+    """Return the largest weekly chance of onset (at the retirement age), computed once per parameter set."""
+    org = p.organisation
+    return _top_onset_of(org.onset_rate, org.onset_age_gradient, hire_ages(p)[2])
+
+
+@lru_cache(maxsize=16)
+def _top_onset_of(rate: float, gradient: float, retirement: int) -> float:
+    """Return the hazard at ``retirement`` weeks by the same array operations as every week's (so the same bits)."""
+    return float(_onset_hazard(rate, gradient, np.array([retirement]))[0])
 
 
 def _onsets(s: State, p: Config, rng: np.random.Generator, leave: np.ndarray) -> np.ndarray:
@@ -198,7 +224,7 @@ def _onsets(s: State, p: Config, rng: np.random.Generator, leave: np.ndarray) ->
     per person, and the same number of draws whatever the state.
     """
     n = len(s.role)
-    top = float(onset_hazard(p, np.array([hire_ages(p)[2]]))[0])
+    top = _top_onset(p)
     hit = rng.integers(0, n, rng.binomial(n, top))
     keep = rng.random(len(hit))
     if not len(hit):
@@ -226,7 +252,7 @@ def _end_conditions(s: State, c: Caches, p: Config, who: np.ndarray) -> None:
         arr[who] = 0
     experts = who[s.role[who] >= DISABLED_WORKER]
     if len(experts):
-        if ties_exist(s, p):  # their peer ties end, as supported people and as supporters
+        if ties_exist(s, c, p):  # their peer ties end, as supported people and as supporters
             unassign(s, experts)
             unassign(s, nonzero(np.isin(s.peer_of, experts)))
         set_role(s, c, p, experts, STAFF)
@@ -262,7 +288,7 @@ def hire(
         return who
     costs.add("turnover", m * re.replacement_cost * org.wage_week)
     # Leavers' peer ties end; their supportees look for a new supporter next week.
-    if ties_exist(s, p):
+    if ties_exist(s, c, p):
         unassign(s, who)
         unassign(s, nonzero(np.isin(s.peer_of, who)))
     s.load[who] = 0

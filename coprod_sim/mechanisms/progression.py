@@ -86,7 +86,8 @@ def successors(
         return out
     m = merit(s, seats, p, cand) if merits is None else merits[cand]
     score = np.log(np.maximum(m, 1e-12)) * p.progression.selection
-    u = np.clip(s.lead[cand], 1e-12, 1.0 - 1e-12)
+    u = np.maximum(s.lead[cand], 1e-12)  # np.clip's values with two ufunc calls (its wrapper costs more)
+    np.minimum(u, 1.0 - 1e-12, out=u)
     key = score - np.log(-np.log(u))
     k = min(len(vacant), len(cand))
     best = np.argpartition(-key, k - 1)[:k] if k < len(cand) else np.arange(len(cand))

@@ -109,7 +109,13 @@ def take_part(
     draw = rng.random(u.disabled.shape, dtype=np.float32)
     floor = p.involvement.invite_floor
     p_inv = p.service_users.invite * c.involved[stage] * (floor + (1.0 - floor) * mgr_att)
-    return (draw < u.p_take * p_inv[:, None]).nonzero()
+    # Only invited teams can take part: elsewhere the chance is 0 and no draw (>= 0) is below it,
+    # so comparing the invited teams' rows alone gives the same places, in the same order.
+    invited = nonzero(p_inv > 0.0)
+    if len(invited) == len(p_inv):
+        return (draw < u.p_take * p_inv[:, None]).nonzero()
+    rows, places = (draw[invited] < u.p_take[invited] * p_inv[invited, None]).nonzero()
+    return invited[rows], places
 
 
 def include(u: Users, ti: np.ndarray, ji: np.ndarray) -> None:
