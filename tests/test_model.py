@@ -9,7 +9,7 @@ import pytest
 from coprod_sim.agents import DisabledWorker, Manager, PeerSupporter, Staff
 from coprod_sim.config import Config
 from coprod_sim.mechanisms.deliberation import fit, realised_influence
-from coprod_sim.model import LEVELS, OUTPUT_COLUMNS, CoProdModel, classify_level
+from coprod_sim.model import DISABLED_WORKER, LEVELS, OUTPUT_COLUMNS, CoProdModel, classify_level
 
 
 def stepped(steps: int = 10, seed: int = 1, **kw) -> CoProdModel:
@@ -521,3 +521,20 @@ def test_malloc_tuning_is_applied_once_and_can_be_left_alone(monkeypatch):
         import platform
 
         assert tuned == (platform.libc_ver()[0] == "glibc")
+
+
+def test_selection_caches_match_the_state_every_week():
+    # dw and dis are updated from the seats that changed (state.py: set_role, refresh_disabled);
+    # checked against a fresh selection every week of a run with many onsets, recoveries and
+    # promotions, so a seat the update missed shows in the week it is missed.
+    cfg = Config.from_dict(
+        {
+            "organisation": {"people": 400, "disabled_share": 0.3, "onset_rate": 0.05, "recovery_rate": 0.5},
+            "peer_support": {"enabled": True},
+        }
+    )
+    m = CoProdModel(seed=4, config=cfg)
+    for _ in range(120):
+        m.step()
+        np.testing.assert_array_equal(m.caches.dis, np.flatnonzero(m.state.disabled))
+        np.testing.assert_array_equal(m.caches.dw, np.flatnonzero(m.state.role >= DISABLED_WORKER))

@@ -311,8 +311,11 @@ def _participants_error(
     d = p.deliberation
     K = d.aspects
     n_w, n_u = counts
-    # Participants' aspects counted per team that had any (teams_d is sorted and holds every tp).
-    at = np.searchsorted(teams_d, tp)
+    # Participants' aspects counted per team that had any (teams_d is sorted and holds every tp):
+    # each team's row among teams_d, looked up (the same rows as searchsorted, in one gather).
+    row = np.empty(len(s.need_t), np.intp)
+    row[teams_d] = np.arange(len(teams_d))
+    at = row[tp]
     flat = (at[:, None] * K + np.arange(K))[s.covers[part]]
     m = np.bincount(flat, minlength=len(teams_d) * K).reshape(-1, K) + n_u[:, None]
     known = m > 0
@@ -326,7 +329,7 @@ def _participants_error(
     if len(ti):
         # Users' own needs less the team's, summed over those present, shared among all who know.
         dev = s.users.need[ti, ji] - s.need_t[ti]
-        flat = (np.searchsorted(teams_d, ti)[:, None] * K + np.arange(K)).ravel()
+        flat = (row[ti][:, None] * K + np.arange(K)).ravel()
         dev_sum = np.bincount(flat, dev.ravel(), len(teams_d) * K).reshape(-1, K)
         err += dev_sum / np.maximum(m, 1)
     err += size * (_SHARED * s.z[0, teams_d] + _OWN * s.z[2, teams_d] / np.sqrt(speaking))

@@ -132,17 +132,20 @@ def flow(
     """Leavers and retirees are replaced; some who stay become disabled, some recover. One batch a week."""
     s.tenure += 1
     s.age += 1
-    leave = _leavers(s, p, rng)
-    n_dis = int(s.disabled[leave].sum())
-    exits = Exits(n_dis, len(leave) - n_dis, int((s.role[leave] >= DISABLED_WORKER).sum()))
-    leave = promote_within(s, c, seats, p, leave)
+    left = _leavers(s, p, rng)
+    n_dis = int(s.disabled[left].sum())
+    exits = Exits(n_dis, len(left) - n_dis, int((s.role[left] >= DISABLED_WORKER).sum()))
+    leave = promote_within(s, c, seats, p, left)
     onset = _onsets(s, p, rng, leave)
     ended = _recoveries(s, p, rng, leave)
     if len(ended):
         _end_conditions(s, c, p, ended)
+    # Every seat whose disability can change this week: leavers' and promoted people's seats
+    # (hires and moves), onsets and ended conditions.
+    touched = np.concatenate([left, leave, onset, ended])
     if len(leave) == 0 and len(onset) == 0:
         if len(ended):
-            refresh_disabled(s, c)
+            refresh_disabled(s, c, touched)
         return exits
     changed = np.concatenate([leave, onset])
     mates_att = 1.0 - attitudinal(s, c, seats, changed)  # team mates' attitude (leavers' own excluded)
@@ -153,7 +156,7 @@ def flow(
         lat = newcomers.latent
         need, keys, alike = lat["need"][new_dis], lat["keys"][new_dis], lat["alike"][new_dis]
         give_profile(s, p, new_dis, need, keys, alike >= p.deliberation.diversity)
-    refresh_disabled(s, c)
+    refresh_disabled(s, c, touched)
     refresh_own(s, c, p, changed)
     s.barrier[new_dis] = combined_barrier(s.own[new_dis], attitudinal(s, c, seats, new_dis))  # this week already
     _roles(s, c, seats, p, changed, len(leave), mates_att, newcomers.latent["forward"][changed])
