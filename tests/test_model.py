@@ -4,6 +4,7 @@ import itertools
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from coprod_sim.agents import DisabledWorker, Manager, PeerSupporter, Staff
@@ -523,18 +524,49 @@ def test_malloc_tuning_is_applied_once_and_can_be_left_alone(monkeypatch):
         assert tuned == (platform.libc_ver()[0] == "glibc")
 
 
-def test_selection_caches_match_the_state_every_week():
-    # dw and dis are updated from the seats that changed (state.py: set_role, refresh_disabled);
-    # checked against a fresh selection every week of a run with many onsets, recoveries and
-    # promotions, so a seat the update missed shows in the week it is missed.
-    cfg = Config.from_dict(
+def _busy_config() -> Config:
+    """A small organisation with many onsets, recoveries, promotions and peer supporters."""
+    return Config.from_dict(
         {
             "organisation": {"people": 400, "disabled_share": 0.3, "onset_rate": 0.05, "recovery_rate": 0.5},
             "peer_support": {"enabled": True},
+            "involvement": {"planning": False, "design": True},
         }
     )
-    m = CoProdModel(seed=4, config=cfg)
+
+
+def _select_always(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Take the large organisations' way (select first, update from the seats changed) at any size."""
+    from coprod_sim import state
+    from coprod_sim.mechanisms import deliberation, service_users
+
+    for module in (state, deliberation, service_users):
+        monkeypatch.setattr(module, "SELECT_FROM", 0)
+
+
+def test_selection_caches_match_the_state_every_week(monkeypatch):
+    # From state.SELECT_FROM seats, dw and dis are updated from the seats that changed (set_role,
+    # refresh_disabled); checked against a fresh selection every week of a busy run, so a seat the
+    # update missed shows in the week it is missed.
+    _select_always(monkeypatch)
+    m = CoProdModel(seed=4, config=_busy_config())
     for _ in range(120):
         m.step()
         np.testing.assert_array_equal(m.caches.dis, np.flatnonzero(m.state.disabled))
         np.testing.assert_array_equal(m.caches.dw, np.flatnonzero(m.state.role >= DISABLED_WORKER))
+
+
+def test_large_organisations_way_gives_the_same_results(monkeypatch):
+    # Selecting the invited and updating selections from the seats changed (state.SELECT_FROM)
+    # must not change a single bit of any output.
+    def run() -> tuple:
+        m = CoProdModel(seed=5, config=_busy_config())
+        for _ in range(80):
+            m.step()
+        return m.timeseries(), m.people()
+
+    ts, people = run()
+    _select_always(monkeypatch)
+    ts_sel, people_sel = run()
+    pd.testing.assert_frame_equal(ts, ts_sel, check_exact=True)
+    pd.testing.assert_frame_equal(people, people_sel, check_exact=True)

@@ -41,7 +41,7 @@ from coprod_sim.mechanisms.attitudes import learn, resist
 from coprod_sim.mechanisms.costs import Ledger, coproduction
 from coprod_sim.mechanisms.received_support import received
 from coprod_sim.mechanisms.support import informed_share
-from coprod_sim.state import SHARED_ERROR, STAFF, Caches, Phase, Seats, State, clip01, nonzero
+from coprod_sim.state import SELECT_FROM, SHARED_ERROR, STAFF, Caches, Phase, Seats, State, clip01, nonzero
 
 __all__ = ["TRACE_RATE", "Meeting", "fit", "meet", "past_fit", "realised_influence"]
 
@@ -186,9 +186,9 @@ def _take_part(
     # Invited and then taking part, in one draw: every seat's, every week (common random numbers).
     draw = rng.random(seats.n, dtype=np.float32)
     # Only disabled workers whose team is at an involved stage are invited; the others' chance is
-    # 0 and no draw (>= 0) is below it, so they are left out before computing anyone's chance.
+    # 0 and no draw (>= 0) is below it, so in large organisations they are left out first.
     involved = c.involved[stage[dteam]]
-    if involved.all():
+    if seats.n < SELECT_FROM or involved.all():
         dw, team = c.dw, dteam
     else:
         at = nonzero(involved)

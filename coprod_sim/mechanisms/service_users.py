@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from coprod_sim.config import Config
-from coprod_sim.state import Caches, Users, clip01, nonzero
+from coprod_sim.state import SELECT_FROM, Caches, Users, clip01, nonzero
 
 #: Width of a uniform draw with standard deviation 1.
 SQRT12 = 12.0**0.5
@@ -111,8 +111,8 @@ def take_part(
     p_inv = p.service_users.invite * c.involved[stage] * (floor + (1.0 - floor) * mgr_att)
     # Only invited teams can take part: elsewhere the chance is 0 and no draw (>= 0) is below it,
     # so comparing the invited teams' rows alone gives the same places, in the same order.
-    invited = nonzero(p_inv > 0.0)
-    if len(invited) == len(p_inv):
+    invited = nonzero(p_inv > 0.0) if draw.size >= SELECT_FROM else None
+    if invited is None or len(invited) == len(p_inv):
         return (draw < u.p_take * p_inv[:, None]).nonzero()
     rows, places = (draw[invited] < u.p_take[invited] * p_inv[invited, None]).nonzero()
     return invited[rows], places
