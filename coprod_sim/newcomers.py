@@ -33,8 +33,11 @@ PREFETCH = True
 #: a tenth slower; 100,000: the same best weeks and steadier ones; 1,000,000: a third faster).
 PREFETCH_FROM = 50_000
 
-#: Most chunks drawn ahead and not yet used, per organisation (bounds the memory it takes).
-MAX_AHEAD = 256
+#: Most chunks drawn ahead and not yet used, per organisation (bounds the memory it takes: about
+#: 0.95 MB a chunk). 1,000,000 people, 11 weeks, 2026-12-03: 256 gave 188-194 ms a week and a peak
+#: of 1,590 MiB (over issue 11's 1,536), 128 gave 211-222 ms and 1,485 MiB, none 231 ms and 1,359
+#: MiB (with another process busy on both cores, 256 was the slowest: 283-309 ms against 242-292).
+MAX_AHEAD = 128
 
 
 def draw_chunk(entropy: int, spawn_key: tuple[int, ...], k: int, chunk: int, m: int, aspects: int) -> np.ndarray:
