@@ -138,10 +138,11 @@ def finish(u: Users, p: Config, done: np.ndarray, own_fit: np.ndarray, standard_
     inc = u.included[done]
     u.last_fit[done] = own_fit
     u.last_included[done] = inc
-    n_inc = inc.sum(axis=1)
-    inc_good = (inc & good).sum(axis=1)
-    n_exc = inc.shape[1] - n_inc
-    counts = np.column_stack((n_inc, inc_good, n_exc, good.sum(axis=1) - inc_good))
+    counts = np.empty((len(done), 4), np.int64)  # whole numbers, filled column by column
+    n_inc = np.sum(inc, axis=1, out=counts[:, 0])
+    inc_good = np.sum(inc & good, axis=1, out=counts[:, 1])
+    n_exc = np.subtract(inc.shape[1], n_inc, out=counts[:, 2])
+    np.subtract(good.sum(axis=1), inc_good, out=counts[:, 3])
     new = counts.sum(axis=0)
     u.last_total += new - u.last_counts[done].sum(axis=0)
     u.last_counts[done] = counts
