@@ -330,7 +330,7 @@ def _participants_error(
         # Users' own needs less the team's, summed over those present, shared among all who know.
         need = s.users.need  # (teams, users, aspects): the users' rows by flat index, one gather
         dev = need.reshape(-1, K).take(ti * need.shape[1] + ji, axis=0)
-        dev -= s.need_t[ti]
+        dev -= s.need_t.take(ti, axis=0)
         flat = (row[ti][:, None] * K + np.arange(K)).ravel()
         dev_sum = np.bincount(flat, dev.ravel(), len(teams_d) * K).reshape(-1, K)
         err += dev_sum / np.maximum(m, 1)
@@ -346,8 +346,8 @@ def _stage_outputs(s: State, p: Config, stage_end: np.ndarray, done: np.ndarray,
     """
     u = s.users
     if len(stage_end):
-        decision = s.decision[stage_end]
-        s.fit_acc[stage_end] += fit(decision, s.need_t[stage_end])
+        decision = s.decision.take(stage_end, axis=0)
+        s.fit_acc[stage_end] += fit(decision, s.need_t.take(stage_end, axis=0))
         # take(axis=0) copies whole rows: the same values as u.need[stage_end], about twice as fast.
         u.fit_acc[stage_end] += service_users.own_fit(decision, u.need.take(stage_end, axis=0))
         s.fit_n[stage_end] += 1.0
