@@ -198,10 +198,17 @@ class Newcomers:
                 sel = seats[idx]
                 self.rows[sel] = self._chunk(kk, cc)[sel - cc * CHUNK]
             return
+        # Many arrivals (a large organisation): sort them by group once and take each group's run,
+        # instead of a pass over all arrivals per group. Each seat gets the row of its own group
+        # whatever the order groups are copied in.
         span = self.n // CHUNK + 1
-        for g in np.unique(k * span + chunk):
-            kk, cc = divmod(int(g), span)
-            sel = seats[(k == kk) & (chunk == cc)]
+        group = k * span + chunk
+        order = np.argsort(group, kind="stable")
+        group = group[order]
+        starts = np.flatnonzero(np.diff(group, prepend=-1))
+        for a, b in zip(starts.tolist(), [*starts[1:].tolist(), len(order)], strict=True):
+            kk, cc = divmod(int(group[a]), span)
+            sel = seats[order[a:b]]
             self.rows[sel] = self._chunk(kk, cc)[sel - cc * CHUNK]
 
     def _chunk(self, k: int, chunk: int) -> np.ndarray:

@@ -439,6 +439,25 @@ def test_newcomers_drawn_ahead_in_the_background_are_the_same_people(monkeypatch
     assert np.array_equal(ahead.newcomers.rows, inline.newcomers.rows)
 
 
+def test_newcomers_arriving_together_or_one_by_one_are_the_same_people():
+    # A large batch of arrivals is grouped by (arrival, chunk) by sorting; each seat must get the
+    # row of its own k-th newcomer, as when the same people arrive one at a time.
+    from coprod_sim.newcomers import CHUNK, Newcomers
+
+    n = 3 * CHUNK + 100
+    rng = np.random.default_rng(0)
+    together = Newcomers(n, 8, np.random.default_rng(11))
+    alone = Newcomers(n, 8, np.random.default_rng(11))
+    for batch in (rng.choice(n, 900, replace=False), rng.choice(n, 1200, replace=False)):
+        batch.sort()
+        together.arrive(batch)
+        for seat in batch:
+            alone.arrive(np.array([seat]))
+    assert len(np.unique(together.arrivals[batch])) == 2  # the last batch: first and second arrivals
+    np.testing.assert_array_equal(together.rows, alone.rows)
+    np.testing.assert_array_equal(together.arrivals, alone.arrivals)
+
+
 def test_a_forked_child_finishes_a_run_whose_newcomers_were_being_drawn_ahead(monkeypatch):
     # A fork does not copy the background thread: the child must draw what was pending itself.
     import multiprocessing as mp
