@@ -448,6 +448,8 @@ def test_newcomers_arriving_together_or_one_by_one_are_the_same_people():
     rng = np.random.default_rng(0)
     together = Newcomers(n, 8, np.random.default_rng(11))
     alone = Newcomers(n, 8, np.random.default_rng(11))
+    for nc in (together, alone):
+        nc.arrive(np.arange(n), first=True)  # everyone there at the start: every row set
     for batch in (rng.choice(n, 900, replace=False), rng.choice(n, 1200, replace=False)):
         batch.sort()
         together.arrive(batch)
