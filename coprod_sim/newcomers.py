@@ -33,8 +33,11 @@ PREFETCH = True
 #: a tenth slower; 100,000: the same best weeks and steadier ones; 1,000,000: a third faster).
 PREFETCH_FROM = 50_000
 
-#: Most chunks drawn ahead and not yet used, per organisation (bounds the memory it takes).
-MAX_AHEAD = 256
+#: Most chunks drawn ahead and not yet used, per organisation (bounds the memory it takes: about
+#: 0.95 MB a chunk). 1,000,000 people, 11 weeks, 2026-12-03: 256 gave 188-194 ms a week and a peak
+#: of 1,590 MiB (over issue 11's 1,536), 128 gave 211-222 ms and 1,485 MiB, none 231 ms and 1,359
+#: MiB (with another process busy on both cores, 256 was the slowest: 283-309 ms against 242-292).
+MAX_AHEAD = 128
 
 
 def draw_chunk(entropy: int, spawn_key: tuple[int, ...], k: int, chunk: int, m: int, aspects: int) -> np.ndarray:
@@ -195,10 +198,17 @@ class Newcomers:
                 sel = seats[idx]
                 self.rows[sel] = self._chunk(kk, cc)[sel - cc * CHUNK]
             return
+        # Many arrivals (a large organisation): sort them by group once and take each group's run,
+        # instead of a pass over all arrivals per group. Each seat gets the row of its own group
+        # whatever the order groups are copied in.
         span = self.n // CHUNK + 1
-        for g in np.unique(k * span + chunk):
-            kk, cc = divmod(int(g), span)
-            sel = seats[(k == kk) & (chunk == cc)]
+        group = k * span + chunk
+        order = np.argsort(group, kind="stable")
+        group = group[order]
+        starts = np.flatnonzero(np.diff(group, prepend=-1))
+        for a, b in zip(starts.tolist(), [*starts[1:].tolist(), len(order)], strict=True):
+            kk, cc = divmod(int(group[a]), span)
+            sel = seats[order[a:b]]
             self.rows[sel] = self._chunk(kk, cc)[sel - cc * CHUNK]
 
     def _chunk(self, k: int, chunk: int) -> np.ndarray:

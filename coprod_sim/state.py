@@ -28,6 +28,7 @@ __all__ = [
     "DISABLED_WORKER",
     "MANAGER",
     "PEER_SUPPORTER",
+    "SELECT_FROM",
     "SHARED_ERROR",
     "STAFF",
     "STAGES",
@@ -64,6 +65,12 @@ Phase = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 #: Organisation size from which sums over cross-team ties use the sparse product (see Seats.cross_sum).
 CROSS_SPARSE_FROM = 200_000
+
+#: Organisation size from which the step first selects the seats or teams some work concerns (the
+#: invited, the seats that changed) and works on those alone. Both ways give the same bits; below
+#: this size numpy's cost per call outweighs the elements saved (10,000 people: the selecting
+#: cost more than it saved).
+SELECT_FROM = 50_000
 
 #: Share of the variance of anyone's misreading of a project's needs that the whole team shares
 #: (the same referral, the same framing of the problem): 0 independent errors, 1 one error for all.
@@ -295,10 +302,13 @@ class Caches:
     """Quantities derived from the state, each kept exact by the rule in its comment."""
 
     #: Seats in the expert-by-experience roles (disabled worker, peer supporter), ascending.
-    #: Rule: recomputed by :func:`set_role` whenever a role changes.
+    #: Rule: :func:`set_role` recomputes it whenever a role changes (from :data:`SELECT_FROM`
+    #: seats: removes the seats that left these roles and inserts those that took one, in order,
+    #: the same array).
     dw: np.ndarray
     #: Disabled seats, ascending. Rule: recomputed by :func:`refresh_disabled` when anyone's
-    #: disability changes (hiring and onset, 7.11).
+    #: disability changes (hiring, onset and the end of a condition, 7.11); from
+    #: :data:`SELECT_FROM` seats, from the seats changed if the caller names every one of them.
     dis: np.ndarray
     #: Professionals (managers and staff). Rule: :func:`set_role`.
     prof: np.ndarray
@@ -422,8 +432,27 @@ def set_role(state: State, caches: Caches, config: Config, seats: np.ndarray, ro
     np.add.at(c.n_prof, teams, delta)
     c.prof[changed] = now_prof
     c.w_prof[changed] = now_prof.astype(float)
-    c.dw = nonzero(s.role >= DISABLED_WORKER)
+    if len(s.role) < SELECT_FROM:
+        c.dw = nonzero(s.role >= DISABLED_WORKER)
+    else:
+        was_dw, now_dw = old_roles[moved] >= DISABLED_WORKER, ~now_prof  # managers never change
+        if (was_dw != now_dw).any():
+            c.dw = _resorted(c.dw, changed[was_dw & ~now_dw], changed[now_dw & ~was_dw])
     _derive_team_weights(c, teams)  # a team listed twice gets the same values twice
+
+
+def _resorted(seats: np.ndarray, leaving: np.ndarray, joining: np.ndarray) -> np.ndarray:
+    """Return the sorted ``seats`` without ``leaving`` (all among them) and with ``joining`` (none among them).
+
+    The same array as recomputing the whole selection, from a few changed seats instead of a pass
+    over everyone (a seat listed twice counts once).
+    """
+    if len(leaving):
+        seats = np.delete(seats, np.searchsorted(seats, np.unique(leaving)))
+    if len(joining):
+        joining = np.unique(joining)
+        seats = np.insert(seats, np.searchsorted(seats, joining), joining)
+    return seats
 
 
 #: State fields that belong to the seat, the team or the organisation, not to the person in the
@@ -480,9 +509,20 @@ def swap_people(state: State, caches: Caches, seats: Seats, config: Config, a: n
     set_role(s, caches, config, a, STAFF)
 
 
-def refresh_disabled(state: State, caches: Caches) -> None:
-    """Recompute the disabled seats after anyone's disability changed."""
-    caches.dis = nonzero(state.disabled)
+def refresh_disabled(state: State, caches: Caches, touched: np.ndarray | None = None) -> None:
+    """Recompute the disabled seats after anyone's disability changed.
+
+    ``touched``: every seat whose disability may have changed since the last refresh (repeats
+    allowed); the others are kept as they were instead of looked at again.
+    """
+    if touched is None or len(state.disabled) < SELECT_FROM:
+        caches.dis = nonzero(state.disabled)
+        return
+    dis = caches.dis
+    at = np.minimum(np.searchsorted(dis, touched), max(len(dis) - 1, 0))
+    was = dis[at] == touched if len(dis) else np.zeros(len(touched), bool)
+    now = state.disabled[touched]
+    caches.dis = _resorted(dis, touched[was & ~now], touched[now & ~was])
 
 
 def access_levels(p: Config) -> np.ndarray:

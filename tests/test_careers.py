@@ -84,3 +84,22 @@ def test_baseline_has_a_progression_gap_that_the_lever_narrows_and_the_null_remo
     # Without barriers and bias no disadvantage is left; the gap even turns slightly negative,
     # because disabled people are older on average (onset rises with age) and so longer in post.
     assert gap_n.mean() < 0.005
+
+
+def test_successors_work_out_merit_only_where_it_is_not_ability():
+    # successors computes merit only for candidates with barriers or an expert role (for the
+    # others it is exactly their ability); the ranking of every manager seat must be the same as
+    # with everyone's merit worked out in full.
+    from coprod_sim.mechanisms.progression import merit, successors
+
+    m = CoProdModel(seed=3, organisation_people=3000)
+    for _ in range(40):
+        m.step()
+    s, seats, p = m.state, m.seats, m.p
+    vacant = seats.manager_seat
+    none = np.empty(0, np.int64)
+    top = s.grade == p.progression.max_grade
+    assert (top & (s.barrier > 0)).any()  # some candidates' merit is not their ability
+    np.testing.assert_array_equal(
+        successors(s, seats, p, vacant, none), successors(s, seats, p, vacant, none, merit(s, seats, p))
+    )

@@ -4,12 +4,13 @@ import itertools
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from coprod_sim.agents import DisabledWorker, Manager, PeerSupporter, Staff
 from coprod_sim.config import Config
 from coprod_sim.mechanisms.deliberation import fit, realised_influence
-from coprod_sim.model import LEVELS, OUTPUT_COLUMNS, CoProdModel, classify_level
+from coprod_sim.model import DISABLED_WORKER, LEVELS, OUTPUT_COLUMNS, CoProdModel, classify_level
 
 
 def stepped(steps: int = 10, seed: int = 1, **kw) -> CoProdModel:
@@ -438,6 +439,27 @@ def test_newcomers_drawn_ahead_in_the_background_are_the_same_people(monkeypatch
     assert np.array_equal(ahead.newcomers.rows, inline.newcomers.rows)
 
 
+def test_newcomers_arriving_together_or_one_by_one_are_the_same_people():
+    # A large batch of arrivals is grouped by (arrival, chunk) by sorting; each seat must get the
+    # row of its own k-th newcomer, as when the same people arrive one at a time.
+    from coprod_sim.newcomers import CHUNK, Newcomers
+
+    n = 3 * CHUNK + 100
+    rng = np.random.default_rng(0)
+    together = Newcomers(n, 8, np.random.default_rng(11))
+    alone = Newcomers(n, 8, np.random.default_rng(11))
+    for nc in (together, alone):
+        nc.arrive(np.arange(n), first=True)  # everyone there at the start: every row set
+    for batch in (rng.choice(n, 900, replace=False), rng.choice(n, 1200, replace=False)):
+        batch.sort()
+        together.arrive(batch)
+        for seat in batch:
+            alone.arrive(np.array([seat]))
+    assert len(np.unique(together.arrivals[batch])) == 2  # the last batch: first and second arrivals
+    np.testing.assert_array_equal(together.rows, alone.rows)
+    np.testing.assert_array_equal(together.arrivals, alone.arrivals)
+
+
 def test_a_forked_child_finishes_a_run_whose_newcomers_were_being_drawn_ahead(monkeypatch):
     # A fork does not copy the background thread: the child must draw what was pending itself.
     import multiprocessing as mp
@@ -521,3 +543,51 @@ def test_malloc_tuning_is_applied_once_and_can_be_left_alone(monkeypatch):
         import platform
 
         assert tuned == (platform.libc_ver()[0] == "glibc")
+
+
+def _busy_config() -> Config:
+    """A small organisation with many onsets, recoveries, promotions and peer supporters."""
+    return Config.from_dict(
+        {
+            "organisation": {"people": 400, "disabled_share": 0.3, "onset_rate": 0.05, "recovery_rate": 0.5},
+            "peer_support": {"enabled": True},
+            "involvement": {"planning": False, "design": True},
+        }
+    )
+
+
+def _select_always(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Take the large organisations' way (select first, update from the seats changed) at any size."""
+    from coprod_sim import state
+    from coprod_sim.mechanisms import deliberation, service_users
+
+    for module in (state, deliberation, service_users):
+        monkeypatch.setattr(module, "SELECT_FROM", 0)
+
+
+def test_selection_caches_match_the_state_every_week(monkeypatch):
+    # From state.SELECT_FROM seats, dw and dis are updated from the seats that changed (set_role,
+    # refresh_disabled); checked against a fresh selection every week of a busy run, so a seat the
+    # update missed shows in the week it is missed.
+    _select_always(monkeypatch)
+    m = CoProdModel(seed=4, config=_busy_config())
+    for _ in range(120):
+        m.step()
+        np.testing.assert_array_equal(m.caches.dis, np.flatnonzero(m.state.disabled))
+        np.testing.assert_array_equal(m.caches.dw, np.flatnonzero(m.state.role >= DISABLED_WORKER))
+
+
+def test_large_organisations_way_gives_the_same_results(monkeypatch):
+    # Selecting the invited and updating selections from the seats changed (state.SELECT_FROM)
+    # must not change a single bit of any output.
+    def run() -> tuple:
+        m = CoProdModel(seed=5, config=_busy_config())
+        for _ in range(80):
+            m.step()
+        return m.timeseries(), m.people()
+
+    ts, people = run()
+    _select_always(monkeypatch)
+    ts_sel, people_sel = run()
+    pd.testing.assert_frame_equal(ts, ts_sel, check_exact=True)
+    pd.testing.assert_frame_equal(people, people_sel, check_exact=True)

@@ -93,7 +93,8 @@ def accommodate(
         return
     once, one, ongoing = grant(s, c, p, granted, latent)
     costs.add("accommodations", float(once.sum()))
-    s.acc_granted += np.array([len(granted) - one.sum() - ongoing.sum(), one.sum(), ongoing.sum()])
+    n_one, n_ongoing = np.count_nonzero(one), np.count_nonzero(ongoing)
+    s.acc_granted += np.array([len(granted) - n_one - n_ongoing, n_one, n_ongoing])
 
 
 def grant(

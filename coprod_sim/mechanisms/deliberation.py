@@ -41,7 +41,7 @@ from coprod_sim.mechanisms.attitudes import learn, resist
 from coprod_sim.mechanisms.costs import Ledger, coproduction
 from coprod_sim.mechanisms.received_support import received
 from coprod_sim.mechanisms.support import informed_share
-from coprod_sim.state import SHARED_ERROR, STAFF, Caches, Phase, Seats, State, clip01, nonzero
+from coprod_sim.state import SELECT_FROM, SHARED_ERROR, STAFF, Caches, Phase, Seats, State, clip01, nonzero
 
 __all__ = ["TRACE_RATE", "Meeting", "fit", "meet", "past_fit", "realised_influence"]
 
@@ -182,10 +182,19 @@ def _take_part(
     Returns the participants' seats, their teams, and the teams of all disabled workers.
     """
     pa = p.participation
-    dw = c.dw
-    dteam = s.team[dw]
+    dteam = s.team[c.dw]
+    # Invited and then taking part, in one draw: every seat's, every week (common random numbers).
+    draw = rng.random(seats.n, dtype=np.float32)
+    # Only disabled workers whose team is at an involved stage are invited; the others' chance is
+    # 0 and no draw (>= 0) is below it, so in large organisations they are left out first.
+    involved = c.involved[stage[dteam]]
+    if seats.n < SELECT_FROM or involved.all():
+        dw, team = c.dw, dteam
+    else:
+        at = nonzero(involved)
+        dw, team, involved = c.dw[at], dteam[at], involved[at]
     floor = p.involvement.invite_floor
-    p_inv = c.involved[stage[dteam]] * (floor + (1.0 - floor) * mgr_att[dteam])
+    p_inv = involved * (floor + (1.0 - floor) * mgr_att[team])
     logit = (
         pa.base
         + pa.engagement * (s.engagement[dw] - 0.5)
@@ -195,9 +204,8 @@ def _take_part(
         - 2.0 * s.burnout[dw]
     )
     p_take = 1.0 / (1.0 + np.exp(-logit))
-    # Invited and then taking part, in one draw: every seat's, every week (common random numbers).
-    part_mask = rng.random(seats.n, dtype=np.float32)[dw] < p_inv * p_take
-    return dw[part_mask], dteam[part_mask], dteam
+    part_mask = draw[dw] < p_inv * p_take
+    return dw[part_mask], team[part_mask], dteam
 
 
 def _weights(
@@ -263,7 +271,7 @@ def _decide(
     if len(teams_d):
         sh = w.share[teams_d, None]
         p_err = _participants_error(s, p, teams_d, (n_w[teams_d], n_u[teams_d]), part, tp, upart)
-        err[teams_d] = sh * p_err + (1.0 - sh) * err[teams_d]
+        err[teams_d] = sh * p_err + (1.0 - sh) * err.take(teams_d, axis=0)
     np.add(s.need_t, err, out=x)
     x -= s.decision
     crowded = d.crowding > 0 and len(teams_d)
@@ -303,8 +311,11 @@ def _participants_error(
     d = p.deliberation
     K = d.aspects
     n_w, n_u = counts
-    # Participants' aspects counted per team that had any (teams_d is sorted and holds every tp).
-    at = np.searchsorted(teams_d, tp)
+    # Participants' aspects counted per team that had any (teams_d is sorted and holds every tp):
+    # each team's row among teams_d, looked up (the same rows as searchsorted, in one gather).
+    row = np.empty(len(s.need_t), np.intp)
+    row[teams_d] = np.arange(len(teams_d))
+    at = row[tp]
     flat = (at[:, None] * K + np.arange(K))[s.covers[part]]
     m = np.bincount(flat, minlength=len(teams_d) * K).reshape(-1, K) + n_u[:, None]
     known = m > 0
@@ -313,15 +324,17 @@ def _participants_error(
     unsure *= 1.0 - informed_share(p)  # independent support: informed of the options (7.16)
     speaking = np.where(known, m, n_w[:, None])
     size = np.where(known, d.expert_noise, d.outsider_noise)
-    err = np.where(known, 0.0, (d.standard_bias * unsure)[:, None] * (0.5 - s.need_t[teams_d]))
+    err = np.where(known, 0.0, (d.standard_bias * unsure)[:, None] * (0.5 - s.need_t.take(teams_d, axis=0)))
     ti, ji = upart
     if len(ti):
         # Users' own needs less the team's, summed over those present, shared among all who know.
-        dev = s.users.need[ti, ji] - s.need_t[ti]
-        flat = (np.searchsorted(teams_d, ti)[:, None] * K + np.arange(K)).ravel()
+        need = s.users.need  # (teams, users, aspects): the users' rows by flat index, one gather
+        dev = need.reshape(-1, K).take(ti * need.shape[1] + ji, axis=0)
+        dev -= s.need_t.take(ti, axis=0)
+        flat = (row[ti][:, None] * K + np.arange(K)).ravel()
         dev_sum = np.bincount(flat, dev.ravel(), len(teams_d) * K).reshape(-1, K)
         err += dev_sum / np.maximum(m, 1)
-    err += size * (_SHARED * s.z[0, teams_d] + _OWN * s.z[2, teams_d] / np.sqrt(speaking))
+    err += size * (_SHARED * s.z[0].take(teams_d, axis=0) + _OWN * s.z[2].take(teams_d, axis=0) / np.sqrt(speaking))
     return err
 
 
@@ -333,13 +346,14 @@ def _stage_outputs(s: State, p: Config, stage_end: np.ndarray, done: np.ndarray,
     """
     u = s.users
     if len(stage_end):
-        decision = s.decision[stage_end]
-        s.fit_acc[stage_end] += fit(decision, s.need_t[stage_end])
-        u.fit_acc[stage_end] += service_users.own_fit(decision, u.need[stage_end])
+        decision = s.decision.take(stage_end, axis=0)
+        s.fit_acc[stage_end] += fit(decision, s.need_t.take(stage_end, axis=0))
+        # take(axis=0) copies whole rows: the same values as u.need[stage_end], about twice as fast.
+        u.fit_acc[stage_end] += service_users.own_fit(decision, u.need.take(stage_end, axis=0))
         s.fit_n[stage_end] += 1.0
     if len(done):
         n_out = np.maximum(s.fit_n[done], 1.0)
-        standard = service_users.own_fit(np.full((len(done), u.need.shape[2]), 0.5), u.need[done])
+        standard = service_users.own_fit(np.full((len(done), u.need.shape[2]), 0.5), u.need.take(done, axis=0))
         service_users.finish(u, p, done, u.fit_acc[done] / n_out[:, None], standard)
         project = s.fit_acc[done] / n_out
         s.fit_acc[done] = 0.0

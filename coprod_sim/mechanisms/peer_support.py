@@ -66,9 +66,12 @@ def _match(s: State, uptake: float, max_load: int) -> None:
         s.load[j] += 1
 
 
-def ties_exist(s: State, p: Config) -> bool:
-    """Whether anyone may have a peer tie (a programme running, or supporters still in post)."""
-    return bool(p.peer_support.enabled or (s.role == PEER_SUPPORTER).any())
+def ties_exist(s: State, c: Caches, p: Config) -> bool:
+    """Whether anyone may have a peer tie (a programme running, or supporters still in post).
+
+    Peer supporters are among the expert-by-experience seats (``c.dw``), so only those are looked at.
+    """
+    return bool(p.peer_support.enabled or (s.role[c.dw] == PEER_SUPPORTER).any())
 
 
 def unassign(s: State, seats: np.ndarray) -> None:

@@ -20,6 +20,7 @@ gradient, hires' ages and the dependence of disclosure on the team's attitude ar
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -105,7 +106,12 @@ def hire_ages(p: Config) -> tuple[int, int, int]:
 def onset_hazard(p: Config, age: np.ndarray) -> np.ndarray:
     """Weekly chance of becoming disabled at these ages (weeks): ``onset_rate`` at 40, rising exponentially."""
     org = p.organisation
-    yearly = org.onset_rate * np.exp(org.onset_age_gradient * (age / WEEKS_PER_YEAR - 40.0))
+    return _onset_hazard(org.onset_rate, org.onset_age_gradient, age)
+
+
+def _onset_hazard(rate: float, gradient: float, age: np.ndarray) -> np.ndarray:
+    """:func:`onset_hazard` from the two parameters it reads."""
+    yearly = rate * np.exp(gradient * (age / WEEKS_PER_YEAR - 40.0))
     return 1.0 - (1.0 - np.minimum(yearly, 1.0)) ** (1.0 / WEEKS_PER_YEAR)
 
 
@@ -126,17 +132,20 @@ def flow(
     """Leavers and retirees are replaced; some who stay become disabled, some recover. One batch a week."""
     s.tenure += 1
     s.age += 1
-    leave = _leavers(s, p, rng)
-    n_dis = int(s.disabled[leave].sum())
-    exits = Exits(n_dis, len(leave) - n_dis, int((s.role[leave] >= DISABLED_WORKER).sum()))
-    leave = promote_within(s, c, seats, p, leave)
+    left = _leavers(s, p, rng)
+    n_dis = int(s.disabled[left].sum())
+    exits = Exits(n_dis, len(left) - n_dis, int((s.role[left] >= DISABLED_WORKER).sum()))
+    leave = promote_within(s, c, seats, p, left)
     onset = _onsets(s, p, rng, leave)
     ended = _recoveries(s, p, rng, leave)
     if len(ended):
         _end_conditions(s, c, p, ended)
+    # Every seat whose disability can change this week: leavers' and promoted people's seats
+    # (hires and moves), onsets and ended conditions.
+    touched = np.concatenate([left, leave, onset, ended])
     if len(leave) == 0 and len(onset) == 0:
         if len(ended):
-            refresh_disabled(s, c)
+            refresh_disabled(s, c, touched)
         return exits
     changed = np.concatenate([leave, onset])
     mates_att = 1.0 - attitudinal(s, c, seats, changed)  # team mates' attitude (leavers' own excluded)
@@ -147,7 +156,7 @@ def flow(
         lat = newcomers.latent
         need, keys, alike = lat["need"][new_dis], lat["keys"][new_dis], lat["alike"][new_dis]
         give_profile(s, p, new_dis, need, keys, alike >= p.deliberation.diversity)
-    refresh_disabled(s, c)
+    refresh_disabled(s, c, touched)
     refresh_own(s, c, p, changed)
     s.barrier[new_dis] = combined_barrier(s.own[new_dis], attitudinal(s, c, seats, new_dis))  # this week already
     _roles(s, c, seats, p, changed, len(leave), mates_att, newcomers.latent["forward"][changed])
@@ -170,7 +179,10 @@ def promote_within(s: State, c: Caches, seats: Seats, p: Config, leave: np.ndarr
     src, dst = src[inside], vacant[inside]
     move_people(s, c, p, src, dst)
     s.grade[dst] = p.progression.max_grade + 1
-    return np.sort(np.concatenate([leave[~np.isin(leave, dst)], src]))
+    # leave is sorted and holds every dst once: find them by bisection instead of np.isin.
+    stay = np.ones(len(leave), bool)
+    stay[np.searchsorted(leave, dst)] = False
+    return np.sort(np.concatenate([leave[stay], src]))
 
 
 def _leavers(s: State, p: Config, rng: np.random.Generator) -> np.ndarray:
@@ -187,7 +199,24 @@ def _leavers(s: State, p: Config, rng: np.random.Generator) -> np.ndarray:
     if len(cand):
         h = re.base_hazard * np.exp(re.wellbeing * (re.reference - s.wellbeing[cand]) + re.burnout * s.burnout[cand])
         cand = cand[u[cand] < np.minimum(h, 0.5)]
-    return np.union1d(cand, retiring) if len(retiring) else cand
+    if not len(retiring):
+        return cand
+    if len(cand) + len(retiring) > 256:
+        return np.union1d(cand, retiring)
+    # A handful of seats a week in most organisations: a set is cheaper than np.union1d's sort.
+    return np.array(sorted(set(cand.tolist()).union(retiring.tolist())), dtype=cand.dtype)
+
+
+def _top_onset(p: Config) -> float:
+    """Return the largest weekly chance of onset (at the retirement age), computed once per parameter set."""
+    org = p.organisation
+    return _top_onset_of(org.onset_rate, org.onset_age_gradient, hire_ages(p)[2])
+
+
+@lru_cache(maxsize=16)
+def _top_onset_of(rate: float, gradient: float, retirement: int) -> float:
+    """Return the hazard at ``retirement`` weeks by the same array operations as every week's (so the same bits)."""
+    return float(_onset_hazard(rate, gradient, np.array([retirement]))[0])
 
 
 def _onsets(s: State, p: Config, rng: np.random.Generator, leave: np.ndarray) -> np.ndarray:
@@ -198,7 +227,7 @@ def _onsets(s: State, p: Config, rng: np.random.Generator, leave: np.ndarray) ->
     per person, and the same number of draws whatever the state.
     """
     n = len(s.role)
-    top = float(onset_hazard(p, np.array([hire_ages(p)[2]]))[0])
+    top = _top_onset(p)
     hit = rng.integers(0, n, rng.binomial(n, top))
     keep = rng.random(len(hit))
     if not len(hit):
@@ -226,7 +255,7 @@ def _end_conditions(s: State, c: Caches, p: Config, who: np.ndarray) -> None:
         arr[who] = 0
     experts = who[s.role[who] >= DISABLED_WORKER]
     if len(experts):
-        if ties_exist(s, p):  # their peer ties end, as supported people and as supporters
+        if ties_exist(s, c, p):  # their peer ties end, as supported people and as supporters
             unassign(s, experts)
             unassign(s, nonzero(np.isin(s.peer_of, experts)))
         set_role(s, c, p, experts, STAFF)
@@ -262,7 +291,7 @@ def hire(
         return who
     costs.add("turnover", m * re.replacement_cost * org.wage_week)
     # Leavers' peer ties end; their supportees look for a new supporter next week.
-    if ties_exist(s, p):
+    if ties_exist(s, c, p):
         unassign(s, who)
         unassign(s, nonzero(np.isin(s.peer_of, who)))
     s.load[who] = 0

@@ -50,6 +50,19 @@ def merit(s: State, seats: Seats, p: Config, who: np.ndarray | slice = slice(Non
     return perf * development(s, p, who) * fair
 
 
+def _merit_of(s: State, seats: Seats, p: Config, who: np.ndarray) -> np.ndarray:
+    """:func:`merit` of ``who``, worked out only where it is not simply ability (the same values).
+
+    With no barrier and not known to be disabled every factor but ability is exactly 1.0
+    (1 - 0 x anything), and x times 1.0 is x: most candidates' merit is their ability.
+    """
+    m = s.ability[who]
+    other = nonzero((s.barrier[who] != 0.0) | (s.role[who] >= DISABLED_WORKER))
+    if len(other):
+        m[other] = merit(s, seats, p, who[other])
+    return m
+
+
 def promote(s: State, seats: Seats, p: Config, rng: np.random.Generator, t: int) -> None:
     """On promotion weeks, promote people below the top grade by one grade with chance ``rate`` x merit."""
     pr = p.progression
@@ -84,9 +97,10 @@ def successors(
     cand = nonzero(pool)
     if not len(vacant) or not len(cand):
         return out
-    m = merit(s, seats, p, cand) if merits is None else merits[cand]
+    m = _merit_of(s, seats, p, cand) if merits is None else merits[cand]
     score = np.log(np.maximum(m, 1e-12)) * p.progression.selection
-    u = np.clip(s.lead[cand], 1e-12, 1.0 - 1e-12)
+    u = np.maximum(s.lead[cand], 1e-12)  # np.clip's values with two ufunc calls (its wrapper costs more)
+    np.minimum(u, 1.0 - 1e-12, out=u)
     key = score - np.log(-np.log(u))
     k = min(len(vacant), len(cand))
     best = np.argpartition(-key, k - 1)[:k] if k < len(cand) else np.arange(len(cand))

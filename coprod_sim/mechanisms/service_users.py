@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from coprod_sim.config import Config
-from coprod_sim.state import Caches, Users, clip01, nonzero
+from coprod_sim.state import SELECT_FROM, Caches, Users, clip01, nonzero
 
 #: Width of a uniform draw with standard deviation 1.
 SQRT12 = 12.0**0.5
@@ -109,7 +109,13 @@ def take_part(
     draw = rng.random(u.disabled.shape, dtype=np.float32)
     floor = p.involvement.invite_floor
     p_inv = p.service_users.invite * c.involved[stage] * (floor + (1.0 - floor) * mgr_att)
-    return (draw < u.p_take * p_inv[:, None]).nonzero()
+    # Only invited teams can take part: elsewhere the chance is 0 and no draw (>= 0) is below it,
+    # so comparing the invited teams' rows alone gives the same places, in the same order.
+    invited = nonzero(p_inv > 0.0) if draw.size >= SELECT_FROM else None
+    if invited is None or len(invited) == len(p_inv):
+        return (draw < u.p_take * p_inv[:, None]).nonzero()
+    rows, places = (draw[invited] < u.p_take[invited] * p_inv[invited, None]).nonzero()
+    return invited[rows], places
 
 
 def include(u: Users, ti: np.ndarray, ji: np.ndarray) -> None:
@@ -132,10 +138,11 @@ def finish(u: Users, p: Config, done: np.ndarray, own_fit: np.ndarray, standard_
     inc = u.included[done]
     u.last_fit[done] = own_fit
     u.last_included[done] = inc
-    n_inc = inc.sum(axis=1)
-    inc_good = (inc & good).sum(axis=1)
-    n_exc = inc.shape[1] - n_inc
-    counts = np.column_stack((n_inc, inc_good, n_exc, good.sum(axis=1) - inc_good))
+    counts = np.empty((len(done), 4), np.int64)  # whole numbers, filled column by column
+    n_inc = np.sum(inc, axis=1, out=counts[:, 0])
+    inc_good = np.sum(inc & good, axis=1, out=counts[:, 1])
+    n_exc = np.subtract(inc.shape[1], n_inc, out=counts[:, 2])
+    np.subtract(good.sum(axis=1), inc_good, out=counts[:, 3])
     new = counts.sum(axis=0)
     u.last_total += new - u.last_counts[done].sum(axis=0)
     u.last_counts[done] = counts

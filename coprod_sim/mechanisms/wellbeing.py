@@ -24,8 +24,9 @@ __all__ = ["stationary_sd", "target_wellbeing", "update_burnout", "update_wellbe
 def _demands(s: State, c: Caches, seats: Seats, p: Config) -> np.ndarray:
     """Each person's job demands this week (a new array)."""
     wb, pe, ps = p.wellbeing, p.peer_effects, p.peer_support
-    # Burnt-out people per team (whole numbers, so any way of counting gives the same floats).
-    demands = seats.spread(np.bincount(s.team[s.burnout], minlength=seats.n_teams).astype(float))
+    # Burnt-out people per team (whole numbers, so any way of counting gives the same floats; a
+    # sum over the teams' runs of seats is the cheapest).
+    demands = seats.spread(np.add.reduceat(s.burnout, seats.team_start, dtype=np.float64))
     demands -= s.burnout
     demands *= seats.crossover  # burnout among team mates (Bakker et al. 2005)
     demands += c.workload_demand
