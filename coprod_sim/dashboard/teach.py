@@ -262,7 +262,10 @@ def TeachView() -> None:
         w_off, w_on = twin_gap(off, on, "wellbeing_disabled")
         a_off, a_on = twin_gap(off, on, "accommodated_share")
         p_off, p_on = twin_gap(off, on, "participation_rate")
-        answer = CHOICES[0] if b_on < b_off - 0.005 else CHOICES[2] if b_on > b_off + 0.005 else CHOICES[1]
+        # Decided on the numbers as shown (tenths of a percent), so that the words never say more
+        # than the reader can see: half a point either way, as shown, is about the same.
+        gap = round(b_on * 1000) - round(b_off * 1000)
+        answer = CHOICES[0] if gap < -5 else CHOICES[2] if gap > 5 else CHOICES[1]
         why = {
             CHOICES[0]: "a supporter buffers a little strain and builds confidence, and knows how to ask for "
             "adjustments, so barriers wear people down less (the social model: change the environment, "
