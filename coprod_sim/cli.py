@@ -19,7 +19,17 @@ from coprod_sim import __version__, commands
 from coprod_sim.config import ConfigError
 from coprod_sim.dashboard.assets import AssetsError
 from coprod_sim.dashboard.serve import dashboard_command
-from coprod_sim.limits import INT_DIGITS, MAX_REPLICATES, MAX_RUNS, MAX_SEED, MAX_STEPS, MAX_WORKERS, shown
+from coprod_sim.limits import (
+    INT_DIGITS,
+    MAX_REPLICATES,
+    MAX_RUNS,
+    MAX_SEED,
+    MAX_STEPS,
+    MAX_WORKERS,
+    PATH_CHARS,
+    named,
+    shown,
+)
 
 __all__ = ["COMMANDS", "build_parser", "main", "one_line"]
 
@@ -43,8 +53,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def one_line(message: str) -> str:
-    """Return an error message on one line: line breaks in a quoted name or value are escaped."""
-    return message.replace("\r", "\\r").replace("\n", "\\n")
+    """Return an error message on one line: line breaks in a name or value it quotes are escaped."""
+    for brk in "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029":  # what str.splitlines splits at
+        message = message.replace(brk, brk.encode("unicode_escape").decode("ascii"))
+    return message
 
 
 def _whole_number(text: str, allowed: str) -> int:
@@ -236,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as exc:
-        print(f"coprod-sim: error: {one_line(str(exc.filename or ''))}: {exc.strerror}", file=sys.stderr)
+        name = named(str(exc.filename or ""), PATH_CHARS)
+        print(f"coprod-sim: error: {one_line(name)}: {exc.strerror}", file=sys.stderr)
         return 2
 
 

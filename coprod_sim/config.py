@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from coprod_sim.limits import MAX_PEOPLE, MAX_STEPS, MAX_TIMELINE_ENTRIES, memory_needed, named, shown
+from coprod_sim.limits import MAX_PEOPLE, MAX_STEPS, MAX_TIMELINE_ENTRIES, memory_note, named, shown
 
 __all__ = [
     "LEVER_SECTIONS",
@@ -1060,15 +1060,15 @@ def check_value(param: Param, value: Any, where: str) -> Any:
                 raise bad(" is not a whole number")
             value = int(value)
     else:
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:  # a whole number beyond any float
+            raise bad(" is out of range") from None
         if not math.isfinite(value):
             raise bad(" is not a finite number")
     if (param.lo is not None and value < param.lo) or (param.hi is not None and value > param.hi):
         if param.path == "organisation.people" and value > param.hi:  # the limit is memory: say how much
-            raise bad(
-                f" is out of range (memory: a 10-year run of {value:,} people would need {memory_needed(value)}, "
-                f"of {param.hi:,} people {memory_needed(param.hi)})"
-            )
+            raise bad(f" is out of range ({memory_note(value)})")
         raise bad(" is out of range")
     return value
 

@@ -39,9 +39,11 @@ __all__ = [
     "MAX_STEPS",
     "MAX_TIMELINE_ENTRIES",
     "MAX_WORKERS",
+    "PATH_CHARS",
     "SHOWN_CHARS",
     "design_points",
     "memory_needed",
+    "memory_note",
     "named",
     "shown",
 ]
@@ -71,6 +73,8 @@ MAX_FILE_BYTES = 1_000_000
 MAX_DESCRIPTION_CHARS = 2_000
 #: Characters of a value quoted in an error message.
 SHOWN_CHARS = 40
+#: Characters of a file name shown in an error message (file names are read in full up to this).
+PATH_CHARS = 200
 #: Digits of the longest whole number Python reads from text (its own limit, 4,300 by default).
 INT_DIGITS = sys.get_int_max_str_digits()
 
@@ -99,10 +103,10 @@ def shown(value: Any, width: int = SHOWN_CHARS) -> str:
     return text if len(text) <= 2 * width else f"{text[: 2 * width]}…"
 
 
-def named(key: Any) -> str:
+def named(key: Any, width: int = SHOWN_CHARS) -> str:
     """Return a key or a name as a message shows it: as written when short plain text, else :func:`shown`."""
-    plain = isinstance(key, str) and len(key) <= SHOWN_CHARS and key.isprintable()
-    return key if plain else shown(key)
+    plain = isinstance(key, str) and len(key) <= width and key.isprintable()
+    return key if plain else shown(key, width)
 
 
 def design_points(method: str, factors: int, samples: int, second_order: bool, grid: Sequence[int] = ()) -> int:
@@ -123,4 +127,15 @@ def design_points(method: str, factors: int, samples: int, second_order: bool, g
 
 def memory_needed(people: int) -> str:
     """Return the memory a 10-year run of ``people`` people needs, as text (``"about 5.7 GB"``)."""
+    if people > 10**12:  # also keeps a whole number of thousands of digits out of float()
+        return "far more than any computer has"
     return f"about {people * BYTES_PER_PERSON / 1e9:,.1f} GB"
+
+
+def memory_note(people: int) -> str:
+    """Say what memory a 10-year run of ``people`` would need, against the largest organisation allowed."""
+    count = f"{people:,}" if people <= 10**12 else shown(people)
+    return (
+        f"memory: a 10-year run of {count} people would need {memory_needed(people)}, "
+        f"of {MAX_PEOPLE:,} people {memory_needed(MAX_PEOPLE)}"
+    )

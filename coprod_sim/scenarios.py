@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from coprod_sim.config import Config, ConfigError, check_keys, param, suggest
-from coprod_sim.limits import INT_DIGITS, MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES, SHOWN_CHARS, shown
+from coprod_sim.limits import INT_DIGITS, MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES, PATH_CHARS, SHOWN_CHARS, named, shown
 
 __all__ = [
     "Scenario",
@@ -21,6 +21,7 @@ __all__ = [
     "load_scenario",
     "parse_override",
     "parse_toml",
+    "path_exists",
     "read_text",
     "read_toml",
     "resolve_file",
@@ -47,30 +48,39 @@ def read_text(path: Path, kind: str = "input") -> str:
     is a file above :data:`~coprod_sim.limits.MAX_FILE_BYTES`.
     """
     path = Path(path)
+    where = named(str(path), PATH_CHARS)
     try:
         info = path.stat()
     except (OSError, ValueError) as exc:  # ValueError: a NUL character in the name
         if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
-            raise ConfigError(f"{path}: cannot read the file ({exc.strerror})") from None
-        raise ConfigError(f"{path}: file not found") from None
+            raise ConfigError(f"{where}: cannot read the file ({exc.strerror})") from None
+        raise ConfigError(f"{where}: file not found") from None
     if stat.S_ISDIR(info.st_mode):
-        raise ConfigError(f"{path}: is a folder, not a {kind} file")
+        raise ConfigError(f"{where}: is a folder, not a {kind} file")
     if not stat.S_ISREG(info.st_mode):
-        raise ConfigError(f"{path}: is not a regular file (a device or a FIFO); give a {kind} .toml file")
+        raise ConfigError(f"{where}: is not a regular file (a device or a FIFO); give a {kind} .toml file")
     try:
         with path.open("rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)  # the size from stat can be wrong (/proc) or change
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the file ({exc.strerror})") from None
+        raise ConfigError(f"{where}: cannot read the file ({exc.strerror})") from None
     if len(data) > MAX_FILE_BYTES:
         size = max(info.st_size, len(data))
         raise ConfigError(
-            f"{path}: {size:,} bytes is too big for a {kind} file (allowed: at most {MAX_FILE_BYTES:,} bytes)"
+            f"{where}: {size:,} bytes is too big for a {kind} file (allowed: at most {MAX_FILE_BYTES:,} bytes)"
         )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not a text file in UTF-8") from None
+        raise ConfigError(f"{where}: not a text file in UTF-8") from None
+
+
+def path_exists(path: Path) -> bool:
+    """Return whether ``path`` exists; False, not an error, for a name no file can have (too long, a NUL)."""
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):
+        return False
 
 
 def parse_toml(text: str, where: str) -> dict[str, Any]:
@@ -100,7 +110,7 @@ def _long_number(text: str) -> str:
         start = text.rfind("\n", 0, found.start()) + 1
         line = text.count("\n", 0, start) + 1
         before = text[start : found.start()].strip()
-        key = f"{before[:SHOWN_CHARS]} " if before else ""
+        key = f"{named(before[:SHOWN_CHARS])} " if before else ""
         digits = found.group()
         at = f"line {line}: {key}{digits[:SHOWN_CHARS]}… ({len(digits):,} digits) "
     return f"{at}is a whole number too long to read: allowed are whole numbers of at most {INT_DIGITS:,} digits"
@@ -119,16 +129,17 @@ def scenario_dir() -> Path:
 def resolve_file(ref: str | Path, folder: Path, kind: str, hint: str = "") -> Path:
     """Return the ``.toml`` path given, or the file of the shipped ``kind`` (scenario, experiment) named ``ref``."""
     path = Path(ref)
-    if path.suffix != ".toml" and not path.exists():
+    where = named(str(ref), PATH_CHARS)
+    if path.suffix != ".toml" and not path_exists(path):
         shipped = folder / f"{ref}.toml"
-        if shipped.exists():
+        if path_exists(shipped):
             return shipped
         names = sorted(p.stem for p in folder.glob("*.toml"))
         raise ConfigError(
-            f"{ref}: no such {kind} file or shipped {kind}.{suggest(str(ref), names)} Shipped: {', '.join(names)}"
+            f"{where}: no such {kind} file or shipped {kind}.{suggest(ref, names)} Shipped: {', '.join(names)}"
         )
-    if not path.exists():
-        raise ConfigError(f"{ref}: file not found (give a .toml file or a shipped {kind} name{hint})")
+    if not path_exists(path):
+        raise ConfigError(f"{where}: file not found (give a .toml file or a shipped {kind} name{hint})")
     return path  # a folder or a device is refused when read, with its own message
 
 

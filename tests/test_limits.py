@@ -326,3 +326,31 @@ def test_set_values_that_cannot_be_read(capsys):
     with pytest.raises(ConfigError, match=r"^--set power.transfer='\[\[\[\["):
         parse_override("power.transfer=" + "[" * 3000 + "]" * 3000)
     assert parse_override("training.target=all") == ("training.target", "all")
+
+
+# -- found by tests/test_fuzz.py's soak ----------------------------------------------------------
+def test_whole_numbers_beyond_any_float(capsys):
+    nines = "9" * 4200  # readable by Python, but float() overflows
+    line = refused(here(capsys, "run", "baseline", "--set", f"organisation.disabled_share={nines}"), "disabled_share")
+    assert "is out of range" in line and len(line) < 300
+    line = refused(here(capsys, "run", "baseline", "--set", f"organisation.people={nines}"), "organisation.people")
+    assert "far more than any computer has" in line and len(line) < 400
+
+
+def test_names_too_long_for_the_file_system(tmp_path, capsys):
+    long = "x" * 5000
+    line = refused(here(capsys, "run", long), "no such scenario file", "(5,000 characters)")
+    assert len(line) < 600
+    exp = experiment(tmp_path, "", ranges(LEVERS[:1])).read_text().replace("steps = 10", f"scenario = '{long}'")
+    line = refused(here(capsys, "sweep", str(write(tmp_path / "e.toml", exp))), "no such scenario file")
+    assert len(line) < 800
+    line = refused(here(capsys, "analyze", long), "(5,014 characters)", "File name too long")  # +/manifest.json
+    assert len(line) < 300
+
+
+def test_pattern_bounds_beyond_any_float(tmp_path):
+    from coprod_sim.validation.patterns import load_patterns, validation_dir
+
+    text = (validation_dir() / "patterns.toml").read_text("utf-8").replace("low = ", "low = 9" + "9" * 400 + " # ", 1)
+    with pytest.raises(ConfigError, match="low = 9999"):
+        load_patterns(write(tmp_path / "p.toml", text))

@@ -39,7 +39,15 @@ import pandas as pd
 from coprod_sim.config import PARAMS, Config, ConfigError, Param, check_keys, check_tables, check_value, param
 from coprod_sim.limits import MAX_DESIGN_POINTS, MAX_REPLICATES, MAX_RUNS, MAX_SEED, design_points, shown
 from coprod_sim.run import replicate_seeds
-from coprod_sim.scenarios import Scenario, check_description, data_dir, load_scenario, read_toml, resolve_file
+from coprod_sim.scenarios import (
+    Scenario,
+    check_description,
+    data_dir,
+    load_scenario,
+    path_exists,
+    read_toml,
+    resolve_file,
+)
 
 __all__ = ["METHODS", "Experiment", "Factor", "check_size", "experiment_dir", "load_experiment"]
 
@@ -249,7 +257,7 @@ def _experiment_settings(table: Any, path: Path, where: str) -> dict[str, Any]:
     if not isinstance(scen_ref, str):
         raise ConfigError(f"{where}experiment.scenario = {shown(scen_ref)}: allowed is a scenario name or file path")
     local = path.parent / scen_ref
-    scenario = load_scenario(local if local.suffix == ".toml" and local.is_file() else scen_ref)
+    scenario = load_scenario(local if local.suffix == ".toml" and path_exists(local) else scen_ref)
     weeks_range = (PARAMS["simulation.steps"].lo, PARAMS["simulation.steps"].hi)  # a run's length
     settings = {
         "name": name,

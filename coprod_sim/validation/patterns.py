@@ -23,7 +23,7 @@ import pandas as pd
 
 from coprod_sim.config import ConfigError, check_keys, check_tables, check_value, param, suggest
 from coprod_sim.limits import named, shown
-from coprod_sim.scenarios import data_dir, read_toml
+from coprod_sim.scenarios import data_dir, path_exists, read_toml
 from coprod_sim.stats import mean_interval
 from coprod_sim.sweep.design import Experiment, check_size, load_experiment
 from coprod_sim.sweep.runner import load_results, sweep
@@ -159,9 +159,12 @@ def load_validation_experiment(name: str, replicates: int | None = None) -> Expe
 
 
 def _number(where: str, key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not -math.inf < value < math.inf:
         raise ConfigError(f"{where}{key} = {shown(value)}: allowed is a number")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # a whole number beyond any float
+        raise ConfigError(f"{where}{key} = {shown(value)}: allowed is a number of at most about 1e308") from None
 
 
 def _point(where: str, key: str, value: Any) -> dict[str, Any]:
@@ -219,7 +222,7 @@ def load_patterns(path: Path | None = None) -> list[Pattern]:
             raise ConfigError(f"{where}treatment/control: not used by statistic 'mean' (use where)")
         if stat != "mean" and not ("treatment" in t and "control" in t):
             raise ConfigError(f"{where}statistic {shown(stat)} needs a treatment and a control point")
-        if not (validation_dir() / f"{t['experiment']}.toml").is_file():
+        if not path_exists(validation_dir() / f"{t['experiment']}.toml"):
             names = sorted(p.stem for p in validation_dir().glob("*.toml") if p.stem != "patterns")
             hint = suggest(t["experiment"], names)
             raise ConfigError(f"{where}experiment = {shown(t['experiment'])}: no such validation experiment{hint}")
