@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from coprod_sim.config import ConfigError
+from coprod_sim.limits import PATH_CHARS, named
 
 __all__ = ["atomic_write", "check_writable", "write_json", "write_parquet", "write_text"]
 
@@ -36,20 +37,23 @@ def check_writable(folder: Path, flag: str = "--out") -> Path:
         Naming ``flag`` and the folder, and why it cannot be written.
     """
     folder = Path(folder)
+    where = f"{flag} {named(str(folder), PATH_CHARS)}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise ConfigError(f"{flag} {folder}: is a file, not a folder; allowed is a folder to write into") from None
+        raise ConfigError(f"{where}: is a file, not a folder; allowed is a folder to write into") from None
     except OSError as exc:
         raise ConfigError(
-            f"{flag} {folder}: cannot make the folder ({exc.strerror}); allowed is a folder to write into"
+            f"{where}: cannot make the folder ({exc.strerror}); allowed is a folder to write into"
         ) from None
+    except ValueError:  # a NUL character, which no file name can hold
+        raise ConfigError(f"{where}: not a folder name (it holds a NUL character)") from None
     try:
         fd, probe = tempfile.mkstemp(prefix=".coprod-sim-write-check-", dir=folder)
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise ConfigError(f"{flag} {folder}: cannot write in this folder ({exc.strerror})") from None
+        raise ConfigError(f"{where}: cannot write in this folder ({exc.strerror})") from None
     return folder
 
 

@@ -354,3 +354,11 @@ def test_pattern_bounds_beyond_any_float(tmp_path):
     text = (validation_dir() / "patterns.toml").read_text("utf-8").replace("low = ", "low = 9" + "9" * 400 + " # ", 1)
     with pytest.raises(ConfigError, match="low = 9999"):
         load_patterns(write(tmp_path / "p.toml", text))
+
+
+def test_a_default_out_from_an_unusable_experiment_name(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default --out is results/<experiment name>, here
+    design = "[design]\nmethod = 'lhs'\nsamples = 2\n"
+    exp = experiment(tmp_path, design, ranges(LEVERS[:1])).read_text()
+    exp = exp.replace("[experiment]", '[experiment]\nname = "a\\u0000b"')
+    refused(here(capsys, "sweep", str(write(tmp_path / "e.toml", exp))), "--out ", "not a folder name")
