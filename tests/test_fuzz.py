@@ -24,10 +24,12 @@ A failure prints the smallest input that fails; the soak profile keeps failures 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import io
 import json
 import os
+import shutil
 import tempfile
 import tomllib
 from collections.abc import Iterator
@@ -56,6 +58,7 @@ FUZZ = settings.get_profile(os.environ.get("COPROD_FUZZ", "ci"))
 
 #: Where every file of an example is written, and an output folder that cannot be made.
 WORK = Path(tempfile.mkdtemp(prefix="coprod-fuzz-"))
+atexit.register(shutil.rmtree, WORK, ignore_errors=True)
 (WORK / "a-file").write_text("")
 UNWRITABLE = str(WORK / "a-file" / "out")
 
