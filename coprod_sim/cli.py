@@ -243,7 +243,10 @@ def _engine_arguments(p: argparse.ArgumentParser, *, workers: bool = True) -> No
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "scheduler", None) and args.engine != "dask":  # before any folder is made
+        parser.error(f"--scheduler {args.scheduler[:40]}: only used with --engine dask")
     try:
         return COMMANDS[args.command](args)
     except (ConfigError, AssetsError) as exc:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from coprod_sim import __version__
-from coprod_sim.config import ConfigError
 
 __all__ = [
     "analyze_command",
@@ -271,8 +270,6 @@ def _executor(args: argparse.Namespace, n_runs: int) -> Iterator[tuple[Any, Any]
     """Yield the executor the options ask for (and how to ask its size); shut it down after."""
     from coprod_sim.sweep.runner import DaskEngine, local_executor
 
-    if args.scheduler and args.engine != "dask":
-        raise ConfigError(f"--scheduler {args.scheduler}: only used with --engine dask")
     n = max(1, min(args.workers, n_runs))
     engine = DaskEngine(args.scheduler, workers=n) if args.engine == "dask" else None
     executor = engine.executor if engine else local_executor(n)

@@ -360,5 +360,7 @@ def test_a_default_out_from_an_unusable_experiment_name(tmp_path, capsys, monkey
     monkeypatch.chdir(tmp_path)  # the default --out is results/<experiment name>, here
     design = "[design]\nmethod = 'lhs'\nsamples = 2\n"
     exp = experiment(tmp_path, design, ranges(LEVERS[:1])).read_text()
-    exp = exp.replace("[experiment]", '[experiment]\nname = "a\\u0000b"')
-    refused(here(capsys, "sweep", str(write(tmp_path / "e.toml", exp))), "--out ", "not a folder name")
+    for bad in ("a\\u0000b", "../outside", ".hidden", "a/b"):
+        text = exp.replace("[experiment]", f'[experiment]\nname = "{bad}"')
+        refused(here(capsys, "sweep", str(write(tmp_path / "e.toml", text))), "experiment.name", "output folder")
+    assert not (tmp_path / "outside").exists() and not (tmp_path / "results").exists()

@@ -28,6 +28,7 @@ Samplers are stateless and take a seed (SALib for Sobol/Saltelli and Morris).
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -250,8 +251,12 @@ def _experiment_settings(table: Any, path: Path, where: str) -> dict[str, Any]:
     """Validate the [experiment] table: what to run, how often and what to keep."""
     exp = check_keys(table, _EXPERIMENT_KEYS, where, name="experiment")
     name = exp.get("name", path.stem)
-    if not isinstance(name, str) or not name.strip():
-        raise ConfigError(f"{where}experiment.name = {shown(name)}: allowed is a non-empty text")
+    # The name is the default output folder (results/<name>): no path separators, no hidden folder.
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", name):
+        raise ConfigError(
+            f"{where}experiment.name = {shown(name)}: allowed is a name of 1 to 100 letters, digits, "
+            "'_', '-' or '.', starting with a letter or digit (it names the default output folder)"
+        )
     description = check_description(exp.get("description"), f"{where}experiment.description", "what it varies")
     scen_ref = exp.get("scenario", "baseline")
     if not isinstance(scen_ref, str):
