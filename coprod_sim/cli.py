@@ -19,8 +19,19 @@ from coprod_sim import __version__, commands
 from coprod_sim.config import ConfigError
 from coprod_sim.dashboard.assets import AssetsError
 from coprod_sim.dashboard.serve import dashboard_command
+from coprod_sim.limits import (
+    INT_DIGITS,
+    MAX_REPLICATES,
+    MAX_RUNS,
+    MAX_SEED,
+    MAX_STEPS,
+    MAX_WORKERS,
+    PATH_CHARS,
+    named,
+    shown,
+)
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+__all__ = ["COMMANDS", "build_parser", "main", "one_line"]
 
 #: Command name -> what it does with the parsed arguments; returns the exit status.
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -39,31 +50,58 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line and status 2, like every other input error
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see '{self.prog} --help')\n")
 
 
-def _nonneg_int(text: str) -> int:
+def one_line(message: str) -> str:
+    """Return an error message on one line: line breaks in a name or value it quotes are escaped."""
+    for brk in "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029":  # what str.splitlines splits at
+        message = message.replace(brk, brk.encode("unicode_escape").decode("ascii"))
+    return message
+
+
+def _whole_number(text: str, allowed: str) -> int:
     try:
-        v = int(text)
+        return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: allowed is a whole number, 0 or more")
-    return v
+        digits = text.strip().lstrip("+-")
+        if digits.isdigit() and len(digits) > INT_DIGITS:  # Python's own limit on converting text
+            raise argparse.ArgumentTypeError(f"{shown(text)}: {allowed}") from None
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a whole number: {allowed}") from None
 
 
-def _pos_int(text: str) -> int:
-    v = _nonneg_int(text)
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: allowed is a whole number, 1 or more")
-    return v
+def _whole(lo: int, hi: int, unit: str = "") -> Callable[[str], int]:
+    """Return an argparse type: a whole number from ``lo`` to ``hi``, one message for any other text."""
+    allowed = f"allowed is a whole number, {lo} or more (at most {hi:,}{unit})"
+
+    def parse(text: str) -> int:
+        v = _whole_number(text, allowed)
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"{shown(text)}: {allowed}")
+        return v
+
+    return parse
 
 
 def _port(text: str) -> int:
-    v = _pos_int(text)
-    if v > 65535:
-        raise argparse.ArgumentTypeError(f"{text!r}: allowed is a port number from 1 to 65535")
+    allowed = "allowed is a port number from 1 to 65535"
+    v = _whole_number(text, allowed)
+    if not 1 <= v <= 65535:
+        raise argparse.ArgumentTypeError(f"{shown(text)}: {allowed}")
     return v
+
+
+def _folder(text: str) -> Path:
+    """Return an output folder; an empty text would mean the current folder, so it is refused."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: allowed is a folder path (empty would write into this folder)")
+    return Path(text)
+
+
+_STEPS = _whole(1, MAX_STEPS, " weeks, 100 years")
+_SEED = _whole(0, MAX_SEED)
+_REPLICATES = _whole(1, MAX_REPLICATES)
+_WORKERS = _whole(1, MAX_WORKERS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,32 +122,34 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_run(sub: Any) -> None:
     r = sub.add_parser("run", help="run one scenario and write its results")
     r.add_argument("scenario", help="a scenario .toml file or a shipped scenario name (see 'scenarios')")
-    r.add_argument("--steps", type=_pos_int, help="weeks to simulate (default: the scenario's, 520 = 10 years)")
-    r.add_argument("--seed", type=_nonneg_int, default=1, help="seed of all randomness (default 1)")
-    r.add_argument("--out", type=Path, default=Path("results/run"), help="output folder (default results/run)")
+    r.add_argument("--steps", type=_STEPS, help="weeks to simulate (default: the scenario's, 520 = 10 years)")
+    r.add_argument("--seed", type=_SEED, default=1, help="seed of all randomness (default 1)")
+    r.add_argument("--out", type=_folder, default=Path("results/run"), help="output folder (default results/run)")
     _set_argument(r, "override a parameter, e.g. --set organisation.people=10000 (repeatable)")
 
 
 def _add_compare(sub: Any) -> None:
     c = sub.add_parser("compare", help="compare scenarios side by side on common random numbers")
     c.add_argument("scenarios", nargs="*", help="scenario files or names (default: every shipped scenario)")
-    c.add_argument("--replicates", type=_pos_int, default=5, help="seeds per scenario (default 5)")
-    c.add_argument("--seed", type=_nonneg_int, default=1, help="master seed of the replicate seeds (default 1)")
-    c.add_argument("--steps", type=_pos_int, help="weeks to simulate (default: each scenario's)")
+    c.add_argument("--replicates", type=_REPLICATES, default=5, help="seeds per scenario (default 5)")
+    c.add_argument("--seed", type=_SEED, default=1, help="master seed of the replicate seeds (default 1)")
+    c.add_argument("--steps", type=_STEPS, help="weeks to simulate (default: each scenario's)")
     _workers_argument(c)
     _set_argument(c, "override a parameter in every scenario (repeatable)")
-    c.add_argument("--out", type=Path, default=Path("results/compare"), help="output folder (default results/compare)")
+    c.add_argument(
+        "--out", type=_folder, default=Path("results/compare"), help="output folder (default results/compare)"
+    )
 
 
 def _add_sweep(sub: Any) -> None:
     w = sub.add_parser("sweep", help="run an experiment (a parameter sweep) into a resumable Parquet dataset")
     w.add_argument("experiment", help="an experiment .toml file or a shipped experiment name")
-    w.add_argument("--out", type=Path, help="output folder (default results/<experiment name>)")
+    w.add_argument("--out", type=_folder, help="output folder (default results/<experiment name>)")
     _workers_argument(w)
     w.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out")
     w.add_argument(
         "--chunk-size",
-        type=_pos_int,
+        type=_whole(1, MAX_RUNS),
         metavar="RUNS",
         help="runs per chunk file (default: the replicates, at least 8; a resumed sweep keeps its own); "
         "results do not depend on it",
@@ -119,9 +159,9 @@ def _add_sweep(sub: Any) -> None:
 
 def _add_validate(sub: Any) -> None:
     v = sub.add_parser("validate", help="run the validation experiments and check the model against published patterns")
-    v.add_argument("--replicates", type=_pos_int, help="seeds per experiment (default: each experiment's, 10)")
+    v.add_argument("--replicates", type=_REPLICATES, help="seeds per experiment (default: each experiment's, 10)")
     v.add_argument(
-        "--out", type=Path, default=Path("results/validation"), help="output folder (default results/validation)"
+        "--out", type=_folder, default=Path("results/validation"), help="output folder (default results/validation)"
     )
     v.add_argument("--patterns", type=Path, help="a patterns file (default: experiments/validation/patterns.toml)")
     v.add_argument("--resume", action="store_true", help="finish an interrupted validation in --out")
@@ -132,7 +172,7 @@ def _add_calibrate(sub: Any) -> None:
     cb = sub.add_parser("calibrate", help="fit the free parameters to published targets (experiments/calibration/)")
     cb.add_argument("--spec", type=Path, help="a calibration file (default: experiments/calibration/calibration.toml)")
     cb.add_argument(
-        "--out", type=Path, default=Path("results/calibration"), help="output folder (default results/calibration)"
+        "--out", type=_folder, default=Path("results/calibration"), help="output folder (default results/calibration)"
     )
     cb.add_argument("--resume", action="store_true", help="finish an interrupted calibration in --out")
     _engine_arguments(cb)
@@ -141,7 +181,9 @@ def _add_calibrate(sub: Any) -> None:
 def _add_analyze(sub: Any) -> None:
     an = sub.add_parser("analyze", help="lever effects, sensitivity indices and plots of a finished sweep")
     an.add_argument("folder", type=Path, help="a sweep output folder (with manifest.json)")
-    an.add_argument("--out", type=Path, help="where to write tables, plots and report.html (default FOLDER/analysis)")
+    an.add_argument(
+        "--out", type=_folder, help="where to write tables, plots and report.html (default FOLDER/analysis)"
+    )
 
 
 def _add_dashboard(sub: Any) -> None:
@@ -179,8 +221,8 @@ def _set_argument(p: argparse.ArgumentParser, help_text: str) -> None:
 def _workers_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--workers",
-        type=_pos_int,
-        default=os.cpu_count() or 1,
+        type=_WORKERS,
+        default=min(os.cpu_count() or 1, MAX_WORKERS),
         help="parallel processes (default: all cores); results do not depend on it",
     )
 
@@ -201,11 +243,14 @@ def _engine_arguments(p: argparse.ArgumentParser, *, workers: bool = True) -> No
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "scheduler", None) and args.engine != "dask":  # before any folder is made
+        parser.error(f"--scheduler {args.scheduler[:40]}: only used with --engine dask")
     try:
         return COMMANDS[args.command](args)
     except (ConfigError, AssetsError) as exc:
-        print(f"coprod-sim: error: {exc}", file=sys.stderr)
+        print(f"coprod-sim: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("coprod-sim: interrupted; files already written are complete, nothing half-written", file=sys.stderr)
@@ -214,7 +259,8 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as exc:
-        print(f"coprod-sim: error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+        name = named(str(exc.filename or ""), PATH_CHARS)
+        print(f"coprod-sim: error: {one_line(name)}: {exc.strerror}", file=sys.stderr)
         return 2
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from coprod_sim import __version__
-from coprod_sim.config import ConfigError
 
 __all__ = [
     "analyze_command",
@@ -61,14 +60,14 @@ def docs_command(args: argparse.Namespace) -> int:
 
 def run_command(args: argparse.Namespace) -> int:
     """``coprod-sim run``: run one scenario, write its tables and provenance, print a summary."""
-    from coprod_sim.io import write_json, write_parquet
+    from coprod_sim.io import check_writable, write_json, write_parquet
     from coprod_sim.run import simulate
     from coprod_sim.scenarios import load_scenario
 
     sc = load_scenario(args.scenario).with_overrides(_overrides(args.overrides))
     steps = args.steps or sc.config.simulation.steps
+    out = check_writable(args.out)
     res = simulate(sc.config, args.seed, steps, progress=sys.stderr.isatty())
-    out: Path = args.out
     write_parquet(res.timeseries, out / "timeseries.parquet")
     write_parquet(res.people, out / "people.parquet")
     write_json(provenance(sc, res.seed, steps, res.init_seconds, res.step_seconds), out / "run.json")
@@ -170,12 +169,13 @@ def _fmt(x: float) -> str:
 def compare_command(args: argparse.Namespace) -> int:
     """``coprod-sim compare``: scenarios side by side on common seeds, printed and written."""
     from coprod_sim.compare import compare, format_table
-    from coprod_sim.io import write_json, write_parquet, write_text
+    from coprod_sim.io import check_writable, write_json, write_parquet, write_text
     from coprod_sim.scenarios import load_scenario, shipped_scenarios
 
     refs = args.scenarios or [str(p) for p in shipped_scenarios()]
     overrides = _overrides(args.overrides)
     scenarios = [load_scenario(r).with_overrides(overrides) for r in refs]
+    out = check_writable(args.out)
     workers = min(args.workers, len(scenarios) * args.replicates)
     result = compare(
         scenarios,
@@ -185,7 +185,6 @@ def compare_command(args: argparse.Namespace) -> int:
         workers=workers,
         progress=sys.stderr.isatty(),
     )
-    out: Path = args.out
     text = format_table(result)
     header = (
         f"Compared {len(scenarios)} scenarios on {args.replicates} common seeds (master seed {args.seed}); "
@@ -219,11 +218,12 @@ def _overrides(items: list[str]) -> dict[str, Any]:
 
 def sweep_command(args: argparse.Namespace) -> int:
     """``coprod-sim sweep``: run an experiment into a resumable Parquet dataset."""
+    from coprod_sim.io import check_writable
     from coprod_sim.sweep.design import load_experiment
     from coprod_sim.sweep.runner import sweep
 
     exp = load_experiment(args.experiment)
-    out: Path = args.out or Path("results") / exp.name
+    out = check_writable(args.out or Path("results") / exp.name)
     n_runs = len(exp.points()) * exp.replicates
     print(
         f"Sweep {exp.name}: {len(exp.points())} design points x {exp.replicates} replicates = {n_runs} runs "
@@ -270,8 +270,6 @@ def _executor(args: argparse.Namespace, n_runs: int) -> Iterator[tuple[Any, Any]
     """Yield the executor the options ask for (and how to ask its size); shut it down after."""
     from coprod_sim.sweep.runner import DaskEngine, local_executor
 
-    if args.scheduler and args.engine != "dask":
-        raise ConfigError(f"--scheduler {args.scheduler}: only used with --engine dask")
     n = max(1, min(args.workers, n_runs))
     engine = DaskEngine(args.scheduler, workers=n) if args.engine == "dask" else None
     executor = engine.executor if engine else local_executor(n)
@@ -286,12 +284,14 @@ def _executor(args: argparse.Namespace, n_runs: int) -> Iterator[tuple[Any, Any]
 
 def validate_command(args: argparse.Namespace) -> int:
     """``coprod-sim validate``: check the model against published patterns (exit 1 if any fails)."""
+    from coprod_sim.io import check_writable
     from coprod_sim.validation.patterns import load_patterns, load_validation_experiment, validate
     from coprod_sim.validation.report import format_table, write_report
 
     patterns = load_patterns(args.patterns)
     names = list(dict.fromkeys(p.experiment for p in patterns))
     exps = [load_validation_experiment(n, args.replicates) for n in names]
+    check_writable(args.out)
     n_runs = sum(len(e.points()) * e.replicates for e in exps)
     print(
         f"Validation: {len(patterns)} patterns from {len(exps)} experiments, {n_runs} runs, "
@@ -322,9 +322,11 @@ def validate_command(args: argparse.Namespace) -> int:
 
 def calibrate_command(args: argparse.Namespace) -> int:
     """``coprod-sim calibrate``: fit the calibrated parameters to published targets."""
+    from coprod_sim.io import check_writable
     from coprod_sim.validation.calibrate import calibrate, describe, load_calibration
 
     spec = load_calibration(args.spec)
+    check_writable(args.out)
     n_runs = spec.samples * spec.replicates
     print(
         f"Calibration of {len(spec.parameters)} parameters to {len(spec.targets)} targets: {spec.rounds} rounds of "
@@ -342,11 +344,15 @@ def calibrate_command(args: argparse.Namespace) -> int:
 
 def analyze_command(args: argparse.Namespace) -> int:
     """``coprod-sim analyze``: print a finished sweep's lever effects and indices; write its report."""
+    from coprod_sim.io import check_writable
     from coprod_sim.sweep.analysis import analyze, format_text, write_report
 
+    out = args.out or args.folder / "analysis"
+    if (args.folder / "manifest.json").is_file():  # else analyze says what is wrong with the folder
+        check_writable(out)
     a = analyze(args.folder)
     print(format_text(a))
-    report = write_report(a, args.out or args.folder / "analysis")
+    report = write_report(a, out)
     print(f"\nWrote effects.csv, means.csv{', indices.csv' if a.indices is not None else ''}, plots/*.png and {report}")
     return 0
 

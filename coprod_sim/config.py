@@ -17,6 +17,8 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from coprod_sim.limits import MAX_PEOPLE, MAX_STEPS, MAX_TIMELINE_ENTRIES, memory_note, named, shown
+
 __all__ = [
     "CURRENCY",
     "LEVER_SECTIONS",
@@ -141,7 +143,7 @@ class Simulation(_Section):
     steps: int = _p(
         520,
         1,
-        5200,
+        MAX_STEPS,
         unit="weeks",
         doc="Steps to simulate; one step is one week (520 = 10 years)",
         source="assumption",
@@ -155,7 +157,7 @@ class Organisation(_Section):
     people: int = _p(
         300,
         4,
-        2_000_000,
+        MAX_PEOPLE,
         unit="people",
         doc="Head count (every seat is filled)",
         source="assumption (a typical social-care provider)",
@@ -278,7 +280,7 @@ class Training(_Section):
     coverage: float = _p(
         0.0, 0.0, 1.0, unit="share", doc="Share of the target group trained per session", source="assumption"
     )
-    interval: int = _p(52, 1, 5200, unit="weeks", doc="Weeks between training sessions", source="assumption")
+    interval: int = _p(52, 1, MAX_STEPS, unit="weeks", doc="Weeks between training sessions", source="assumption")
     hours: float = _p(
         7.0,
         0.0,
@@ -1425,9 +1427,8 @@ def param(path: Any, where: str = "") -> Param:
     """
     found = PARAMS.get(path) if isinstance(path, str) else None
     if found is None:
-        shown = path if isinstance(path, str) else repr(path)
         raise ConfigError(
-            f"{where}{shown}: unknown key path.{suggest(str(path), PARAMS)} "
+            f"{where}{named(path)}: unknown key path.{suggest(path, PARAMS)} "
             "Key paths are section.name as in scenario files (see 'coprod-sim docs ODD')"
         )
     return found
@@ -1441,9 +1442,9 @@ def flat_name(path: str) -> str:
 _FLAT: dict[str, str] = {flat_name(p): p for p in PARAMS}
 
 
-def suggest(word: str, options: Iterable[str]) -> str:
+def suggest(word: Any, options: Iterable[str]) -> str:
     """Return a ' Did you mean ...?' hint, or an empty string."""
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
     return f" Did you mean '{close[0]}'?" if close else ""
 
 
@@ -1476,14 +1477,14 @@ def check_keys(
     """
     if not isinstance(table, Mapping):
         if name:
-            raise ConfigError(f"{where}{name} = {table!r} must be a table, e.g. [{name}]")
-        raise ConfigError(f"{where}{table!r} must be a table with keys {', '.join(allowed)}")
+            raise ConfigError(f"{where}{name} = {shown(table)} must be a table, e.g. [{name}]")
+        raise ConfigError(f"{where}{shown(table)} must be a table with keys {', '.join(allowed)}")
     for key in table:
         if key not in allowed:
-            shown = f"{name}.{key}" if name else repr(key)
-            hint = suggest(shown, hint_from) if hint_from is not None else suggest(key, allowed)
+            quoted = f"{name}.{named(key)}" if name else shown(key)
+            hint = suggest(quoted, hint_from) if hint_from is not None else suggest(key, allowed)
             listed = f"Allowed in [{name}]" if name else "Allowed"
-            raise ConfigError(f"{where}unknown key {shown}{hint} {listed}: {', '.join(allowed)}")
+            raise ConfigError(f"{where}unknown key {quoted}{hint} {listed}: {', '.join(allowed)}")
     return table
 
 
@@ -1495,7 +1496,7 @@ def check_tables(data: Mapping[str, Any], allowed: Sequence[str], where: str = "
     names = [t.strip("[]") for t in allowed]
     for key in data:
         if key not in names:
-            raise ConfigError(f"{where}unknown table [{key}]{suggest(key, names)} Allowed: {', '.join(allowed)}")
+            raise ConfigError(f"{where}unknown table [{named(key)}]{suggest(key, names)} Allowed: {', '.join(allowed)}")
 
 
 def check_value(param: Param, value: Any, where: str) -> Any:
@@ -1503,7 +1504,7 @@ def check_value(param: Param, value: Any, where: str) -> Any:
     given = value  # the message quotes the value as it was given, not as converted
 
     def bad(reason: str = "") -> ConfigError:
-        return ConfigError(f"{where}{param.path} = {given!r}{reason}: allowed is {param.allowed()}")
+        return ConfigError(f"{where}{param.path} = {shown(given)}{reason}: allowed is {param.allowed()}")
 
     t = param.type
     if t is bool:
@@ -1522,10 +1523,15 @@ def check_value(param: Param, value: Any, where: str) -> Any:
                 raise bad(" is not a whole number")
             value = int(value)
     else:
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:  # a whole number beyond any float
+            raise bad(" is out of range") from None
         if not math.isfinite(value):
             raise bad(" is not a finite number")
     if (param.lo is not None and value < param.lo) or (param.hi is not None and value > param.hi):
+        if param.path == "organisation.people" and value > param.hi:  # the limit is memory: say how much
+            raise bad(f" is out of range ({memory_note(value)})")
         raise bad(" is out of range")
     return value
 
@@ -1548,13 +1554,14 @@ class TimelineEntry:
         if spec is None or spec.section not in LEVER_SECTIONS:
             levers = [p for p in PARAMS if p.split(".")[0] in LEVER_SECTIONS]
             raise ConfigError(
-                f"lever = {lever!r} is not a policy lever.{suggest(str(lever), levers)} "
+                f"lever = {shown(lever)} is not a policy lever.{suggest(lever, levers)} "
                 f"Levers are the parameters of [{'], ['.join(LEVER_SECTIONS)}]"
             )
-        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-            raise ConfigError(f"step = {step!r}: allowed is a whole number of weeks, 0 or more")
-        if isinstance(ramp, bool) or not isinstance(ramp, int) or ramp < 0:
-            raise ConfigError(f"ramp = {ramp!r}: allowed is a whole number of weeks, 0 or more")
+        # No run is longer than MAX_STEPS weeks, so an entry or a ramp beyond it could never finish.
+        if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= MAX_STEPS:
+            raise ConfigError(f"step = {shown(step)}: allowed is a whole number of weeks from 0 to {MAX_STEPS}")
+        if isinstance(ramp, bool) or not isinstance(ramp, int) or not 0 <= ramp <= MAX_STEPS:
+            raise ConfigError(f"ramp = {shown(ramp)}: allowed is a whole number of weeks from 0 to {MAX_STEPS}")
         if ramp and spec.type not in (int, float):
             raise ConfigError(f"ramp = {ramp} for {lever}: only numeric levers can ramp")
         object.__setattr__(self, "value", check_value(spec, self.value, "value for "))
@@ -1605,10 +1612,12 @@ class Config:
         for name, cls in SECTIONS.items():
             section = self.__dict__[name]
             if type(section) is not cls:
-                raise ConfigError(f"{name} = {section!r} must be a {cls.__name__} section, e.g. {cls.__name__}()")
+                raise ConfigError(f"{name} = {shown(section)} must be a {cls.__name__} section, e.g. {cls.__name__}()")
         timeline = self.timeline
         if type(timeline) is not tuple or not all(type(e) is TimelineEntry for e in timeline):
-            raise ConfigError(f"timeline = {timeline!r} must be a tuple of TimelineEntry")
+            raise ConfigError(f"timeline = {shown(timeline)} must be a tuple of TimelineEntry")
+        if len(timeline) > MAX_TIMELINE_ENTRIES:
+            raise ConfigError(_too_many_entries(len(timeline)))
         if any(a.step > b.step for a, b in itertools.pairwise(timeline)):
             # In the order from_dict gives: the model applies entries in this order.
             object.__setattr__(self, "timeline", tuple(sorted(timeline, key=lambda e: e.step)))
@@ -1643,7 +1652,7 @@ class Config:
         for key, value in kwargs.items():
             path = _FLAT.get(key)
             if path is None:
-                raise ConfigError(f"unknown parameter {key!r}.{suggest(key, _FLAT)}")
+                raise ConfigError(f"unknown parameter {shown(key)}.{suggest(key, _FLAT)}")
             section, name = path.split(".")
             nested[section][name] = value
         return cls.from_dict(nested)
@@ -1706,7 +1715,9 @@ class Config:
 
 def _parse_timeline(table: Any, where: str) -> list[TimelineEntry]:
     if not isinstance(table, list):
-        raise ConfigError(f"{where}timeline must be a list of [[timeline]] tables, got {table!r}")
+        raise ConfigError(f"{where}timeline must be a list of [[timeline]] tables, got {shown(table)}")
+    if len(table) > MAX_TIMELINE_ENTRIES:  # before building any: the model reads them all every week
+        raise ConfigError(f"{where}{_too_many_entries(len(table))}")
     entries = []
     for i, item in enumerate(table, start=1):
         at = f"{where}timeline entry {i}: "
@@ -1719,3 +1730,10 @@ def _parse_timeline(table: Any, where: str) -> list[TimelineEntry]:
         except ConfigError as exc:
             raise ConfigError(f"{at}{exc}") from None
     return sorted(entries, key=lambda e: e.step)
+
+
+def _too_many_entries(n: int) -> str:
+    return (
+        f"timeline has {n:,} entries: allowed is at most {MAX_TIMELINE_ENTRIES:,} "
+        f"(each entry is a lever change in one week; a run lasts at most {MAX_STEPS:,} weeks)"
+    )

@@ -16,10 +16,45 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["atomic_write", "write_json", "write_parquet", "write_text"]
+from coprod_sim.config import ConfigError
+from coprod_sim.limits import PATH_CHARS, named
+
+__all__ = ["atomic_write", "check_writable", "write_json", "write_parquet", "write_text"]
 
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)  # read the process umask (the call sets it, so set it straight back)
+
+
+def check_writable(folder: Path, flag: str = "--out") -> Path:
+    """Make ``folder`` if needed and write and remove a file in it, so that a run's results are not lost.
+
+    Called once the inputs are valid and before any work: an output folder that cannot be written
+    is found in a moment rather than after hours of computing.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``flag`` and the folder, and why it cannot be written.
+    """
+    folder = Path(folder)
+    where = f"{flag} {named(str(folder), PATH_CHARS)}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ConfigError(f"{where}: is a file, not a folder; allowed is a folder to write into") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"{where}: cannot make the folder ({exc.strerror}); allowed is a folder to write into"
+        ) from None
+    except ValueError:  # a NUL character, which no file name can hold
+        raise ConfigError(f"{where}: not a folder name (it holds a NUL character)") from None
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".coprod-sim-write-check-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot write in this folder ({exc.strerror})") from None
+    return folder
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -10,12 +12,18 @@ from pathlib import Path
 from typing import Any
 
 from coprod_sim.config import Config, ConfigError, check_keys, param, suggest
+from coprod_sim.limits import INT_DIGITS, MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES, PATH_CHARS, SHOWN_CHARS, named, shown
 
 __all__ = [
     "Scenario",
+    "check_description",
     "data_dir",
     "load_scenario",
     "parse_override",
+    "parse_toml",
+    "path_exists",
+    "read_text",
+    "read_toml",
     "resolve_file",
     "scenario_dir",
     "shipped_scenarios",
@@ -33,18 +41,84 @@ def data_dir(name: str) -> Path:
     raise ConfigError(f"the shipped {name} folder is missing from this installation")
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML data file; any failure is one ConfigError line naming the file."""
+def read_text(path: Path, kind: str = "input") -> str:
+    """Return the text of a UTF-8 input file; any failure is one ConfigError line naming the file.
+
+    A folder, a device or a FIFO (which would never end) is refused before it is opened, and so
+    is a file above :data:`~coprod_sim.limits.MAX_FILE_BYTES`.
+    """
+    path = Path(path)
+    where = named(str(path), PATH_CHARS)
     try:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not a text file in UTF-8") from None
+        info = path.stat()
+    except (OSError, ValueError) as exc:  # ValueError: a NUL character in the name
+        if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
+            raise ConfigError(f"{where}: cannot read the file ({exc.strerror})") from None
+        raise ConfigError(f"{where}: file not found") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ConfigError(f"{where}: is a folder, not a {kind} file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError(f"{where}: is not a regular file (a device or a FIFO); give a {kind} .toml file")
+    try:
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)  # the size from stat can be wrong (/proc) or change
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the file ({exc.strerror})") from None
+        raise ConfigError(f"{where}: cannot read the file ({exc.strerror})") from None
+    if len(data) > MAX_FILE_BYTES:
+        size = max(info.st_size, len(data))
+        raise ConfigError(
+            f"{where}: {size:,} bytes is too big for a {kind} file (allowed: at most {MAX_FILE_BYTES:,} bytes)"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{where}: not a text file in UTF-8") from None
+
+
+def path_exists(path: Path) -> bool:
+    """Return whether ``path`` exists; False, not an error, for a name no file can have (too long, a NUL)."""
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):
+        return False
+
+
+def parse_toml(text: str, where: str) -> dict[str, Any]:
+    """Parse TOML text; any failure is one ConfigError line starting with ``where``.
+
+    A leading byte-order mark (which some editors write) is skipped. Besides syntax errors,
+    tomllib fails on arrays or tables nested hundreds deep (RecursionError) and on whole numbers
+    longer than Python reads (ValueError); those get a message too.
+    """
+    try:
+        return tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
+        raise ConfigError(f"{where}: TOML syntax error: {exc}") from None
+    except RecursionError:
+        raise ConfigError(
+            f"{where}: arrays or inline tables nested too deeply to read (allowed: a few levels, as in the examples)"
+        ) from None
+    except ValueError:
+        raise ConfigError(f"{where}: {_long_number(text)}") from None
+
+
+def _long_number(text: str) -> str:
+    """Say where a whole number too long for Python is, and what is allowed."""
+    found = re.search(rf"[0-9_]{{{INT_DIGITS + 1},}}", text)
+    at = ""
+    if found:
+        start = text.rfind("\n", 0, found.start()) + 1
+        line = text.count("\n", 0, start) + 1
+        before = text[start : found.start()].strip()
+        key = f"{named(before[:SHOWN_CHARS])} " if before else ""
+        digits = found.group()
+        at = f"line {line}: {key}{digits[:SHOWN_CHARS]}… ({len(digits):,} digits) "
+    return f"{at}is a whole number too long to read: allowed are whole numbers of at most {INT_DIGITS:,} digits"
+
+
+def read_toml(path: Path, kind: str = "input") -> dict[str, Any]:
+    """Read and parse a TOML data file; any failure is one ConfigError line naming the file."""
+    return parse_toml(read_text(path, kind), str(path))
 
 
 def scenario_dir() -> Path:
@@ -55,17 +129,18 @@ def scenario_dir() -> Path:
 def resolve_file(ref: str | Path, folder: Path, kind: str, hint: str = "") -> Path:
     """Return the ``.toml`` path given, or the file of the shipped ``kind`` (scenario, experiment) named ``ref``."""
     path = Path(ref)
-    if path.suffix != ".toml" and not path.exists():
+    where = named(str(ref), PATH_CHARS)
+    if path.suffix != ".toml" and not path_exists(path):
         shipped = folder / f"{ref}.toml"
-        if shipped.exists():
+        if path_exists(shipped):
             return shipped
         names = sorted(p.stem for p in folder.glob("*.toml"))
         raise ConfigError(
-            f"{ref}: no such {kind} file or shipped {kind}.{suggest(str(ref), names)} Shipped: {', '.join(names)}"
+            f"{where}: no such {kind} file or shipped {kind}.{suggest(ref, names)} Shipped: {', '.join(names)}"
         )
-    if not path.is_file():
-        raise ConfigError(f"{ref}: file not found (give a .toml file or a shipped {kind} name{hint})")
-    return path
+    if not path_exists(path):
+        raise ConfigError(f"{where}: file not found (give a .toml file or a shipped {kind} name{hint})")
+    return path  # a folder or a device is refused when read, with its own message
 
 
 def shipped_scenarios() -> list[Path]:
@@ -107,14 +182,7 @@ def load_scenario(ref: str | Path) -> Scenario:
         With one message naming the file, the key path, the value and what is allowed.
     """
     path = resolve_file(ref, scenario_dir(), "scenario", "; see 'coprod-sim scenarios'")
-    where = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{where}: not a text file in UTF-8") from None
-    except OSError as exc:
-        raise ConfigError(f"{where}: cannot read the file ({exc.strerror})") from None
-    return parse_scenario(text, where, default_name=path.stem, path=path)
+    return parse_scenario(read_text(path, "scenario"), str(path), default_name=path.stem, path=path)
 
 
 def parse_scenario(text: str, where: str, *, default_name: str = "scenario", path: Path | None = None) -> Scenario:
@@ -122,10 +190,7 @@ def parse_scenario(text: str, where: str, *, default_name: str = "scenario", pat
 
     The text is data only: it is parsed as TOML and validated, never executed.
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{where}: TOML syntax error: {exc}") from None
+    data = parse_toml(text, where)
     meta = data.pop("scenario", None)
     if meta is None:
         raise ConfigError(f"{where}: missing the [scenario] table with name, description and sources")
@@ -134,16 +199,25 @@ def parse_scenario(text: str, where: str, *, default_name: str = "scenario", pat
     description = meta.get("description")
     sources = meta.get("sources", [])
     if not isinstance(name, str) or not name.strip():
-        raise ConfigError(f"{where}: scenario.name = {name!r}: allowed is a non-empty text")
-    if not isinstance(description, str) or not description.strip():
-        raise ConfigError(
-            f"{where}: scenario.description = {description!r}: allowed is a non-empty text "
-            "saying what the scenario represents"
-        )
+        raise ConfigError(f"{where}: scenario.name = {shown(name)}: allowed is a non-empty text")
+    description = check_description(description, f"{where}: scenario.description", "what the scenario represents")
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
-        raise ConfigError(f"{where}: scenario.sources = {sources!r}: allowed is a list of texts")
+        raise ConfigError(f"{where}: scenario.sources = {shown(sources)}: allowed is a list of texts")
     config = Config.from_dict(data, source=where)
-    return Scenario(name=name, description=description.strip(), sources=tuple(sources), config=config, path=path)
+    return Scenario(name=name, description=description, sources=tuple(sources), config=config, path=path)
+
+
+def check_description(value: Any, key: str, saying: str) -> str:
+    """Return a description stripped, or raise ConfigError: it must be a text, not empty nor too long.
+
+    ``key`` starts the message (file and key), ``saying`` says what the text is for.
+    """
+    allowed = f"allowed is a non-empty text of at most {MAX_DESCRIPTION_CHARS:,} characters saying {saying}"
+    if value is None:
+        raise ConfigError(f"{key} is missing: {allowed}")
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > MAX_DESCRIPTION_CHARS:
+        raise ConfigError(f"{key} = {shown(value)}: {allowed}")
+    return value.strip()
 
 
 def scenario_toml(scenario: Scenario) -> str:
@@ -188,12 +262,14 @@ def _toml_value(v: Any) -> str:
 def parse_override(text: str) -> tuple[str, Any]:
     """Parse ``key.path=value`` (value in TOML syntax; bare words are text)."""
     if "=" not in text:
-        raise ConfigError(f"--set {text!r}: expected key.path=value, e.g. --set power.transfer=0.5")
+        raise ConfigError(f"--set {shown(text)}: expected key.path=value, e.g. --set power.transfer=0.5")
     key, _, raw = text.partition("=")
     key, raw = key.strip(), raw.strip()
-    param(key, "--set ")
+    spec = param(key, "--set ")
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw  # a bare word such as `all` for training.target
+    except (RecursionError, ValueError):  # nested hundreds deep, or a whole number too long to read
+        raise ConfigError(f"--set {key}={shown(raw)}: cannot be read as a value: allowed is {spec.allowed()}") from None
     return key, value

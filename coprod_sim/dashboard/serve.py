@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from coprod_sim.config import ConfigError
+from coprod_sim.limits import named
 
 __all__ = [
     "CDN_PATH",
@@ -70,14 +71,16 @@ def check_port(host: str, port: int) -> None:
     try:
         family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     except socket.gaierror as exc:
-        raise ConfigError(f"--host {host}: not an address of this machine ({exc.strerror})") from None
+        raise ConfigError(f"--host {named(host)}: not an address of this machine ({exc.strerror})") from None
+    except (UnicodeError, ValueError):  # a name no resolver takes: too long a label, a NUL character
+        raise ConfigError(f"--host {named(host)}: not a host name or an address of this machine") from None
     with socket.socket(family, kind, proto) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(addr)
         except OSError as exc:
             raise ConfigError(
-                f"cannot listen on {host} port {port} ({exc.strerror}); is the dashboard already running? "
+                f"cannot listen on {named(host)} port {port} ({exc.strerror}); is the dashboard already running? "
                 "Choose another port with --port"
             ) from None
 
@@ -178,6 +181,7 @@ def dashboard_command(args: argparse.Namespace) -> int:
     (``ConfigError``) when the address cannot be used.
     """
     host, port = args.host, args.port
+    check_port(host, port)  # before anything says "listening" on an address that cannot be used
     _set_solara_environment(host, port)
     _require_assets()
     if not is_loopback(host):
@@ -186,7 +190,6 @@ def dashboard_command(args: argparse.Namespace) -> int:
             "can use the dashboard (it has no login)",
             file=sys.stderr,
         )
-    check_port(host, port)
     server = _server(host, port)
     url = page_url(host, port)
     threading.Thread(

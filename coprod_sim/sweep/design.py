@@ -28,6 +28,7 @@ Samplers are stateless and take a seed (SALib for Sobol/Saltelli and Morris).
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,10 +38,19 @@ import numpy as np
 import pandas as pd
 
 from coprod_sim.config import PARAMS, Config, ConfigError, Param, check_keys, check_tables, check_value, param
+from coprod_sim.limits import MAX_DESIGN_POINTS, MAX_REPLICATES, MAX_RUNS, MAX_SEED, design_points, shown
 from coprod_sim.run import replicate_seeds
-from coprod_sim.scenarios import Scenario, data_dir, load_scenario, read_toml, resolve_file
+from coprod_sim.scenarios import (
+    Scenario,
+    check_description,
+    data_dir,
+    load_scenario,
+    path_exists,
+    read_toml,
+    resolve_file,
+)
 
-__all__ = ["METHODS", "Experiment", "Factor", "experiment_dir", "load_experiment"]
+__all__ = ["METHODS", "Experiment", "Factor", "check_size", "experiment_dir", "load_experiment"]
 
 METHODS = ("grid", "lhs", "sobol", "morris")
 KEEP = ("summary", "timeseries", "patterns")
@@ -183,7 +193,7 @@ def _plain(v: Any) -> Any:
 
 def _whole(where: str, key: str, value: Any, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise ConfigError(f"{where}{key} = {value!r}: allowed is a whole number from {lo} to {hi}")
+        raise ConfigError(f"{where}{key} = {shown(value)}: allowed is a whole number from {lo:,} to {hi:,}")
     return value
 
 
@@ -197,7 +207,7 @@ def load_experiment(ref: str | Path) -> Experiment:
     """
     path = resolve_file(ref, experiment_dir(), "experiment")
     where = f"{path}: "
-    data = read_toml(path)
+    data = read_toml(path, "experiment")
     check_tables(data, ("[experiment]", "[design]", "[[parameters]]"), where)
     if "experiment" not in data:
         raise ConfigError(f"{where}missing the [experiment] table (name, description, scenario, replicates, steps)")
@@ -205,36 +215,68 @@ def load_experiment(ref: str | Path) -> Experiment:
     design = _design_settings(data.get("design", {}), where)
     factors = _factors(data.get("parameters"), design["method"], where)
     experiment = Experiment(**settings, **design, factors=factors, path=path)
+    check_size(experiment, where)
     _check_points(experiment, where)
     return experiment
+
+
+def check_size(experiment: Experiment, where: str) -> None:
+    """Raise :class:`ConfigError` when the design is too big, from its settings, before drawing it.
+
+    The limits (:data:`~coprod_sim.limits.MAX_DESIGN_POINTS`, :data:`~coprod_sim.limits.MAX_RUNS`)
+    bound what setting up a sweep holds in memory; the message says which setting to lower.
+    """
+    e = experiment
+    grid = [len(f.values or ()) for f in e.factors]
+    n = design_points(e.method, len(e.factors), e.samples, e.second_order, grid)
+    if e.method == "grid":
+        made = f"a grid of {' x '.join(map(str, grid))} values"
+    elif e.method == "lhs":
+        made = f"design.samples = {e.samples:,}"
+    elif e.method == "sobol":
+        order = "true, N(2k + 2)" if e.second_order else "false, N(k + 2)"
+        made = f"design.samples N = {e.samples:,} with {len(e.factors)} parameters (k) and second_order = {order}"
+    else:
+        made = f"design.samples = {e.samples:,} trajectories of {len(e.factors)} parameters (k), N(k + 1)"
+    if n > MAX_DESIGN_POINTS:
+        raise ConfigError(f"{where}{made} makes {n:,} design points: allowed is at most {MAX_DESIGN_POINTS:,}")
+    if n * e.replicates > MAX_RUNS:
+        raise ConfigError(
+            f"{where}{n:,} design points x experiment.replicates = {e.replicates:,} makes {n * e.replicates:,} runs: "
+            f"allowed is at most {MAX_RUNS:,}"
+        )
 
 
 def _experiment_settings(table: Any, path: Path, where: str) -> dict[str, Any]:
     """Validate the [experiment] table: what to run, how often and what to keep."""
     exp = check_keys(table, _EXPERIMENT_KEYS, where, name="experiment")
     name = exp.get("name", path.stem)
-    description = exp.get("description")
-    if not isinstance(name, str) or not name.strip():
-        raise ConfigError(f"{where}experiment.name = {name!r}: allowed is a non-empty text")
-    if not isinstance(description, str) or not description.strip():
-        raise ConfigError(f"{where}experiment.description = {description!r}: allowed is a non-empty text")
+    # The name is the default output folder (results/<name>): no path separators, no hidden folder.
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", name):
+        raise ConfigError(
+            f"{where}experiment.name = {shown(name)}: allowed is a name of 1 to 100 letters, digits, "
+            "'_', '-' or '.', starting with a letter or digit (it names the default output folder)"
+        )
+    description = check_description(exp.get("description"), f"{where}experiment.description", "what it varies")
     scen_ref = exp.get("scenario", "baseline")
     if not isinstance(scen_ref, str):
-        raise ConfigError(f"{where}experiment.scenario = {scen_ref!r}: allowed is a scenario name or file path")
+        raise ConfigError(f"{where}experiment.scenario = {shown(scen_ref)}: allowed is a scenario name or file path")
     local = path.parent / scen_ref
-    scenario = load_scenario(local if local.suffix == ".toml" and local.is_file() else scen_ref)
+    scenario = load_scenario(local if local.suffix == ".toml" and path_exists(local) else scen_ref)
     weeks_range = (PARAMS["simulation.steps"].lo, PARAMS["simulation.steps"].hi)  # a run's length
     settings = {
         "name": name,
-        "description": description.strip(),
+        "description": description,
         "scenario": scenario,
-        "replicates": _whole(where, "experiment.replicates", exp.get("replicates", 5), 1, 10_000),
+        "replicates": _whole(where, "experiment.replicates", exp.get("replicates", 5), 1, MAX_REPLICATES),
         "steps": _whole(where, "experiment.steps", exp.get("steps", scenario.config.simulation.steps), *weeks_range),
-        "seed": _whole(where, "experiment.seed", exp.get("seed", 1), 0, 2**63 - 1),
+        "seed": _whole(where, "experiment.seed", exp.get("seed", 1), 0, MAX_SEED),
         "keep": exp.get("keep", "summary"),
     }
     if settings["keep"] not in KEEP:
-        raise ConfigError(f"{where}experiment.keep = {settings['keep']!r}: allowed is {', '.join(map(repr, KEEP))}")
+        raise ConfigError(
+            f"{where}experiment.keep = {shown(settings['keep'])}: allowed is {', '.join(map(repr, KEEP))}"
+        )
     return settings
 
 
@@ -243,7 +285,7 @@ def _design_settings(table: Any, where: str) -> dict[str, Any]:
     design = check_keys(table, _DESIGN_KEYS, where, name="design")
     method = design.get("method", "grid")
     if method not in METHODS:
-        raise ConfigError(f"{where}design.method = {method!r}: allowed is one of {', '.join(map(repr, METHODS))}")
+        raise ConfigError(f"{where}design.method = {shown(method)}: allowed is one of {', '.join(map(repr, METHODS))}")
     # A key another method uses would be ignored without a word; say so instead.
     for key in design:
         if key != "method" and method not in _USED_BY[key]:
@@ -251,11 +293,11 @@ def _design_settings(table: Any, where: str) -> dict[str, Any]:
                 f"{where}design.{key} is not used by method = {method!r} (only by {' and '.join(_USED_BY[key])}); "
                 "remove it"
             )
-    samples = _whole(where, "design.samples", design.get("samples", 16), 1, 1_000_000)
+    samples = _whole(where, "design.samples", design.get("samples", 16), 1, MAX_DESIGN_POINTS)
     levels = _whole(where, "design.levels", design.get("levels", 4), 2, 100)
     second_order = design.get("second_order", False)
     if not isinstance(second_order, bool):
-        raise ConfigError(f"{where}design.second_order = {second_order!r}: allowed is true or false")
+        raise ConfigError(f"{where}design.second_order = {shown(second_order)}: allowed is true or false")
     return {"method": method, "samples": samples, "levels": levels, "second_order": second_order}
 
 
@@ -301,6 +343,6 @@ def _factors(table: Any, method: str, where: str) -> tuple[Factor, ...]:
             lo = check_value(spec, item["low"], at + "low: ")
             hi = check_value(spec, item["high"], at + "high: ")
             if not lo < hi:
-                raise ConfigError(f"{at}low = {lo!r} must be below high = {hi!r} for {p}")
+                raise ConfigError(f"{at}low = {shown(lo)} must be below high = {shown(hi)} for {p}")
             factors.append(Factor(path=p, low=float(lo), high=float(hi)))
     return tuple(factors)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from coprod_sim.config import PARAMS, ConfigError, check_keys, check_tables, param, suggest
 from coprod_sim.io import write_json, write_text
+from coprod_sim.limits import MAX_DESIGN_POINTS, MAX_REPLICATES, MAX_RUNS, MAX_SEED, shown
 from coprod_sim.scenarios import data_dir, read_toml
 from coprod_sim.stats import mean_interval
 from coprod_sim.sweep.design import Experiment, Factor
@@ -77,7 +78,7 @@ def _calibration_dir() -> Path:
 def load_calibration(path: Path | None = None) -> CalibrationSpec:
     """Load and validate the calibration file; errors are one line naming file, key and value."""
     path = Path(path) if path else _calibration_dir() / "calibration.toml"
-    data = read_toml(path)
+    data = read_toml(path, "calibration")
     where = f"{path}: "
     check_tables(data, ("[calibration]", "[[parameters]]"), where)
     cal = check_keys(data.get("calibration", {}), _SETTINGS, where, name="calibration")
@@ -85,14 +86,37 @@ def load_calibration(path: Path | None = None) -> CalibrationSpec:
     def whole(key: str, lo: int, hi: int) -> int:
         v = cal.get(key)
         if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-            raise ConfigError(f"{where}calibration.{key} = {v!r}: allowed is a whole number from {lo} to {hi}")
+            raise ConfigError(f"{where}calibration.{key} = {shown(v)}: allowed is a whole number from {lo:,} to {hi:,}")
         return v
 
     shrink = cal.get("shrink")
     if isinstance(shrink, bool) or not isinstance(shrink, int | float) or not 0 < shrink < 1:
-        raise ConfigError(f"{where}calibration.shrink = {shrink!r}: allowed is a number between 0 and 1")
+        raise ConfigError(f"{where}calibration.shrink = {shown(shrink)}: allowed is a number between 0 and 1")
+    spec = CalibrationSpec(
+        parameters=_parameters(data.get("parameters", []), where),
+        targets=_targets(cal.get("targets", []), where),
+        samples=whole("samples", 4, MAX_DESIGN_POINTS),
+        rounds=whole("rounds", 1, 100),
+        shrink=float(shrink),
+        replicates=whole("replicates", 1, MAX_REPLICATES),
+        confirm_replicates=whole("confirm_replicates", 1, MAX_REPLICATES),
+        seed=whole("seed", 0, MAX_SEED),
+        path=path,
+    )
+    if spec.samples * spec.replicates > MAX_RUNS:  # each round sweeps samples x replicates of each target
+        raise ConfigError(
+            f"{where}calibration.samples = {spec.samples:,} x calibration.replicates = {spec.replicates:,} makes "
+            f"{spec.samples * spec.replicates:,} runs a round for each target: allowed is at most {MAX_RUNS:,}"
+        )
+    return spec
+
+
+def _parameters(tables: Any, where: str) -> tuple[Factor, ...]:
+    """Validate the [[parameters]] to calibrate: a key path and a range within its allowed values."""
+    if not isinstance(tables, list) or not tables:
+        raise ConfigError(f"{where}no [[parameters]] to calibrate")
     params = []
-    for i, t in enumerate(data.get("parameters", [])):
+    for i, t in enumerate(tables):
         t = check_keys(t, ("path", "low", "high"), f"{where}parameters {i + 1}: ")
         spec = param(t.get("path"), f"{where}parameters {i + 1}: ")
         p = spec.path
@@ -100,34 +124,28 @@ def load_calibration(path: Path | None = None) -> CalibrationSpec:
         ok = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lo, hi))
         if not ok or not (spec.lo is None or spec.lo <= lo) or not (spec.hi is None or hi <= spec.hi) or lo >= hi:
             raise ConfigError(
-                f"{where}parameters {p}: low = {lo!r}, high = {hi!r}: allowed is low < high, both {spec.allowed()}"
+                f"{where}parameters {p}: low = {shown(lo)}, high = {shown(hi)}: allowed is low < high, "
+                f"both {spec.allowed()}"
             )
         params.append(Factor(p, low=float(lo), high=float(hi)))
-    if not params:
-        raise ConfigError(f"{where}no [[parameters]] to calibrate")
+    return tuple(params)
+
+
+def _targets(ids: Any, where: str) -> tuple[Pattern, ...]:
+    """Validate calibration.targets: ids of 'mean' patterns of one design point."""
+    if not isinstance(ids, list) or not ids:
+        raise ConfigError(f"{where}calibration.targets = {shown(ids)}: name at least one pattern, e.g. ['exit_ratio']")
     patterns = {p.id: p for p in load_patterns()}
     targets = []
-    for tid in cal.get("targets", []):
-        if tid not in patterns:
-            hint = suggest(str(tid), list(patterns))
-            raise ConfigError(f"{where}calibration.targets: {tid!r} is not a pattern{hint}")
+    for tid in ids:
+        if not isinstance(tid, str) or tid not in patterns:
+            hint = suggest(tid, list(patterns))
+            raise ConfigError(f"{where}calibration.targets: {shown(tid)} is not a pattern{hint}")
         p = patterns[tid]
         if p.statistic != "mean" or p.where:
             raise ConfigError(f"{where}calibration.targets: {tid!r} must be a 'mean' pattern of one design point")
         targets.append(p)
-    if not targets:
-        raise ConfigError(f"{where}calibration.targets: name at least one pattern")
-    return CalibrationSpec(
-        parameters=tuple(params),
-        targets=tuple(targets),
-        samples=whole("samples", 4, 100000),
-        rounds=whole("rounds", 1, 100),
-        shrink=float(shrink),
-        replicates=whole("replicates", 1, 10000),
-        confirm_replicates=whole("confirm_replicates", 1, 10000),
-        seed=whole("seed", 0, 2**63 - 1),
-        path=path,
-    )
+    return tuple(targets)
 
 
 def _round_experiment(base: Experiment, factors: tuple[Factor, ...], spec: CalibrationSpec, k: int) -> Experiment:

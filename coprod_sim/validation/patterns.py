@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 
 from coprod_sim.config import ConfigError, check_keys, check_tables, check_value, param, suggest
-from coprod_sim.scenarios import data_dir, read_toml
+from coprod_sim.limits import named, shown
+from coprod_sim.scenarios import data_dir, path_exists, read_toml
 from coprod_sim.stats import mean_interval
-from coprod_sim.sweep.design import Experiment, load_experiment
+from coprod_sim.sweep.design import Experiment, check_size, load_experiment
 from coprod_sim.sweep.runner import load_results, sweep
 from coprod_sim.validation.probes import PROBES
 
@@ -149,19 +150,26 @@ def load_validation_experiment(name: str, replicates: int | None = None) -> Expe
     """Load ``experiments/validation/NAME.toml``, optionally with another number of replicates."""
     exp = load_experiment(validation_dir() / f"{name}.toml")
     if exp.keep != "patterns":
-        raise ConfigError(f"{exp.path}: experiment.keep = {exp.keep!r}: a validation experiment keeps 'patterns'")
-    return dataclasses.replace(exp, replicates=replicates) if replicates else exp
+        raise ConfigError(f"{exp.path}: experiment.keep = {shown(exp.keep)}: a validation experiment keeps 'patterns'")
+    if not replicates:
+        return exp
+    exp = dataclasses.replace(exp, replicates=replicates)
+    check_size(exp, f"{exp.path}: with --replicates {replicates}: ")
+    return exp
 
 
 def _number(where: str, key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ConfigError(f"{where}{key} = {value!r}: allowed is a number")
-    return float(value)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not -math.inf < value < math.inf:
+        raise ConfigError(f"{where}{key} = {shown(value)}: allowed is a number")
+    try:
+        return float(value)
+    except OverflowError:  # a whole number beyond any float
+        raise ConfigError(f"{where}{key} = {shown(value)}: allowed is a number of at most about 1e308") from None
 
 
 def _point(where: str, key: str, value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ConfigError(f"{where}{key} = {value!r}: allowed is a table of key paths and values")
+        raise ConfigError(f"{where}{key} = {shown(value)}: allowed is a table of key paths and values")
     for path, v in value.items():
         check_value(param(path, f"{where}{key}."), v, f"{where}{key}.")
     return dict(value)
@@ -170,29 +178,29 @@ def _point(where: str, key: str, value: Any) -> dict[str, Any]:
 def load_patterns(path: Path | None = None) -> list[Pattern]:
     """Load and validate the patterns file; every error is one line naming file, key and value."""
     path = Path(path) if path else validation_dir() / "patterns.toml"
-    data = read_toml(path)
+    data = read_toml(path, "patterns")
     check_tables(data, ("[[pattern]]",), f"{path}: ")
     tables = data.get("pattern")
     if not isinstance(tables, list) or not tables:
         raise ConfigError(f"{path}: no [[pattern]] tables")
     patterns, seen = [], set()
     for i, t in enumerate(tables):
-        where = f"{path}: pattern {t.get('id', i + 1) if isinstance(t, Mapping) else i + 1}: "
+        where = f"{path}: pattern {named(t.get('id', i + 1)) if isinstance(t, Mapping) else i + 1}: "
         t = check_keys(t, _KEYS, where)
         for key in _REQUIRED:
             if key not in t:
                 raise ConfigError(f"{where}missing key {key!r}")
         for key in ("id", "name", "published", "mapping", "source", "evidence", "experiment", "column", "target_text"):
             if key in t and not (isinstance(t[key], str) and t[key].strip()):
-                raise ConfigError(f"{where}{key} = {t[key]!r}: allowed is non-empty text")
+                raise ConfigError(f"{where}{key} = {shown(t[key])}: allowed is non-empty text")
         if t["id"] in seen:
-            raise ConfigError(f"{where}id {t['id']!r} is used twice")
+            raise ConfigError(f"{where}id {shown(t['id'])} is used twice")
         seen.add(t["id"])
         stat, role = t["statistic"], t["role"]
         if stat not in STATISTICS:
-            raise ConfigError(f"{where}statistic = {stat!r}: allowed is {', '.join(STATISTICS)}")
+            raise ConfigError(f"{where}statistic = {shown(stat)}: allowed is {', '.join(STATISTICS)}")
         if role not in ROLES:
-            raise ConfigError(f"{where}role = {role!r}: allowed is {', '.join(map(repr, ROLES))}")
+            raise ConfigError(f"{where}role = {shown(role)}: allowed is {', '.join(map(repr, ROLES))}")
         low, high = _number(where, "low", t["low"]), _number(where, "high", t["high"])
         if low >= high:
             raise ConfigError(f"{where}low = {low:g}, high = {high:g}: low must be below high")
@@ -203,21 +211,21 @@ def load_patterns(path: Path | None = None) -> list[Pattern]:
             raise ConfigError(f"{where}target = {target:g}: must lie within low {low:g} and high {high:g}")
         at = t.get("at", "end")
         if at not in ("end", "prev"):
-            raise ConfigError(f"{where}at = {at!r}: allowed is 'end' or 'prev' (a year before the end)")
+            raise ConfigError(f"{where}at = {shown(at)}: allowed is 'end' or 'prev' (a year before the end)")
         column = t.get("column", "")
         if stat in ("mean", "odds_between"):
             if column not in PROBES:
-                raise ConfigError(f"{where}column = {column!r}: allowed is a probe{suggest(column, list(PROBES))}")
+                raise ConfigError(f"{where}column = {shown(column)}: allowed is a probe{suggest(column, list(PROBES))}")
         elif column:
-            raise ConfigError(f"{where}column: not used by statistic {stat!r} (it compares attitudes)")
+            raise ConfigError(f"{where}column: not used by statistic {shown(stat)} (it compares attitudes)")
         if stat == "mean" and ("treatment" in t or "control" in t):
             raise ConfigError(f"{where}treatment/control: not used by statistic 'mean' (use where)")
         if stat != "mean" and not ("treatment" in t and "control" in t):
-            raise ConfigError(f"{where}statistic {stat!r} needs a treatment and a control point")
-        if not (validation_dir() / f"{t['experiment']}.toml").is_file():
+            raise ConfigError(f"{where}statistic {shown(stat)} needs a treatment and a control point")
+        if not path_exists(validation_dir() / f"{t['experiment']}.toml"):
             names = sorted(p.stem for p in validation_dir().glob("*.toml") if p.stem != "patterns")
             hint = suggest(t["experiment"], names)
-            raise ConfigError(f"{where}experiment = {t['experiment']!r}: no such validation experiment{hint}")
+            raise ConfigError(f"{where}experiment = {shown(t['experiment'])}: no such validation experiment{hint}")
         patterns.append(
             Pattern(
                 id=t["id"],
