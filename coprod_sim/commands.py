@@ -283,7 +283,7 @@ def _executor(args: argparse.Namespace, n_runs: int) -> Iterator[tuple[Any, Any]
 
 
 def validate_command(args: argparse.Namespace) -> int:
-    """``coprod-sim validate``: check the model against published patterns (exit 1 if any fails)."""
+    """``coprod-sim validate``: check the model against published patterns (exit 1 unless every pattern passes)."""
     from coprod_sim.io import check_writable
     from coprod_sim.validation.patterns import load_patterns, load_validation_experiment, validate
     from coprod_sim.validation.report import format_table, write_report

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from coprod_sim.config import iter_params
-from coprod_sim.docs import END, START, parameter_table
+from coprod_sim.docs import END, PATTERNS_END, PATTERNS_START, START, parameter_table, pattern_roles
 
 ROOT = Path(__file__).resolve().parents[1]
 ODD = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
@@ -60,6 +60,19 @@ def test_parameter_table_is_generated_from_the_code():
     assert table == parameter_table(), "run: python -m coprod_sim.docs docs/ODD.md"
     for p in iter_params():
         assert f"`{p.path}`" in table
+
+
+def test_pattern_roles_in_the_odd_are_generated_from_patterns_toml():
+    block = ODD.split(PATTERNS_START, 1)[1].split(PATTERNS_END, 1)[0].strip()
+    assert block == pattern_roles(), "run: python -m coprod_sim.docs docs/ODD.md"
+
+
+def test_at_least_five_independent_patterns_each_with_a_source():
+    from coprod_sim.validation.patterns import load_patterns
+
+    independent = [p for p in load_patterns() if p.role == "independent"]
+    assert len(independent) >= 5
+    assert all(p.source.strip() and p.evidence.strip() for p in independent)
 
 
 def test_every_parameter_has_a_source_or_says_assumption():

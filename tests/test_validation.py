@@ -150,6 +150,41 @@ def test_between_run_statistics_pair_replicates():
     assert v.mean == pytest.approx(0.75) and not v.passed  # 0.75 > 0.5: did not decay enough
 
 
+def _verdict(values, low=0.0, high=1.0):
+    from coprod_sim.stats import mean_interval
+    from coprod_sim.validation.patterns import Verdict
+
+    p = dataclasses.replace(PATTERNS["exit_ratio"], low=low, high=high, target=None, target_text="band")
+    vals = np.asarray(values, float)
+    mean, lo, hi = mean_interval(vals)
+    return Verdict(p, vals, mean, lo, hi)
+
+
+def test_the_verdict_accounts_for_monte_carlo_error():
+    # Mean 0.5 with a narrow interval: pass. The same mean with an interval reaching past 1: unclear.
+    assert _verdict([0.49, 0.5, 0.51]).result == "pass"
+    wide = _verdict([0.0, 0.5, 1.4])
+    assert 0.0 <= wide.mean <= 1.0 and wide.result == "unclear" and not wide.passed
+    # Its interval must shrink to the distance to the nearer edge: n x (half / distance)^2.
+    half, dist = (wide.hi - wide.lo) / 2, min(wide.mean, 1.0 - wide.mean)
+    assert wide.replicates_to_decide == math.ceil(3 * (half / dist) ** 2)
+    # Wholly outside: fail; one replicate (no interval): unclear; no value: fail.
+    assert _verdict([1.2, 1.3, 1.25]).result == "fail"
+    assert _verdict([0.5]).result == "unclear" and _verdict([0.5]).replicates_to_decide is None
+    assert _verdict([np.nan, np.nan]).result == "fail"
+    assert _verdict([0.49, 0.5, 0.51]).replicates_to_decide is None
+
+
+def test_the_report_names_unclear_verdicts_and_how_to_decide_them():
+    from coprod_sim.validation.report import format_table, markdown_table, summary
+
+    vs = [_verdict([0.49, 0.5, 0.51]), _verdict([0.0, 0.5, 1.4]), _verdict([1.2, 1.3, 1.25])]
+    assert summary(vs).startswith("1 of 3 patterns pass, 1 fail, 1 unclear")
+    text = format_table(vs)
+    assert f"unclear (about {vs[1].replicates_to_decide} replicates would decide)" in text
+    assert "FAIL" in text and "**FAIL**" in markdown_table(vs)
+
+
 def test_a_pattern_needs_its_points():
     runs = _runs([{"point": 0, "replicate": 0, "share_disabled": 0.2}])
     with pytest.raises(ConfigError, match=r"does not vary training\.coverage"):
@@ -301,7 +336,10 @@ def test_fast_patterns_hold(tmp_path):
     need 10,000 people and are left to `coprod-sim validate`.
     """
     verdicts = validate(tmp_path, replicates=4, patterns=[PATTERNS[i] for i in FAST])
-    failed = [(v.pattern.id, round(v.mean, 3)) for v in verdicts if not v.passed]
+    # With 4 seeds an interval may reach across an edge (unclear); its mean must still be inside.
+    failed = [(v.pattern.id, round(v.mean, 3)) for v in verdicts if v.result == "fail"]
+    unclear = [v for v in verdicts if v.result == "unclear"]
+    assert all(v.pattern.low <= v.mean <= v.pattern.high for v in unclear), [v.pattern.id for v in unclear]
     # Known failure (docs/ODD.md, Findings): with recovery from fluctuating conditions and
     # interviews that mark disabled candidates down, the baseline keeps about 0.11 disabled (10
     # seeds: 0.114), short of the 0.143 allowed, even with no hiring bias. Pinned, so that a

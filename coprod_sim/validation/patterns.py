@@ -4,7 +4,9 @@ Patterns are data (``experiments/validation/patterns.toml``), validated here at 
 names a validation experiment (an ordinary experiment file with ``keep = "patterns"`` in the same
 folder) and a statistic over that experiment's runs; :func:`validate` runs the experiments with
 the sweep machinery and :func:`evaluate` turns the runs into one verdict per pattern: the mean
-over replicates with a 95% t-interval, and pass if the mean lies within the tolerance.
+over replicates with a 95% t-interval, judged with its Monte Carlo error (:attr:`Verdict.result`):
+pass if the whole interval lies within the tolerance, fail if it lies wholly outside, and unclear
+if it straddles an edge, where only more replicates can decide.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from coprod_sim.sweep.runner import load_results, sweep
 from coprod_sim.validation.probes import PROBES
 
 __all__ = [
+    "RESULTS",
     "ROLES",
     "STATISTICS",
     "Pattern",
@@ -43,7 +46,12 @@ __all__ = [
 ]
 
 STATISTICS = ("mean", "smd_between", "retained", "odds_between")
-ROLES = ("calibration", "independent", "input check")
+#: What a pattern can show (docs/validation.md, "Roles"): a calibration target was fitted; an
+#: independent pattern was not used to set anything; an input check reproduces figures the model
+#: was given; a read-back reads back a rate or effect that was assumed or fitted under another name.
+ROLES = ("calibration", "independent", "input check", "read-back")
+#: Verdicts: the whole 95% interval inside the band, wholly outside it, or across an edge.
+RESULTS = ("pass", "fail", "unclear")
 _KEYS = (
     "id",
     "name",
@@ -117,9 +125,46 @@ class Verdict:
     hi: float
 
     @property
+    def result(self) -> str:
+        """``pass``, ``fail`` or ``unclear``, with the Monte Carlo error of the mean taken into account.
+
+        Pass: the whole 95% interval of the mean lies within the tolerance band, so more
+        replicates would not move the mean out of it. Fail: the whole interval lies outside (or
+        no replicate gave a value). Unclear: the interval reaches across an edge of the band
+        (or there are too few replicates for an interval): only more replicates can decide.
+        """
+        low, high = self.pattern.low, self.pattern.high
+        if not np.isfinite(self.mean):
+            return "fail"
+        if not (np.isfinite(self.lo) and np.isfinite(self.hi)):
+            return "unclear"
+        if low <= self.lo and self.hi <= high:
+            return "pass"
+        if self.hi < low or self.lo > high:
+            return "fail"
+        return "unclear"
+
+    @property
     def passed(self) -> bool:
-        """The mean lies within the tolerance band."""
-        return bool(np.isfinite(self.mean) and self.pattern.low <= self.mean <= self.pattern.high)
+        """The pattern passes: its mean's whole 95% interval lies within the tolerance band."""
+        return self.result == "pass"
+
+    @property
+    def replicates_to_decide(self) -> int | None:
+        """About how many replicates would make an unclear verdict clear (None if it is not unclear).
+
+        The interval's half-width shrinks as one over the square root of the replicates, so it
+        must shrink to the distance between the mean and the nearer edge of the band. A mean on
+        the edge itself cannot be decided (None).
+        """
+        if self.result != "unclear" or not (np.isfinite(self.lo) and np.isfinite(self.hi)):
+            return None
+        n = int(np.isfinite(self.values).sum())
+        dist = min(abs(self.mean - self.pattern.low), abs(self.mean - self.pattern.high))
+        half = (self.hi - self.lo) / 2.0
+        if dist <= 0.0 or half <= 0.0:
+            return None
+        return max(n + 1, math.ceil(n * (half / dist) ** 2))
 
     def row(self) -> dict[str, Any]:
         """Return the verdict as one table row."""
@@ -137,7 +182,8 @@ class Verdict:
             "replicates": int(np.isfinite(self.values).sum()),
             "tolerance_low": p.low,
             "tolerance_high": p.high,
-            "result": "pass" if self.passed else "FAIL",
+            "result": self.result,
+            "replicates_to_decide": self.replicates_to_decide,
         }
 
 

@@ -14,11 +14,14 @@ import numpy as np
 from coprod_sim.io import atomic_write, write_json, write_text
 from coprod_sim.validation.patterns import Verdict, verdict_table
 
-__all__ = ["format_table", "markdown_table", "write_report"]
+__all__ = ["format_table", "markdown_table", "summary", "write_report"]
 
-# Okabe & Ito (2008): pass and fail differ in colour, marker and words, so neither colour nor
-# shape alone carries the verdict.
-_PASS, _FAIL, _BAND = "#0072B2", "#D55E00", "#009E73"
+# Okabe & Ito (2008): pass, fail and unclear differ in colour, marker and words, so neither colour
+# nor shape alone carries the verdict.
+_PASS, _FAIL, _UNCLEAR, _BAND = "#0072B2", "#D55E00", "#CC79A7", "#009E73"
+_STYLE = {"pass": (_PASS, "D"), "fail": (_FAIL, "X"), "unclear": (_UNCLEAR, "o")}
+#: The verdict as the text table and the Markdown table print it (a failure stands out).
+_WORD = {"pass": "pass", "fail": "FAIL", "unclear": "unclear"}
 
 
 def _num(x: float) -> str:
@@ -31,6 +34,21 @@ def _sim(v: Verdict) -> str:
     return f"{_num(v.mean)} [{_num(v.lo)}, {_num(v.hi)}]"
 
 
+def _word(v: Verdict) -> str:
+    """Return the verdict in words; an unclear one says how many replicates would decide it."""
+    n = v.replicates_to_decide
+    return _WORD[v.result] + (f" (about {n} replicates would decide)" if n is not None else "")
+
+
+def summary(verdicts: Sequence[Verdict]) -> str:
+    """One sentence: how many patterns pass, fail and are unclear."""
+    counts = {r: sum(v.result == r for v in verdicts) for r in ("pass", "fail", "unclear")}
+    text = f"{counts['pass']} of {len(verdicts)} patterns pass, {counts['fail']} fail"
+    if counts["unclear"]:
+        text += f", {counts['unclear']} unclear (their 95% interval reaches across an edge of the tolerance)"
+    return text + "."
+
+
 def format_table(verdicts: Sequence[Verdict]) -> str:
     """Plain-text table: one line per pattern, its source and evidence label on the next."""
     w = max(len(v.pattern.id) for v in verdicts)
@@ -39,12 +57,15 @@ def format_table(verdicts: Sequence[Verdict]) -> str:
     for v in verdicts:
         p = v.pattern
         tol = f"{_num(p.low)}-{_num(p.high)}"
-        res = "pass" if v.passed else "FAIL"
-        lines.append(f"{p.id:<{w}}  {p.target_label:>12}  {_sim(v):>26}  {tol:>15}  {res}")
+        lines.append(f"{p.id:<{w}}  {p.target_label:>12}  {_sim(v):>26}  {tol:>15}  {_word(v)}")
         lines.append(f"{'':<{w}}  {p.name}; {p.source} [{p.evidence}]; {p.role}")
-    n_pass = sum(v.passed for v in verdicts)
-    lines.append(f"{n_pass} of {len(verdicts)} patterns pass.")
+    lines.append(summary(verdicts))
     return "\n".join(lines)
+
+
+def _md_word(v: Verdict) -> str:
+    word = _word(v)
+    return f"**{word}**" if v.result == "fail" else word
 
 
 def markdown_table(verdicts: Sequence[Verdict]) -> str:
@@ -57,7 +78,7 @@ def markdown_table(verdicts: Sequence[Verdict]) -> str:
         p = v.pattern
         rows.append(
             f"| {p.name} (`{p.id}`) | {p.target_label} | {p.source} [{p.evidence}] | {p.role} | {_sim(v)} "
-            f"| {_num(p.low)} to {_num(p.high)} | {'pass' if v.passed else '**FAIL**'} |"
+            f"| {_num(p.low)} to {_num(p.high)} | {_md_word(v)} |"
         )
     return "\n".join(rows) + "\n"
 
@@ -85,14 +106,14 @@ def _figure(verdicts: Sequence[Verdict]) -> tuple[bytes, str]:
             ax.axvline(p.target, color="black", linestyle="--", linewidth=1)
         y = np.linspace(-0.3, 0.3, len(vals)) if len(vals) > 1 else np.zeros(len(vals))
         ax.scatter(vals, y, s=10, color="#555555", marker="o", alpha=0.7)
-        colour, marker = (_PASS, "D") if v.passed else (_FAIL, "X")
+        colour, marker = _STYLE[v.result]
         if math.isfinite(v.mean):
             err = [[v.mean - v.lo], [v.hi - v.mean]] if math.isfinite(v.lo) else None
             ax.errorbar([v.mean], [0.7], xerr=err, color=colour, marker=marker, markersize=7, capsize=4)
         ax.set_xlim(lo - pad, hi + pad)
         ax.set_ylim(-0.7, 1.2)
         ax.set_yticks([])
-        ax.set_title(f"{p.id}: {'pass' if v.passed else 'FAIL'}", fontsize=9, color=colour)
+        ax.set_title(f"{p.id}: {_WORD[v.result]}", fontsize=9, color=colour)
         ax.tick_params(labelsize=8)
     for ax in axes[n:]:
         ax.set_visible(False)
@@ -102,8 +123,7 @@ def _figure(verdicts: Sequence[Verdict]) -> tuple[bytes, str]:
     alt = "Each pattern in its own panel: the tolerance band shaded, the target as a dashed line, each " + (
         "replicate as a grey dot and the mean with its 95% interval above them. "
         + "; ".join(
-            f"{v.pattern.id}: {_sim(v)} against {_num(v.pattern.low)} to {_num(v.pattern.high)}, "
-            f"{'pass' if v.passed else 'fail'}"
+            f"{v.pattern.id}: {_sim(v)} against {_num(v.pattern.low)} to {_num(v.pattern.high)}, {v.result}"
             for v in verdicts
         )
         + "."
@@ -130,7 +150,6 @@ def write_report(verdicts: Sequence[Verdict], folder: Path) -> Path:
     png, alt = _figure(verdicts)
     atomic_write(folder / "patterns.png", lambda tmp: tmp.write_bytes(png))
     write_text(alt + "\n", folder / "patterns.txt")
-    n_pass = sum(v.passed for v in verdicts)
     rows = "".join(
         "<tr>"
         + "".join(
@@ -142,7 +161,7 @@ def write_report(verdicts: Sequence[Verdict], folder: Path) -> Path:
                 v.pattern.role,
                 _sim(v),
                 f"{_num(v.pattern.low)} to {_num(v.pattern.high)}",
-                "pass" if v.passed else "FAIL",
+                _word(v),
             )
         )
         + "</tr>"
@@ -152,9 +171,9 @@ def write_report(verdicts: Sequence[Verdict], folder: Path) -> Path:
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Validation</title><style>"
         "body{font-family:sans-serif;max-width:75em;margin:auto;line-height:1.5}table{border-collapse:collapse}"
         "td,th{border:1px solid #999;padding:2px 6px}img{max-width:100%}</style></head><body><main>"
-        f"<h1>Validation: {n_pass} of {len(verdicts)} patterns pass</h1>"
+        f"<h1>Validation</h1><p>{html.escape(summary(verdicts))}</p>"
         "<table><caption>Each pattern: published target, the model's mean over replicates with its 95% interval, "
-        "and the tolerance the mean must fall within</caption><thead><tr>"
+        "and the tolerance its whole interval must fall within</caption><thead><tr>"
         + "".join(
             f"<th scope='col'>{h}</th>"
             for h in ("pattern", "target", "source [evidence]", "role", "simulated [95%]", "tolerance", "result")
