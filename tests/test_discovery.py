@@ -148,6 +148,8 @@ def test_a_target_no_run_or_every_run_meets_is_refused(text, why):
     with pytest.raises(ConfigError, match=why) as err:
         discover(synthetic_runs(), LEVERS, text)
     assert "fit_mean from" in str(err.value)  # the range the sweep has, to ask again
+    assert "outputs: participation_rate_mean," not in str(err.value)  # synthetic runs: only its two outputs
+    assert str(err.value).endswith("outputs: fit_mean, cost_per_year")
 
 
 def test_analyze_target_on_a_real_sweep_is_deterministic(tmp_path, capsys):

@@ -62,6 +62,8 @@ __all__ = [
 
 #: At most this many boxes: beyond three, a strategist is reading noise.
 MAX_BOXES = 3
+#: Fewer runs meeting the target than this, and the printout says a box is only a hint.
+FEW = 10
 #: PRIM's own settings (its defaults), written into the manifest of the discovery for the record.
 PEEL_ALPHA, PASTE_ALPHA, MASS_MIN = 0.05, 0.05, 0.05
 
@@ -106,10 +108,13 @@ def discover(runs: pd.DataFrame, levers: list[str], text: str) -> Discovery:
     meets = target.meets({c: runs[c].to_numpy(float) for c in target.columns})
     where = f"--target {text.strip()!r}"
     ranges = "; ".join(f"{c} from {runs[c].min():.4g} to {runs[c].max():.4g}" for c in target.columns)
+    outputs = f"outputs: {', '.join(columns)}"
     if not meets.any():
-        raise ConfigError(f"{where}: no run of the {len(runs)} meets it ({ranges} in this sweep); ask for less")
+        raise ConfigError(
+            f"{where}: no run of the {len(runs)} meets it ({ranges} in this sweep); ask for less; {outputs}"
+        )
     if meets.all():
-        raise ConfigError(f"{where}: every one of the {len(runs)} runs meets it ({ranges}); ask for more")
+        raise ConfigError(f"{where}: every one of the {len(runs)} runs meets it ({ranges}); ask for more; {outputs}")
     varied = [f for f in levers if runs[f].nunique() > 1]
     used = [f for f in varied if runs[f].dtype != object]
     if not used:
@@ -233,6 +238,10 @@ DISCOVERY_ABOUT = (
 )
 
 
+def _runs(n: int) -> str:
+    return f"{n} run" if n == 1 else f"{n} runs"
+
+
 def _range_words(runs: pd.DataFrame, lever: str, low: Any, high: Any) -> str:
     """Say a lever's range in a box, against the values it took in the sweep: 'on', '0.4 or more', ..."""
     if is_boolean(runs, lever):
@@ -254,7 +263,7 @@ def _box_lines(d: Discovery, runs: pd.DataFrame, row: pd.Series) -> list[str]:
     ranges = d.boxes[d.boxes["box"] == n]
     lines = [
         f"  Box {n}: coverage {fixed(row['coverage'], 2)}, density {fixed(row['density'], 2)}, "
-        f"mass {fixed(row['mass'], 2)} ({int(row['runs'])} runs in it, {int(row['meets'])} meet the target)"
+        f"mass {fixed(row['mass'], 2)} ({_runs(int(row['runs']))} in it, {int(row['meets'])} meeting the target)"
     ]
     words = []
     for _, r in ranges.iterrows():
@@ -262,7 +271,8 @@ def _box_lines(d: Discovery, runs: pd.DataFrame, row: pd.Series) -> list[str]:
         lines.append(f"    {lever_label(r['lever'])} ({r['lever']}): {where}")
         words.append(f"{lever_label(r['lever']).rstrip('.').lower()} {where}")
     sentence = (
-        f"With {' and '.join(words)}, {row['density']:.0%} of runs meet the target; "
+        f"With {' and '.join(words)}, {row['density']:.0%} of runs meet the target "
+        f"({row['density'] / (d.meets / d.runs):.1f} times the {d.meets / d.runs:.0%} of the whole sweep); "
         f"these runs are {row['coverage']:.0%} of all the runs that meet it."
     )
     return lines + [f"    {t}" for t in textwrap.wrap(sentence, 96)]
@@ -272,6 +282,9 @@ def format_discovery(d: Discovery, runs: pd.DataFrame) -> str:
     """Return what ``coprod-sim analyze --target`` prints after the analysis: the boxes, in words."""
     lines = [f"Scenario discovery: {d.target.text.strip()}", *textwrap.wrap(DISCOVERY_ABOUT, 100)]
     lines.append(f"  {d.meets} of {d.runs} runs ({d.meets / d.runs:.0%}) meet the target.")
+    if d.meets < FEW:
+        verb = "run meets" if d.meets == 1 else "runs meet"
+        lines.append(f"  Only {d.meets} {verb} it: a box drawn around so few is a hint to test, not a finding.")
     if d.left_out:
         lines.append(f"  Left out (text levers, not ranges): {', '.join(d.left_out)}")
     if d.stats.empty:
@@ -299,7 +312,7 @@ def tradeoff_figure(d: Discovery) -> tuple[Any, str]:
         ax.plot(g["coverage"], g["density"], color=colour, marker=marker, markersize=4, linewidth=1, label=f"Box {n}")
         c = g[g["chosen"]].iloc[0]
         ax.plot([c["coverage"]], [c["density"]], color=colour, marker=marker, markersize=12, markerfacecolor="none")
-        ax.annotate(f"box {n}", (c["coverage"], c["density"]), textcoords="offset points", xytext=(8, -12))
+        ax.annotate(f"box {n}", (c["coverage"], c["density"]), textcoords="offset points", xytext=(-40, -16))
         first, last = g.iloc[0], g.iloc[-1]
         notes.append(
             f"box {n} goes in {len(g) - 1} steps from coverage {fixed(first['coverage'], 2)} and density "
