@@ -187,3 +187,17 @@ def test_analyze_bad_target_is_one_line_exit_2_and_writes_nothing(tmp_path, caps
         assert fragment in err[0], err[0]
     out = tmp_path / "out"
     assert captured.out == "" and not (out.exists() and any(out.iterdir()))  # no half-made report
+
+
+def test_a_whole_number_lever_is_cut_at_a_whole_number():
+    rng = np.random.default_rng(9)
+    people = rng.integers(50, 500, 200)
+    runs = pd.DataFrame(
+        {"point": np.arange(200), "replicate": 0, "organisation.people": people, "fit_mean": (people <= 200) * 1.0}
+    )
+    d = discover(runs, ["organisation.people"], "fit_mean > 0.5")
+    box = d.boxes.set_index("lever").loc["organisation.people"]
+    assert box["low"] == people.min() and 199 <= box["high"] <= 230  # PRIM peels 5% of runs at a time
+    assert float(box["high"]).is_integer()
+    assert d.stats.iloc[0]["coverage"] == 1.0 and d.stats.iloc[0]["density"] >= 0.9
+    assert "up to " in format_discovery(d, runs)

@@ -44,6 +44,7 @@ import pandas as pd
 
 from coprod_sim.config import ConfigError
 from coprod_sim.io import write_text
+from coprod_sim.limits import shown
 from coprod_sim.outputs import summary_names
 from coprod_sim.sweep.plain import COLOURS, MANY_VALUES, fixed, html_table, is_boolean, lever_label, lever_value
 from coprod_sim.sweep.target import Target, parse_target
@@ -106,7 +107,7 @@ def discover(runs: pd.DataFrame, levers: list[str], text: str) -> Discovery:
     target = parse_target(text, columns)
     runs = runs.sort_values(["point", "replicate"], kind="stable") if "replicate" in runs else runs
     meets = target.meets({c: runs[c].to_numpy(float) for c in target.columns})
-    where = f"--target {text.strip()!r}"
+    where = f"--target {shown(text)}"
     ranges = "; ".join(f"{c} from {runs[c].min():.4g} to {runs[c].max():.4g}" for c in target.columns)
     outputs = f"outputs: {', '.join(columns)}"
     if not meets.any():
