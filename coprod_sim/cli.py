@@ -184,6 +184,12 @@ def _add_analyze(sub: Any) -> None:
     an.add_argument(
         "--out", type=_folder, help="where to write tables, plots and report.html (default FOLDER/analysis)"
     )
+    an.add_argument(
+        "--target",
+        metavar="EXPR",
+        help="scenario discovery: find the lever ranges where runs meet a condition on outputs, with PRIM, "
+        'e.g. --target "fit_mean > 0.7 and cost_per_year < 1.2e6" (needs coprod-sim[discovery])',
+    )
 
 
 def _add_dashboard(sub: Any) -> None:

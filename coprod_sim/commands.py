@@ -343,7 +343,11 @@ def calibrate_command(args: argparse.Namespace) -> int:
 
 
 def analyze_command(args: argparse.Namespace) -> int:
-    """``coprod-sim analyze``: print a finished sweep's lever effects and indices; write its report."""
+    """``coprod-sim analyze``: print a finished sweep's lever effects and indices; write its report.
+
+    With ``--target``, also scenario discovery (:mod:`coprod_sim.sweep.discovery`), found before
+    anything is printed or written, so that a target it cannot use leaves no half-made report.
+    """
     from coprod_sim.io import check_writable
     from coprod_sim.sweep.analysis import analyze, format_text, write_report
 
@@ -351,9 +355,21 @@ def analyze_command(args: argparse.Namespace) -> int:
     if (args.folder / "manifest.json").is_file():  # else analyze says what is wrong with the folder
         check_writable(out)
     a = analyze(args.folder)
+    found = None
+    if args.target is not None:
+        from coprod_sim.sweep import discovery
+
+        levers = [f["path"] for f in a.manifest["experiment"]["factors"]]
+        found = discovery.discover(a.runs, levers, args.target)
     print(format_text(a))
-    report = write_report(a, out)
-    print(f"\nWrote effects.csv, means.csv{', indices.csv' if a.indices is not None else ''}, plots/*.png and {report}")
+    sections = []
+    if found is not None:
+        print("\n" + discovery.format_discovery(found, a.runs))
+        sections.append(discovery.write_discovery(found, a.runs, out))
+    report = write_report(a, out, sections)
+    tables = "effects.csv, means.csv" + (", indices.csv" if a.indices is not None else "")
+    tables += ", boxes.csv, trajectory.csv" if found is not None else ""
+    print(f"\nWrote {tables}, plots/*.png and {report}")
     return 0
 
 

@@ -374,7 +374,7 @@ FLAGS = {
     "sweep": ["--workers", "--chunk-size", "--engine", "--scheduler", "--resume"],
     "validate": ["--replicates", "--patterns", "--workers", "--engine"],
     "calibrate": ["--spec", "--workers"],
-    "analyze": [],
+    "analyze": ["--target"],
 }
 FLAG_VALUES = (
     st.integers(-(10**6), 10**8).map(str)

@@ -14,6 +14,7 @@ import html
 import io
 import math
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from coprod_sim.outputs import label, label_with_unit, unit
 from coprod_sim.run import summarise
 from coprod_sim.stats import student_t, t_interval, t_quantile
 from coprod_sim.sweep.plain import (
+    COLOURS,
     MANY_VALUES,
     fixed,
     html_table,
@@ -56,9 +58,6 @@ OUTCOMES: tuple[str, ...] = (
     "cost_per_year",
     "level_final",
 )
-
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 
 
 @dataclass
@@ -276,7 +275,7 @@ def outcome_figure(a: Analysis, outcome: str) -> tuple[Any, str]:
     notes = []
     markers = "os^Dv<>p"
     for i, (ax, f) in enumerate(zip(axes, factors, strict=False)):
-        notes += _draw_lever(ax, a, f, outcome, (_COLOURS[i % len(_COLOURS)], markers[i % len(markers)]))
+        notes += _draw_lever(ax, a, f, outcome, (COLOURS[i % len(COLOURS)], markers[i % len(markers)]))
         ax.set_ylabel(unit(outcome))  # the title names the outcome; a long label would not fit here
         ax.ticklabel_format(axis="y", style="plain", useOffset=False)  # no "1e5" or "+2.5e5" above the axis
         ax.grid(alpha=0.3)
@@ -454,8 +453,10 @@ def _report_page(a: Analysis, sections: list[str]) -> str:
     )
 
 
-def write_report(a: Analysis, folder: Path) -> Path:
+def write_report(a: Analysis, folder: Path, extra: Sequence[str] = ()) -> Path:
     """Write CSV tables, PNG plots and ``report.html`` into ``folder``; return the report's path.
+
+    ``extra`` are further HTML sections, put after the effects and indices (scenario discovery).
 
     The CSV files keep the computed values and key names, for further analysis; the report and
     its tables use labels, fixed decimals and 0 for numerical noise (:mod:`coprod_sim.sweep.plain`).
@@ -469,6 +470,7 @@ def write_report(a: Analysis, folder: Path) -> Path:
     if a.indices is not None:
         about = SOBOL_ABOUT if "S1" in a.indices else MORRIS_ABOUT
         parts += ["<h2>Sensitivity indices</h2>", f"<p>{html.escape(about)}</p>", _indices_table(a)]
+    parts += list(extra)
     parts.append("<h2>Outcomes against levers</h2>")
     for outcome in OUTCOMES:
         if outcome not in a.runs:

@@ -26,6 +26,7 @@ from coprod_sim.config import PARAMS
 from coprod_sim.outputs import decimals
 
 __all__ = [
+    "COLOURS",
     "MANY_VALUES",
     "NOISE",
     "fixed",
@@ -42,6 +43,8 @@ __all__ = [
 
 #: A difference at most this share of an outcome's size (``1 +`` its largest absolute value) is noise.
 NOISE = 1e-9
+#: Line and marker colours (Okabe-Ito): distinguishable with the common colour-vision deficiencies.
+COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 #: More distinct values than this (sampled designs) are shown as a range.
 MANY_VALUES = 12
 
