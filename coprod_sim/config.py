@@ -1039,6 +1039,24 @@ class Wellbeing(_Section):
     burnout_weeks: int = _p(
         8, 1, 104, unit="weeks", doc="Weeks of sustained low wellbeing before burnout", source="assumption"
     )
+    absence_base: float = _p(
+        0.019,
+        0.0,
+        0.2,
+        unit="share of working hours",
+        doc="Working hours lost to sickness by someone not in burnout",
+        source="ONS 2023, Sickness absence in the UK labour market: 2022 (2.6% of hours overall), less the part "
+        "burnout accounts for in the baseline (absence_burnout x about 11% in burnout); docs/ODD.md 7.10",
+    )
+    absence_burnout: float = _p(
+        0.07,
+        0.0,
+        0.5,
+        unit="share of working hours",
+        doc="Extra working hours lost to sickness while in burnout",
+        source="Ahola et al. 2008 (severe burnout: odds ratio of sickness absence 6.9 for men, 2.1 for women; "
+        "52 excess days in two years among men with absences); level (about 16 days a year) is an assumption",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

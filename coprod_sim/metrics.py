@@ -22,6 +22,7 @@ from coprod_sim.mechanisms.deliberation import Meeting
 from coprod_sim.mechanisms.people_flow import Exits
 from coprod_sim.mechanisms.progression import grade_pay
 from coprod_sim.mechanisms.service_users import outcome_counts
+from coprod_sim.mechanisms.wellbeing import absence
 from coprod_sim.outputs import QUARTER_WEEKS
 from coprod_sim.state import DISABLED_WORKER, Caches, Seats, State, ratio
 
@@ -199,6 +200,9 @@ def _groups(out: dict[str, Any], s: State, c: Caches, seats: Seats, p: Config) -
         n_disabled_workers=n_dwonly,
         n_peer_supporters=n_dw - n_dwonly,
         burnout_disabled_workers=ratio(np.count_nonzero(s.burnout[dw]), n_dw),
+        absence_disabled=absence(p, bo_d, nd),
+        absence_nondisabled=absence(p, bo_all - bo_d, nn),
+        absence_cost=p.organisation.wage_week * absence(p, bo_all, n) * n,
     )
 
 

@@ -123,6 +123,7 @@ _LEFT = "people a week"
 _GRADE = "average grade, managers left out"
 _WEEKLY_COST = f"{MONEY} a week"
 _USERS = "share of service users, last finished project, 0-1"
+_ABSENCE = "share of working hours lost, 0-1"
 _DIS, _NON = "Disabled people", "Non-disabled people"  # legends: the chart's title names the measure
 
 _COLUMNS: tuple[Column, ...] = (
@@ -221,6 +222,10 @@ _COLUMNS: tuple[Column, ...] = (
     ),
     # The reach of co-production with service users, not an outcome by itself.
     Column("users_included_share", "Service users whose views were included", _USERS, None),
+    # Sickness absence (7.10), expected from burnout: an outcome, and a cost not counted in `cost`.
+    Column("absence_disabled", "Sickness absence of disabled people", _ABSENCE, -1, _DIS, "Sickness absence"),
+    Column("absence_nondisabled", "Sickness absence of non-disabled people", _ABSENCE, -1, _NON, "Sickness absence"),
+    Column("absence_cost", "Pay for hours lost to sickness (not in weekly cost)", _WEEKLY_COST, -1),
 )
 
 #: Every weekly output column, in the order of the time series (after its ``step`` column).

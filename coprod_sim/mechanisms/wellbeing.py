@@ -5,8 +5,9 @@ crossover); 000 (social model: barriers disable; reciprocity: accomplishment); 0
 and de-valuing; limitations: CP requires support for staff); Accenture 2020; Weikel & Fisher
 2021 and Gillard et al. 2022 (peer supporters' workload and supervision); Peterson et al. 2008
 and the Psychiatric Services meta-analysis (peer support: buffering, self-advocacy); SCIE 2022;
-JAN (accommodations effective). Thresholds, durations, the shape of the weekly noise and the size
-of staff strain are assumptions.
+JAN (accommodations effective); ONS 2023 and Ahola et al. 2008 (sickness absence, and its excess
+in burnout). Thresholds, durations, the shape of the weekly noise, the size of staff strain and
+the hours burnout costs are assumptions.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 from coprod_sim.config import Config
 from coprod_sim.state import Caches, Seats, State, clip01
 
-__all__ = ["stationary_sd", "target_wellbeing", "update_burnout", "update_wellbeing"]
+__all__ = ["absence", "stationary_sd", "target_wellbeing", "update_burnout", "update_wellbeing"]
 
 
 def _demands(s: State, c: Caches, seats: Seats, p: Config) -> np.ndarray:
@@ -106,3 +107,17 @@ def update_burnout(s: State, p: Config) -> None:
     np.minimum(s.strain, 2 * wb.burnout_weeks, out=s.strain)
     s.burnout |= s.strain >= wb.burnout_weeks
     s.burnout &= s.strain > 0
+
+
+def absence(p: Config, burnt_out: float, people: float) -> float:
+    """Return the expected share of the working hours of ``people`` lost to sickness, ``burnt_out`` in burnout.
+
+    Everyone loses ``wellbeing.absence_base`` of their hours; someone in burnout loses
+    ``wellbeing.absence_burnout`` more (Ahola et al. 2008). An expectation, not a draw: absence
+    does not feed back into the week (nobody misses a meeting or covers for anyone), so its gap
+    by disability comes only from the gap in burnout (7.10). NaN for nobody.
+    """
+    if people <= 0:
+        return math.nan
+    wb = p.wellbeing
+    return wb.absence_base + wb.absence_burnout * burnt_out / people
