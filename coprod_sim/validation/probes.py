@@ -26,6 +26,8 @@ PROBES: dict[str, str] = {
     "pay_gap": "the output pay_gap (pay by grade, 7.12), mean over the second half of the run",
     "senior_ratio": "the output senior_ratio (7.12), mean over the second half of the run",
     "exit_ratio": "weekly exit hazard of disabled people over that of others, pooled over the run",
+    "absence_ratio": "share of working hours disabled people lose to sickness over that of everyone, "
+    "mean over the second half (7.10)",
     "exit_rate_disabled": "yearly exit rate of disabled people (1 - (1 - weekly hazard)^52)",
     "exit_rate_nondisabled": "yearly exit rate of non-disabled people",
     "contact_r": "correlation, over non-disabled professionals present all year, of equal-status contact "
@@ -111,6 +113,16 @@ def _snapshot(model: Any) -> dict[str, Any]:
     }
 
 
+def _absence_ratio(dc: dict[str, list], half: int) -> float:
+    """Sickness absence of disabled people over that of everyone, weeks ``half`` on (ONS compares with all)."""
+    a_d = np.asarray(dc["absence_disabled"][half:], float)
+    a_n = np.asarray(dc["absence_nondisabled"][half:], float)
+    n_d = np.asarray(dc["n_disabled"][half:], float)
+    n = np.asarray(dc["n_people"][half:], float)
+    everyone = (np.nan_to_num(a_d) * n_d + np.nan_to_num(a_n) * (n - n_d)) / n
+    return float(np.nanmean(a_d) / np.mean(everyone)) if np.isfinite(a_d).any() else math.nan
+
+
 def probe_model(model: Any, snap: dict[str, Any] | None, year: np.ndarray | None = None) -> dict[str, float]:
     """Every probe of a model at its current week.
 
@@ -125,6 +137,7 @@ def probe_model(model: Any, snap: dict[str, Any] | None, year: np.ndarray | None
     for column in ("pay_gap", "senior_ratio"):
         out[column] = float(np.nanmean(np.asarray(dc[column][half:], float)))
     out["peer_supported_share"] = float(np.nanmean(np.asarray(dc["peer_supported_share"][half:], float)))
+    out["absence_ratio"] = _absence_ratio(dc, half)
 
     # Hazards: exits in week t over the people at risk at the start of week t.
     n_dis = np.asarray(dc["n_disabled"], float)
