@@ -39,6 +39,7 @@ __all__ = [
     "summary",
     "summary_names",
     "unit",
+    "worth",
 ]
 
 #: Weeks in a quarter: the window over which the co-production level and "recent" values are
@@ -366,6 +367,24 @@ def decimals(name: str) -> int:
     """Return how many decimals show a value of output ``name``, or a difference in it (fixed, never an exponent)."""
     text = unit(name)
     return next((d for prefix, d in _DECIMALS_BY_UNIT if text.startswith(prefix)), 3)
+
+
+#: The smallest difference worth reporting, by the unit's first words (the rest: 0-1 scales, one
+#: point). A presentation choice, not a finding: smaller differences are called too small to matter.
+_WORTH_BY_UNIT: tuple[tuple[str, float], ...] = (
+    (CURRENCY, 1000.0),
+    ("people", 1.0),
+    (_LEVEL_NUMBER, 0.5),
+    (_GRADE, 0.05),
+    ("grades", 0.05),
+    ("stages", 0.25),
+)
+
+
+def worth(name: str) -> float:
+    """Return the smallest difference in output ``name`` worth reporting in words (one point on a 0-1 scale)."""
+    text = unit(name)
+    return next((w for prefix, w in _WORTH_BY_UNIT if text.startswith(prefix)), 0.01)
 
 
 def label_with_unit(name: str) -> str:

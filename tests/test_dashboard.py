@@ -330,8 +330,38 @@ def test_comparison_bands_and_verdict():
     runs = c.runs[c.runs.scenario == "transformative"]
     assert abs(np.nanmean(mean[1:]) - runs["influence_share_mean"].mean()) < 0.05
     text = verdict(c, 60)
-    assert text.startswith(f"Compared with baseline, transformative improves {phrase('influence_share')} (+")
-    assert "same 3 seeds" in text
+    assert text.startswith("Compared with baseline, transformative brings ")
+    assert f"{phrase('influence_share')} up (+" in text and "same 3 seeds" in text
+    assert "improves" not in text and "(-" not in text  # directions in words, minus signs as minus
+
+
+def test_the_verdict_follows_the_table_rule_and_names_the_largest_first():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from coprod_sim.dashboard.explain import verdict
+
+    def row(outcome, diff, lo, hi):
+        return {"scenario": "b", "outcome": outcome, "diff": diff, "diff_lo": lo, "diff_hi": hi}
+
+    rows = [
+        row("participation_rate_mean", 0.73, 0.70, 0.76),  # largest, in points
+        row("tokenism_rate_mean", -0.30, -0.35, -0.25),  # better when lower: named as down
+        row("fit_mean", 0.004, 0.001, 0.007),  # clear but under one point: too small to matter
+        row("wellbeing_disabled_final", 0.05, -0.01, 0.11),  # interval spans zero: not named
+        row("exits_disabled_total", -20.8, -25.0, -16.0),  # people: 20.8 people is 20.8 worth units
+        row("cost_per_year", 11140.0, -23347.0, 45628.0),  # cost: the same rule
+    ]
+    c = SimpleNamespace(names=["a", "b"], seeds=[1, 2, 3], table=pd.DataFrame(rows), break_even={"b": None})
+    text = verdict(c, 520)
+    named = ["taking part in meetings up (+0.730)", "tokenism", "disabled people who left down (\u221220.8)"]
+    where = [text.lower().index(n) for n in named]
+    assert where == sorted(where), text  # 73 points, then 30 points, then 20.8 people
+    assert "tokenism in meetings down (\u22120.300)" in text and "fit" not in text.split(".")[0]
+    assert "wellbeing" not in text.split(".")[0]
+    assert "The other 2 outcomes show no clear difference worth reporting." in text  # fit, wellbeing
+    assert f"No clear difference in {phrase('cost_per_year')} (95% interval \u221223,347 to +45,628)." in text
 
 
 def test_teach_view_steps_both_twins_and_reveals_after_two_years():

@@ -13,7 +13,7 @@ import numpy as np
 
 from coprod_sim.config import Config
 from coprod_sim.dashboard.svg import LADDER_TEXT
-from coprod_sim.outputs import QUARTER_WEEKS, better, label, phrase, summary
+from coprod_sim.outputs import QUARTER_WEEKS, better, decimals, label, phrase, summaries, summary, worth
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoProdModel
@@ -121,62 +121,90 @@ def _culture(m: dict[str, Any], config: Config) -> str:
     )
 
 
-#: Outcomes the verdict talks about, as summary names; their words and which way is better are
-#: in coprod_sim.outputs.
-VERDICT_OUTCOMES: tuple[str, ...] = (
-    "influence_share_mean",
-    "tokenism_rate_mean",
-    "wellbeing_disabled_final",
-    "burnout_disabled_mean",
-    "fit_mean",
-    "attitude_mean_final",
+#: Outcomes the verdict talks about, as summary names: every summary with a better direction
+#: (their words, units and which way is better are in coprod_sim.outputs); cost is told apart.
+VERDICT_OUTCOMES: tuple[str, ...] = tuple(
+    s.name for s in summaries() if s.better is not None and not s.name.startswith("level_")
 )
+
+#: Most effects named each way; the rest are counted ("and 2 more"): the table lists them all.
+NAMED = 4
+
+
+def _effect(key: str, r: Any) -> tuple[str, float, str] | None:
+    """Sort one row: ("better" or "worse", size in worth units, words) or None if unclear or too small.
+
+    A difference counts only if its 95% interval excludes zero (with these seeds chance alone could
+    not have made it) and it is at least :func:`~coprod_sim.outputs.worth` in size.
+    """
+    d, lo, hi = float(r["diff"]), float(r["diff_lo"]), float(r["diff_hi"])
+    if not (np.isfinite(lo) and np.isfinite(hi)) or lo <= 0 <= hi or abs(d) < worth(key):
+        return None
+    # What changed, by its weekly column's words (the table says how it is summarised), and which
+    # way, so that "brings tokenism in meetings down" needs no sign to be read.
+    number = f"{d:+,.{decimals(key)}f}".replace("-", "\u2212")
+    text = f"{phrase(summary(key).column)} {'up' if d > 0 else 'down'} ({number})"
+    return ("better" if (d > 0) == (better(key) > 0) else "worse", abs(d) / worth(key), text)
+
+
+def _named(effects: list[tuple[float, str]]) -> str:
+    """Name the largest effects first, at most :data:`NAMED` of them, and count the rest."""
+    texts = [text for _, text in sorted(effects, key=lambda e: -e[0])]
+    more = len(texts) - NAMED
+    return _and(texts[:NAMED] + ([f"{more} more (see the table)"] if more > 0 else []))
+
+
+def _cost_words(rows: Any, be: float | None, horizon_weeks: int) -> str:
+    """Tell the extra cost a year, under the same rule as the outcomes, and whether it pays for itself."""
+    r = rows.loc["cost_per_year"]
+    d, lo, hi = float(r["diff"]), float(r["diff_lo"]), float(r["diff_hi"])
+    span = f"95% interval {lo:+,.0f} to {hi:+,.0f}".replace("-", "\u2212")
+    if not (np.isfinite(lo) and np.isfinite(hi)) or lo <= 0 <= hi or abs(d) < worth("cost_per_year"):
+        return f" No clear difference in {phrase('cost_per_year')} ({span})."
+    text = f" It costs about {abs(d):,.0f} {'more' if d > 0 else 'less'} a year ({span})"
+    if d < 0:
+        return text + "."
+    if be is not None and be > 0:
+        return text + f" and pays for itself by week {be:.0f}, as less rework and turnover make up for it."
+    return text + f" and does not pay for itself within {horizon_weeks} weeks."
 
 
 def verdict(comparison: Any, horizon_weeks: int) -> str:
     """One paragraph in plain words: what each scenario changes against the first, and what it costs.
 
-    A difference whose 95% interval includes zero is called "no clear difference": with these
-    seeds, chance alone could have made it.
+    The table's rule, in words: a difference is named only if its 95% interval excludes zero and
+    it is at least the smallest difference worth reporting (:func:`~coprod_sim.outputs.worth`);
+    the largest, counted in those units, come first, with the decimals the table shows. Cost
+    follows the same rule.
     """
     table = comparison.table
     ref = comparison.names[0]
     parts = []
     for name in comparison.names[1:]:
         rows = table[table.scenario == name].set_index("outcome")
-        improved, worsened, unclear = [], [], []
-        for key in VERDICT_OUTCOMES:
-            r = rows.loc[key]
-            name_of = phrase(summary(key).column)  # what changed; the table says how it is summarised
-            if not (np.isfinite(r["diff_lo"]) and np.isfinite(r["diff_hi"])) or r["diff_lo"] <= 0 <= r["diff_hi"]:
-                unclear.append(name_of)
-            elif (r["diff"] > 0) == (better(key) > 0):
-                improved.append(f"{name_of} ({r['diff']:+.2f})")
-            else:
-                worsened.append(f"{name_of} ({r['diff']:+.2f})")
+        sorted_ = {"better": [], "worse": []}
+        shown = [key for key in VERDICT_OUTCOMES if key in rows.index]  # those the table has
+        for key in shown:
+            e = _effect(key, rows.loc[key])
+            if e is not None:
+                sorted_[e[0]].append(e[1:])
+        n_clear = len(sorted_["better"]) + len(sorted_["worse"])
         text = f"Compared with {ref}, {name}"
-        text += f" improves {_and(improved)}" if improved else " improves nothing clearly"
-        if worsened:
-            text += f", but worsens {_and(worsened)}"
-        text += "."
-        if unclear:
-            text += f" No clear difference in {_and(unclear)}."
-        cost = rows.loc["cost_per_year"]
-        be = comparison.break_even.get(name)
-        if cost["diff"] > 0:
-            text += f" It costs about {cost['diff']:,.0f} more a year"
-            text += (
-                f" and pays for itself by week {be:.0f}, as less rework and turnover make up for it."
-                if be is not None and be > 0
-                else f" and does not pay for itself within {horizon_weeks} weeks."
-            )
+        if not n_clear:
+            text += f" shows no clear difference worth reporting in any of the {len(shown)} outcomes."
         else:
-            text += f" It costs about {-cost['diff']:,.0f} less a year."
+            text += " brings " + (_named(sorted_["better"]) if sorted_["better"] else "no clear improvement")
+            if sorted_["worse"]:
+                text += f", but {_named(sorted_['worse'])}"
+            text += "."
+            if n_clear < len(shown):
+                text += f" The other {len(shown) - n_clear} outcomes show no clear difference worth reporting."
+        text += _cost_words(rows, comparison.break_even.get(name), horizon_weeks)
         parts.append(text)
     n = len(comparison.seeds)
     parts.append(
         f"Each scenario ran on the same {n} seed{'s' if n != 1 else ''}; differences in brackets are means "
-        "over those seeds, on the 0-1 scales."
+        "over those seeds, in the units of the table."
     )
     return " ".join(parts)
 
