@@ -36,7 +36,17 @@ from typing import Any
 
 import numpy as np
 
-from coprod_sim.config import PARAMS, SECTIONS, Config, ConfigError, check_keys, check_tables, check_value, param
+from coprod_sim.config import (
+    PARAMS,
+    SECTIONS,
+    Config,
+    ConfigError,
+    Param,
+    check_keys,
+    check_tables,
+    check_value,
+    param,
+)
 from coprod_sim.limits import MAX_DESIGN_POINTS, MAX_SEED, named, shown
 from coprod_sim.scenarios import check_description, data_dir, parse_toml, read_text
 
@@ -200,7 +210,7 @@ def _card(path: str, spec: Any, at: str, calibrated: set[str]) -> Card:
     if "value" in spec:
         if has_range or "distribution" in spec or "mode" in spec:
             raise ConfigError(f"{at}[{path}]: give either value (fixed) or lo, hi and distribution (a range), not both")
-        value = check_value(p, spec["value"], f"{at}{path}.value: ")
+        value = _checked(p, spec, "value", at)
         return Card(path, source, value=value, note=note)
     if p.type not in (int, float):
         raise ConfigError(
@@ -215,10 +225,12 @@ def _ranged(path: str, spec: Mapping[str, Any], at: str, source: str, note: str)
     for key in ("lo", "hi", "distribution"):
         if key not in spec:
             raise ConfigError(f"{at}[{path}]: missing {key}; a card needs value, or lo, hi and distribution")
-    lo = check_value(p, spec["lo"], f"{at}{path}.lo: ")
-    hi = check_value(p, spec["hi"], f"{at}{path}.hi: ")
+    lo, hi = _checked(p, spec, "lo", at), _checked(p, spec, "hi", at)
     if not lo < hi:
-        raise ConfigError(f"{at}{path}.hi = {shown(spec['hi'])}: allowed is a number above lo = {shown(spec['lo'])}")
+        raise ConfigError(
+            f"{at}{path}.hi = {shown(spec['hi'])}: allowed is a number above lo = {shown(spec['lo'])} "
+            f"(for one value, write value = {shown(spec['lo'])})"
+        )
     dist = spec["distribution"]
     if dist not in DISTRIBUTIONS:
         raise ConfigError(f"{at}{path}.distribution = {shown(dist)}: allowed is one of 'uniform', 'triangular'")
@@ -226,7 +238,7 @@ def _ranged(path: str, spec: Mapping[str, Any], at: str, source: str, note: str)
     if dist == "triangular":
         if "mode" not in spec:
             raise ConfigError(f"{at}[{path}]: missing mode; a triangular range needs its most likely value")
-        mode = check_value(p, spec["mode"], f"{at}{path}.mode: ")
+        mode = _checked(p, spec, "mode", at)
         if not lo <= mode <= hi:
             raise ConfigError(
                 f"{at}{path}.mode = {shown(spec['mode'])}: allowed is a number from lo = {lo} to hi = {hi}"
@@ -239,6 +251,14 @@ def _ranged(path: str, spec: Mapping[str, Any], at: str, source: str, note: str)
         except ConfigError as exc:
             raise ConfigError(str(exc)) from None
     return Card(path, source, distribution=dist, lo=lo, hi=hi, mode=mode, note=note)
+
+
+def _checked(p: Param, spec: Mapping[str, Any], key: str, at: str) -> Any:
+    """Check ``spec[key]`` as a value of the parameter; the message names the key (``costs.rework.hi = 9``)."""
+    try:
+        return check_value(p, spec[key], at)
+    except ConfigError as exc:
+        raise ConfigError(str(exc).replace(f"{at}{p.path} = ", f"{at}{p.path}.{key} = ", 1)) from None
 
 
 def merge_cards(base: Cards, *overrides: Cards) -> Cards:
@@ -288,12 +308,15 @@ def _unit_sample(d: int, n: int, seed: int, method: str) -> np.ndarray:
         return np.empty((n, 0))
     from scipy.stats import qmc
 
+    engines = {"lhs": qmc.LatinHypercube, "sobol": qmc.Sobol}
+    if method not in engines:
+        raise ConfigError(f"method = {shown(method)}: allowed is one of 'lhs', 'sobol'")
     rng = np.random.default_rng(seed)
-    if method == "lhs":
-        return qmc.LatinHypercube(d, rng=rng).random(n)
-    if method == "sobol":
-        return qmc.Sobol(d, scramble=True, rng=rng).random(n)
-    raise ConfigError(f"method = {shown(method)}: allowed is one of 'lhs', 'sobol'")
+    try:
+        engine = engines[method](d, rng=rng)
+    except TypeError:  # SciPy before 1.15 calls the generator seed=
+        engine = engines[method](d, seed=rng)
+    return engine.random(n)
 
 
 def _transform(card: Card, u: np.ndarray) -> list[Any]:

@@ -87,9 +87,13 @@ BAD = {
         _bad('[costs.rework]\nlo = 0.6\nhi = 0.2\ndistribution = "uniform"\nsource = "x"\n'),
         "above lo",
     ),
+    "lo equals hi": (
+        _bad('[costs.rework]\nlo = 0.5\nhi = 0.5\ndistribution = "uniform"\nsource = "x"\n'),
+        "costs.rework.hi = 0.5: allowed is a number above lo = 0.5 (for one value, write value = 0.5)",
+    ),
     "out of range": (
         _bad('[costs.rework]\nlo = 0.1\nhi = 9.0\ndistribution = "uniform"\nsource = "x"\n'),
-        "out of range",
+        "bad.toml: costs.rework.hi = 9.0 is out of range: allowed is a number from 0 to 5",
     ),
     "not a number": (
         _bad('[costs.rework]\nlo = "low"\nhi = 1.0\ndistribution = "uniform"\nsource = "x"\n'),
@@ -146,7 +150,10 @@ def test_each_bad_file_is_one_line_naming_the_file_and_exit_2(kind, tmp_path, ca
 
 def test_range_of_a_whole_number_must_be_whole(tmp_path):
     path = _write(tmp_path, _bad('[deliberation.aspects]\nlo = 5.5\nhi = 9\ndistribution = "uniform"\nsource = "x"\n'))
-    with pytest.raises(ConfigError, match=r"deliberation.aspects.lo: deliberation.aspects = 5.5 is not a whole number"):
+    with pytest.raises(
+        ConfigError,
+        match=r"cards.toml: deliberation.aspects.lo = 5.5 is not a whole number: allowed is a whole number from 1 to 64",
+    ):
         load_cards(path)
 
 
