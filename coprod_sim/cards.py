@@ -98,7 +98,7 @@ class Card:
     def describe(self) -> str:
         """Return the card on one line: path, range or value, source."""
         if self.fixed:
-            what = f"= {self.value}"
+            what = f"= {_num(self.value)}"
         else:
             what = f"{self.distribution} {_num(self.lo)} to {_num(self.hi)}"
             if self.mode is not None:
@@ -348,4 +348,6 @@ def format_cards(cards: Cards, paths: Iterable[str] | None = None) -> str:
 
 
 def _num(x: Any) -> str:
+    if isinstance(x, bool):
+        return "true" if x else "false"
     return f"{x:g}" if isinstance(x, float) else str(x)
