@@ -47,7 +47,7 @@ from coprod_sim.config import (
     check_value,
     param,
 )
-from coprod_sim.limits import MAX_DESIGN_POINTS, MAX_SEED, named, shown
+from coprod_sim.limits import MAX_DESIGN_POINTS, MAX_SEED, PATH_CHARS, named, shown
 from coprod_sim.scenarios import check_description, data_dir, parse_toml, read_text
 
 __all__ = [
@@ -148,7 +148,7 @@ def default_cards() -> Cards:
 def load_cards(path: str | Path) -> Cards:
     """Read and validate a card file; every problem is one :class:`ConfigError` line naming the file."""
     path = Path(path)
-    return parse_cards(read_text(path, "cards"), named(str(path), 200), path=path)
+    return parse_cards(read_text(path, "cards"), named(str(path), PATH_CHARS), path=path)
 
 
 def parse_cards(text: str, where: str, *, path: Path | None = None) -> Cards:

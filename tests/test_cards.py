@@ -312,3 +312,16 @@ def test_worked_example_is_valid(capsys):
 def test_cards_are_data_only():
     with pytest.raises(ConfigError, match="TOML syntax error"):
         parse_cards("import os\n", "x.toml")
+
+
+def test_cards_list_prints_every_default_card(capsys):
+    assert main(["cards", "list"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Agreed by coprod-sim developers")
+    for path in MOVERS:
+        assert f"\n{path} triangular " in out, path
+
+
+def test_cards_check_of_a_missing_file_is_one_line(tmp_path, capsys):
+    assert main(["cards", "check", str(tmp_path / "nope.toml")]) == 2
+    assert capsys.readouterr().err == f"coprod-sim: error: {tmp_path / 'nope.toml'}: file not found\n"
