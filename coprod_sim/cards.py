@@ -56,6 +56,7 @@ __all__ = [
     "Card",
     "Cards",
     "calibrated_paths",
+    "check_against",
     "default_cards",
     "default_cards_path",
     "draw_configs",
@@ -272,6 +273,25 @@ def merge_cards(base: Cards, *overrides: Cards) -> Cards:
         merged.update(layer.cards)
         last = layer
     return Cards(last.agreed_by, last.date, last.why, dict(sorted(merged.items())), last.path)
+
+
+def check_against(cards: Cards, configs: Sequence[Config], names: Sequence[str] = ()) -> None:
+    """Raise :class:`ConfigError` if a card covers a parameter on which the compared scenarios differ.
+
+    A card replaces the parameter in every scenario, so a card on a lever the plans differ on
+    (``power.transfer``, say) would make them the same plan.
+    """
+    for path, card in cards.cards.items():
+        values = [c.get(path) for c in configs]
+        if len(set(values)) > 1:
+            which = ", ".join(
+                f"{n} {v}"
+                for n, v in zip(names or [f"scenario {i + 1}" for i in range(len(values))], values, strict=True)
+            )
+            raise ConfigError(
+                f"{card.origin}: [{path}]: the scenarios compared differ on it ({which}); a card would give every "
+                "scenario the same value. Remove the card, or put the value in the scenarios"
+            )
 
 
 def draw_overrides(cards: Cards, n: int, seed: int, *, method: str = "lhs") -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ import pytest
 from coprod_sim.cards import (
     NOT_CARDS,
     calibrated_paths,
+    check_against,
     default_cards,
     default_cards_path,
     draw_configs,
@@ -325,3 +326,18 @@ def test_cards_list_prints_every_default_card(capsys):
 def test_cards_check_of_a_missing_file_is_one_line(tmp_path, capsys):
     assert main(["cards", "check", str(tmp_path / "nope.toml")]) == 2
     assert capsys.readouterr().err == f"coprod-sim: error: {tmp_path / 'nope.toml'}: file not found\n"
+
+
+def test_a_card_on_a_lever_the_plans_differ_on_is_refused(tmp_path):
+    from coprod_sim.scenarios import load_scenario
+
+    base, plan = load_scenario("baseline").config, load_scenario("transformative").config
+    cards = load_cards(_write(tmp_path, _bad('[power.transfer]\nvalue = 0.2\nsource = "workshop judgement"\n')))
+    with pytest.raises(
+        ConfigError, match=r"cards.toml: \[power.transfer\]: the scenarios compared differ on it \(baseline 0.0"
+    ):
+        check_against(cards, [base, plan], ["baseline", "transformative"])
+    from coprod_sim.scenarios import shipped_scenarios
+
+    # no default card is a lever any shipped plans differ on
+    check_against(default_cards(), [load_scenario(p).config for p in shipped_scenarios()])
