@@ -29,6 +29,7 @@ Calibrated parameters have no cards: the calibration's posterior covers them.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -57,6 +58,7 @@ __all__ = [
     "Cards",
     "calibrated_paths",
     "check_against",
+    "check_combinations",
     "default_cards",
     "default_cards_path",
     "draw_configs",
@@ -176,7 +178,9 @@ def parse_cards(text: str, where: str, *, path: Path | None = None) -> Cards:
             cards[card.path] = replace(card, origin=str(path or where))
     if not cards:
         raise ConfigError(f"{at}no cards: add a table such as [costs.rework] with lo, hi, distribution and source")
-    return Cards(agreed_by, date, why, dict(sorted(cards.items())), path)
+    result = Cards(agreed_by, date, why, dict(sorted(cards.items())), path)
+    check_combinations(result)
+    return result
 
 
 def _section_keys(section: str) -> dict[str, None]:
@@ -262,6 +266,41 @@ def _checked(p: Param, spec: Mapping[str, Any], key: str, at: str) -> Any:
         raise ConfigError(str(exc).replace(f"{at}{p.path} = ", f"{at}{p.path}.{key} = ", 1)) from None
 
 
+def check_combinations(cards: Cards) -> None:
+    """Raise :class:`ConfigError` if two cards' ranges can draw values that cannot exist together.
+
+    The model's checks across parameters are within a section (``deliberation.coverage`` at most
+    ``deliberation.aspects``, hires' ages), so every pair of ranged cards of one section is tried
+    at its four corners, with the fixed cards' values: about 0.2 s for the default cards.
+    """
+    fixed = {c.path: c.value for c in cards.cards.values() if c.fixed}
+    try:
+        Config().with_overrides(fixed, source="the fixed cards")
+    except ConfigError as exc:
+        raise ConfigError(f"{_origins(cards.cards.values())}: {exc}") from None
+    ranged = cards.ranged()
+    for i, a in enumerate(ranged):
+        # a card with itself (against the fixed values), then with each later card of its section
+        for b in [a, *(c for c in ranged[i + 1 :] if c.path.split(".")[0] == a.path.split(".")[0])]:
+            for x, y in itertools.product((a.lo, a.hi), (b.lo, b.hi)):
+                if b is a and x != y:
+                    continue
+                try:
+                    Config().with_overrides({**fixed, a.path: x, b.path: y}, source="")
+                except ConfigError as exc:
+                    pair = f"[{a.path}] {_num(a.lo)} to {_num(a.hi)}"
+                    if b is not a:
+                        pair += f" and [{b.path}] {_num(b.lo)} to {_num(b.hi)} can draw {a.path} = {_num(x)} with "
+                        pair += f"{b.path} = {_num(y)}"
+                    else:
+                        pair += f" can draw {a.path} = {_num(x)} with the fixed cards"
+                    raise ConfigError(f"{_origins((a, b))}: {pair}, which cannot be: {exc}") from None
+
+
+def _origins(cards: Iterable[Card]) -> str:
+    return " and ".join(dict.fromkeys(c.origin for c in cards))
+
+
 def merge_cards(base: Cards, *overrides: Cards) -> Cards:
     """Cards of ``base`` with each later file's cards replacing the same parameter's (a workshop's over the defaults).
 
@@ -272,7 +311,9 @@ def merge_cards(base: Cards, *overrides: Cards) -> Cards:
     for layer in overrides:
         merged.update(layer.cards)
         last = layer
-    return Cards(last.agreed_by, last.date, last.why, dict(sorted(merged.items())), last.path)
+    result = Cards(last.agreed_by, last.date, last.why, dict(sorted(merged.items())), last.path)
+    check_combinations(result)  # a workshop's range may not fit with a default card of the same section
+    return result
 
 
 def check_against(cards: Cards, configs: Sequence[Config], names: Sequence[str] = ()) -> None:

@@ -392,10 +392,12 @@ def cards_command(args: argparse.Namespace) -> int:
     defaults = default_cards()
     if args.cards_command == "check":
         mine = load_cards(args.file)
+        merge_cards(defaults, mine)  # checks that its ranges fit with the default cards it keeps
         ranged = len(mine.ranged())
         replaced = sorted(set(mine.cards) & set(defaults.cards))
+        n = len(mine.cards)
         print(
-            f"{args.file}: {len(mine.cards)} cards, valid ({ranged} ranges, {len(mine.cards) - ranged} fixed); "
+            f"{args.file}: {n} card{'s' if n != 1 else ''}, valid ({ranged} ranges, {n - ranged} fixed); "
             f"they replace {len(replaced)} of the {len(defaults.cards)} default cards"
             + (f" ({', '.join(replaced)})" if replaced else "")
         )

@@ -341,3 +341,19 @@ def test_a_card_on_a_lever_the_plans_differ_on_is_refused(tmp_path):
 
     # no default card is a lever any shipped plans differ on
     check_against(default_cards(), [load_scenario(p).config for p in shipped_scenarios()])
+
+
+def test_ranges_that_cannot_be_drawn_together_are_refused(tmp_path, capsys):
+    fixed = _bad(
+        '[deliberation.coverage]\nlo = 2\nhi = 5\ndistribution = "uniform"\nsource = "x"\n\n'
+        '[deliberation.aspects]\nvalue = 4\nsource = "x"\n'
+    )
+    with pytest.raises(ConfigError, match=r"can draw deliberation.coverage = 5 with the fixed cards, which cannot be"):
+        load_cards(_write(tmp_path, fixed))
+    # fits alone, but not with the default card of deliberation.aspects (5 to 12): cards check merges
+    alone = _write(tmp_path, _bad('[deliberation.coverage]\nlo = 2\nhi = 6\ndistribution = "uniform"\nsource = "x"\n'))
+    with pytest.raises(ConfigError, match=r"can draw deliberation.aspects = 5 with deliberation.coverage = 6"):
+        merge_cards(default_cards(), load_cards(alone))
+    assert main(["cards", "check", str(alone)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the default cards" in err and str(alone) in err
