@@ -45,6 +45,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "assets": commands.assets_command,
     "docs": commands.docs_command,
     "scenarios": commands.scenarios_command,
+    "cards": commands.cards_command,
 }
 
 
@@ -113,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     for add in (_add_run, _add_compare, _add_sweep, _add_validate, _add_calibrate, _add_analyze):
         add(sub)
     sub.add_parser("scenarios", help="list the shipped scenarios")
+    _add_cards(sub)
     _add_dashboard(sub)
     _add_assets(sub)
     _add_docs(sub)
@@ -190,6 +192,15 @@ def _add_analyze(sub: Any) -> None:
         help="scenario discovery: find the lever ranges where runs meet a condition on outputs, with PRIM, "
         'e.g. --target "fit_mean > 0.7 and cost_per_year < 1.2e6" (needs coprod-sim[discovery])',
     )
+
+
+def _add_cards(sub: Any) -> None:
+    k = sub.add_parser("cards", help="assumption cards: the stated ranges of assumed parameters (docs/assumptions.md)")
+    ksub = k.add_subparsers(dest="cards_command", required=True, parser_class=_Parser)
+    kc = ksub.add_parser("check", help="check a cards file (exit status 2 and one line if it is wrong)")
+    kc.add_argument("file", type=Path, help="a cards .toml file")
+    kl = ksub.add_parser("list", help="list the default cards, or a cards file merged over them")
+    kl.add_argument("file", nargs="?", type=Path, help="a cards .toml file (default: the default cards only)")
 
 
 def _add_dashboard(sub: Any) -> None:

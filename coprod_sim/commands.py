@@ -22,6 +22,7 @@ __all__ = [
     "analyze_command",
     "assets_command",
     "calibrate_command",
+    "cards_command",
     "compare_command",
     "docs_command",
     "provenance",
@@ -398,3 +399,25 @@ def _asset_packages(axe: bool) -> list[Any]:
     from coprod_sim.dashboard import assets
 
     return [*assets.required_packages(), *([assets.Package.parse(assets.AXE_CORE)] if axe else [])]
+
+
+def cards_command(args: argparse.Namespace) -> int:
+    """``coprod-sim cards check FILE`` and ``coprod-sim cards list [FILE]``: assumption cards."""
+    from coprod_sim.cards import default_cards, format_cards, load_cards, merge_cards
+
+    defaults = default_cards()
+    if args.cards_command == "check":
+        mine = load_cards(args.file)
+        merge_cards(defaults, mine)  # checks that its ranges fit with the default cards it keeps
+        ranged = len(mine.ranged())
+        replaced = sorted(set(mine.cards) & set(defaults.cards))
+        n = len(mine.cards)
+        print(
+            f"{args.file}: {n} card{'s' if n != 1 else ''}, valid ({ranged} ranges, {n - ranged} fixed); "
+            f"they replace {len(replaced)} of the {len(defaults.cards)} default cards"
+            + (f" ({', '.join(replaced)})" if replaced else "")
+        )
+        return 0
+    merged = merge_cards(defaults, load_cards(args.file)) if args.file else defaults
+    print(format_cards(merged))
+    return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from coprod_sim.cards import default_cards
 from coprod_sim.config import LEVER_SECTIONS, iter_params
 
 __all__ = ["END", "PATTERNS_END", "PATTERNS_START", "START", "parameter_table", "pattern_roles", "update_odd"]
@@ -42,16 +43,21 @@ def _default(value: object) -> str:
 
 
 def parameter_table() -> str:
-    """Markdown table of every parameter: key path, default, unit or range, meaning, source."""
+    """Markdown table of every parameter: key path, default, unit or range, meaning, source (and default card)."""
     rows = [
         "| key path | default | unit; allowed | meaning | source |",
         "|---|---|---|---|---|",
     ]
+    cards = default_cards().cards
     for p in iter_params():
         lever = " (lever)" if p.section in LEVER_SECTIONS else ""
+        card = cards.get(p.path)
+        # a parameter with a default card says so, and its range, where its source is read
+        ranged = f" Default card: {_cell(card.describe().removeprefix(p.path + ' '))}." if card else ""
+        mark = " (card)" if card else ""
         rows.append(
-            f"| `{p.path}`{lever} | {_default(p.default)} | {_cell(p.unit)}; {_cell(p.allowed())} "
-            f"| {_cell(p.doc)} | {_cell(p.source)} |"
+            f"| `{p.path}`{lever}{mark} | {_default(p.default)} | {_cell(p.unit)}; {_cell(p.allowed())} "
+            f"| {_cell(p.doc)} | {_cell(p.source)}{ranged} |"
         )
     return "\n".join(rows)
 

@@ -1,4 +1,4 @@
-"""Every command quoted in the README and the strategists' guide runs, and prints what is quoted.
+"""Every command quoted in the README, the strategists' guide and the assumptions guide runs, and prints what is quoted.
 
 The documents are read as a user would: each fenced block of shell commands is run, in order, in
 one fresh folder per document (so ``sweep`` then ``sweep --resume`` then ``analyze`` build on each
@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCUMENTS = ("README.md", "docs/strategists.md")
+DOCUMENTS = ("README.md", "docs/strategists.md", "docs/assumptions.md")
 FULL = os.environ.get("COPROD_SIM_DOCS") == "full"
 SHELLS = ("", "bash", "sh", "console", "shell")
 

@@ -40,6 +40,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from coprod_sim.cards import draw_overrides, parse_cards
 from coprod_sim.cli import main
 from coprod_sim.config import PARAMS, SECTIONS, Config, ConfigError
 from coprod_sim.scenarios import list_scenario_names, parse_override, parse_scenario
@@ -196,6 +197,27 @@ def scenario_docs(draw: st.DrawFn) -> str:
     return draw(mangled("\n".join(parts) + "\n"))
 
 
+@st.composite
+def card_docs(draw: st.DrawFn) -> str:
+    """An assumption-cards file: a header, then parameter tables of ranges or values, mostly allowed."""
+    head = ["[cards]", 'agreed_by = "fuzz"', "date = 2026-11-20"]
+    if draw(st.integers(0, 9)):
+        head.append(f"why = {draw(mostly(st.just(json.dumps('A fuzzed workshop')), VALUES))}")
+    parts = ["\n".join(head)]
+    for path in draw(st.lists(st.sampled_from(list(PARAMS)), max_size=3, unique=True)):
+        lines = [f"[{path}]", f"source = {draw(mostly(st.just(json.dumps('workshop judgement')), VALUES))}"]
+        if draw(st.booleans()):
+            lines.append(f"value = {draw(_value_for(path))}")
+        else:
+            lo, hi = draw(_value_for(path)), draw(_value_for(path))
+            dist = draw(mostly(st.sampled_from(['"uniform"', '"triangular"']), VALUES))
+            lines += [f"lo = {lo}", f"hi = {hi}", f"distribution = {dist}"]
+            if draw(st.booleans()):
+                lines.append(f"mode = {draw(_value_for(path))}")
+        parts.append("\n".join(lines))
+    return draw(mangled("\n\n".join(parts) + "\n"))
+
+
 #: Sizes that are quick to draw, or far beyond the limits (never the slow middle).
 SIZES = mostly(st.integers(1, 12).map(str), st.integers(100_001, 10**12).map(str) | VALUES, 4)
 METHODS = ("grid", "lhs", "sobol", "morris")
@@ -347,6 +369,14 @@ def test_patterns_files(text):
 def test_calibration_files(text):
     with _loader():
         load_calibration(_write("calibration.toml", text))
+
+
+@FUZZ
+@given(text=card_docs())
+def test_card_files(text):
+    with _loader():
+        cards = parse_cards(text, "cards.toml")
+        draw_overrides(cards, 4, 1)  # whatever loads, draws: values in range, never a crash
 
 
 @FUZZ
