@@ -132,14 +132,16 @@ def LeverPanel(values: dict[str, Any], on_change: Callable[[dict[str, Any]], Non
 def SimulationPictures(sim: Simulation, tick: int, colour_by: str, heading_level: int = 2) -> None:
     """Show the network, the ladder, the charts (each with its data table) and the plain summary."""
     h = f"h{heading_level}"
-    with solara.Columns([3, 2]):
-        with solara.Column():
+    # A grid the page's CSS stacks when the column is narrow (not solara.Columns, whose columns
+    # clip their content and never stack).
+    with solara.Div(classes=["cp-pictures"]):
+        with solara.Div():
             solara.HTML(
                 tag="div",
                 unsafe_innerHTML=f'<{h} class="cp-heading">The organisation</{h}>'
                 f'<div class="cp-figure">{sim.network_svg(colour_by)}</div>',
             )
-        with solara.Column():
+        with solara.Div():
             solara.HTML(tag=h, unsafe_innerHTML="What is happening", classes=["cp-heading"])
             solara.HTML(
                 tag="div",
@@ -207,8 +209,8 @@ def ExploreView() -> None:
 
     use_play(playing, lambda: step(1), PLAY_SECONDS, sim)
 
-    with solara.Columns([1, 3], classes=["cp-explore"]):
-        with solara.Column(classes=["cp-controls"]):
+    with solara.Div(classes=["cp-explore"]):  # two columns, stacked below 900 px (the page's CSS)
+        with solara.Div(classes=["cp-controls"]):
             solara.HTML(tag="h2", unsafe_innerHTML="Set up", classes=["cp-heading"])
             Choice("Scenario", [DEFAULTS, *list_scenario_names()], scenario.value, choose_scenario)
             SeedAndSize(seed, people, lambda: reset())
@@ -231,7 +233,7 @@ def ExploreView() -> None:
             )
             solara.HTML(tag="h2", unsafe_innerHTML="Levers", classes=["cp-heading"])
             LeverPanel(values.value, on_levers, collapsed=True)
-        with solara.Column(classes=["cp-main"]):
+        with solara.Div(classes=["cp-main"]):
             SimulationPictures(sim, tick.value, colour_by.value)
 
 
