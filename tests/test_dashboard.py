@@ -261,10 +261,14 @@ def _button(rc, label: str):
 
 
 def _page_text(rc) -> str:
-    """Text of every HTML element rendered (summary paragraphs, messages, figures)."""
+    """Text of every HTML element rendered (summary paragraphs, messages, figures, charts and their tables)."""
+    import ipyvue
     import solara.widgets
 
-    return " ".join(w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets)
+    parts = [w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets]
+    for w in rc.find(ipyvue.VueTemplate).widgets:  # ChartWithTable
+        parts += [getattr(w, name, "") for name in ("chart", "summary", "table")]
+    return " ".join(p for p in parts if isinstance(p, str))
 
 
 def test_edited_scenario_round_trips_through_toml(tmp_path):

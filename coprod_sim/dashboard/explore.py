@@ -147,13 +147,12 @@ def SimulationPictures(sim: Simulation, tick: int, colour_by: str, heading_level
                 tag="div",
                 unsafe_innerHTML="".join(f"<p>{escape(para)}</p>" for para in sim.explanation()),
                 classes=["cp-summary"],
-                attributes={"aria-live": "polite"},
             )
             solara.HTML(tag="div", unsafe_innerHTML=sim.ladder_svg(), classes=["cp-figure"])
     solara.HTML(tag=h, unsafe_innerHTML="Over time", classes=["cp-heading"])
     with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
-        for _title, chart, table in sim.chart_svgs():
-            ChartWithTable(chart, table)
+        for title, chart, table in sim.chart_svgs():
+            ChartWithTable(chart, table, title)
 
 
 @solara.component
@@ -224,6 +223,14 @@ def ExploreView() -> None:
                     icon_name="mdi-pause" if playing.value else "mdi-play",
                 )
                 solara.Button("Reset", on_click=lambda: reset(), icon_name="mdi-restore")
+            # What a screen reader says after a step: the week and the level, not the whole summary
+            # (a thousand characters, 15 times in 6 s of Play), and nothing while playing.
+            solara.HTML(
+                tag="p",
+                unsafe_innerHTML="" if playing.value else escape(f"Week {sim.week}, {sim.level()}"),
+                classes=["cp-sr-only"],
+                attributes={"role": "status", "id": "cp-explore-status"},
+            )
             # Always there, so that a screen reader announces a new message, and the levers below
             # keep their place in the page (and their open groups and focus) when one appears.
             solara.HTML(

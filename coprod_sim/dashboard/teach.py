@@ -17,7 +17,7 @@ import solara.lab
 
 from coprod_sim.config import Config
 from coprod_sim.dashboard import svg
-from coprod_sim.dashboard.controls import ChartWithTable, use_play
+from coprod_sim.dashboard.controls import ChartWithTable, FocusOn, use_play
 from coprod_sim.dashboard.session import Simulation
 from coprod_sim.outputs import label, phrase, unit
 from coprod_sim.stats import mean_interval
@@ -174,7 +174,7 @@ def TwinCharts(off: Simulation, on: Simulation, tick: int) -> None:
                 [[int(i), float(a[i]), float(b[i])] for i in pick],
                 f"{title}, by week",
             )
-            ChartWithTable(chart, table)
+            ChartWithTable(chart, table, title)
 
 
 @solara.component
@@ -211,7 +211,11 @@ def TeachView() -> None:
     solara.HTML(tag="h3", unsafe_innerHTML="4. Predict", classes=["cp-heading"])
     solara.HTML(tag="p", unsafe_innerHTML=escape(QUESTION))
     if locked.value:
-        solara.HTML(tag="p", unsafe_innerHTML=escape(f"Your prediction: {prediction.value}."))
+        solara.HTML(
+            tag="p",
+            unsafe_innerHTML=escape(f"Your prediction: {prediction.value}."),
+            attributes={"id": "cp-teach-prediction"},
+        )
     else:
         solara.ToggleButtonsSingle(value=prediction, values=list(CHOICES))
     solara.Button(
@@ -219,6 +223,8 @@ def TeachView() -> None:
         on_click=lambda: locked.set(True),
         disabled=locked.value or prediction.value is None,
     )
+    # Locking disables the button: the focus goes to the prediction it locked, not to the page's body.
+    FocusOn(selector="#cp-teach-prediction", nth=0, inner="", count=int(locked.value))
 
     solara.HTML(tag="h3", unsafe_innerHTML="5. Run the twins", classes=["cp-heading"])
     solara.HTML(
@@ -237,7 +243,12 @@ def TeachView() -> None:
         solara.Button("Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value))
         solara.Button("Start again", on_click=restart)
         solara.InputInt("Seed of the twins", value=seed, on_value=lambda _v: restart(), continuous_update=False)
-    solara.HTML(tag="p", unsafe_innerHTML=f"Week {off.week} in both organisations.", attributes={"aria-live": "polite"})
+    # Said after each step, but not every week while playing (a screen reader would say nothing else).
+    solara.HTML(
+        tag="p",
+        unsafe_innerHTML=f"Week {off.week} in both organisations.",
+        attributes={"aria-live": "off" if playing.value else "polite"},
+    )
     with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
         for sim, side in ((off, "Without peer support"), (on, "With peer support")):
             with solara.Div(style={"flex": "1 1 420px", "max-width": "660px"}):
@@ -317,10 +328,17 @@ def ManyPairs(seed: int) -> None:
         ),
     )
     busy = run.value > 0 and result.value is None
+    # Not disabled while running (that would drop the focus to the page's body): busy, it ignores clicks.
     solara.Button(
         f"Run {PAIRS} more pairs" if not busy else "Running the pairs...",
-        on_click=lambda: (result.set(None), run.set(run.value + 1)),
-        disabled=busy,
+        on_click=(lambda: None) if busy else lambda: (result.set(None), run.set(run.value + 1)),
+        attributes={"aria-disabled": "true" if busy else "false"},
+        retain_focus_on_click=True,  # Vuetify would blur a clicked button
     )
-    if result.value:
-        solara.HTML(tag="p", unsafe_innerHTML=escape(result.value), attributes={"aria-live": "polite"})
+    # The button is disabled while the pairs run: the focus goes to what they are doing, then to the result.
+    solara.HTML(
+        tag="p",
+        unsafe_innerHTML=escape(result.value or ("Running the pairs..." if busy else "")),
+        attributes={"aria-live": "polite", "id": "cp-pairs-result"},
+    )
+    FocusOn(selector="#cp-pairs-result", nth=0, inner="", count=run.value * 2 + (result.value is not None))

@@ -27,8 +27,9 @@ SCREENS = {
 #: tables may scroll inside their own labelled, focusable box (two-dimensional content, WCAG 1.4.10).
 OVERFLOW = """() => {
   const de = document.documentElement, right = window.innerWidth + 1;
-  // Data tables may scroll in their own box; a button's ripple is a passing effect.
-  const allowed = e => e.closest('.cp-table-wrap, .v-ripple__container');
+  // Data tables may scroll in their own box; a button's ripple is a passing effect; text for
+  // screen readers only is clipped to nothing on purpose.
+  const allowed = e => e.closest('.cp-table-wrap, .v-ripple__container, .cp-sr-only');
   const seen = e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden';
   const name = e => `${e.tagName.toLowerCase()}.${String(e.getAttribute('class') || '').split(' ')[0]} `
       + `"${(e.textContent || '').trim().slice(0, 30)}"`;
