@@ -137,11 +137,13 @@ CSS = """
 /* Vuetify hides a switch's and a slider's focused element (an invisible input, a thumb of no size):
    ring what the eye sees, at 5:1 on white (WCAG 2.4.11, 2.4.13). */
 .cp-app .v-input--switch.v-input--is-focused .v-input--selection-controls__input,
+.cp-app .v-radio--is-focused .v-input--selection-controls__input,
 .cp-app .v-slider__thumb-container:focus-within .v-slider__thumb,
 .cp-app .v-slider--focused .v-slider__thumb {
   outline: 3px solid #0072B2 !important; outline-offset: 3px; border-radius: 12px; }
 .cp-present [tabindex="-1"]:focus,
 .cp-present .v-input--switch.v-input--is-focused .v-input--selection-controls__input,
+.cp-present .v-radio--is-focused .v-input--selection-controls__input,
 .cp-present .v-slider--focused .v-slider__thumb { outline: 4px solid #F0E442 !important; }
 .cp-present { --cp-base: 22px; background: #000 !important; color: #fff !important; }
 .cp-present .cp-pictures { grid-template-columns: minmax(0, 1fr); }

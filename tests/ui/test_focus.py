@@ -112,7 +112,8 @@ def test_focus_follows_compare_actions_to_their_results(page, dashboard):
 def test_focus_follows_teach_actions_to_their_results(page, dashboard):
     dash.open_dashboard(page, dashboard.url)
     page.get_by_role("tab", name="Teach").click()
-    page.get_by_role("button", name="Lower with peer support").click()
+    page.get_by_role("radio", name="Lower with peer support").focus()
+    page.keyboard.press("Space")
     press(page, "button", "Lock in my prediction")
     expect(page.locator("#cp-teach-prediction")).to_be_focused()
     for _ in range(2):
@@ -161,3 +162,24 @@ def test_data_tables_are_named_after_their_charts_and_stay_open(page, dashboard)
     dash.wait_week(page, 2)
     expect(page.locator(".cp-main details[open]")).to_have_count(1)
     expect(page.locator(".cp-main details[open] caption")).to_contain_text("Wellbeing")
+
+
+def test_teach_chooses_nothing_until_a_student_does(page, dashboard):
+    """Issue 15, item 3: a radio group, none checked on load, Lock disabled until a choice exists."""
+    dash.open_dashboard(page, dashboard.url)
+    page.get_by_role("tab", name="Teach").click()
+    group = page.get_by_role("radiogroup")
+    expect(group).to_be_visible(timeout=30_000)
+    radios = group.get_by_role("radio")
+    expect(radios).to_have_count(3)
+    assert [r.get_attribute("aria-checked") for r in radios.all()] == ["false"] * 3
+    lock = page.get_by_role("button", name="Lock in my prediction")
+    expect(lock).to_be_disabled()
+    page.keyboard.press("Shift")
+    radios.nth(1).focus()
+    ring = radios.nth(1).evaluate(RING)
+    assert ring and contrast(ring["colour"], ring["background"]) >= 3, ring
+    page.keyboard.press("Space")  # chosen from the keyboard, as a radio is
+    expect(radios.nth(1)).to_have_attribute("aria-checked", "true")
+    assert [r.get_attribute("aria-checked") for r in radios.all()] == ["false", "true", "false"]
+    expect(lock).to_be_enabled()
