@@ -120,7 +120,8 @@ CSS = """
 .cp-app .widget-dropdown { width: auto !important; max-width: 100%; flex-wrap: wrap; }
 .cp-app .widget-dropdown > select { min-width: 0; width: auto; max-width: 100%; flex: 1 1 8em; }
 .cp-app .jupyter-widgets, .cp-app div:has(> .widget-dropdown) { max-width: 100%; min-width: 0; }
-.cp-app .widget-label { white-space: normal; }
+.cp-app .widget-label { white-space: normal; font-size: var(--cp-base); }
+.cp-app .v-btn { font-size: calc(var(--cp-base) * 0.875); }
 .cp-app select { font-size: var(--cp-base); padding: 2px 4px; max-width: 100%; }
 .cp-details summary { cursor: pointer; padding: 0.25rem 0; font-weight: 600; }
 .cp-table-wrap { max-width: 100%; overflow-x: auto; }
@@ -147,6 +148,8 @@ CSS = """
 .cp-present .v-slider--focused .v-slider__thumb { outline: 4px solid #F0E442 !important; }
 .cp-present { --cp-base: 22px; background: #000 !important; color: #fff !important; }
 .cp-present .cp-pictures { grid-template-columns: minmax(0, 1fr); }
+.cp-present .cp-explore { grid-template-columns: minmax(360px, 1fr) minmax(0, 2.2fr); }
+@media (max-width: 900px) { .cp-present .cp-explore { grid-template-columns: minmax(0, 1fr); } }
 .cp-present .cp-chart { flex: 1 1 520px; max-width: 820px; }
 .cp-present svg.cp-svg { max-width: calc(var(--w) * 2.2); }
 .cp-present svg.cp-svg.cp-shrinks { max-width: calc(var(--w) * 1.6); }
@@ -160,6 +163,7 @@ CSS = """
 .cp-present .v-messages { color: #fff !important; }
 .cp-present .cp-legend li { color: #111 !important; }
 .cp-present .v-tab--active { color: #F0E442 !important; }
+.cp-present .v-radio .v-icon, .cp-present .v-input--radio-group legend { color: #fff !important; }
 .cp-present .v-btn--text, .cp-present .v-btn--outlined, .cp-present .v-btn--text .v-icon { color: #fff !important; }
 .cp-present .v-btn.v-btn--disabled { background: #333 !important; color: #ddd !important; }
 .cp-present .v-btn.v-btn--disabled .v-btn__content, .cp-present .v-btn.v-btn--disabled .v-icon {

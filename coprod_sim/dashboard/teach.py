@@ -274,6 +274,7 @@ def Predict(prediction: solara.Reactive[str | None], locked: solara.Reactive[boo
         "Lock in my prediction" if not locked.value else "Prediction locked",
         on_click=lambda: locked.set(True),
         disabled=locked.value or prediction.value is None,
+        style={"align-self": "flex-start"},
     )
     # Locking disables the button: the focus goes to the prediction it locked, not to the page's body.
     FocusOn(selector="#cp-teach-prediction", nth=0, inner="", count=int(locked.value))
