@@ -90,22 +90,25 @@ def build_scenario(spec: ScenarioSpec) -> Scenario:
 
 
 @solara.component
-def TimelineEditor(timeline: list[dict[str, Any]], on_change: Callable[[list[dict[str, Any]]], None]) -> None:
-    """Planned lever changes: week, lever and new value, each removable; add one at a time."""
+def TimelineEditor(
+    timeline: list[dict[str, Any]], on_change: Callable[[list[dict[str, Any]]], None], index: int = 0
+) -> None:
+    """Planned lever changes of scenario ``index``: week, lever and new value, each removable; add one at a time."""
     params = lever_params()
     week = solara.use_reactive(52)
     lever = solara.use_reactive("power.transfer")
     value_text = solara.use_reactive("0.3")
     error = solara.use_reactive("")
+    removed = solara.use_reactive(0)  # removals so far: each moves the focus (its button is gone)
+
+    def remove(i: int) -> None:
+        on_change([x for j, x in enumerate(timeline) if j != i])
+        removed.value += 1
 
     for i, e in enumerate(timeline):
-        with solara.Row(style={"align-items": "center"}):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Text(f"From week {e['step']}: {plain_label(e['lever'])} = {e['value']}")
-            solara.Button(
-                f"Remove change {i + 1}",
-                on_click=lambda i=i: on_change([x for j, x in enumerate(timeline) if j != i]),
-                text=True,
-            )
+            solara.Button(f"Remove change {i + 1}", on_click=lambda i=i: remove(i), text=True)
 
     def add() -> None:
         p = params[lever.value]
@@ -125,9 +128,11 @@ def TimelineEditor(timeline: list[dict[str, Any]], on_change: Callable[[list[dic
         solara.InputInt("Week of the change", value=week)
         Choice("Lever to change", list(params), lever, names=[f"{plain_label(p)} ({p})" for p in params])
         solara.InputText("New value", value=value_text)
-        solara.Button("Add this change", on_click=add)
+        solara.Button("Add this change", on_click=add, classes=[f"cp-add-change-{index}"])
     if error.value:
         solara.HTML(tag="p", unsafe_innerHTML=escape(error.value), classes=["cp-message"])
+    # After a removal the focus goes to this timeline's "Add this change" (the removed button is gone).
+    FocusOn(selector=f".cp-add-change-{index}", nth=0, inner="", count=removed.value)
 
 
 _WORDS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
@@ -212,7 +217,7 @@ def ScenarioEditor(index: int, spec: ScenarioSpec, on_change: Callable[[Scenario
         with Disclosure(f"the levers of scenario {index + 1}"):
             LeverPanel(spec["levers"], lambda levers: on_change({**spec, "levers": levers}))
         with Disclosure(f"the timeline of scenario {index + 1} ({len(spec['timeline'])} changes)"):
-            TimelineEditor(spec["timeline"], lambda tl: on_change({**spec, "timeline": tl}))
+            TimelineEditor(spec["timeline"], lambda tl: on_change({**spec, "timeline": tl}), index)
         if error:
             solara.HTML(tag="p", unsafe_innerHTML=escape(error), classes=["cp-message"])
 

@@ -97,6 +97,11 @@ def test_focus_follows_compare_actions_to_their_results(page, dashboard):
     expect(page.get_by_label("Scenario 3 starts from")).to_be_focused()  # the one now in its place
     press(page, "button", "Remove scenario 3")
     expect(page.get_by_role("button", name="Add a scenario")).to_be_focused()  # the last one went
+    press(page, "button", "Show the timeline of scenario 2 (0 changes)")
+    press(page, "button", "Add this change")
+    press(page, "button", "Remove change 1")
+    expect(page.locator(".cp-add-change-1")).to_be_focused()  # the removed change's button is gone
+    press(page, "button", "Hide the timeline of scenario 2 (0 changes)")
     for label, value in (("Seeds per scenario (replicates)", "2"), ("Weeks to simulate", "26")):
         page.get_by_label(label, exact=True).fill(value)
         page.get_by_label(label, exact=True).press("Enter")
