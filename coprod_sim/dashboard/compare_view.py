@@ -17,7 +17,7 @@ import solara.lab
 from coprod_sim.compare import TABLE_OUTCOMES, Comparison, compare
 from coprod_sim.config import PARAMS, Config, ConfigError, Param, check_value
 from coprod_sim.dashboard import svg
-from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure
+from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure, FocusOn
 from coprod_sim.dashboard.explain import verdict
 from coprod_sim.dashboard.explore import DEFAULTS, LeverPanel, scenario_config
 from coprod_sim.dashboard.levers import current_values, lever_params, plain_label
@@ -90,22 +90,25 @@ def build_scenario(spec: ScenarioSpec) -> Scenario:
 
 
 @solara.component
-def TimelineEditor(timeline: list[dict[str, Any]], on_change: Callable[[list[dict[str, Any]]], None]) -> None:
-    """Planned lever changes: week, lever and new value, each removable; add one at a time."""
+def TimelineEditor(
+    timeline: list[dict[str, Any]], on_change: Callable[[list[dict[str, Any]]], None], index: int = 0
+) -> None:
+    """Planned lever changes of scenario ``index``: week, lever and new value, each removable; add one at a time."""
     params = lever_params()
     week = solara.use_reactive(52)
     lever = solara.use_reactive("power.transfer")
     value_text = solara.use_reactive("0.3")
     error = solara.use_reactive("")
+    removed = solara.use_reactive(0)  # removals so far: each moves the focus (its button is gone)
+
+    def remove(i: int) -> None:
+        on_change([x for j, x in enumerate(timeline) if j != i])
+        removed.value += 1
 
     for i, e in enumerate(timeline):
-        with solara.Row(style={"align-items": "center"}):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Text(f"From week {e['step']}: {plain_label(e['lever'])} = {e['value']}")
-            solara.Button(
-                f"Remove change {i + 1}",
-                on_click=lambda i=i: on_change([x for j, x in enumerate(timeline) if j != i]),
-                text=True,
-            )
+            solara.Button(f"Remove change {i + 1}", on_click=lambda i=i: remove(i), text=True)
 
     def add() -> None:
         p = params[lever.value]
@@ -125,9 +128,11 @@ def TimelineEditor(timeline: list[dict[str, Any]], on_change: Callable[[list[dic
         solara.InputInt("Week of the change", value=week)
         Choice("Lever to change", list(params), lever, names=[f"{plain_label(p)} ({p})" for p in params])
         solara.InputText("New value", value=value_text)
-        solara.Button("Add this change", on_click=add)
+        solara.Button("Add this change", on_click=add, classes=[f"cp-add-change-{index}"])
     if error.value:
         solara.HTML(tag="p", unsafe_innerHTML=escape(error.value), classes=["cp-message"])
+    # After a removal the focus goes to this timeline's "Add this change" (the removed button is gone).
+    FocusOn(selector=f".cp-add-change-{index}", nth=0, inner="", count=removed.value)
 
 
 _WORDS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
@@ -212,7 +217,7 @@ def ScenarioEditor(index: int, spec: ScenarioSpec, on_change: Callable[[Scenario
         with Disclosure(f"the levers of scenario {index + 1}"):
             LeverPanel(spec["levers"], lambda levers: on_change({**spec, "levers": levers}))
         with Disclosure(f"the timeline of scenario {index + 1} ({len(spec['timeline'])} changes)"):
-            TimelineEditor(spec["timeline"], lambda tl: on_change({**spec, "timeline": tl}))
+            TimelineEditor(spec["timeline"], lambda tl: on_change({**spec, "timeline": tl}), index)
         if error:
             solara.HTML(tag="p", unsafe_innerHTML=escape(error), classes=["cp-message"])
 
@@ -225,7 +230,12 @@ CHARTS = ("participation_rate", "influence_share", "wellbeing_disabled", "burnou
 def CompareResults(result: Comparison, scenarios: list[Scenario], weeks: int) -> None:
     """Trajectories with bands, the table of outcomes and differences, cost and break-even, verdict, exports."""
     solara.HTML(tag="h2", unsafe_innerHTML="Verdict", classes=["cp-heading"])
-    solara.HTML(tag="p", unsafe_innerHTML=escape(verdict(result, weeks)), classes=["cp-verdict"])
+    solara.HTML(
+        tag="p",
+        unsafe_innerHTML=escape(verdict(result, weeks)),
+        classes=["cp-verdict"],
+        attributes={"id": "cp-compare-verdict"},
+    )
     solara.HTML(tag="h2", unsafe_innerHTML="Over time (mean and 95% band)", classes=["cp-heading"])
     with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
         for col in CHARTS:
@@ -242,7 +252,7 @@ def CompareResults(result: Comparison, scenarios: list[Scenario], weeks: int) ->
                 [[int(i), *[float(s.y[i]) for s in series]] for i in pick],
                 f"{title}: mean over seeds, by week",
             )
-            ChartWithTable(chart, table)
+            ChartWithTable(chart, table, title)
     solara.HTML(tag="h2", unsafe_innerHTML="Cost against benefit", classes=["cp-heading"])
     ref = result.names[0]
     extra = [svg.Series(n, result.cumulative_cost[n] - result.cumulative_cost[ref]) for n in result.names[1:]]
@@ -317,6 +327,29 @@ def _ci(m: float, lo: float, hi: float, signed: bool = False) -> str:
 
 
 @solara.component
+def ScenarioList(
+    specs: list[ScenarioSpec],
+    set_spec: Callable[[int], Callable[[ScenarioSpec], None]],
+    remove: Callable[[int], None],
+    add: Callable[[], None],
+) -> None:
+    """Show the scenarios side by side (wrapping), each removable from the third on, and "Add a scenario"."""
+    solara.HTML(tag="h2", unsafe_innerHTML="Scenarios", classes=["cp-heading"])
+    solara.Text(
+        "The first scenario is the reference: the others are compared with it, on the same seeds "
+        "(common random numbers), so differences are due to the scenarios, not to chance."
+    )
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+        for i, spec in enumerate(specs):
+            with solara.Column(style={"flex": "1 1 280px", "min-width": "0"}):
+                ScenarioEditor(i, spec, set_spec(i))
+                if i >= 2:
+                    solara.Button(f"Remove scenario {i + 1}", on_click=lambda i=i: remove(i), text=True)
+    if len(specs) < MAX_SCENARIOS:
+        solara.Button("Add a scenario", on_click=add, classes=["cp-add-scenario"])
+
+
+@solara.component
 def CompareView() -> None:
     """Set up two to four scenarios, run them on common seeds, read the results."""
     specs = solara.use_reactive([new_spec("baseline"), new_spec("transformative")])
@@ -326,6 +359,20 @@ def CompareView() -> None:
     progress = solara.use_reactive("")
     outcome = solara.use_reactive(None)  # (Comparison, scenarios, weeks)
     error = solara.use_reactive("")
+    # Where the focus goes after an action (selector, nth, inner, count): see FocusOn.
+    focus = solara.use_reactive(("", 0, "", 0))
+
+    def focus_on(selector: str, nth: int = 0, inner: str = "") -> None:
+        focus.value = (selector, nth, inner, focus.value[3] + 1)
+
+    def remove(i: int) -> None:
+        """Remove scenario ``i``; the focus goes to the scenario now in its place, or to "Add a scenario"."""
+        specs.value = [s for j, s in enumerate(specs.value) if j != i]
+        focus_on(*((".cp-scenario", i, "select") if i < len(specs.value) else (".cp-add-scenario",)))
+
+    def add() -> None:
+        specs.value = [*specs.value, new_spec("peer_support")]
+        focus_on(".cp-scenario", len(specs.value) - 1, "select")
 
     def set_spec(i: int) -> Callable[[ScenarioSpec], None]:
         def set_it(spec: ScenarioSpec) -> None:
@@ -334,6 +381,8 @@ def CompareView() -> None:
         return set_it
 
     def run() -> None:
+        # The button is disabled while the runs go on: the focus goes to their progress, then to the verdict.
+        focus_on("#cp-compare-progress")
         try:
             scenarios = [build_scenario(s) for s in specs.value]
         except ConfigError as exc:
@@ -358,32 +407,25 @@ def CompareView() -> None:
         result = compare(scenarios, replicates.value, seed.value, weeks.value, on_run=on_run)
         outcome.value = (result, scenarios, weeks.value)
         progress.value = f"Done: {n_runs} runs."
+        focus_on("#cp-compare-verdict")
 
     task = solara.lab.use_task(run, dependencies=None, prefer_threaded=True)
 
-    solara.HTML(tag="h2", unsafe_innerHTML="Scenarios", classes=["cp-heading"])
-    solara.Text(
-        "The first scenario is the reference: the others are compared with it, on the same seeds "
-        "(common random numbers), so differences are due to the scenarios, not to chance."
-    )
-    with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
-        for i, spec in enumerate(specs.value):
-            with solara.Column(style={"flex": "1 1 300px", "min-width": "280px"}):
-                ScenarioEditor(i, spec, set_spec(i))
-                if i >= 2:
-                    solara.Button(
-                        f"Remove scenario {i + 1}",
-                        on_click=lambda i=i: specs.set([s for j, s in enumerate(specs.value) if j != i]),
-                        text=True,
-                    )
-    if len(specs.value) < MAX_SCENARIOS:
-        solara.Button("Add a scenario", on_click=lambda: specs.set([*specs.value, new_spec("peer_support")]))
+    ScenarioList(specs.value, set_spec, remove, add)
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
         solara.InputInt("Seeds per scenario (replicates)", value=replicates)
         solara.InputInt("Weeks to simulate", value=weeks)
         solara.InputInt("Master seed", value=seed)
-        solara.Button("Run the comparison", on_click=task, disabled=task.pending, color="primary")
-    with solara.Div(attributes={"aria-live": "polite"}):
+        # Not disabled while running (a disabled button drops the focus to the page's body): it
+        # says it is busy, ignores clicks, and the focus moves on to the progress.
+        solara.Button(
+            "Run the comparison" if not task.pending else "Running the comparison...",
+            on_click=task if not task.pending else lambda: None,
+            color="primary",
+            attributes={"aria-disabled": "true" if task.pending else "false"},
+            retain_focus_on_click=True,  # Vuetify would blur a clicked button
+        )
+    with solara.Div(attributes={"aria-live": "polite", "id": "cp-compare-progress"}):
         if error.value:
             solara.HTML(tag="p", unsafe_innerHTML=escape(error.value), classes=["cp-message"])
         if progress.value:
@@ -392,3 +434,4 @@ def CompareView() -> None:
             solara.HTML(tag="p", unsafe_innerHTML=escape(f"The runs failed: {task.exception}"), classes=["cp-message"])
     if outcome.value is not None:
         CompareResults(*outcome.value)
+    FocusOn(selector=focus.value[0], nth=focus.value[1], inner=focus.value[2], count=focus.value[3])

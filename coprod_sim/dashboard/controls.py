@@ -16,7 +16,7 @@ import ipywidgets
 import solara
 import solara.lab
 
-__all__ = ["ChartWithTable", "Choice", "Disclosure", "use_play"]
+__all__ = ["ChartWithTable", "Choice", "Disclosure", "FocusOn", "use_play"]
 
 
 @solara.component
@@ -70,19 +70,32 @@ def Disclosure(label: str, children: list[Any] = []) -> None:  # noqa: B006 (Sol
             solara.Column(children=children)
 
 
+@solara.component_vue("chart_table.vue")
+def _ChartWithTable(chart: str, table: str, summary: str) -> None:
+    """Render :func:`ChartWithTable` with its Vue template (chart_table.vue)."""
+
+
 @solara.component
-def ChartWithTable(chart: str, table: str) -> None:
-    """Show a chart (SVG) and, below it, its data in a table behind a "Data table" disclosure.
+def ChartWithTable(chart: str, table: str, title: str) -> None:
+    """Show a chart (SVG) and, below it, its data in a table behind a "Data table: <title>" disclosure.
 
     One widget, not one each (the server builds and sends every widget, and the browser draws it,
-    before a page can be used): Explore alone shows four of these when it opens.
+    before a page can be used): Explore alone shows four of these when it opens. A Vue template,
+    not an HTML widget, so that a table opened by the reader stays open when the chart is redrawn,
+    and each disclosure is named after its chart (a screen reader lists "Data table: Wellbeing",
+    not four times "Data table").
     """
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML=f'<div class="cp-figure">{chart}</div>'
-        f'<details class="cp-details"><summary>Data table</summary>{table}</details>',
-        classes=["cp-chart"],
-    )
+    _ChartWithTable(chart=chart, table=table, summary=f"Data table: {title}")
+
+
+@solara.component_vue("focus.vue")
+def FocusOn(selector: str, nth: int, inner: str, count: int) -> None:
+    """Move the focus to the ``nth`` element matching ``selector`` (then its ``inner`` one) when ``count`` changes.
+
+    An action whose button disappears or is disabled while it runs (Remove scenario, Run the
+    comparison, Lock in my prediction) would leave the focus on the page's body: a keyboard or
+    screen-reader user would have to find their place again. Nothing moves while ``count`` is 0.
+    """
 
 
 def use_play(playing: solara.Reactive[bool], advance: Callable[[], None], seconds: float, key: object) -> None:

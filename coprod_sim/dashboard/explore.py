@@ -132,26 +132,27 @@ def LeverPanel(values: dict[str, Any], on_change: Callable[[dict[str, Any]], Non
 def SimulationPictures(sim: Simulation, tick: int, colour_by: str, heading_level: int = 2) -> None:
     """Show the network, the ladder, the charts (each with its data table) and the plain summary."""
     h = f"h{heading_level}"
-    with solara.Columns([3, 2]):
-        with solara.Column():
+    # A grid the page's CSS stacks when the column is narrow (not solara.Columns, whose columns
+    # clip their content and never stack).
+    with solara.Div(classes=["cp-pictures"]):
+        with solara.Div():
             solara.HTML(
                 tag="div",
                 unsafe_innerHTML=f'<{h} class="cp-heading">The organisation</{h}>'
                 f'<div class="cp-figure">{sim.network_svg(colour_by)}</div>',
             )
-        with solara.Column():
+        with solara.Div():
             solara.HTML(tag=h, unsafe_innerHTML="What is happening", classes=["cp-heading"])
             solara.HTML(
                 tag="div",
                 unsafe_innerHTML="".join(f"<p>{escape(para)}</p>" for para in sim.explanation()),
                 classes=["cp-summary"],
-                attributes={"aria-live": "polite"},
             )
             solara.HTML(tag="div", unsafe_innerHTML=sim.ladder_svg(), classes=["cp-figure"])
     solara.HTML(tag=h, unsafe_innerHTML="Over time", classes=["cp-heading"])
     with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
-        for _title, chart, table in sim.chart_svgs():
-            ChartWithTable(chart, table)
+        for title, chart, table in sim.chart_svgs():
+            ChartWithTable(chart, table, title)
 
 
 @solara.component
@@ -207,8 +208,8 @@ def ExploreView() -> None:
 
     use_play(playing, lambda: step(1), PLAY_SECONDS, sim)
 
-    with solara.Columns([1, 3], classes=["cp-explore"]):
-        with solara.Column(classes=["cp-controls"]):
+    with solara.Div(classes=["cp-explore"]):  # two columns, stacked below 900 px (the page's CSS)
+        with solara.Div(classes=["cp-controls"]):
             solara.HTML(tag="h2", unsafe_innerHTML="Set up", classes=["cp-heading"])
             Choice("Scenario", [DEFAULTS, *list_scenario_names()], scenario.value, choose_scenario)
             SeedAndSize(seed, people, lambda: reset())
@@ -222,6 +223,14 @@ def ExploreView() -> None:
                     icon_name="mdi-pause" if playing.value else "mdi-play",
                 )
                 solara.Button("Reset", on_click=lambda: reset(), icon_name="mdi-restore")
+            # What a screen reader says after a step: the week and the level, not the whole summary
+            # (a thousand characters, 15 times in 6 s of Play), and nothing while playing.
+            solara.HTML(
+                tag="p",
+                unsafe_innerHTML="" if playing.value else escape(f"Week {sim.week}, {sim.level()}"),
+                classes=["cp-sr-only"],
+                attributes={"role": "status", "id": "cp-explore-status"},
+            )
             # Always there, so that a screen reader announces a new message, and the levers below
             # keep their place in the page (and their open groups and focus) when one appears.
             solara.HTML(
@@ -231,7 +240,7 @@ def ExploreView() -> None:
             )
             solara.HTML(tag="h2", unsafe_innerHTML="Levers", classes=["cp-heading"])
             LeverPanel(values.value, on_levers, collapsed=True)
-        with solara.Column(classes=["cp-main"]):
+        with solara.Div(classes=["cp-main"]):
             SimulationPictures(sim, tick.value, colour_by.value)
 
 

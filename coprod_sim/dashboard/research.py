@@ -153,24 +153,26 @@ def ResearchView() -> None:
     with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
         if x.value != y.value:
             xs, ys, z = grid_means(runs, x.value, y.value, outcome.value)
+            heat_title = f"{label(outcome.value)}: mean over runs"
             chart = svg.heatmap(
                 xs,
                 ys,
                 z,
-                title=f"{label(outcome.value)}: mean over runs",
+                title=heat_title,
                 x_label=x.value,
                 y_label=y.value,
                 z_label=label(outcome.value),
             )
             rows = [[f"{yv:g}", *[float(v) for v in z[j]]] for j, yv in enumerate(ys)]
             table = svg.data_table([f"{y.value} \\ {x.value}", *[f"{v:g}" for v in xs]], rows, "Heatmap values")
-            ChartWithTable(chart, table)
+            ChartWithTable(chart, table, heat_title)
         lm = line_means(runs, x.value, outcome.value)
         series = [svg.Series(label(outcome.value), lm["mean"], lm["lo"], lm["hi"])]
+        line_title = f"{label(outcome.value)} over {x.value}"
         chart = svg.line_chart(
             lm["value"],
             series,
-            title=f"{label(outcome.value)} over {x.value}",
+            title=line_title,
             y_label="mean, 95% interval",
             x_label=x.value,
         )
@@ -179,7 +181,7 @@ def ResearchView() -> None:
             [[f"{r.value:g}", r.mean, r.lo, r.hi, int(r.n)] for r in lm.itertuples()],
             f"{label(outcome.value)} by {x.value}",
         )
-        ChartWithTable(chart, table)
+        ChartWithTable(chart, table, line_title)
 
     solara.HTML(tag="h3", unsafe_innerHTML="Lever effects (lowest to highest value)", classes=["cp-heading"])
     eff = a.effects[a.effects["outcome"] == outcome.value]

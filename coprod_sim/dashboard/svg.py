@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -27,6 +28,7 @@ __all__ = [
     "ladder",
     "line_chart",
     "network",
+    "network_legend",
     "team_layout",
     "viridis",
 ]
@@ -40,6 +42,13 @@ MARKERS = ("circle", "square", "triangle", "diamond", "cross", "circle")
 VIRIDIS = ("#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725")
 
 FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif"
+#: The smallest text in a drawing, in its own units. A drawing with text is never shown narrower
+#: than its own width (the page's CSS, class ``cp-svg``), so no text in it is ever smaller than
+#: this many CSS pixels, on a phone or at 200% zoom (WCAG 1.4.4); drawings are made narrow enough
+#: (:data:`CHART_WIDTH`) to fit a 390-pixel phone, and grow with their column.
+MIN_TEXT = 12
+#: The natural width of charts and heatmaps: it fits a 390-pixel-wide phone with the page's margins.
+CHART_WIDTH = 350
 
 
 @dataclass(frozen=True)
@@ -111,15 +120,28 @@ def _marker(kind: str, x: float, y: float, r: float, colour: str) -> str:
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}"/>'
 
 
-def _open(title: str, desc: str, width: float, height: float, key: tuple) -> tuple[str, str]:
+def _open(title: str, desc: str, width: float, height: float, key: tuple, *, shrinks: bool = False) -> tuple[str, str]:
+    """Open a drawing: its size (``--w``, read by the page's CSS), title and text alternative.
+
+    ``shrinks``: a drawing without text (the organisation) may be shown narrower than its width;
+    any other keeps at least its width, so that its text stays readable (:data:`MIN_TEXT`).
+    """
     tid, did = _id("t", key), _id("d", key)
+    cls = "cp-svg cp-shrinks" if shrinks else "cp-svg"
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" width="100%" '
-        f'style="max-width:{width:.0f}px;height:auto;{FONT}" role="img" aria-labelledby="{tid} {did}">'
+        f'class="{cls}" style="--w:{width:.0f}px;height:auto;{FONT}" role="img" aria-labelledby="{tid} {did}">'
         f'<title id="{tid}">{escape(title)}</title><desc id="{did}">{escape(desc)}</desc>'
         f'<rect width="{width:.0f}" height="{height:.0f}" fill="#ffffff"/>'
     )
     return head, "</svg>"
+
+
+def _title(title: str, width: float) -> tuple[str, int]:
+    """Wrap a drawing's title to its width (a narrow one would cut it); return it and the height it adds."""
+    lines = textwrap.wrap(title, max(int((width - 16) / 8.4), 10)) or [""]
+    spans = "".join(f'<tspan x="8" dy="{0 if i == 0 else 18}">{escape(t)}</tspan>' for i, t in enumerate(lines))
+    return f'<text y="18" font-size="14" font-weight="600" fill="#111">{spans}</text>', 18 * (len(lines) - 1)
 
 
 def describe_series(series: Sequence[Series], x: Sequence[float], x_label: str) -> str:
@@ -149,17 +171,19 @@ def line_chart(
     y_label: str,
     x_label: str = "Week",
     y_range: tuple[float, float] | None = None,
-    width: int = 520,
+    width: int = CHART_WIDTH,
     height: int = 260,
     marks: Sequence[tuple[float, str]] = (),
 ) -> str:
     """Lines (with optional bands) over a shared x axis; ``marks`` are labelled vertical rules."""
     x = np.asarray(x, dtype=float)
     ys = [np.asarray(s.y, dtype=float) for s in series]
-    area = _plot_area(x, series, ys, y_range, width, height)
+    heading, extra = _title(title, width)
+    height += extra
+    area = _plot_area(x, series, ys, y_range, width, height, 30 + extra)
     desc = describe_series(series, x, x_label)
     head, tail = _open(title, desc, width, height, (title, tuple(s.name for s in series)))
-    out = [head, f'<text x="{area.left}" y="18" font-size="14" font-weight="600" fill="#111">{escape(title)}</text>']
+    out = [head, heading]
     out += _axes(area, x, x_label, y_label, height)
     out += _marks(area, marks)
     lines, ends = _lines(area, x, series, ys)
@@ -199,9 +223,10 @@ def _plot_area(
     y_range: tuple[float, float] | None,
     width: int,
     height: int,
+    top: int = 30,
 ) -> _PlotArea:
     """Fit the y range to the lines and bands (or ``y_range``) and leave room for the tick labels."""
-    right, top, bottom = 118, 30, 42
+    right, bottom = 118, 42
     bands = [np.asarray(v, dtype=float) for s in series for v in (s.lo, s.hi) if v is not None]
     finite = np.concatenate([a[np.isfinite(a)] for a in (*ys, *bands)] or [np.array([0.0, 1.0])])
     if y_range is None:
@@ -227,14 +252,14 @@ def _axes(a: _PlotArea, x: np.ndarray, x_label: str, y_label: str, height: int) 
         yy = a.py(np.array(t))
         out.append(
             f'<line x1="{a.left}" x2="{a.left + a.pw}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#d9d9d9"/>'
-            f'<text x="{a.left - 6}" y="{yy + 4:.1f}" font-size="11" text-anchor="end" fill="#333">{_fmt(t)}</text>'
+            f'<text x="{a.left - 6}" y="{yy + 4:.1f}" font-size="12" text-anchor="end" fill="#333">{_fmt(t)}</text>'
         )
     whole = bool(len(x)) and bool(np.all(x == np.round(x)))  # weeks, runs: no tick at week 0.2
     for t in _nice_ticks(a.x0, a.x1, 6):
         if a.x0 <= t <= a.x1 and not (whole and t != round(t)):
             xx = a.px(np.array(t))
             out.append(
-                f'<text x="{xx:.1f}" y="{a.top + a.ph + 16}" font-size="11" text-anchor="middle" fill="#333">'
+                f'<text x="{xx:.1f}" y="{a.top + a.ph + 16}" font-size="12" text-anchor="middle" fill="#333">'
                 f"{t:g}</text>"
             )
     out.append(
@@ -256,7 +281,7 @@ def _marks(a: _PlotArea, marks: Sequence[tuple[float, str]]) -> list[str]:
             out.append(
                 f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{a.top}" y2="{a.top + a.ph}" stroke="#000" '
                 'stroke-dasharray="3 3"/>'
-                f'<text x="{xx + 3:.1f}" y="{a.top + 12}" font-size="11" fill="#000">{escape(label)}</text>'
+                f'<text x="{xx + 3:.1f}" y="{a.top + 12}" font-size="12" fill="#000">{escape(label)}</text>'
             )
     return out
 
@@ -294,18 +319,18 @@ def _end_labels(a: _PlotArea, ends: list[list]) -> list[str]:
     ends = sorted(ends, key=lambda e: e[0])
     lines = [_label_lines(name) for _, name, _ in ends]
     for k in range(1, len(ends)):
-        ends[k][0] = max(ends[k][0], ends[k - 1][0] + 13 * len(lines[k - 1]))
+        ends[k][0] = max(ends[k][0], ends[k - 1][0] + 14 * len(lines[k - 1]))
     out = []
     for (yy, _, colour), label in zip(ends, lines, strict=True):
         spans = "".join(
-            f'<tspan x="{a.left + a.pw + 6}" dy="{0 if i == 0 else 13}">{escape(part)}</tspan>'
+            f'<tspan x="{a.left + a.pw + 6}" dy="{0 if i == 0 else 14}">{escape(part)}</tspan>'
             for i, part in enumerate(label)
         )
-        out.append(f'<text y="{yy + 4:.1f}" font-size="11" fill="{colour}" font-weight="600">{spans}</text>')
+        out.append(f'<text y="{yy + 4:.1f}" font-size="12" fill="{colour}" font-weight="600">{spans}</text>')
     return out
 
 
-def _label_lines(name: str, width: int = 17) -> list[str]:
+def _label_lines(name: str, width: int = 15) -> list[str]:
     """Split a line's name into at most two lines of about ``width`` characters, at spaces."""
     if len(name) <= width:
         return [name]
@@ -389,10 +414,8 @@ def network(
     """Draw the organisation: roles by shape, ``value`` (0-1) by colour, burnout ringed, peer ties bold."""
     n = len(role)
     r = max(2.2, min(6.0, 900.0 / math.sqrt(max(n, 1)) / 8.0))
-    legend_h = 58
-    total_h = height + legend_h
     desc = summary or f"{n} people in teams; colour shows {value_label}."
-    head, tail = _open(title, desc, width, total_h, (title, n))
+    head, tail = _open(title, desc, width, height + 8, (title, n), shrinks=True)
     out = [head]
     if len(cross_edges):
         a, b = pos[cross_edges[:, 0]], pos[cross_edges[:, 1]]
@@ -417,31 +440,37 @@ def network(
     if burnt:
         rings = "".join(f'<circle cx="{xs[i]:.1f}" cy="{ys[i]:.1f}" r="{r * 1.9:.1f}"/>' for i in burnt)
         out.append(f'<g fill="none" stroke="#000" stroke-width="1.6" stroke-dasharray="2 1.5">{rings}</g>')
-    # Legend: shapes, burnout ring, peer tie, colour scale with its ends labelled.
-    ly = height + 16
-    x = 8.0
-    for kind, label in enumerate(("Manager", "Staff", "Disabled worker", "Peer supporter")):
-        out.append(_marker(ROLE_SHAPES[kind], x + 6, ly, 5, "#777"))
-        out.append(f'<text x="{x + 15:.0f}" y="{ly + 4:.0f}" font-size="11" fill="#222">{label}</text>')
-        x += 15 + 7 * len(label) + 14
-    out.append(
-        f'<circle cx="{x + 6:.0f}" cy="{ly:.0f}" r="6" fill="none" stroke="#000" stroke-dasharray="2 1.5"/>'
-        f'<text x="{x + 16:.0f}" y="{ly + 4:.0f}" font-size="11" fill="#222">Burnout</text>'
-    )
-    x += 80
-    out.append(
-        f'<line x1="{x:.0f}" x2="{x + 22:.0f}" y1="{ly:.0f}" y2="{ly:.0f}" stroke="#D55E00" stroke-width="2.4" '
-        f'stroke-dasharray="5 2"/><text x="{x + 27:.0f}" y="{ly + 4:.0f}" font-size="11" fill="#222">'
-        "Peer-support tie</text>"
-    )
-    sy = ly + 20
-    out.append(f'<text x="8" y="{sy + 9:.0f}" font-size="11" fill="#222">{escape(value_label)}: low 0</text>')
-    x0 = 8 + 7 * (len(value_label) + 8)
-    for i, c in enumerate(VIRIDIS):
-        out.append(f'<rect x="{x0 + i * 18:.0f}" y="{sy:.0f}" width="18" height="11" fill="{c}"/>')
-    out.append(f'<text x="{x0 + 9 * 18 + 5:.0f}" y="{sy + 9:.0f}" font-size="11" fill="#222">1 high</text>')
     out.append(tail)
+    out.append(network_legend(value_label))
     return "".join(out)
+
+
+def _icon(inner: str) -> str:
+    """Draw a small picture for a legend entry (decorative: the entry's words say what it is)."""
+    return f'<svg class="cp-icon" viewBox="0 0 24 16" width="24" height="16" aria-hidden="true">{inner}</svg>'
+
+
+def network_legend(value_label: str) -> str:
+    """Return the organisation's key as HTML below its drawing: text that reflows, zooms and grows.
+
+    In the drawing, the key's text would shrink with the drawing on a narrow screen (issue 15);
+    the drawing itself has no text, so it may shrink.
+    """
+    items = [
+        _icon(_marker(ROLE_SHAPES[kind], 12, 8, 5, "#777")) + name
+        for kind, name in enumerate(("Manager", "Staff", "Disabled worker", "Peer supporter"))
+    ]
+    items.append(_icon('<circle cx="12" cy="8" r="6" fill="none" stroke="#000" stroke-dasharray="2 1.5"/>') + "Burnout")
+    items.append(
+        _icon('<line x1="1" x2="23" y1="8" y2="8" stroke="#D55E00" stroke-width="2.4" stroke-dasharray="5 2"/>')
+        + "Peer-support tie"
+    )
+    scale = "".join(f'<span style="background:{c}"></span>' for c in VIRIDIS)
+    return (
+        '<ul class="cp-legend" aria-label="Key to the drawing">'
+        + "".join(f"<li>{item}</li>" for item in items)
+        + f'<li>{escape(value_label)}: low 0 <span class="cp-scale" aria-hidden="true">{scale}</span> 1 high</li></ul>'
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -457,7 +486,7 @@ LADDER_TEXT = {
 }
 
 
-def ladder(levels: Sequence[str], current: str, *, title: str, width: int = 300) -> str:
+def ladder(levels: Sequence[str], current: str, *, title: str, width: int = 260) -> str:
     """Draw the ladder of co-production, lowest rung at the bottom, the current rung marked and named."""
     rung_h = 34
     height = 30 + rung_h * len(levels) + 10
@@ -490,12 +519,15 @@ def heatmap(
     x_label: str,
     y_label: str,
     z_label: str,
-    width: int = 520,
+    width: int = CHART_WIDTH,
 ) -> str:
     """Draw cells coloured by ``z`` (viridis, scaled to its range), each printing its value."""
     z = np.asarray(z, dtype=float)
     nx_, ny_ = len(x_values), len(y_values)
-    left, top, bottom, right = 70, 30, 50, 20
+    heading, extra = _title(title, width)
+    # The y axis is named on a line of its own above the cells: a lever's name is longer than a
+    # few rows of cells, so turned on its side it would run into the title.
+    left, top, bottom, right = 70, 48 + extra, 50, 20
     cw = (width - left - right) / max(nx_, 1)
     ch = min(40.0, max(18.0, cw * 0.6))
     height = top + ch * ny_ + bottom
@@ -514,11 +546,11 @@ def heatmap(
         )
     )
     head, tail = _open(title, desc, width, height, (title, nx_, ny_))
-    out = [head, f'<text x="{left}" y="18" font-size="14" font-weight="600" fill="#111">{escape(title)}</text>']
+    out = [head, heading]
     for j in range(ny_):
         yy = top + (ny_ - 1 - j) * ch
         out.append(
-            f'<text x="{left - 6}" y="{yy + ch / 2 + 4:.1f}" font-size="11" text-anchor="end" fill="#222">'
+            f'<text x="{left - 6}" y="{yy + ch / 2 + 4:.1f}" font-size="12" text-anchor="end" fill="#222">'
             f"{y_values[j]:g}</text>"
         )
         for i in range(nx_):
@@ -527,19 +559,18 @@ def heatmap(
             out.append(
                 f'<rect x="{left + i * cw:.1f}" y="{yy:.1f}" width="{cw:.1f}" height="{ch:.1f}" '
                 f'fill="{colours[j, i]}" stroke="#fff"/>'
-                f'<text x="{left + (i + 0.5) * cw:.1f}" y="{yy + ch / 2 + 4:.1f}" font-size="10" '
+                f'<text x="{left + (i + 0.5) * cw:.1f}" y="{yy + ch / 2 + 4:.1f}" font-size="12" '
                 f'text-anchor="middle" fill="{"#000" if light else "#fff"}">{_fmt(float(v))}</text>'
             )
     for i in range(nx_):
         out.append(
-            f'<text x="{left + (i + 0.5) * cw:.1f}" y="{top + ny_ * ch + 14:.1f}" font-size="11" '
+            f'<text x="{left + (i + 0.5) * cw:.1f}" y="{top + ny_ * ch + 14:.1f}" font-size="12" '
             f'text-anchor="middle" fill="#222">{x_values[i]:g}</text>'
         )
     out.append(
         f'<text x="{left + (width - left - right) / 2:.1f}" y="{height - 8:.1f}" font-size="12" '
         f'text-anchor="middle" fill="#222">{escape(x_label)}</text>'
-        f'<text transform="translate(14 {top + ny_ * ch / 2:.1f}) rotate(-90)" font-size="12" '
-        f'text-anchor="middle" fill="#222">{escape(y_label)}</text>'
+        f'<text x="8" y="{top - 8:.1f}" font-size="12" fill="#222">{escape(y_label)} (rows)</text>'
     )
     out.append(tail)
     return "".join(out)

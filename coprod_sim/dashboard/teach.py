@@ -14,15 +14,25 @@ from html import escape
 import numpy as np
 import solara
 import solara.lab
+from solara.alias import rv
 
 from coprod_sim.config import Config
 from coprod_sim.dashboard import svg
-from coprod_sim.dashboard.controls import ChartWithTable, use_play
+from coprod_sim.dashboard.controls import ChartWithTable, FocusOn, use_play
 from coprod_sim.dashboard.session import Simulation
 from coprod_sim.outputs import label, phrase, unit
 from coprod_sim.stats import mean_interval
 
-__all__ = ["LESSON", "TeachView", "make_twins", "pair_gaps", "twin_configs", "twin_gap"]
+__all__ = [
+    "LESSON",
+    "TeachView",
+    "make_twins",
+    "pair_gaps",
+    "pair_reading",
+    "twin_configs",
+    "twin_gap",
+    "twin_noise",
+]
 
 #: Twin settings: a mid-sized organisation where most disabled workers would take up peer
 #: support, so that the effect shows within a lesson (at the realistic uptake of about a quarter
@@ -155,6 +165,66 @@ def twin_gap(off: Simulation, on: Simulation, column: str, weeks: int = 26) -> t
     return recent(off), recent(on)
 
 
+def twin_noise(off: Simulation, on: Simulation, column: str, weeks: int = 26) -> float:
+    """Return how much ``column`` moves from week to week: its std over the last ``weeks``, mean of the twins."""
+
+    def spread(sim: Simulation) -> float:
+        v = np.asarray(sim.column(column)[-weeks:], dtype=float)
+        v = v[np.isfinite(v)]
+        return float(v.std()) if v.size > 1 else 0.0
+
+    return (spread(off) + spread(on)) / 2
+
+
+def pair_reading(b_off: float, b_on: float, noise: float) -> str:
+    """Which of :data:`CHOICES` one pair shows: lower or higher only beyond its week-to-week noise.
+
+    Decided on the numbers as shown (tenths of a percent), so that the words never say more than
+    the reader can see; a difference within half a point, or within the noise, is about the same.
+    """
+    gap = round(b_on * 1000) - round(b_off * 1000)
+    if abs(gap) <= max(5, round(noise * 1000)):
+        return CHOICES[1]
+    return CHOICES[0] if gap < 0 else CHOICES[2]
+
+
+def reveal_text(off: Simulation, on: Simulation, said: str | None) -> str:
+    """Say what one pair shows, as one pair's result with its noise, and judge the class's prediction."""
+    b_off, b_on = twin_gap(off, on, "burnout_disabled_workers")
+    w_off, w_on = twin_gap(off, on, "wellbeing_disabled")
+    a_off, a_on = twin_gap(off, on, "accommodated_share")
+    p_off, p_on = twin_gap(off, on, "participation_rate")
+    noise = twin_noise(off, on, "burnout_disabled_workers")
+    reading = pair_reading(b_off, b_on, noise)
+    why = {
+        CHOICES[0]: "a supporter buffers a little strain and builds confidence, and knows how to ask for "
+        "adjustments, so barriers wear people down less (the social model: change the environment, "
+        "not the person)",
+        CHOICES[1]: "the effects trials find are small, about a fifth of a standard deviation for the "
+        "people supported, and only some take it up",
+        CHOICES[2]: "supporting others is work on top of a job, and chance can outweigh a small effect "
+        "in one organisation",
+    }[reading]
+    text = (
+        f"In this one pair, over the last half year, {phrase('burnout_disabled_workers')} was {b_off:.1%} "
+        f"without and {b_on:.1%} with peer support, while in each organisation it moved up and down by about "
+        f"{noise * 100:.1f} points from week to week; {phrase('wellbeing_disabled')} {w_off:.2f} against "
+        f"{w_on:.2f}. This pair: {reading.lower()}."
+    )
+    if reading == CHOICES[1]:
+        text += " The difference is within the week-to-week noise: this pair cannot tell peer support from chance."
+    if said:
+        text += " Your prediction matches this pair." if said == reading else f" You predicted: {said.lower()}."
+    text += f" One reason it can go this way: {why}. But this is one pair: is it peer support, or chance?"
+    text += (
+        f" What a supporter changes directly: {a_off:.0%} of disabled people had an adjustment without "
+        f"and {a_on:.0%} with peer support (supporters know how to ask), and {p_off:.1%} of disabled "
+        f"workers took part in a meeting each week without, {p_on:.1%} with. Step 7 runs many pairs: "
+        "what they show together is the lesson's answer."
+    )
+    return text
+
+
 @solara.component
 def TwinCharts(off: Simulation, on: Simulation, tick: int) -> None:
     """Both twins on shared charts, with data tables: burnout, wellbeing and adjustments."""
@@ -174,7 +244,40 @@ def TwinCharts(off: Simulation, on: Simulation, tick: int) -> None:
                 [[int(i), float(a[i]), float(b[i])] for i in pick],
                 f"{title}, by week",
             )
-            ChartWithTable(chart, table)
+            ChartWithTable(chart, table, title)
+
+
+@solara.component
+def Predict(prediction: solara.Reactive[str | None], locked: solara.Reactive[bool]) -> None:
+    """Step 4: the question, three choices (none chosen) and Lock, enabled once one is chosen."""
+    solara.HTML(tag="h3", unsafe_innerHTML="4. Predict", classes=["cp-heading"])
+    solara.HTML(tag="p", unsafe_innerHTML=escape(QUESTION))
+    if locked.value:
+        solara.HTML(
+            tag="p",
+            unsafe_innerHTML=escape(f"Your prediction: {prediction.value}."),
+            attributes={"id": "cp-teach-prediction"},
+        )
+    else:
+        # Native radio buttons, none chosen until a student chooses (a toggle group chose the first
+        # itself and did not say which was pressed): a screen reader says "radio, 1 of 3, not checked".
+        with rv.RadioGroup(
+            v_model=prediction.value,
+            on_v_model=prediction.set,
+            label="Your prediction",
+            class_="cp-prediction",
+            hide_details=True,
+        ):
+            for choice in CHOICES:
+                rv.Radio(label=choice, value=choice)
+    solara.Button(
+        "Lock in my prediction" if not locked.value else "Prediction locked",
+        on_click=lambda: locked.set(True),
+        disabled=locked.value or prediction.value is None,
+        style={"align-self": "flex-start"},
+    )
+    # Locking disables the button: the focus goes to the prediction it locked, not to the page's body.
+    FocusOn(selector="#cp-teach-prediction", nth=0, inner="", count=int(locked.value))
 
 
 @solara.component
@@ -208,17 +311,7 @@ def TeachView() -> None:
         solara.HTML(tag="h3", unsafe_innerHTML=escape(title), classes=["cp-heading"])
         solara.HTML(tag="p", unsafe_innerHTML=escape(text))
 
-    solara.HTML(tag="h3", unsafe_innerHTML="4. Predict", classes=["cp-heading"])
-    solara.HTML(tag="p", unsafe_innerHTML=escape(QUESTION))
-    if locked.value:
-        solara.HTML(tag="p", unsafe_innerHTML=escape(f"Your prediction: {prediction.value}."))
-    else:
-        solara.ToggleButtonsSingle(value=prediction, values=list(CHOICES))
-    solara.Button(
-        "Lock in my prediction" if not locked.value else "Prediction locked",
-        on_click=lambda: locked.set(True),
-        disabled=locked.value or prediction.value is None,
-    )
+    Predict(prediction, locked)
 
     solara.HTML(tag="h3", unsafe_innerHTML="5. Run the twins", classes=["cp-heading"])
     solara.HTML(
@@ -237,7 +330,12 @@ def TeachView() -> None:
         solara.Button("Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value))
         solara.Button("Start again", on_click=restart)
         solara.InputInt("Seed of the twins", value=seed, on_value=lambda _v: restart(), continuous_update=False)
-    solara.HTML(tag="p", unsafe_innerHTML=f"Week {off.week} in both organisations.", attributes={"aria-live": "polite"})
+    # Said after each step, but not every week while playing (a screen reader would say nothing else).
+    solara.HTML(
+        tag="p",
+        unsafe_innerHTML=f"Week {off.week} in both organisations.",
+        attributes={"aria-live": "off" if playing.value else "polite"},
+    )
     with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
         for sim, side in ((off, "Without peer support"), (on, "With peer support")):
             with solara.Div(style={"flex": "1 1 420px", "max-width": "660px"}):
@@ -258,37 +356,7 @@ def TeachView() -> None:
             ),
         )
     else:
-        b_off, b_on = twin_gap(off, on, "burnout_disabled_workers")
-        w_off, w_on = twin_gap(off, on, "wellbeing_disabled")
-        a_off, a_on = twin_gap(off, on, "accommodated_share")
-        p_off, p_on = twin_gap(off, on, "participation_rate")
-        # Decided on the numbers as shown (tenths of a percent), so that the words never say more
-        # than the reader can see: half a point either way, as shown, is about the same.
-        gap = round(b_on * 1000) - round(b_off * 1000)
-        answer = CHOICES[0] if gap < -5 else CHOICES[2] if gap > 5 else CHOICES[1]
-        why = {
-            CHOICES[0]: "a supporter buffers a little strain and builds confidence, and knows how to ask for "
-            "adjustments, so barriers wear people down less (the social model: change the environment, "
-            "not the person)",
-            CHOICES[1]: "the effects trials find are small, about a fifth of a standard deviation for the "
-            "people supported, and only some take it up",
-            CHOICES[2]: "supporting others is work on top of a job, and chance can outweigh a small effect "
-            "in one organisation",
-        }[answer]
-        said = prediction.value if locked.value else None
-        text = (
-            f"Over the last half year, {phrase('burnout_disabled_workers')} was {b_off:.1%} without and "
-            f"{b_on:.1%} with peer support; {phrase('wellbeing_disabled')} {w_off:.2f} against {w_on:.2f}. "
-            f"Answer: {answer.lower()}."
-        )
-        if said:
-            text += " Your prediction was right." if said == answer else f" You predicted: {said.lower()}."
-        text += f" One reason it can go this way: {why}. But this is one pair: is it peer support, or chance?"
-        text += (
-            f" What a supporter changes directly: {a_off:.0%} of disabled people had an adjustment without "
-            f"and {a_on:.0%} with peer support (supporters know how to ask), and {p_off:.1%} of disabled "
-            f"workers took part in a meeting each week without, {p_on:.1%} with."
-        )
+        text = reveal_text(off, on, prediction.value if locked.value else None)
         solara.HTML(tag="p", unsafe_innerHTML=escape(text), classes=["cp-verdict"])
         ManyPairs(seed.value)
 
@@ -317,10 +385,17 @@ def ManyPairs(seed: int) -> None:
         ),
     )
     busy = run.value > 0 and result.value is None
+    # Not disabled while running (that would drop the focus to the page's body): busy, it ignores clicks.
     solara.Button(
         f"Run {PAIRS} more pairs" if not busy else "Running the pairs...",
-        on_click=lambda: (result.set(None), run.set(run.value + 1)),
-        disabled=busy,
+        on_click=(lambda: None) if busy else lambda: (result.set(None), run.set(run.value + 1)),
+        attributes={"aria-disabled": "true" if busy else "false"},
+        retain_focus_on_click=True,  # Vuetify would blur a clicked button
     )
-    if result.value:
-        solara.HTML(tag="p", unsafe_innerHTML=escape(result.value), attributes={"aria-live": "polite"})
+    # The button is disabled while the pairs run: the focus goes to what they are doing, then to the result.
+    solara.HTML(
+        tag="p",
+        unsafe_innerHTML=escape(result.value or ("Running the pairs..." if busy else "")),
+        attributes={"aria-live": "polite", "id": "cp-pairs-result"},
+    )
+    FocusOn(selector="#cp-pairs-result", nth=0, inner="", count=run.value * 2 + (result.value is not None))
