@@ -549,3 +549,43 @@ def test_explore_checks_the_size_of_the_organisation_with_the_config_rule():
             ConfigError, match=rf"organisation\.people = {v}.*: allowed is a whole number from 4 to 2000$"
         ):
             check_value(PAGE_PEOPLE, v, "")
+
+
+def test_line_charts_draw_bands_first_and_the_reference_on_top_and_keep_colours():
+    from coprod_sim.dashboard import svg
+
+    x = np.arange(5)
+    a = svg.Series("a", [0.1, 0.2, 0.3, 0.4, 0.5], [0.0] * 5, [0.6] * 5)
+    b = svg.Series("b", [0.5, 0.4, 0.3, 0.2, 0.1], [0.0] * 5, [0.6] * 5)
+    import re
+
+    drawing = svg.line_chart(x, [a, b], title="t", y_label="u")
+    assert drawing.rindex("<polygon") < drawing.index("<polyline")  # no band veils a line
+    order = re.findall(r'<polyline[^>]*stroke="(#[0-9A-Fa-f]+)"', drawing)
+    assert order == [svg.OKABE_ITO[1], svg.OKABE_ITO[0]]  # a, the first (the reference), drawn last
+    # A series given its place in the palette keeps its colour when the others are left out.
+    alone = svg.line_chart(x, [svg.Series("b", b.y, style=1)], title="t", y_label="u")
+    assert f'stroke="{svg.OKABE_ITO[1]}"' in alone and f'stroke="{svg.OKABE_ITO[0]}"' not in alone
+
+
+def test_compare_table_shows_the_catalogue_decimals_levels_by_name_and_bands_within_0_and_1():
+    import re
+
+    from coprod_sim.compare import compare
+    from coprod_sim.dashboard.compare_view import _bounded, outcome_table
+    from coprod_sim.outputs import LEVELS
+    from coprod_sim.scenarios import load_scenario
+
+    c = compare([load_scenario("baseline"), load_scenario("transformative")], replicates=3, seed=1, steps=60)
+    html = outcome_table(c)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", html)
+    assert not any(re.search(r"-0\.0+\b", cell) or "\u22120.000 " in cell for cell in cells)  # no negative zero
+    assert not any(re.search(r"\d\.\d{3} \[", cell) for cell in cells if "people)" in cell)
+    people = [row for row in re.findall(r"<tr>(.*?)</tr>", html) if "(people)" in row]
+    assert people and all(re.search(r">\d+\.\d \[", row) for row in people)  # one decimal, never 3
+    level_row = next(row for row in re.findall(r"<tr>(.*?)</tr>", html) if "Co-production level" in row)
+    assert any(f"({name})" in level_row for name in LEVELS)
+    s = _bounded("x", "burnout_disabled", np.array([0.01, 0.5]), np.array([-0.2, 0.4]), np.array([0.2, 1.3]))
+    assert np.all(np.asarray(s.lo) >= 0.0) and np.all(np.asarray(s.hi) <= 1.0)
+    s = _bounded("x", "cost", np.array([1.0]), np.array([-5.0]), np.array([5.0]))  # money: not clipped
+    assert np.asarray(s.lo)[0] == -5.0

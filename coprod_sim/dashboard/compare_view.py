@@ -21,7 +21,7 @@ from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure, Fo
 from coprod_sim.dashboard.explain import verdict
 from coprod_sim.dashboard.explore import DEFAULTS, LeverPanel, scenario_config
 from coprod_sim.dashboard.levers import current_values, lever_params, plain_label
-from coprod_sim.outputs import label, label_with_unit, phrase, unit
+from coprod_sim.outputs import LEVELS, decimals, label, label_with_unit, phrase, unit
 from coprod_sim.scenarios import Scenario, list_scenario_names, load_scenario, parse_scenario, scenario_toml
 
 __all__ = ["CompareView", "ScenarioSpec", "build_scenario", "parse_value"]
@@ -240,10 +240,7 @@ def CompareResults(result: Comparison, scenarios: list[Scenario], weeks: int) ->
     with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):
         for col in CHARTS:
             title = label(col)
-            series = [
-                svg.Series(n, *result.trajectories[n][col])
-                for n in result.names  # mean, lo, hi
-            ]
+            series = [_bounded(n, col, *result.trajectories[n][col]) for n in result.names]  # mean, lo, hi
             x = np.arange(len(series[0].y))
             chart = svg.line_chart(x, series, title=title, y_label=unit(col))
             pick = np.unique(np.linspace(0, len(x) - 1, min(14, len(x))).round().astype(int))
@@ -255,7 +252,12 @@ def CompareResults(result: Comparison, scenarios: list[Scenario], weeks: int) ->
             ChartWithTable(chart, table, title)
     solara.HTML(tag="h2", unsafe_innerHTML="Cost against benefit", classes=["cp-heading"])
     ref = result.names[0]
-    extra = [svg.Series(n, result.cumulative_cost[n] - result.cumulative_cost[ref]) for n in result.names[1:]]
+    # Each scenario keeps the colour it has in the charts above (the first has no line here).
+    extra = [
+        svg.Series(n, result.cumulative_cost[n] - result.cumulative_cost[ref], style=i)
+        for i, n in enumerate(result.names)
+        if i
+    ]
     marks = [(float(be), f"{n}: pays back") for n, be in result.break_even.items() if be]
     x = np.arange(len(result.cumulative_cost[ref]))
     solara.HTML(
@@ -287,6 +289,18 @@ def CompareResults(result: Comparison, scenarios: list[Scenario], weeks: int) ->
             )
 
 
+def _bounded(name: str, col: str, mean: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> svg.Series:
+    """Return a scenario's line and band, the band kept within 0 to 1 where the output cannot leave it.
+
+    The 95% band across seeds is mean plus or minus a t-quantile of the spread, which can pass
+    0 for a share near 0 although no run can: the band shows where the mean may be, so it stops
+    at the scale's ends.
+    """
+    if "0-1" in unit(col):
+        lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
+    return svg.Series(name, mean, lo, hi)
+
+
 def _file_name(name: str) -> str:
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name.strip())
     return safe or "scenario"
@@ -307,23 +321,37 @@ def outcome_table(result: Comparison) -> str:
     for key in TABLE_OUTCOMES:
         r = t[t.outcome == key].set_index("scenario")
         cells = [label_with_unit(key)]
-        cells += [_ci(r.loc[n, "mean"], r.loc[n, "lo"], r.loc[n, "hi"]) for n in result.names]
+        places = decimals(key)
+        cells += [_ci(r.loc[n, "mean"], r.loc[n, "lo"], r.loc[n, "hi"], places=places) for n in result.names]
+        if key.startswith("level_"):  # a level by name beside its number (the mean over seeds)
+            cells[1:] = [f"{c} ({_level_name(r.loc[n, 'mean'])})" for c, n in zip(cells[1:], result.names, strict=True)]
         cells += [
-            _ci(r.loc[n, "diff"], r.loc[n, "diff_lo"], r.loc[n, "diff_hi"], signed=True) for n in result.names[1:]
+            _ci(r.loc[n, "diff"], r.loc[n, "diff_lo"], r.loc[n, "diff_hi"], signed=True, places=places)
+            for n in result.names[1:]
         ]
         rows.append(cells)
     return svg.data_table(cols, rows, f"Outcomes over {len(result.seeds)} seeds: mean [95% interval]")
 
 
-def _ci(m: float, lo: float, hi: float, signed: bool = False) -> str:
+def _ci(m: float, lo: float, hi: float, signed: bool = False, places: int = 3) -> str:
+    """Return ``mean [lo, hi]`` with ``places`` decimals (as the output catalogue says), minus as a minus."""
+
     def f(v: float) -> str:
         if not math.isfinite(v):
             return "-"
-        if abs(v) >= 100:
-            return f"{v:+,.0f}" if signed else f"{v:,.0f}"
-        return f"{v:+.3f}" if signed else f"{v:.3f}"
+        text = f"{v:+,.{places}f}" if signed else f"{v:,.{places}f}"
+        if float(text.replace(",", "")) == 0.0:  # no "-0.000": a difference that rounds to zero has no sign
+            text = f"{0.0:+,.{places}f}" if signed else f"{0.0:,.{places}f}"
+        return text.replace("-", "\u2212")
 
     return f"{f(m)} [{f(lo)}, {f(hi)}]" if math.isfinite(lo) else f(m)
+
+
+def _level_name(mean: float) -> str:
+    """Return the name of the co-production level nearest a mean level number."""
+    if not math.isfinite(mean):
+        return "no level"
+    return LEVELS[min(max(round(mean), 0), len(LEVELS) - 1)]
 
 
 @solara.component

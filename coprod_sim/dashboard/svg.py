@@ -59,6 +59,9 @@ class Series:
     y: Sequence[float]
     lo: Sequence[float] | None = None
     hi: Sequence[float] | None = None
+    #: Its place in the palette (colour, dash, marker); by default its place in the chart. Set it
+    #: so that a scenario keeps its colour in a chart that leaves others out.
+    style: int | None = None
 
 
 def _id(*parts: object) -> str:
@@ -287,31 +290,42 @@ def _marks(a: _PlotArea, marks: Sequence[tuple[float, str]]) -> list[str]:
 
 
 def _lines(a: _PlotArea, x: np.ndarray, series: Sequence[Series], ys: list[np.ndarray]) -> tuple[list[str], list[list]]:
-    """Each series' band, line and markers; and where each line ends ([y, name, colour]), for its label."""
-    out, ends = [], []
+    """Each series' band, line and markers; and where each line ends ([y, name, colour]), for its label.
+
+    Every band is drawn before any line, so no band veils a line, and the first series (the
+    reference a comparison is made against) is drawn last, on top of the others.
+    """
+    bands, drawn, ends = [], [], []
     for i, (s, y) in enumerate(zip(series, ys, strict=True)):
-        colour, dash, mark = OKABE_ITO[i % len(OKABE_ITO)], DASHES[i % len(DASHES)], MARKERS[i % len(MARKERS)]
+        k = i if s.style is None else s.style
+        colour, dash, mark = OKABE_ITO[k % len(OKABE_ITO)], DASHES[k % len(DASHES)], MARKERS[k % len(MARKERS)]
         if s.lo is not None and s.hi is not None:
-            blo, bhi = np.asarray(s.lo, dtype=float), np.asarray(s.hi, dtype=float)
-            ok = np.isfinite(blo) & np.isfinite(bhi)
-            if ok.sum() > 1:
-                upper = " ".join(f"{u:.1f},{v:.1f}" for u, v in zip(a.px(x[ok]), a.py(bhi[ok]), strict=True))
-                lower = " ".join(
-                    f"{u:.1f},{v:.1f}" for u, v in zip(a.px(x[ok])[::-1], a.py(blo[ok])[::-1], strict=True)
-                )
-                out.append(f'<polygon points="{upper} {lower}" fill="{colour}" fill-opacity="0.18" stroke="none"/>')
+            bands += _band(a, x, np.asarray(s.lo, dtype=float), np.asarray(s.hi, dtype=float), colour)
         ok = np.isfinite(y)
         if not ok.any():
             continue
         pts = " ".join(f"{u:.1f},{v:.1f}" for u, v in zip(a.px(x[ok]), a.py(y[ok]), strict=True))
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2.2"{dash_attr}/>')
+        line = [f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2.2"{dash_attr}/>']
         # A few markers along the line, and one at its end, so lines differ in greyscale too.
         idx = np.flatnonzero(ok)
         for j in [*idx[:: max(len(idx) // 6, 1)].tolist(), int(idx[-1])]:
-            out.append(_marker(mark, float(a.px(x[j])), float(a.py(y[j])), 3.5, colour))
+            line.append(_marker(mark, float(a.px(x[j])), float(a.py(y[j])), 3.5, colour))
+        drawn.append(line)
         ends.append([float(a.py(y[idx[-1]])), s.name, colour])
-    return out, ends
+    if drawn and ys and np.isfinite(ys[0]).any():
+        drawn = drawn[1:] + drawn[:1]  # the first series on top
+    return bands + [part for line in drawn for part in line], ends
+
+
+def _band(a: _PlotArea, x: np.ndarray, blo: np.ndarray, bhi: np.ndarray, colour: str) -> list[str]:
+    """Return a translucent band between ``blo`` and ``bhi`` where both are finite."""
+    ok = np.isfinite(blo) & np.isfinite(bhi)
+    if ok.sum() <= 1:
+        return []
+    upper = " ".join(f"{u:.1f},{v:.1f}" for u, v in zip(a.px(x[ok]), a.py(bhi[ok]), strict=True))
+    lower = " ".join(f"{u:.1f},{v:.1f}" for u, v in zip(a.px(x[ok])[::-1], a.py(blo[ok])[::-1], strict=True))
+    return [f'<polygon points="{upper} {lower}" fill="{colour}" fill-opacity="0.18" stroke="none"/>']
 
 
 def _end_labels(a: _PlotArea, ends: list[list]) -> list[str]:
