@@ -67,8 +67,8 @@ MAX_DESIGN_POINTS = 100_000
 #: Parameter draws of ``compare --uncertainty full`` when --draws is not given (not a bound, kept
 #: here so the command line needs no model import): three shipped scenarios at their defaults
 #: (300 people, ten years) finish in under 3 minutes on 2 cores (benchmarks/bench_uncertainty.py).
-#: With n draws the Monte Carlo standard error of a p_better is at most 0.5 / sqrt(n): 0.05 at 100.
-DEFAULT_DRAWS = 100
+#: With n draws the Monte Carlo standard error of a p_better is at most 0.5 / sqrt(n): 0.056 at 80.
+DEFAULT_DRAWS = 80
 #: Runs of one sweep (design points x replicates).
 MAX_RUNS = 1_000_000
 #: Entries of one timeline.

@@ -317,5 +317,5 @@ def _payback_words(r: pd.Series, n: int, horizon: int) -> str:
         return f"Pays back its extra cost {within} in none of the {n} draws"
     return (
         f"Pays back its extra cost (or never costs more) {within} in {k} of {n} draws "
-        f"(median week {r["median_week"]:.0f} among those draws)"
+        f"(median week {r['median_week']:.0f} among those draws)"
     )
