@@ -288,12 +288,18 @@ def format_verdicts(c: FullComparison) -> str:
             else:
                 ranked.append((abs(r["p_better"] - 0.5) if np.isfinite(r["p_better"]) else -1.0, key, r))
         for _, key, r in sorted(ranked, key=lambda t: -t[0]):
-            lines.append(f"  {_outcome_words(key, r, n)}")
+            lines.append(f"  {_outcome_words(key, r, _paired(c, name, key))}")
         if small:
             lines.append(f"  No difference worth reporting in the middle 90% of draws: {', '.join(small)}")
         lines.append(f"  {_outcome_words('cost_per_year', rows.loc['cost_per_year'], n)}")
         lines.append(f"  {_payback_words(c.payback.set_index('scenario').loc[name], n, c.horizon)}")
     return "\n".join(lines)
+
+
+def _paired(c: FullComparison, name: str, key: str) -> int:
+    """Return the draws in which an outcome has a value in both scenarios (what its counts are out of)."""
+    by = c.runs.set_index(["scenario", "draw"])[key]
+    return int(np.isfinite(by.loc[name].to_numpy(float) - by.loc[c.names[0]].to_numpy(float)).sum())
 
 
 def _outcome_words(key: str, r: pd.Series, n: int) -> str:
