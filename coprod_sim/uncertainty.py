@@ -97,22 +97,30 @@ def choose_cards(
     """Return the cards a comparison draws from, and notes on default cards it leaves out.
 
     A workshop's file (``assumptions``) is merged over the default cards; a card of that file on a
-    parameter the scenarios set differently is refused (one :class:`ConfigError` line). A default
-    card on such a parameter, or on one pinned with ``--set``, is left out: the scenario files
-    and the command line say what is compared.
+    parameter the scenarios set differently, or that a scenario's timeline changes, is refused (one
+    :class:`ConfigError` line). A default card on such a parameter, or on one pinned with ``--set``,
+    is left out: the scenario files and the command line say what is compared.
     """
     configs = [s.config for s in scenarios]
     names = [s.name for s in scenarios]
+    # A lever a timeline moves mid-run differs between the weeks, so it is the plan's, not a belief.
+    timed = {e.lever: s.name for s in scenarios for e in s.config.timeline}
     cards = default_cards()
     if assumptions is not None:
         workshop = load_cards(assumptions)
         check_against(workshop, configs, names)
+        for path, card in workshop.cards.items():
+            if path in timed:
+                raise ConfigError(
+                    f"{card.origin}: [{path}]: the timeline of {timed[path]} changes it during the run; a card "
+                    "would hold only until then. Remove the card, or the timeline entry"
+                )
         cards = merge_cards(cards, workshop)
     notes, keep = [], {}
     for path, card in cards.cards.items():
         if path in pinned:
             notes.append(f"{path}: set with --set, so not drawn")
-        elif len({c.get(path) for c in configs}) > 1:
+        elif len({c.get(path) for c in configs}) > 1 or path in timed:
             notes.append(f"{path}: the scenarios set it differently, so its default card is left out")
         else:
             keep[path] = card

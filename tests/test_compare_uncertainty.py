@@ -174,3 +174,22 @@ def test_results_are_in_draw_order_whatever_order_the_draws_finish_in(monkeypatc
     pd.testing.assert_frame_equal(alone.runs, pooled.runs)
     pd.testing.assert_frame_equal(alone.verdicts, pooled.verdicts)
     pd.testing.assert_frame_equal(alone.payback, pooled.payback)
+
+
+def test_a_card_on_a_lever_a_timeline_moves_is_the_plans_not_a_belief(tmp_path):
+    from coprod_sim.scenarios import data_dir
+
+    timed = tmp_path / "timed.toml"
+    shipped = (data_dir("scenarios") / "accessibility_first.toml").read_text(encoding="utf-8")
+    timed.write_text(shipped + '\n[[timeline]]\nstep = 10\nlever = "training.hours"\nvalue = 6\n', encoding="utf-8")
+    cards, notes = choose_cards([small("baseline"), load_scenario(str(timed))])
+    assert "training.hours" not in cards.cards and "training.interval" in cards.cards
+    assert any(n.startswith("training.hours: ") for n in notes)
+    ours = tmp_path / "ours.toml"
+    ours.write_text(
+        '[cards]\nagreed_by = "Access Group"\ndate = 2026-11-20\nwhy = "Our view."\n\n'
+        '[training.coverage]\nlo = 0.1\nhi = 0.5\ndistribution = "uniform"\nsource = "workshop judgement"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"timeline of accessibility_first changes it"):
+        choose_cards([small("baseline"), small("accessibility_first")], ours)
