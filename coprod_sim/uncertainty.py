@@ -127,25 +127,35 @@ def choose_cards(
     return replace(cards, cards=keep), notes
 
 
-Task = tuple[int, int, list[Config], int | None]
+#: One draw: its index, seed, overrides and the scenarios' own configurations (applied in the
+#: worker, so a long comparison holds one configuration per scenario, not one per run).
+Task = tuple[int, int, dict[str, Any], list[Config], int | None]
 
 
-def run_draw(task: Task) -> tuple[int, list[tuple[dict[str, float], np.ndarray]]]:
-    """Run one draw in every scenario: (draw index, [(summaries, cumulative cost by week)])."""
+def run_draw(task: Task) -> tuple[int, list[dict[str, float]], list[float | None], int]:
+    """Run one draw in every scenario.
+
+    Returns the draw's index, each scenario's summaries, the week each scenario's extra cost over
+    the first is paid back (:func:`~coprod_sim.compare.break_even_week`; None if not within the
+    horizon) and the horizon in weeks: only what the verdicts need, not the weekly series.
+    """
     from coprod_sim.model import CoProdModel  # imported in the worker, with the model
 
-    index, seed, configs, steps = task
-    out = []
+    index, seed, overrides, configs, steps = task
+    summaries, costs = [], []
     for config in configs:
-        model = CoProdModel(seed=seed, config=config)
+        model = CoProdModel(seed=seed, config=config.with_overrides(overrides, source=f"draw {index + 1}"))
         for _ in range(config.simulation.steps if steps is None else steps):
             model.step()
         kept = model.datacollector.model_vars  # the collector's lists: no table is built
-        out.append((summarise(kept), np.asarray(kept["cost_cumulative"], dtype=float)))
-    return index, out
+        summaries.append(summarise(kept))
+        costs.append(np.asarray(kept["cost_cumulative"], dtype=float))
+    horizon = min(len(c) for c in costs)  # scenarios of different lengths: judged over the shortest
+    weeks = [break_even_week(c[:horizon] - costs[0][:horizon]) for c in costs]
+    return index, summaries, weeks, horizon - 1
 
 
-def _results(tasks: list[Task], executor: Executor | None, workers: Callable[[], int]) -> Iterator[tuple[int, list]]:
+def _results(tasks: list[Task], executor: Executor | None, workers: Callable[[], int]) -> Iterator[tuple]:
     """Draws as they finish, about two per worker in flight (as a sweep keeps its chunks)."""
     if executor is None:
         yield from map(run_draw, tasks)
@@ -175,20 +185,21 @@ class FullComparison:
 
 
 def plan_draws(scenarios: Sequence[Scenario], drawn: Draws, steps: int | None) -> tuple[list[str], list[Task]]:
-    """Return the scenarios' names and one task per draw, every configuration built and checked.
+    """Return the scenarios' names and one task per draw, every draw checked with every scenario.
 
     Checking costs about a millisecond a configuration, so a draw that cannot exist with a
-    scenario's settings is one error line before any run, not a failure half-way.
+    scenario's settings is one error line before any run, not a failure half-way. The checked
+    configurations are not kept: the worker builds each again.
     """
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         names = [f"{s.name} ({i + 1})" for i, s in enumerate(scenarios)]
+    configs = [s.config for s in scenarios]
     tasks: list[Task] = []
     for i, (seed, ov) in enumerate(zip(drawn.seeds, drawn.overrides, strict=True)):
-        configs = [
-            s.config.with_overrides(ov, source=f"draw {i + 1} in {n}") for s, n in zip(scenarios, names, strict=True)
-        ]
-        tasks.append((i, seed, configs, steps))
+        for config, name in zip(configs, names, strict=True):
+            config.with_overrides(ov, source=f"draw {i + 1} in {name}")
+        tasks.append((i, seed, ov, configs, steps))
     return names, tasks
 
 
@@ -202,26 +213,26 @@ def compare_full(
 ) -> FullComparison:
     """Run every scenario on every draw and tabulate paired verdicts against the first scenario.
 
-    Every draw's configurations are built and checked before any run (:func:`plan_draws`).
+    Every draw is checked with every scenario before any run (:func:`plan_draws`).
     ``on_draw(done, total)`` is called as draws finish. Results do not depend on the executor.
     """
     names, tasks = plan_draws(scenarios, drawn, steps)
-    got: dict[int, list] = {}
-    for index, result in _results(tasks, executor, workers):
-        got[index] = result
+    got: dict[int, tuple] = {}
+    for index, *result in _results(tasks, executor, workers):
+        got[index] = tuple(result)
         if on_draw:
             on_draw(len(got), len(tasks))
     ordered = [got[i] for i in range(len(tasks))]  # draw order, whatever order they finished in
     runs = pd.DataFrame(
         [
-            {"scenario": n, "draw": i + 1, "seed": drawn.seeds[i], **ordered[i][j][0]}
+            {"scenario": n, "draw": i + 1, "seed": drawn.seeds[i], **ordered[i][0][j]}
             for j, n in enumerate(names)
             for i in range(len(tasks))
         ]
     )
-    horizon = min(len(r[1]) for d in ordered for r in d)
-    cost = {n: np.array([d[j][1][:horizon] for d in ordered]) for j, n in enumerate(names)}
-    return FullComparison(names, drawn, horizon - 1, runs, _verdicts(names, runs), _payback(names, cost))
+    weeks = {n: [d[1][j] for d in ordered] for j, n in enumerate(names)}
+    horizon = min(d[2] for d in ordered)
+    return FullComparison(names, drawn, horizon, runs, _verdicts(names, runs), _payback(names, weeks))
 
 
 def _verdicts(names: list[str], runs: pd.DataFrame) -> pd.DataFrame:
@@ -242,19 +253,18 @@ def _verdicts(names: list[str], runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["scenario", "outcome", "p_better", "median", "lo", "hi"])
 
 
-def _payback(names: list[str], cost: dict[str, np.ndarray]) -> pd.DataFrame:
+def _payback(names: list[str], weeks: dict[str, list[float | None]]) -> pd.DataFrame:
     """Share of draws whose extra cost is paid back within the horizon, and the median week among them.
 
     A draw in which the scenario never costs more than the first counts as paid back in week 0.
     """
     rows = []
     for name in names[1:]:
-        weeks = [break_even_week(extra) for extra in cost[name] - cost[names[0]]]
-        paid = [w for w in weeks if w is not None]
+        paid = [w for w in weeks[name] if w is not None]
         rows.append(
             {
                 "scenario": name,
-                "p_payback": len(paid) / len(weeks),
+                "p_payback": len(paid) / len(weeks[name]),
                 "median_week": float(np.median(paid)) if paid else np.nan,
             }
         )
