@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -181,7 +181,6 @@ class FullComparison:
     runs: pd.DataFrame  # scenario, draw, seed, then the summaries
     verdicts: pd.DataFrame  # scenario, outcome, p_better, median, lo, hi
     payback: pd.DataFrame  # scenario, p_payback, median_week
-    notes: list[str] = field(default_factory=list)
 
 
 def plan_draws(scenarios: Sequence[Scenario], drawn: Draws, steps: int | None) -> tuple[list[str], list[Task]]:
