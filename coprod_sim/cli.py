@@ -20,7 +20,9 @@ from coprod_sim.config import ConfigError
 from coprod_sim.dashboard.assets import AssetsError
 from coprod_sim.dashboard.serve import dashboard_command
 from coprod_sim.limits import (
+    DEFAULT_DRAWS,
     INT_DIGITS,
+    MAX_DESIGN_POINTS,
     MAX_REPLICATES,
     MAX_RUNS,
     MAX_SEED,
@@ -133,7 +135,7 @@ def _add_run(sub: Any) -> None:
 def _add_compare(sub: Any) -> None:
     c = sub.add_parser("compare", help="compare scenarios side by side on common random numbers")
     c.add_argument("scenarios", nargs="*", help="scenario files or names (default: every shipped scenario)")
-    c.add_argument("--replicates", type=_REPLICATES, default=5, help="seeds per scenario (default 5)")
+    c.add_argument("--replicates", type=_REPLICATES, help="seeds per scenario (default 5; --uncertainty seeds only)")
     c.add_argument("--seed", type=_SEED, default=1, help="master seed of the replicate seeds (default 1)")
     c.add_argument("--steps", type=_STEPS, help="weeks to simulate (default: each scenario's)")
     _workers_argument(c)
@@ -141,6 +143,26 @@ def _add_compare(sub: Any) -> None:
     c.add_argument(
         "--out", type=_folder, default=Path("results/compare"), help="output folder (default results/compare)"
     )
+    c.add_argument(
+        "--uncertainty",
+        choices=("seeds", "full"),
+        default="seeds",
+        help="seeds (default): intervals over chance only; full: probabilities over draws of the assumed "
+        "parameters (assumption cards), each on its own seed, the same in every scenario",
+    )
+    c.add_argument(
+        "--draws",
+        type=_whole(1, MAX_DESIGN_POINTS),
+        metavar="N",
+        help=f"with --uncertainty full: parameter draws (default {DEFAULT_DRAWS})",
+    )
+    c.add_argument(
+        "--assumptions",
+        type=Path,
+        metavar="FILE",
+        help="with --uncertainty full: a workshop's assumption cards, over the default cards (docs/assumptions.md)",
+    )
+    _engine_arguments(c, workers=False)
 
 
 def _add_sweep(sub: Any) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from coprod_sim import __version__
+from coprod_sim.config import ConfigError
 
 __all__ = [
     "analyze_command",
@@ -173,14 +174,18 @@ def compare_command(args: argparse.Namespace) -> int:
     from coprod_sim.io import check_writable, write_json, write_parquet, write_text
     from coprod_sim.scenarios import load_scenario, shipped_scenarios
 
+    _check_compare_options(args)
     refs = args.scenarios or [str(p) for p in shipped_scenarios()]
     overrides = _overrides(args.overrides)
     scenarios = [load_scenario(r).with_overrides(overrides) for r in refs]
+    if args.uncertainty == "full":
+        return compare_full_command(args, scenarios, list(overrides))
+    replicates = args.replicates or 5
     out = check_writable(args.out)
-    workers = min(args.workers, len(scenarios) * args.replicates)
+    workers = min(args.workers, len(scenarios) * replicates)
     result = compare(
         scenarios,
-        replicates=args.replicates,
+        replicates=replicates,
         seed=args.seed,
         steps=args.steps,
         workers=workers,
@@ -188,7 +193,7 @@ def compare_command(args: argparse.Namespace) -> int:
     )
     text = format_table(result)
     header = (
-        f"Compared {len(scenarios)} scenarios on {args.replicates} common seeds (master seed {args.seed}); "
+        f"Compared {len(scenarios)} scenarios on {replicates} common seeds (master seed {args.seed}); "
         "mean [95% interval], and the paired difference from the first"
     )
     print(header)
@@ -201,7 +206,7 @@ def compare_command(args: argparse.Namespace) -> int:
         {
             "seeds": result.seeds,
             "master_seed": args.seed,
-            "replicates": args.replicates,
+            "replicates": replicates,
             "break_even_week": result.break_even,
             "scenarios": [provenance(s, None, args.steps or s.config.simulation.steps) for s in scenarios],
         },
@@ -209,6 +214,95 @@ def compare_command(args: argparse.Namespace) -> int:
     )
     print(f"\nWrote {out}/compare.csv, compare.parquet, runs.parquet, compare.txt and compare.json")
     return 0
+
+
+def _check_compare_options(args: argparse.Namespace) -> None:
+    """Refuse options that belong to the other kind of comparison, before anything runs."""
+    if args.uncertainty == "full":
+        if args.replicates is not None:
+            raise ConfigError(
+                f"--replicates {args.replicates}: with --uncertainty full each draw runs on its own seed; "
+                "give --draws instead"
+            )
+        return
+    for flag, given in (("--draws", args.draws), ("--assumptions", args.assumptions)):
+        if given is not None:
+            raise ConfigError(f"{flag}: only used with --uncertainty full")
+    if args.engine == "dask":
+        raise ConfigError("--engine dask: only used with --uncertainty full (a seeds-only comparison runs here)")
+
+
+def compare_full_command(args: argparse.Namespace, scenarios: list[Any], pinned: list[str]) -> int:
+    """``coprod-sim compare --uncertainty full``: verdicts as probabilities over parameter draws."""
+    from coprod_sim.io import check_writable, write_json, write_parquet, write_text
+    from coprod_sim.uncertainty import DEFAULT_DRAWS, choose_cards, compare_full, draws, format_verdicts, plan_draws
+
+    n = args.draws or DEFAULT_DRAWS
+    cards, notes = choose_cards(scenarios, args.assumptions, pinned)
+    drawn = draws(n, args.seed, cards)
+    plan_draws(scenarios, drawn, args.steps)  # every draw checked with every scenario before any run
+    out = check_writable(args.out)
+    header = (
+        f"Compared {len(scenarios)} scenarios on {n} draws (master seed {args.seed}): each draw is one set of "
+        f"parameters on one seed, the same in every scenario; {drawn.source}"
+    )
+    print(header, flush=True)
+    bar = _bar(n, "draws")
+    try:
+        with _executor(args, n) as (executor, engine_workers):
+            result = compare_full(
+                scenarios,
+                drawn,
+                steps=args.steps,
+                executor=executor,
+                workers=engine_workers or (lambda: min(args.workers, n)),
+                on_draw=(lambda done, _total: bar.update(done - bar.n)) if bar else None,
+            )
+    finally:
+        if bar is not None:
+            bar.close()
+    text = "\n".join([*(f"Not drawn: {x}" for x in notes), format_verdicts(result), "", _full_footer(n, result)])
+    print(text)
+    write_text(result.verdicts.to_csv(index=False), out / "verdicts.csv")
+    write_text(result.payback.to_csv(index=False), out / "payback.csv")
+    write_text(drawn.table().to_csv(index=False), out / "draws.csv")
+    write_parquet(result.runs, out / "runs.parquet")
+    write_text(header + "\n" + text + "\n", out / "verdicts.txt")
+    write_json(
+        {
+            "uncertainty": "full",
+            "master_seed": args.seed,
+            "draws": n,
+            "parameters": drawn.source,
+            "cards": {p: c.describe() + f" [{c.origin}]" for p, c in cards.cards.items()},
+            "not_drawn": notes,
+            "horizon_weeks": result.horizon,
+            "scenarios": [provenance(s, None, args.steps or s.config.simulation.steps) for s in scenarios],
+        },
+        out / "compare.json",
+    )
+    print(f"\nWrote {out}/verdicts.csv, payback.csv, draws.csv, runs.parquet, verdicts.txt and compare.json")
+    return 0
+
+
+def _bar(total: int, unit: str) -> Any:
+    """Return a progress bar with its ETA on stderr when it is a terminal (as a sweep shows), else None."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=unit, unit=unit[:-1], delay=1.0)
+
+
+def _full_footer(n: int, result: Any) -> str:
+    """How to read a probability verdict, with the Monte Carlo error of these draws."""
+    ref = result.names[0]
+    return (
+        f"Better (or worse) in k of {n} draws: in how many draws the scenario did better (worse) than {ref} on "
+        f"that outcome, ties counted half. With {n} draws such a share is known to within about "
+        f"{100 * 0.5 / n**0.5:.0f} percentage points (one standard error, at most). Median and 90% interval: of the "
+        "differences from the first scenario, draw by draw, in the units of compare's table."
+    )
 
 
 def _overrides(items: list[str]) -> dict[str, Any]:

@@ -6,8 +6,9 @@ other), with the TOML files the document tells the reader to save written there 
 output block (a plain block right after a one-command block) must appear in what that command
 printed, line by line with runs of spaces collapsed ("..." marks rows left out).
 
-The commands that take more than about ten seconds (the quick start's fresh install, ``sweep``
-and ``analyze``, ``validate``, and ``calibrate``, about 13 minutes: :data:`SLOW`) are not run in the
+The commands that take more than about ten seconds (the quick start's fresh install, a probability
+comparison, ``sweep`` and ``analyze``, ``validate``, and ``calibrate``, about 13 minutes: :data:`SLOW`)
+are not run in the
 normal test run, which must stay short. ``.ci/run`` runs every command with
 ``COPROD_SIM_DOCS=full``; locally::
 
@@ -133,6 +134,7 @@ SLOW = {
     "coprod-sim validate": "the validation experiments, about 35 seconds",
     "coprod-sim sweep": "sweeps of 135 to 2,048 runs",
     "coprod-sim analyze": "it reads the sweep above",
+    "coprod-sim compare baseline transformative --uncertainty full": "40 runs of ten years, about 20 seconds",
 }
 
 

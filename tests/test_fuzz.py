@@ -400,7 +400,7 @@ def test_run_with_random_files_and_overrides(text, sets):
 
 FLAGS = {
     "run": ["--steps", "--seed", "--set"],
-    "compare": ["--replicates", "--seed", "--steps", "--workers", "--set"],
+    "compare": ["--replicates", "--seed", "--steps", "--workers", "--set", "--uncertainty", "--draws", "--assumptions"],
     "sweep": ["--workers", "--chunk-size", "--engine", "--scheduler", "--resume"],
     "validate": ["--replicates", "--patterns", "--workers", "--engine"],
     "calibrate": ["--spec", "--workers"],
@@ -411,6 +411,7 @@ FLAG_VALUES = (
     | st.integers(4_000, 6_000).map(lambda n: "7" * n)
     | ODD_TEXT
     | st.sampled_from(["0", "-0", "1", " 3", "1_0", "٣", "1e3", "0x10", "", "local", "dask", "/dev/null", "."])
+    | st.sampled_from(["full", "seeds"])
 )
 
 
