@@ -39,6 +39,7 @@ __all__ = [
     "MAX_SEED",
     "MAX_STEPS",
     "MAX_TIMELINE_ENTRIES",
+    "MAX_TITLE_CHARS",
     "MAX_WORKERS",
     "PATH_CHARS",
     "SHOWN_CHARS",
@@ -77,6 +78,8 @@ MAX_TIMELINE_ENTRIES = 1_000
 MAX_FILE_BYTES = 1_000_000
 #: Length of a scenario's or experiment's description.
 MAX_DESCRIPTION_CHARS = 2_000
+#: Length of a scenario's title (a menu shows it).
+MAX_TITLE_CHARS = 80
 #: Characters of a value quoted in an error message.
 SHOWN_CHARS = 40
 #: Characters of a file name shown in an error message (file names are read in full up to this).

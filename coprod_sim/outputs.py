@@ -15,6 +15,7 @@ the dashboard reads it before its server listens.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from coprod_sim.config import CURRENCY, MONEY
@@ -33,6 +34,7 @@ __all__ = [
     "label",
     "label_with_unit",
     "measure",
+    "number",
     "phrase",
     "short_label",
     "summaries",
@@ -379,6 +381,20 @@ _WORTH_BY_UNIT: tuple[tuple[str, float], ...] = (
     ("grades", 0.05),
     ("stages", 0.25),
 )
+
+
+def number(name: str, x: float, *, signed: bool = False) -> str:
+    """Return ``x``, a value of output ``name`` or a difference in it, as its tables print it.
+
+    With the catalogue's decimals, thousands separated, a true minus sign, and no "-0.000": a
+    number that rounds to zero has no sign (nor a plus: it is no change).
+    """
+    if not math.isfinite(x):
+        return "no value"
+    places = decimals(name)
+    if round(x, places) == 0:
+        return f"{0.0:,.{places}f}"
+    return f"{x:{'+' if signed else ''},.{places}f}".replace("-", "\u2212")
 
 
 def worth(name: str) -> float:

@@ -7,12 +7,21 @@ import re
 import stat
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from coprod_sim.config import Config, ConfigError, check_keys, param, suggest
-from coprod_sim.limits import INT_DIGITS, MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES, PATH_CHARS, SHOWN_CHARS, named, shown
+from coprod_sim.limits import (
+    INT_DIGITS,
+    MAX_DESCRIPTION_CHARS,
+    MAX_FILE_BYTES,
+    MAX_TITLE_CHARS,
+    PATH_CHARS,
+    SHOWN_CHARS,
+    named,
+    shown,
+)
 
 __all__ = [
     "Scenario",
@@ -29,7 +38,7 @@ __all__ = [
     "shipped_scenarios",
 ]
 
-_META_KEYS = ("name", "description", "sources")
+_META_KEYS = ("name", "title", "description", "sources")
 
 
 def data_dir(name: str) -> Path:
@@ -164,13 +173,19 @@ class Scenario:
     config: Config
     path: Path | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    title: str = ""  # a short plain title for people; the name stays the key in files and tables
+
+    @property
+    def label(self) -> str:
+        """The title, or the name in words when the file gives none."""
+        return self.title or self.name.replace("_", " ").capitalize()
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
         """Return a copy with ``--set`` style overrides applied (validated)."""
         if not overrides:
             return self
         cfg = self.config.with_overrides(overrides)
-        return Scenario(self.name, self.description, self.sources, cfg, self.path, {**self.overrides, **overrides})
+        return replace(self, config=cfg, overrides={**self.overrides, **overrides})
 
 
 def load_scenario(ref: str | Path) -> Scenario:
@@ -201,10 +216,15 @@ def parse_scenario(text: str, where: str, *, default_name: str = "scenario", pat
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"{where}: scenario.name = {shown(name)}: allowed is a non-empty text")
     description = check_description(description, f"{where}: scenario.description", "what the scenario represents")
+    title = meta.get("title", "")
+    if not isinstance(title, str) or len(title.strip()) > MAX_TITLE_CHARS:
+        raise ConfigError(
+            f"{where}: scenario.title = {shown(title)}: allowed is a text of at most {MAX_TITLE_CHARS} characters"
+        )
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         raise ConfigError(f"{where}: scenario.sources = {shown(sources)}: allowed is a list of texts")
     config = Config.from_dict(data, source=where)
-    return Scenario(name=name, description=description, sources=tuple(sources), config=config, path=path)
+    return Scenario(name, description, tuple(sources), config, path, title=title.strip())
 
 
 def check_description(value: Any, key: str, saying: str) -> str:
@@ -228,6 +248,7 @@ def scenario_toml(scenario: Scenario) -> str:
     lines = [
         "[scenario]",
         f"name = {_toml_value(scenario.name)}",
+        *([f"title = {_toml_value(scenario.title)}"] if scenario.title else []),
         f"description = {_toml_value(scenario.description)}",
         "sources = [" + ", ".join(_toml_value(s) for s in scenario.sources) + "]",
     ]

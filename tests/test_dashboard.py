@@ -6,6 +6,8 @@ import datetime
 import re
 import subprocess
 import sys
+import time
+from html import escape
 from pathlib import Path
 
 import numpy as np
@@ -181,15 +183,17 @@ def test_charts_have_data_tables_with_the_same_numbers():
     _, chart, table = charts[1]
     last = sim.latest()["wellbeing_disabled"]
     assert "<caption>Wellbeing, by week</caption>" in table and f'<th scope="row">20</th><td>{last:.2f}</td>' in table
-    assert f"to {last:.2f}" in chart
+    assert f"to {last:.2f}" in chart or f"was {last:.2f} at week 0 and at 20" in chart
 
 
-def test_explore_view_steps_resets_and_applies_levers_without_a_browser():
+def test_explore_view_steps_resets_and_applies_levers_without_a_browser(monkeypatch):
     import ipyvuetify as v
     import solara
 
+    from coprod_sim.dashboard import explore
     from coprod_sim.dashboard.explore import ExploreView
 
+    monkeypatch.setattr(explore, "MESSAGE_SECONDS", 0.5)
     _box, rc = solara.render(ExploreView(), handle_error=False)
     assert "Week 0." in _page_text(rc)
     rc.find(v.Btn, children=["Step 1 week"]).widget.click()
@@ -200,12 +204,62 @@ def test_explore_view_steps_resets_and_applies_levers_without_a_browser():
     assert not rc.find(v.Switch, label="Peer support programme").widgets
     _button(rc, "Show the practice levers (11)").click()
     assert "Hide the practice levers (11)" in [c for w in rc.find(v.Btn).widgets for c in w.children]
-    # A lever switched while running acts from next week and is listed as a change.
+    # A lever switched while running acts from next week; the message names it, its value and the
+    # week, and goes after a while (news, not a label).
     rc.find(v.Switch, label="Peer support programme").widget.v_model = True
-    assert "Changed from week 54" in _page_text(rc)
+    assert "Peer support programme to on, from week 54." in _page_text(rc)
+    deadline = time.monotonic() + 20
+    while "Peer support programme to on" in _page_text(rc) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "Peer support programme to on" not in _page_text(rc)
     _button(rc, "Reset").click()
     assert "Week 0." in _page_text(rc)
     rc.close()
+
+
+def test_explore_offers_scenarios_by_title_with_their_description():
+    import solara
+
+    from coprod_sim.dashboard.explore import ExploreView, scenario_menu
+    from coprod_sim.scenarios import list_scenario_names, load_scenario
+
+    menu = scenario_menu()
+    assert list(menu)[1:] == list_scenario_names()
+    assert all(load_scenario(n).title for n in list_scenario_names())  # every shipped scenario has a title
+    _box, rc = solara.render(ExploreView(), handle_error=False)
+    scenario = _choice(rc, "Scenario")
+    assert [name for name, _ in scenario.options][1:] == [t for t, _ in list(menu.values())[1:]]
+    scenario.value = "peer_support"
+    assert escape(load_scenario("peer_support").description) in _page_text(rc)
+    rc.close()
+
+
+def test_explore_fields_say_in_plain_words_what_is_wrong_and_keep_the_run(monkeypatch):
+    import solara
+
+    from coprod_sim.dashboard.explore import ExploreView
+
+    _box, rc = solara.render(ExploreView(), handle_error=False)
+    _type(rc, "Seed (same seed, same run)", "-3")
+    assert "The seed must be a whole number, 0 or more" in _page_text(rc)
+    _type(rc, "People in the organisation", "5000")
+    text = _page_text(rc)
+    assert "from 4 to 2,000: this page draws everyone" in text and "organisation.people" not in text
+    assert "300 people" in text  # the run in use is the last good one
+    _type(rc, "People in the organisation", "1,000")
+    _type(rc, "Seed (same seed, same run)", "7")
+    text = _page_text(rc)
+    assert "1000 people" in text and "must be a whole number" not in text
+    rc.close()
+
+
+def test_the_network_can_highlight_one_role():
+    sim = Simulation(Config(), seed=2)
+    plain, marked = sim.network_svg("wellbeing"), sim.network_svg("wellbeing", highlight=2)
+    others = len(set(sim.model.state.role.tolist()) - {2})
+    assert 'opacity="0.2"' not in plain and marked.count('opacity="0.2"') == others >= 2  # the other roles fade
+    n = int((sim.model.state.role == 2).sum())
+    assert f"{n} people of the role disabled worker are outlined in bold" in marked
 
 
 def test_a_slider_putting_a_value_on_its_grid_is_not_a_lever_change():
@@ -451,16 +505,22 @@ def tiny_sweep(tmp_path_factory):
 def test_research_helpers_bin_pivot_and_interval(tiny_sweep):
     import pandas as pd
 
-    from coprod_sim.dashboard.research import binned, grid_means, line_means, open_sweep
+    from coprod_sim.dashboard.research import binned, grid_means, lever_axis, line_means, open_sweep, varying
 
     a = open_sweep(str(tiny_sweep))
     xs, ys, z = grid_means(a.runs, "power.transfer", "accessibility.information", "influence_share_mean")
     assert xs == [0.0, 0.5] and ys == [0.2, 0.8] and z.shape == (2, 2)
     assert (z[:, 1] > z[:, 0]).all()  # power transfer raises influence in both rows
     lm = line_means(a.runs, "power.transfer", "influence_share_mean")
-    assert list(lm["n"]) == [4, 4] and (lm["lo"] <= lm["mean"]).all() and (lm["mean"] <= lm["hi"]).all()
+    assert list(lm["n"]) == [8, 8] and (lm["lo"] <= lm["mean"]).all() and (lm["mean"] <= lm["hi"]).all()
     b = binned(pd.Series(np.linspace(0, 1, 100)))
     assert b.nunique() == 8 and b.is_monotonic_increasing
+    # The lever with one value is not offered; a switch is named off/on; a line per value of the other lever.
+    factors = [f["path"] for f in a.manifest["experiment"]["factors"]]
+    assert factors[0] == "training.target" and "training.target" not in varying(a.runs, factors)
+    assert lever_axis(a.runs, "peer_support.enabled")[1] == {0.0: "off", 1.0: "on"}
+    split = line_means(a.runs, "power.transfer", "influence_share_mean", by="peer_support.enabled")
+    assert list(split["group"]) == [0.0, 0.0, 1.0, 1.0] and list(split["n"]) == [4, 4, 4, 4]
 
 
 def test_research_refuses_what_is_not_a_sweep(tmp_path):
@@ -488,6 +548,11 @@ def test_research_view_opens_a_sweep_and_draws_it(tiny_sweep, monkeypatch):
     text = _page_text(rc)
     assert f"{label('influence_share_mean')}: mean over runs" in text
     assert "Heatmap values" in text and f"Change in {phrase('influence_share_mean')}" in text
+    # Opens on levers that vary, by their plain names, with a colour key and one line per value.
+    said = " ".join(c for w in rc.find(v.Html).widgets for c in w.children if isinstance(c, str))
+    assert "the same in every run: Who is trained all" in said
+    assert "Power transfer (guaranteed share of decisions)" in text and "power.transfer" not in text
+    assert 'class="cp-legend"' in text and "one line for each value of Accessible information (easy read)" in text
     _type(rc, "Sweep folder", "results/nothing")
     _button(rc, "Open").click()
     text = _page_text(rc)

@@ -1,6 +1,6 @@
 import pytest
 
-from coprod_sim.config import Config
+from coprod_sim.config import Config, ConfigError
 from coprod_sim.model import LEVELS
 from coprod_sim.run import simulate
 from coprod_sim.scenarios import load_scenario, shipped_scenarios
@@ -59,3 +59,18 @@ def test_levels_climb_the_ladder():
             final = ts["level"].iloc[-52:].value_counts().idxmax()
             assert final == level, (name, seed, final)
     assert LEVELS.index("transformative") == 4
+
+
+def test_a_title_is_optional_checked_and_kept_when_written_back():
+    from coprod_sim.scenarios import parse_scenario, scenario_toml
+
+    base = '[scenario]\nname = "x"\ndescription = "A plan."\n'
+    assert parse_scenario(base, "x.toml").label == "X"  # no title: the name in words
+    sc = parse_scenario(base + 'title = "Our plan"\n', "x.toml")
+    assert sc.title == "Our plan" and sc.label == "Our plan"
+    assert parse_scenario(scenario_toml(sc), "again.toml").title == "Our plan"
+    assert sc.with_overrides({"organisation.people": 50}).title == "Our plan"
+    with pytest.raises(ConfigError, match=r"x\.toml: scenario\.title = .*at most 80 characters"):
+        parse_scenario(base + f'title = "{"t" * 81}"\n', "x.toml")
+    with pytest.raises(ConfigError, match=r"scenario\.title = 3: allowed is a text"):
+        parse_scenario(base + "title = 3\n", "x.toml")

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from html import escape
 from typing import Any
 
 import ipywidgets
 import solara
 import solara.lab
 
-__all__ = ["ChartWithTable", "Choice", "Disclosure", "FocusOn", "use_play"]
+__all__ = ["ChartWithTable", "Choice", "Disclosure", "FocusOn", "WholeNumber", "use_play"]
 
 
 @solara.component
@@ -45,6 +46,43 @@ def Choice(
         style={"description_width": "initial"},
         layout=ipywidgets.Layout(width="auto", max_width="100%", margin="4px 0 10px 0"),
         on_value=changed,
+    )
+
+
+@solara.component
+def WholeNumber(label: str, value: int, on_value: Callable[[int], None], problem: Callable[[int | None], str]) -> None:
+    """Show a field for a whole number, committed when the reader leaves it or presses Enter.
+
+    ``problem`` says in plain words what is wrong with a number (``None``: not a whole number), or
+    returns "" for a good one; the message is shown under the field and announced, and the last
+    good value stays in use. Solara's own number field names a typed "-" or "5.5" only as "not
+    an integer", in its label.
+    """
+    text = solara.use_reactive(f"{value}")
+    error = solara.use_reactive("")
+
+    def follow() -> None:  # a value set elsewhere (another scenario's size) is shown
+        if text.value.strip() != f"{value}" and not error.value:
+            text.value = f"{value}"
+
+    solara.use_effect(follow, [value])
+
+    def typed(t: str | None) -> None:
+        text.value = t or ""
+        try:
+            n: int | None = int((t or "").strip().replace(",", "").replace("_", ""))
+        except ValueError:
+            n = None
+        error.value = problem(n)
+        if not error.value and n is not None:
+            on_value(n)
+
+    # Not Vuetify's error state: it turns the label a light red that fails contrast (WCAG 1.4.3).
+    solara.InputText(label, value=text.value, on_value=typed, continuous_update=False)
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=f'<p class="cp-message">{escape(error.value)}</p>' if error.value else "",
+        attributes={"role": "alert"},
     )
 
 

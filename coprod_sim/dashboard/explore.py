@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable
 from html import escape
 from typing import Any
 
 import solara
+import solara.lab
 from solara.alias import rv
 
 from coprod_sim.config import PARAMS, Config, ConfigError, Param, check_value
-from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure, use_play
-from coprod_sim.dashboard.levers import COMPONENTS, current_values, lever_params, plain_label
+from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure, WholeNumber, use_play
+from coprod_sim.dashboard.levers import COMPONENTS, changed_levers, current_values, lever_params, plain_label
 from coprod_sim.dashboard.session import COLOUR_BY, Simulation
+from coprod_sim.dashboard.svg import ROLE_LABELS
+from coprod_sim.limits import MAX_SEED
 from coprod_sim.scenarios import list_scenario_names, load_scenario
 
 __all__ = ["ExploreView", "LeverControl", "LeverPanel", "SimulationPictures"]
@@ -23,6 +27,8 @@ DEFAULTS = "defaults"
 UI_RANGE = {"training.interval": (4, 104), "review.interval": (4, 52)}
 PLAY_SECONDS = 0.3  # pause between weeks while playing (motion only when the user presses Play)
 MAX_PEOPLE = 2000  # largest organisation drawn in the page
+#: A lever change's message goes after this long: news, not a label (an error stays until fixed).
+MESSAGE_SECONDS = 10.0
 #: organisation.people as this page allows it: the config's rule, up to what the page can draw.
 PAGE_PEOPLE = dataclasses.replace(PARAMS["organisation.people"], hi=MAX_PEOPLE)
 
@@ -30,6 +36,17 @@ PAGE_PEOPLE = dataclasses.replace(PARAMS["organisation.people"], hi=MAX_PEOPLE)
 def scenario_config(name: str) -> Config:
     """Return the config of a shipped scenario, or the defaults."""
     return Config() if name == DEFAULTS else load_scenario(name).config
+
+
+def scenario_menu() -> dict[str, tuple[str, str]]:
+    """Each scenario offered, by name: its title and description (from its file), the defaults first."""
+    menu = {
+        DEFAULTS: ("The model's defaults", "Every parameter at its default: the same organisation as the baseline.")
+    }
+    for name in list_scenario_names():
+        sc = load_scenario(name)
+        menu[name] = (sc.label, sc.description)
+    return menu
 
 
 def build(name: str, levers: dict[str, Any], seed: int, people: int) -> Simulation:
@@ -129,7 +146,9 @@ def LeverPanel(values: dict[str, Any], on_change: Callable[[dict[str, Any]], Non
 
 
 @solara.component
-def SimulationPictures(sim: Simulation, tick: int, colour_by: str, heading_level: int = 2) -> None:
+def SimulationPictures(
+    sim: Simulation, tick: int, colour_by: str, heading_level: int = 2, highlight: int | None = None
+) -> None:
     """Show the network, the ladder, the charts (each with its data table) and the plain summary."""
     h = f"h{heading_level}"
     # A grid the page's CSS stacks when the column is narrow (not solara.Columns, whose columns
@@ -139,7 +158,7 @@ def SimulationPictures(sim: Simulation, tick: int, colour_by: str, heading_level
             solara.HTML(
                 tag="div",
                 unsafe_innerHTML=f'<{h} class="cp-heading">The organisation</{h}>'
-                f'<div class="cp-figure">{sim.network_svg(colour_by)}</div>',
+                f'<div class="cp-figure">{sim.network_svg(colour_by, highlight=highlight)}</div>',
             )
         with solara.Div():
             solara.HTML(tag=h, unsafe_innerHTML="What is happening", classes=["cp-heading"])
@@ -159,15 +178,18 @@ def SimulationPictures(sim: Simulation, tick: int, colour_by: str, heading_level
 def ExploreView() -> None:
     """Pick a scenario, set levers and a seed, then step, play, pause or reset."""
     scenario = solara.use_reactive(DEFAULTS)
+    menu = solara.use_memo(scenario_menu, [])
     # Read once per scenario, not on every redraw (Play redraws several times a second).
     base = solara.use_memo(lambda: scenario_config(scenario.value), [scenario.value])
     values = solara.use_reactive(current_values(base))
     seed = solara.use_reactive(1)
     people = solara.use_reactive(base.organisation.people)
     colour_by = solara.use_reactive("wellbeing")
+    highlight = solara.use_reactive(-1)  # a role code, or -1 for none
     playing = solara.use_reactive(False)
     tick = solara.use_reactive(0)
     message = solara.use_reactive("")
+    fading = solara.use_reactive(0)  # counts lever-change messages; each clears itself unless a newer came
     sim_box = solara.use_reactive(None)  # the Simulation; replaced on reset
 
     def reset(name: str | None = None, levers: dict[str, Any] | None = None) -> None:
@@ -191,16 +213,25 @@ def ExploreView() -> None:
         reset(name, values.value)
 
     def on_levers(new: dict[str, Any]) -> None:
-        values.value = new
+        old, values.value = values.value, new
         if sim.week == 0:
             reset(levers=new)
         else:
             try:
                 sim.change_levers(new)
-                message.value = f"Changed from week {sim.week + 1}."
+                message.value = f"{changed_levers(old, new)}, from week {sim.week + 1}."
+                fading.value += 1
             except ConfigError as exc:
                 message.value = str(exc)
             tick.value += 1
+
+    def fade() -> None:
+        mine, text = fading.value, message.value
+        time.sleep(MESSAGE_SECONDS)
+        if mine and fading.value == mine and message.value == text:
+            message.value = ""
+
+    solara.lab.use_task(fade, dependencies=[fading.value], prefer_threaded=True)
 
     def step(weeks: int) -> None:
         sim.step(weeks)
@@ -211,9 +242,11 @@ def ExploreView() -> None:
     with solara.Div(classes=["cp-explore"]):  # two columns, stacked below 900 px (the page's CSS)
         with solara.Div(classes=["cp-controls"]):
             solara.HTML(tag="h2", unsafe_innerHTML="Set up", classes=["cp-heading"])
-            Choice("Scenario", [DEFAULTS, *list_scenario_names()], scenario.value, choose_scenario)
+            Choice("Scenario", list(menu), scenario.value, choose_scenario, names=[t for t, _ in menu.values()])
+            solara.HTML(tag="p", unsafe_innerHTML=escape(menu[scenario.value][1]), classes=["cp-help"])
             SeedAndSize(seed, people, lambda: reset())
             Choice("Colour people by", list(COLOUR_BY), colour_by, names=list(COLOUR_BY.values()))
+            Choice("Highlight a role", [-1, *range(len(ROLE_LABELS))], highlight, names=["None", *ROLE_LABELS])
             with solara.Row(classes=["cp-run-buttons"]):
                 solara.Button("Step 1 week", on_click=lambda: step(1), disabled=playing.value, color="primary")
                 solara.Button("Step 1 year", on_click=lambda: step(52), disabled=playing.value)
@@ -241,35 +274,37 @@ def ExploreView() -> None:
             solara.HTML(tag="h2", unsafe_innerHTML="Levers", classes=["cp-heading"])
             LeverPanel(values.value, on_levers, collapsed=True)
         with solara.Div(classes=["cp-main"]):
-            SimulationPictures(sim, tick.value, colour_by.value)
+            SimulationPictures(
+                sim, tick.value, colour_by.value, highlight=None if highlight.value < 0 else highlight.value
+            )
 
 
 @solara.component
 def SeedAndSize(seed: solara.Reactive[int], people: solara.Reactive[int], on_change: Any) -> None:
-    """Seed and organisation size, validated where they are typed."""
-    seed_error = solara.use_reactive("")
-    size_error = solara.use_reactive("")
+    """Seed and organisation size, validated where they are typed, with messages in plain words."""
 
-    def set_seed(v: int | None) -> None:
-        if v is None or v < 0:
-            seed_error.value = "The seed must be a whole number of 0 or more."
-            return
-        seed_error.value = ""
-        seed.value = int(v)
-        on_change()
+    def seed_problem(n: int | None) -> str:
+        if n is None or not 0 <= n <= MAX_SEED:
+            return "The seed must be a whole number, 0 or more, such as 1. The same seed gives the same run."
+        return ""
 
-    def set_people(v: int | None) -> None:
+    def people_problem(n: int | None) -> str:
         try:
-            people.value = check_value(PAGE_PEOPLE, v, "")
-        except ConfigError as exc:
-            size_error.value = str(exc)
-            return
-        size_error.value = ""
+            check_value(PAGE_PEOPLE, n, "")  # the config's own rule, with this page's upper limit
+        except ConfigError:
+            return (
+                f"The number of people must be a whole number from {PAGE_PEOPLE.lo:,} to {MAX_PEOPLE:,}: "
+                "this page draws everyone. The command line (coprod-sim run) takes larger organisations."
+            )
+        return ""
+
+    def set_seed(n: int) -> None:
+        seed.value = n
         on_change()
 
-    solara.InputInt("Seed (same seed, same run)", value=seed.value, on_value=set_seed, continuous_update=False)
-    if seed_error.value:
-        solara.HTML(tag="p", unsafe_innerHTML=seed_error.value, classes=["cp-message"])
-    solara.InputInt("People in the organisation", value=people.value, on_value=set_people, continuous_update=False)
-    if size_error.value:
-        solara.HTML(tag="p", unsafe_innerHTML=escape(size_error.value), classes=["cp-message"])
+    def set_people(n: int) -> None:
+        people.value = n
+        on_change()
+
+    WholeNumber("Seed (same seed, same run)", seed.value, set_seed, seed_problem)
+    WholeNumber("People in the organisation", people.value, set_people, people_problem)

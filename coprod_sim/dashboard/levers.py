@@ -15,7 +15,7 @@ from typing import Any
 
 from coprod_sim.config import PARAMS, Config, Param
 
-__all__ = ["COMPONENTS", "Component", "current_values", "lever_params", "plain_label"]
+__all__ = ["COMPONENTS", "Component", "changed_levers", "current_values", "lever_params", "plain_label", "plain_value"]
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,22 @@ def lever_params() -> dict[str, Param]:
 def plain_label(path: str) -> str:
     """Return a short plain-language name for a key path."""
     return _LABELS.get(path, PARAMS[path].doc if path in PARAMS else path)
+
+
+def plain_value(path: str, value: Any) -> str:
+    """Return a lever's value in words: "on"/"off" for a switch, a number as its control shows it."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value).replace("_", " ")
+
+
+def changed_levers(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """Name the levers that differ between ``old`` and ``new`` with their new values, in plain words."""
+    return "; ".join(f"{plain_label(k)} to {plain_value(k, v)}" for k, v in new.items() if old.get(k) != v)
 
 
 def current_values(config: Config) -> dict[str, Any]:

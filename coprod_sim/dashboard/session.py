@@ -106,12 +106,15 @@ class Simulation:
         return str(self.model.metrics["level"])
 
     # -- pictures ---------------------------------------------------------------------------
-    def network_svg(self, colour_by: str = "wellbeing", title: str | None = None) -> str:
-        """Draw the organisation now: shapes by role, colour by ``colour_by``, burnout and peer ties marked."""
-        with self.lock:
-            return self._network_svg(colour_by, title)
+    def network_svg(self, colour_by: str = "wellbeing", title: str | None = None, highlight: int | None = None) -> str:
+        """Draw the organisation now: shapes by role, colour by ``colour_by``, burnout and peer ties marked.
 
-    def _network_svg(self, colour_by: str, title: str | None) -> str:
+        ``highlight``: a role code whose people stand out (the others drawn faint).
+        """
+        with self.lock:
+            return self._network_svg(colour_by, title, highlight)
+
+    def _network_svg(self, colour_by: str, title: str | None, highlight: int | None) -> str:
         s = self.model.state
         value = getattr(s, colour_by)
         label = COLOUR_BY[colour_by]
@@ -122,6 +125,9 @@ class Simulation:
             f"Mean {label.split(' (')[0].lower()} {float(np.mean(value)):.2f}; "
             f"{n_burnt} people burnt out (ringed); {n_ties} peer-support ties (orange dashed lines)."
         )
+        if highlight is not None:
+            who = svg.ROLE_LABELS[highlight].lower()
+            summary += f" {int(np.count_nonzero(s.role == highlight))} people of the role {who} are outlined in bold."
         return svg.network(
             self.pos,
             self.height,
@@ -133,6 +139,7 @@ class Simulation:
             value_label=label,
             title=title or f"The organisation in week {self.week}",
             summary=summary,
+            highlight=highlight,
         )
 
     def chart_svgs(self, window: int | None = None) -> list[tuple[str, str, str]]:

@@ -11,9 +11,10 @@ print their values. Every text is escaped: names typed by users never become mar
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -89,6 +90,15 @@ def _fmt(v: float) -> str:
     return f"{v:.2f}"
 
 
+def _tick_labels(ticks: Sequence[float]) -> list[str]:
+    """Tick labels with as many decimals as the ticks' spacing needs: 0, 50,000, 100,000 (not 0.00) or 0.2, 0.4."""
+    if len(ticks) < 2:
+        return [_fmt(t) for t in ticks]
+    step = min(abs(b - a) for a, b in itertools.pairwise(ticks)) or 1.0
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    return [f"{t:,.{decimals}f}".replace("-", "\u2212") if t != 0 else "0" for t in ticks]
+
+
 def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     if not math.isfinite(lo) or not math.isfinite(hi):
         return [0.0, 1.0]
@@ -147,8 +157,15 @@ def _title(title: str, width: float) -> tuple[str, int]:
     return f'<text y="18" font-size="14" font-weight="600" fill="#111">{spans}</text>', 18 * (len(lines) - 1)
 
 
-def describe_series(series: Sequence[Series], x: Sequence[float], x_label: str) -> str:
+def describe_series(
+    series: Sequence[Series], x: Sequence[float], x_label: str, x_names: Mapping[float, str] | None = None
+) -> str:
     """Describe each line in a sentence: where it started and ended, its lowest and highest value."""
+    names = dict(x_names or {})
+
+    def at(v: float) -> str:
+        return names.get(float(v), f"{v:g}")
+
     parts = []
     for s in series:
         y = np.asarray(s.y, dtype=float)
@@ -158,10 +175,16 @@ def describe_series(series: Sequence[Series], x: Sequence[float], x_label: str) 
             continue
         first, last = y[ok][0], y[ok][-1]
         xs = np.asarray(x)[ok]
-        trend = "rose" if last > first + 1e-9 else "fell" if last < first - 1e-9 else "stayed"
+        low, high = _fmt(float(y[ok].min())), _fmt(float(y[ok].max()))
+        # Rose or fell only by what the reader can see: a change below the shown precision is none.
+        if _fmt(first) == _fmt(last):
+            spread = "" if low == high else f", between {low} and {high} on the way"
+            parts.append(f"{s.name} was {_fmt(last)} at {x_label.lower()} {at(xs[0])} and at {at(xs[-1])}{spread}.")
+            continue
+        trend = "rose" if last > first else "fell"
         parts.append(
-            f"{s.name} {trend} from {_fmt(first)} ({x_label.lower()} {xs[0]:g}) to {_fmt(last)} "
-            f"({x_label.lower()} {xs[-1]:g}); lowest {_fmt(float(y[ok].min()))}, highest {_fmt(float(y[ok].max()))}."
+            f"{s.name} {trend} from {_fmt(first)} ({x_label.lower()} {at(xs[0])}) to {_fmt(last)} "
+            f"({x_label.lower()} {at(xs[-1])}); lowest {low}, highest {high}."
         )
     return " ".join(parts)
 
@@ -177,17 +200,21 @@ def line_chart(
     width: int = CHART_WIDTH,
     height: int = 260,
     marks: Sequence[tuple[float, str]] = (),
+    x_names: Mapping[float, str] | None = None,
 ) -> str:
-    """Lines (with optional bands) over a shared x axis; ``marks`` are labelled vertical rules."""
+    """Lines (with optional bands) over a shared x axis; ``marks`` are labelled vertical rules.
+
+    ``x_names`` marks the x axis at those values with those names (a switch's "off" and "on").
+    """
     x = np.asarray(x, dtype=float)
     ys = [np.asarray(s.y, dtype=float) for s in series]
     heading, extra = _title(title, width)
     height += extra
     area = _plot_area(x, series, ys, y_range, width, height, 30 + extra)
-    desc = describe_series(series, x, x_label)
+    desc = describe_series(series, x, x_label, x_names)
     head, tail = _open(title, desc, width, height, (title, tuple(s.name for s in series)))
     out = [head, heading]
-    out += _axes(area, x, x_label, y_label, height)
+    out += _axes(area, x, x_label, y_label, height, x_names)
     out += _marks(area, marks)
     lines, ends = _lines(area, x, series, ys)
     out += lines
@@ -241,29 +268,35 @@ def _plot_area(
     ticks = _nice_ticks(lo, hi)
     lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
     # Room for the longest tick label (costs run to millions) beside the rotated axis title.
-    left = max(56, 30 + 7 * max(len(_fmt(t)) for t in ticks))
+    left = max(56, 30 + 7 * max(len(t) for t in _tick_labels(ticks)))
     x0, x1 = (float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)
     if x1 <= x0:
         x1 = x0 + 1.0
     return _PlotArea(left, top, width - left - right, height - top - bottom, x0, x1, lo, hi, tuple(ticks))
 
 
-def _axes(a: _PlotArea, x: np.ndarray, x_label: str, y_label: str, height: int) -> list[str]:
-    """Grid lines and tick labels of both axes, the frame, and the axis titles."""
+def _axes(
+    a: _PlotArea, x: np.ndarray, x_label: str, y_label: str, height: int, x_names: Mapping[float, str] | None = None
+) -> list[str]:
+    """Grid lines and tick labels of both axes, the frame, and the axis titles.
+
+    ``x_names``: the x values to mark and their names (a switch's "off" and "on"), instead of numbers.
+    """
     out = []
-    for t in a.y_ticks:
+    for t, label in zip(a.y_ticks, _tick_labels(a.y_ticks), strict=True):
         yy = a.py(np.array(t))
         out.append(
             f'<line x1="{a.left}" x2="{a.left + a.pw}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#d9d9d9"/>'
-            f'<text x="{a.left - 6}" y="{yy + 4:.1f}" font-size="12" text-anchor="end" fill="#333">{_fmt(t)}</text>'
+            f'<text x="{a.left - 6}" y="{yy + 4:.1f}" font-size="12" text-anchor="end" fill="#333">{label}</text>'
         )
     whole = bool(len(x)) and bool(np.all(x == np.round(x)))  # weeks, runs: no tick at week 0.2
-    for t in _nice_ticks(a.x0, a.x1, 6):
-        if a.x0 <= t <= a.x1 and not (whole and t != round(t)):
+    ticks = x_names or {t: f"{t:g}" for t in _nice_ticks(a.x0, a.x1, 6) if not (whole and t != round(t))}
+    for t, name in ticks.items():
+        if a.x0 <= t <= a.x1:
             xx = a.px(np.array(t))
             out.append(
                 f'<text x="{xx:.1f}" y="{a.top + a.ph + 16}" font-size="12" text-anchor="middle" fill="#333">'
-                f"{t:g}</text>"
+                f"{escape(name)}</text>"
             )
     out.append(
         f'<rect x="{a.left}" y="{a.top}" width="{a.pw}" height="{a.ph}" fill="none" stroke="#555"/>'
@@ -409,6 +442,8 @@ def team_layout(team: np.ndarray, manager_seat: np.ndarray, width: float = 640.0
 
 
 ROLE_SHAPES = ("square", "circle", "triangle", "diamond")
+#: The roles as the key names them (the order of the role codes).
+ROLE_LABELS = ("Manager", "Staff", "Disabled worker", "Peer supporter")
 
 
 def network(
@@ -424,10 +459,16 @@ def network(
     title: str,
     width: float = 640.0,
     summary: str = "",
+    highlight: int | None = None,
 ) -> str:
-    """Draw the organisation: roles by shape, ``value`` (0-1) by colour, burnout ringed, peer ties bold."""
+    """Draw the organisation: roles by shape, ``value`` (0-1) by colour, burnout ringed, peer ties bold.
+
+    With ``highlight`` (a role code), people of that role are outlined boldly and everyone else
+    is drawn faint, so that one role can be found in a dense drawing.
+    """
     n = len(role)
-    r = max(2.2, min(6.0, 900.0 / math.sqrt(max(n, 1)) / 8.0))
+    # Shapes about 14 units across at 300 people: told apart when the drawing is shown 400 px wide.
+    r = max(3.0, min(8.5, 1000.0 / math.sqrt(max(n, 1)) / 8.0))
     desc = summary or f"{n} people in teams; colour shows {value_label}."
     head, tail = _open(title, desc, width, height + 8, (title, n), shrinks=True)
     out = [head]
@@ -449,7 +490,14 @@ def network(
         shape = ROLE_SHAPES[kind]
         rr = r * (1.25 if kind == 0 else 1.0)
         parts = [_marker(shape, xs[i], ys[i], rr, colours[i]) for i in idx]
-        out.append(f'<g stroke="#222" stroke-width="0.5">{"".join(parts)}</g>')
+        look = 'stroke="#222" stroke-width="0.5"'
+        if highlight is not None:
+            look = (
+                'stroke="#000" stroke-width="2.2"'
+                if kind == highlight
+                else 'stroke="#222" stroke-width="0.5" opacity="0.2"'
+            )
+        out.append(f"<g {look}>{''.join(parts)}</g>")
     burnt = np.flatnonzero(burnout).tolist()
     if burnt:
         rings = "".join(f'<circle cx="{xs[i]:.1f}" cy="{ys[i]:.1f}" r="{r * 1.9:.1f}"/>' for i in burnt)
@@ -470,10 +518,7 @@ def network_legend(value_label: str) -> str:
     In the drawing, the key's text would shrink with the drawing on a narrow screen (issue 15);
     the drawing itself has no text, so it may shrink.
     """
-    items = [
-        _icon(_marker(ROLE_SHAPES[kind], 12, 8, 5, "#777")) + name
-        for kind, name in enumerate(("Manager", "Staff", "Disabled worker", "Peer supporter"))
-    ]
+    items = [_icon(_marker(ROLE_SHAPES[kind], 12, 8, 5, "#777")) + name for kind, name in enumerate(ROLE_LABELS)]
     items.append(_icon('<circle cx="12" cy="8" r="6" fill="none" stroke="#000" stroke-dasharray="2 1.5"/>') + "Burnout")
     items.append(
         _icon('<line x1="1" x2="23" y1="8" y2="8" stroke="#D55E00" stroke-width="2.4" stroke-dasharray="5 2"/>')
@@ -534,10 +579,19 @@ def heatmap(
     y_label: str,
     z_label: str,
     width: int = CHART_WIDTH,
+    x_text: Sequence[str] | None = None,
+    y_text: Sequence[str] | None = None,
 ) -> str:
-    """Draw cells coloured by ``z`` (viridis, scaled to its range), each printing its value."""
+    """Draw cells coloured by ``z`` (viridis over its range, as printed), each printing its value; a key below.
+
+    ``x_text``/``y_text`` name the values (a switch's "off" and "on"). Colours follow the values
+    as printed: cells that print the same number get the same colour, and a range too small to
+    print (0.03 to 0.03) is drawn in one colour, not as the scale's two ends.
+    """
     z = np.asarray(z, dtype=float)
-    nx_, ny_ = len(x_values), len(y_values)
+    xt = list(x_text) if x_text is not None else [f"{v:g}" for v in x_values]
+    yt = list(y_text) if y_text is not None else [f"{v:g}" for v in y_values]
+    nx_, ny_ = len(xt), len(yt)
     heading, extra = _title(title, width)
     # The y axis is named on a line of its own above the cells: a lever's name is longer than a
     # few rows of cells, so turned on its side it would run into the title.
@@ -545,19 +599,16 @@ def heatmap(
     cw = (width - left - right) / max(nx_, 1)
     ch = min(40.0, max(18.0, cw * 0.6))
     height = top + ch * ny_ + bottom
-    finite = z[np.isfinite(z)]
+    shown = np.vectorize(lambda v: float(_fmt(float(v)).replace(",", "")) if np.isfinite(v) else np.nan)(z)
+    finite = shown[np.isfinite(shown)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    scaled = (z - lo) / (hi - lo) if hi > lo else np.full_like(z, 0.5)
+    scaled = (shown - lo) / (hi - lo) if hi > lo else np.where(np.isfinite(shown), 0.5, np.nan)
     colours = viridis(scaled.ravel()).reshape(z.shape)
     best = np.unravel_index(np.nanargmax(z), z.shape) if finite.size else None
-    desc = (
-        f"{z_label} for each combination of {x_label} ({nx_} values) and {y_label} ({ny_} values); "
-        f"from {_fmt(lo)} to {_fmt(hi)}."
-        + (
-            f" Highest at {x_label} {x_values[best[1]]:g} and {y_label} {y_values[best[0]]:g}."
-            if best is not None
-            else ""
-        )
+    desc = f"{z_label} for each combination of {x_label} ({nx_} values) and {y_label} ({ny_} values); " + (
+        f"from {_fmt(lo)} to {_fmt(hi)}. Highest at {x_label} {xt[best[1]]} and {y_label} {yt[best[0]]}."
+        if best is not None and hi > lo
+        else f"{_fmt(lo)} in every cell."
     )
     head, tail = _open(title, desc, width, height, (title, nx_, ny_))
     out = [head, heading]
@@ -565,21 +616,20 @@ def heatmap(
         yy = top + (ny_ - 1 - j) * ch
         out.append(
             f'<text x="{left - 6}" y="{yy + ch / 2 + 4:.1f}" font-size="12" text-anchor="end" fill="#222">'
-            f"{y_values[j]:g}</text>"
+            f"{escape(yt[j])}</text>"
         )
         for i in range(nx_):
-            v = z[j, i]
             light = np.isfinite(scaled[j, i]) and scaled[j, i] > 0.6
             out.append(
                 f'<rect x="{left + i * cw:.1f}" y="{yy:.1f}" width="{cw:.1f}" height="{ch:.1f}" '
                 f'fill="{colours[j, i]}" stroke="#fff"/>'
                 f'<text x="{left + (i + 0.5) * cw:.1f}" y="{yy + ch / 2 + 4:.1f}" font-size="12" '
-                f'text-anchor="middle" fill="{"#000" if light else "#fff"}">{_fmt(float(v))}</text>'
+                f'text-anchor="middle" fill="{"#000" if light else "#fff"}">{_fmt(float(z[j, i]))}</text>'
             )
     for i in range(nx_):
         out.append(
             f'<text x="{left + (i + 0.5) * cw:.1f}" y="{top + ny_ * ch + 14:.1f}" font-size="12" '
-            f'text-anchor="middle" fill="#222">{x_values[i]:g}</text>'
+            f'text-anchor="middle" fill="#222">{escape(xt[i])}</text>'
         )
     out.append(
         f'<text x="{left + (width - left - right) / 2:.1f}" y="{height - 8:.1f}" font-size="12" '
@@ -587,4 +637,16 @@ def heatmap(
         f'<text x="8" y="{top - 8:.1f}" font-size="12" fill="#222">{escape(y_label)} (rows)</text>'
     )
     out.append(tail)
+    out.append(colour_key(z_label, lo, hi))
     return "".join(out)
+
+
+def colour_key(label: str, lo: float, hi: float) -> str:
+    """Return a colour scale's key as HTML below its drawing: what the darkest and lightest colours mean."""
+    if not hi > lo:
+        return f'<p class="cp-legend">{escape(label)}: one colour, every cell {escape(_fmt(lo))}.</p>'
+    scale = "".join(f'<span style="background:{c}"></span>' for c in VIRIDIS)
+    return (
+        f'<p class="cp-legend">{escape(label)}: dark purple {escape(_fmt(lo))} '
+        f'<span class="cp-scale" aria-hidden="true">{scale}</span> yellow {escape(_fmt(hi))}</p>'
+    )

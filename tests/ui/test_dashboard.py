@@ -106,7 +106,11 @@ def test_a_lever_changes_by_keyboard(page, dashboard):
     dash.focus_by_tab(page, "Peer support programme")
     page.keyboard.press("Space")
     expect(switch).to_be_checked(checked=not was)
-    expect(page.locator(".cp-message")).to_have_text("Changed from week 2.")
+    # The message names the lever, its value and the week, and goes after a while.
+    now = "on" if not was else "off"
+    message = page.locator(".cp-message")
+    expect(message).to_have_text(f"Peer support programme to {now}, from week 2.")
+    expect(message).to_have_count(0, timeout=20_000)
     page.get_by_role("button", name=dash.STEP).click()
     dash.wait_week(page, 2)
     expect(switch).to_be_checked(checked=not was)
