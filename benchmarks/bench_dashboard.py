@@ -20,6 +20,9 @@ Debian's chromium through Playwright, headless, with every request outside this 
 * **Step at 2,000 people** (the largest the page draws): the same figure; it must stay
   interactive, target median at most 1 s (the limit for keeping the user's flow of thought,
   Nielsen 1993).
+* **Compare of three scenarios** (5 seeds, 260 weeks): from pressing "Run the comparison" to the
+  verdict being shown with the charts and table drawn (the focus moves to it), in the page. Done
+  ``--compares`` times (default 3), the median checked. Target: 10 s.
 * For context (no target), the server's share of a step at each size, measured in this process:
   ``Simulation.step(1)`` plus every picture and text the Explore view draws.
 * ``--control`` (no target): the start-up of a one-button Solara app (a "Step 1 week" button and
@@ -36,6 +39,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -54,6 +58,9 @@ STEP = "Step 1 week"
 PEOPLE = "People in the organisation"
 STARTUP_TARGET_S = 5.0
 STEP_TARGET_MS = {500: 150.0, 2000: 1000.0}
+#: Compare of three scenarios, 5 seeds each, 5 years (issue 15, item 7).
+COMPARE_TARGET_S = 10.0
+COMPARE = {"scenarios": 3, "seeds": 5, "weeks": 260}
 
 #: Click "Step 1 week" and resolve with the milliseconds until the new week is painted.
 STEP_JS = """async (n) => {
@@ -196,6 +203,30 @@ def measure_steps(page: Any, people: int, steps: int, warmup: int = 3) -> dict[s
     }
 
 
+def measure_compare(page: Any, url: str) -> float:
+    """Seconds from "Run the comparison" to its verdict and charts shown: three scenarios, 5 seeds, 5 years."""
+    page.goto(url)
+    page.get_by_role("tab", name="Compare").click()
+    page.get_by_role("button", name="Run the comparison").wait_for(timeout=60_000)
+    while page.get_by_label(re.compile(r"^Scenario \d+ starts from$")).count() < COMPARE["scenarios"]:
+        n = page.get_by_label(re.compile(r"^Scenario \d+ starts from$")).count()
+        page.get_by_role("button", name="Add a scenario").click()
+        page.get_by_label(f"Scenario {n + 1} starts from", exact=True).wait_for(timeout=30_000)
+    for label, value in (
+        ("Seeds per scenario (replicates)", COMPARE["seeds"]),
+        ("Weeks to simulate", COMPARE["weeks"]),
+    ):
+        field = page.get_by_label(label, exact=True)
+        field.fill(str(value))
+        field.press("Enter")
+    page.wait_for_timeout(500)
+    t0 = time.perf_counter()
+    page.get_by_role("button", name="Run the comparison").click()
+    page.locator("#cp-compare-verdict").wait_for(state="visible", timeout=120_000)
+    page.locator("svg[role=img] title", has_text="Extra ").first.wait_for(state="attached", timeout=120_000)
+    return time.perf_counter() - t0
+
+
 def server_share(people: int, steps: int) -> dict[str, Any]:
     """What the server does for one step (model step + every picture and text), in this process."""
     from coprod_sim.dashboard.explore import DEFAULTS, build, scenario_config
@@ -291,6 +322,8 @@ def run(args: argparse.Namespace) -> int:
             page.goto(url)
             page.get_by_role("button", name=STEP).wait_for(timeout=60_000)
             report["step"] = [measure_steps(page, n, args.steps) for n in sorted(STEP_TARGET_MS)]
+            times = [measure_compare(page, url) for _ in range(args.compares)]
+            report["compare"] = {**COMPARE, "runs_s": times, "median_s": statistics.median(times)}
             ctx.close()
         finally:
             stop_server(proc)
@@ -307,6 +340,14 @@ def run(args: argparse.Namespace) -> int:
                 STEP_TARGET_MS[row["people"]],
             )
         )
+    checks.append(
+        check(
+            f"Compare, {COMPARE['scenarios']} scenarios x {COMPARE['seeds']} seeds x {COMPARE['weeks']} weeks (median)",
+            report["compare"]["median_s"],
+            "s",
+            COMPARE_TARGET_S,
+        )
+    )
     checks.append(
         {"name": "requests outside this machine", "value": len(blocked), "unit": "", "target": "0", "ok": not blocked}
     )
@@ -345,6 +386,7 @@ def format_report(report: dict[str, Any]) -> str:
             f"step at {row['people']:>5,} people: median {row['median_ms']:.0f} ms, p90 {row['p90_ms']:.0f}, "
             f"min {row['min_ms']:.0f}, max {row['max_ms']:.0f} ({row['steps']} steps)"
         )
+    lines.append("comparisons (s): " + ", ".join(f"{t:.2f}" for t in report["compare"]["runs_s"]))
     for row in report["server_share"]:
         lines.append(
             f"server share at {row['people']:>5,} people: model step {row['model_step_median_ms']:.1f} ms + drawing "
@@ -358,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20, help="timed steps per size (default 20)")
     parser.add_argument("--starts", type=int, default=3, help="server start-ups timed (default 3)")
+    parser.add_argument("--compares", type=int, default=3, help="comparisons timed (default 3)")
     parser.add_argument(
         "--control", action="store_true", help="also time a one-button Solara app's start-up after each (no target)"
     )

@@ -163,7 +163,7 @@ CSS = """
 .cp-present .solara-markdown p, .cp-present input, .cp-present textarea, .cp-present .v-select__selection,
 .cp-present .v-tab, .cp-present .v-card__title, .cp-present .widget-label, .cp-present .v-input,
 .cp-present .v-messages { color: #fff !important; }
-.cp-present .cp-legend li { color: #111 !important; }
+.cp-present .cp-legend li, .cp-present p.cp-legend { color: #111 !important; }
 .cp-present .v-tab--active { color: #F0E442 !important; }
 .cp-present .v-radio .v-icon, .cp-present .v-input--radio-group legend { color: #fff !important; }
 .cp-present .v-btn--text, .cp-present .v-btn--outlined, .cp-present .v-btn--text .v-icon { color: #fff !important; }

@@ -11,7 +11,6 @@ print their values. Every text is escaped: names typed by users never become mar
 from __future__ import annotations
 
 import hashlib
-import itertools
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -94,8 +93,8 @@ def _tick_labels(ticks: Sequence[float]) -> list[str]:
     """Tick labels with as many decimals as the ticks' spacing needs: 0, 50,000, 100,000 (not 0.00) or 0.2, 0.4."""
     if len(ticks) < 2:
         return [_fmt(t) for t in ticks]
-    step = min(abs(b - a) for a, b in itertools.pairwise(ticks)) or 1.0
-    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    # The fewest decimals that print every tick exactly (0.25 needs two, 0.2 one, 50,000 none).
+    decimals = next((d for d in range(7) if all(abs(t * 10**d - round(t * 10**d)) < 1e-6 for t in ticks)), 6)
     return [f"{t:,.{decimals}f}".replace("-", "\u2212") if t != 0 else "0" for t in ticks]
 
 
@@ -177,6 +176,9 @@ def describe_series(
         xs = np.asarray(x)[ok]
         low, high = _fmt(float(y[ok].min())), _fmt(float(y[ok].max()))
         # Rose or fell only by what the reader can see: a change below the shown precision is none.
+        if len(xs) == 1:
+            parts.append(f"{s.name} was {_fmt(last)} at {x_label.lower()} {at(xs[0])}.")
+            continue
         if _fmt(first) == _fmt(last):
             spread = "" if low == high else f", between {low} and {high} on the way"
             parts.append(f"{s.name} was {_fmt(last)} at {x_label.lower()} {at(xs[0])} and at {at(xs[-1])}{spread}.")

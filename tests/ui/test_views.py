@@ -99,6 +99,13 @@ def test_research_opens_a_sweep_and_draws_it(page, dashboard, console_errors):
     page.get_by_role("button", name="Open").click()
     expect(page.locator("svg[role=img] title", has_text="mean over runs").first).to_be_attached(timeout=30_000)
     expect(page.get_by_text("Heatmap values")).to_be_attached()
+    # It opens on levers that vary, in plain words, with a colour key and one line per value.
+    expect(page.get_by_label("Lever across (x)", exact=True)).to_have_value(
+        "Power transfer (guaranteed share of decisions)"
+    )
+    expect(page.get_by_text("the same in every run: Who is trained all")).to_be_visible()
+    expect(page.locator("p.cp-legend").first).to_contain_text("dark purple")
+    expect(page.locator("svg[role=img] title", has_text="one line for each value of").first).to_be_attached()
     # A bad folder: a message beside the field, and the open sweep stays.
     field = page.get_by_label("Sweep folder", exact=True)
     field.fill("results/none")
@@ -108,6 +115,20 @@ def test_research_opens_a_sweep_and_draws_it(page, dashboard, console_errors):
     expect(page.get_by_text("Heatmap values")).to_be_attached()
     assert not console_errors, console_errors
     check_axe(page, "research")
+
+
+def test_explore_names_scenarios_and_says_plainly_what_a_field_needs(page, dashboard, console_errors):
+    dash.open_dashboard(page, dashboard.url)
+    page.get_by_label("Scenario", exact=True).select_option(label="Baseline plus peer support")
+    expect(page.get_by_text("about one for every eight disabled workers")).to_be_visible(timeout=20_000)
+    type_number(page, "Seed (same seed, same run)", "-3")
+    expect(page.get_by_role("alert").first).to_contain_text("The seed must be a whole number, 0 or more")
+    type_number(page, "People in the organisation", "5000")
+    expect(page.get_by_role("alert").nth(1)).to_contain_text("from 4 to 2,000: this page draws everyone")
+    expect(page.get_by_text("organisation.people")).to_have_count(0)
+    page.get_by_label("Highlight a role", exact=True).select_option(label="Disabled worker")
+    expect(page.locator("svg desc", has_text="of the role disabled worker are outlined in bold")).to_be_attached()
+    assert not console_errors, console_errors
 
 
 def test_explore_after_a_year_in_both_modes(page, dashboard, console_errors):
