@@ -8,6 +8,7 @@ A card file is TOML data, validated at the boundary like a scenario (docs/assump
     why = "What we believe rework and staff's pull to the standard service are, after two workshops."
 
     [costs.rework]
+    plain = "what rework costs"   # optional: the parameter in words, for verdicts and charts
     lo = 0.2
     hi = 0.6
     distribution = "triangular"   # or "uniform"
@@ -48,7 +49,7 @@ from coprod_sim.config import (
     check_value,
     param,
 )
-from coprod_sim.limits import MAX_DESIGN_POINTS, MAX_SEED, PATH_CHARS, named, shown
+from coprod_sim.limits import MAX_DESIGN_POINTS, MAX_SEED, PATH_CHARS, PLAIN_CHARS, named, shown
 from coprod_sim.scenarios import check_description, data_dir, parse_toml, read_text
 
 __all__ = [
@@ -72,7 +73,7 @@ __all__ = [
 
 DISTRIBUTIONS = ("uniform", "triangular")
 _HEADER_KEYS = ("agreed_by", "date", "why")
-_CARD_KEYS = ("lo", "hi", "distribution", "mode", "value", "source", "note")
+_CARD_KEYS = ("plain", "lo", "hi", "distribution", "mode", "value", "source", "note")
 _TABLES = ("[cards]", *(f"[{s}]" for s in SECTIONS))
 #: Parameters that are the question asked, not a belief: the horizon and the organisation's size
 #: are set per run (--steps, --set), so a card on them would blur what is compared.
@@ -92,6 +93,7 @@ class Card:
     value: Any = None
     note: str = ""
     origin: str = ""  # the file it came from, so a merged set says whose belief each card is
+    plain: str = ""  # the parameter in a few plain words ("what rework costs"), said in verdicts
 
     @property
     def fixed(self) -> bool:
@@ -211,6 +213,25 @@ def _card(path: str, spec: Any, at: str, calibrated: set[str]) -> Card:
     note = spec.get("note", "")
     if note != "":
         note = check_description(note, f"{at}{path}.note", "what was said")
+    card = _card_body(p, spec, at, source, note)
+    return replace(card, plain=_plain_words(spec, f"{at}{path}.plain")) if "plain" in spec else card
+
+
+def _plain_words(spec: Mapping[str, Any], key: str) -> str:
+    """Validate a card's plain name: short words that fit "depends mostly on ..." and a chart's axis."""
+    value = spec["plain"]
+    allowed = (
+        f"allowed is a text of at most {PLAIN_CHARS} characters on one line saying the parameter in plain words, "
+        'to follow "depends mostly on", e.g. "what rework costs"'
+    )
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > PLAIN_CHARS or "\n" in value:
+        raise ConfigError(f"{key} = {shown(value)}: {allowed}")
+    return value.strip()
+
+
+def _card_body(p: Param, spec: Mapping[str, Any], at: str, source: str, note: str) -> Card:
+    """Return the card's value or range (its source and note already checked)."""
+    path = p.path
     has_range = "lo" in spec or "hi" in spec
     if "value" in spec:
         if has_range or "distribution" in spec or "mode" in spec:
@@ -304,12 +325,15 @@ def _origins(cards: Iterable[Card]) -> str:
 def merge_cards(base: Cards, *overrides: Cards) -> Cards:
     """Cards of ``base`` with each later file's cards replacing the same parameter's (a workshop's over the defaults).
 
-    The header is the last file's: the merge is that workshop's view.
+    The header is the last file's: the merge is that workshop's view. A card without a plain name
+    keeps the one of the card it replaces (a workshop need not say again what rework is).
     """
     merged = dict(base.cards)
     last = base
     for layer in overrides:
-        merged.update(layer.cards)
+        for path, card in layer.cards.items():
+            before = merged.get(path)
+            merged[path] = replace(card, plain=card.plain or (before.plain if before else ""))
         last = layer
     result = Cards(last.agreed_by, last.date, last.why, dict(sorted(merged.items())), last.path)
     check_combinations(result)  # a workshop's range may not fit with a default card of the same section

@@ -17,6 +17,7 @@ Why each limit is where it is:
 * :data:`MAX_TIMELINE_ENTRIES`: the model reads the timeline every week.
 * :data:`MAX_FILE_BYTES`, :data:`MAX_DESCRIPTION_CHARS`: input files are a few kilobytes; a
   description is printed.
+* :data:`PLAIN_CHARS`: a card's plain name goes inside a printed sentence and on a chart's axis.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ __all__ = [
     "MAX_TITLE_CHARS",
     "MAX_WORKERS",
     "PATH_CHARS",
+    "PLAIN_CHARS",
     "SHOWN_CHARS",
     "design_points",
     "memory_needed",
@@ -80,6 +82,8 @@ MAX_FILE_BYTES = 1_000_000
 MAX_DESCRIPTION_CHARS = 2_000
 #: Length of a scenario's title (a menu shows it).
 MAX_TITLE_CHARS = 80
+#: Length of a card's plain name (it goes inside a verdict's sentence and on a chart's axis).
+PLAIN_CHARS = 80
 #: Characters of a value quoted in an error message.
 SHOWN_CHARS = 40
 #: Characters of a file name shown in an error message (file names are read in full up to this).

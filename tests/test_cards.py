@@ -357,3 +357,15 @@ def test_ranges_that_cannot_be_drawn_together_are_refused(tmp_path, capsys):
     assert main(["cards", "check", str(alone)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "the default cards" in err and str(alone) in err
+
+
+def test_every_default_card_has_a_plain_name_and_a_workshop_card_keeps_it():
+    cards = default_cards()
+    assert all(c.plain and len(c.plain) <= 80 and c.plain[0].islower() for c in cards.cards.values()), [
+        p for p, c in cards.cards.items() if not c.plain
+    ]
+    head = '[cards]\nagreed_by = "Access Group"\ndate = 2026-11-20\nwhy = "Ours."\n\n'
+    ours = parse_cards(head + '[costs.rework]\nvalue = 0.3\nsource = "workshop judgement"\n', "ours.toml")
+    assert merge_cards(cards, ours).cards["costs.rework"].plain == cards.cards["costs.rework"].plain
+    with pytest.raises(ConfigError, match=r"ours\.toml: costs\.rework\.plain = .*at most 80 characters"):
+        parse_cards(head + f'[costs.rework]\nplain = "{"x" * 81}"\nvalue = 0.3\nsource = "w"\n', "ours.toml")
