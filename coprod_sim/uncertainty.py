@@ -7,6 +7,8 @@ over parameters and chance together, so a scenario's difference from the first i
 draw. For each outcome the share of draws in which a scenario is better than the first
 (``p_better``, ties counted half) and the median and 90% interval of the paired differences are
 reported; for cost, the share of draws in which the extra cost is paid back within the horizon.
+What decides each difference is ranked over the same draws (:mod:`coprod_sim.drivers`), and the
+verdict names the one or two drawn parameters that beat chance.
 
 A scenario's levers come from its file and are never replaced by a card: a workshop's card on
 a parameter the scenarios set differently is refused (:func:`~coprod_sim.cards.check_against`),
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from coprod_sim import outputs
 from coprod_sim.cards import Cards, check_against, default_cards, draw_overrides, load_cards, merge_cards
 from coprod_sim.compare import TABLE_OUTCOMES, break_even_week
 from coprod_sim.config import Config, ConfigError
+from coprod_sim.drivers import PAYBACK, driver_words, table_drivers
 from coprod_sim.limits import DEFAULT_DRAWS
 from coprod_sim.run import replicate_seeds, summarise
 from coprod_sim.scenarios import Scenario
@@ -56,6 +59,9 @@ class Draws:
     seeds: list[int]
     overrides: list[dict[str, Any]]
     source: str  # what was drawn, in words (CARDS_ONLY until a posterior exists)
+    # Drawn parameters in plain words (the cards' ``plain``), said when one decides a verdict;
+    # a parameter without one is said in its definition's words (coprod_sim.drivers.plain_name).
+    labels: dict[str, str] = field(default_factory=dict)
 
     def table(self) -> pd.DataFrame:
         """One row per draw: ``draw`` (from 1), ``seed``, then each drawn parameter by key path."""
@@ -83,7 +89,8 @@ def draws(n: int, seed: int, cards: Cards, posterior: pd.DataFrame | None = None
         picked = posterior.iloc[rows].to_dict("records")
         card_sets = [{**c, **{k: _plain(v) for k, v in p.items()}} for c, p in zip(card_sets, picked, strict=True)]
         source = "parameters drawn: calibration posterior paired with assumption cards"
-    return Draws(replicate_seeds(seed, n), card_sets, source)
+    labels = {p: c.plain for p, c in cards.cards.items() if c.plain}
+    return Draws(replicate_seeds(seed, n), card_sets, source, labels)
 
 
 def _plain(v: Any) -> Any:
@@ -181,6 +188,7 @@ class FullComparison:
     runs: pd.DataFrame  # scenario, draw, seed, then the summaries
     verdicts: pd.DataFrame  # scenario, outcome, p_better, median, lo, hi
     payback: pd.DataFrame  # scenario, p_payback, median_week
+    drivers: pd.DataFrame = field(default_factory=pd.DataFrame)  # coprod_sim.drivers.COLUMNS
 
 
 def plan_draws(scenarios: Sequence[Scenario], drawn: Draws, steps: int | None) -> tuple[list[str], list[Task]]:
@@ -214,6 +222,7 @@ def compare_full(
 
     Every draw is checked with every scenario before any run (:func:`plan_draws`).
     ``on_draw(done, total)`` is called as draws finish. Results do not depend on the executor.
+    What decides each difference is ranked over the draws (:func:`~coprod_sim.drivers.table_drivers`).
     """
     names, tasks = plan_draws(scenarios, drawn, steps)
     got: dict[int, tuple] = {}
@@ -231,7 +240,8 @@ def compare_full(
     )
     weeks = {n: [d[1][j] for d in ordered] for j, n in enumerate(names)}
     horizon = min(d[2] for d in ordered)
-    return FullComparison(names, drawn, horizon, runs, _verdicts(names, runs), _payback(names, weeks))
+    drivers = table_drivers(names, runs, weeks, horizon, drawn.table(), drawn.labels, TABLE_OUTCOMES)
+    return FullComparison(names, drawn, horizon, runs, _verdicts(names, runs), _payback(names, weeks), drivers)
 
 
 def _verdicts(names: list[str], runs: pd.DataFrame) -> pd.DataFrame:
@@ -289,7 +299,9 @@ def format_verdicts(c: FullComparison) -> str:
 
     An outcome is "better in k of n draws" (or worse, whichever holds in more), most certain
     first; outcomes whose 90% interval lies within the smallest difference worth reporting
-    (:func:`~coprod_sim.outputs.worth`) are listed together; then cost and payback.
+    (:func:`~coprod_sim.outputs.worth`) are listed together; then cost and payback. Under each
+    outcome, cost and payback, one sentence names the one or two drawn parameters that decide it
+    (beat chance), or says that none does.
     """
     n = len(c.draws.seeds)
     lines = []
@@ -306,11 +318,37 @@ def format_verdicts(c: FullComparison) -> str:
                 ranked.append((abs(r["p_better"] - 0.5) if np.isfinite(r["p_better"]) else -1.0, key, r))
         for _, key, r in sorted(ranked, key=lambda t: -t[0]):
             lines.append(f"  {_outcome_words(key, r, _paired(c, name, key))}")
+            lines += _why(c, name, key, _question(r["p_better"]))
         if small:
             lines.append(f"  No difference worth reporting in the middle 90% of draws: {', '.join(small)}")
         lines.append(f"  {_outcome_words('cost_per_year', rows.loc['cost_per_year'], n)}")
-        lines.append(f"  {_payback_words(c.payback.set_index('scenario').loc[name], n, c.horizon)}")
+        lines += _why(c, name, "cost_per_year", "How much more or less it costs")
+        pay = c.payback.set_index("scenario").loc[name]
+        lines.append(f"  {_payback_words(pay, n, c.horizon)}")
+        if 0 < pay["p_payback"] < 1:
+            lines += _why(c, name, PAYBACK, f"Whether it pays back within {_years(c.horizon)}")
+        elif pay["p_payback"] == 1:
+            lines += _why(c, name, PAYBACK, "When it pays back")
     return "\n".join(lines)
+
+
+def _question(p: float) -> str:
+    """Return what the drivers of an outcome decide: its direction if the draws disagree, else its size."""
+    if not np.isfinite(p):
+        return "How large the difference is"
+    if p == 1:
+        return "How much better it is"
+    if p == 0:
+        return "How much worse it is"
+    return "Whether it is better or worse"
+
+
+def _why(c: FullComparison, name: str, key: str, question: str) -> list[str]:
+    """Return the sentence on what decides one difference, indented under it (none if drivers were not ranked)."""
+    if c.drivers.empty:
+        return []
+    words = driver_words(c.drivers, name, key, question)
+    return [f"    {words}"] if words else []
 
 
 def _paired(c: FullComparison, name: str, key: str) -> int:

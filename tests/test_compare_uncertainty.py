@@ -100,7 +100,10 @@ def test_files_have_the_issue_columns_and_do_not_depend_on_workers(tmp_path):
     verdicts = pd.read_csv(tmp_path / "one" / "verdicts.csv")
     assert list(verdicts.columns) == ["scenario", "outcome", "p_better", "median", "lo", "hi"]
     assert list(pd.read_csv(tmp_path / "one" / "payback.csv").columns) == ["scenario", "p_payback", "median_week"]
-    for name in ("verdicts.csv", "payback.csv", "draws.csv", "verdicts.txt"):
+    drivers = pd.read_csv(tmp_path / "one" / "drivers.csv")
+    assert list(drivers.columns[:4]) == ["scenario", "outcome", "parameter", "importance"]
+    assert (tmp_path / "one" / "drivers.png").read_bytes().startswith(b"\x89PNG")
+    for name in ("verdicts.csv", "payback.csv", "draws.csv", "verdicts.txt", "drivers.csv", "drivers.png"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
 
 

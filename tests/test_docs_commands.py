@@ -134,7 +134,7 @@ SLOW = {
     "coprod-sim validate": "the validation experiments, about 35 seconds",
     "coprod-sim sweep": "sweeps of 135 to 2,048 runs",
     "coprod-sim analyze": "it reads the sweep above",
-    "coprod-sim compare baseline transformative --uncertainty full": "40 runs of ten years, about 20 seconds",
+    "coprod-sim compare baseline transformative --uncertainty full": "40 or 160 runs of ten years, 20 to 60 seconds",
 }
 
 
