@@ -99,11 +99,12 @@ def _plain(v: Any) -> Any:
 
 
 def choose_cards(
-    scenarios: Sequence[Scenario], assumptions: Path | None = None, pinned: Sequence[str] = ()
+    scenarios: Sequence[Scenario], assumptions: Path | Cards | None = None, pinned: Sequence[str] = ()
 ) -> tuple[Cards, list[str]]:
     """Return the cards a comparison draws from, and notes on default cards it leaves out.
 
-    A workshop's file (``assumptions``) is merged over the default cards; a card of that file on a
+    A workshop's file (``assumptions``: its path, or its cards already read, as the dashboard's
+    upload gives them) is merged over the default cards; a card of that file on a
     parameter the scenarios set differently, or that a scenario's timeline changes, is refused (one
     :class:`ConfigError` line). A default card on such a parameter, or on one pinned with ``--set``,
     is left out: the scenario files and the command line say what is compared.
@@ -114,7 +115,7 @@ def choose_cards(
     timed = {e.lever: s.name for s in scenarios for e in s.config.timeline}
     cards = default_cards()
     if assumptions is not None:
-        workshop = load_cards(assumptions)
+        workshop = assumptions if isinstance(assumptions, Cards) else load_cards(assumptions)
         check_against(workshop, configs, names)
         for path, card in workshop.cards.items():
             if path in timed:

@@ -654,3 +654,69 @@ def test_compare_table_shows_the_catalogue_decimals_levels_by_name_and_bands_wit
     assert np.all(np.asarray(s.lo) >= 0.0) and np.all(np.asarray(s.hi) <= 1.0)
     s = _bounded("x", "cost", np.array([1.0]), np.array([-5.0]), np.array([5.0]))  # money: not clipped
     assert np.asarray(s.lo)[0] == -5.0
+
+
+def _radio(rc, value: str) -> None:
+    """Choose the radio button of ``value`` (as a click on it does)."""
+    import ipyvuetify as v
+
+    rc.find(v.RadioGroup).widget.v_model = value
+
+
+def test_compare_view_with_uncertain_assumptions_shows_probabilities_drivers_and_downloads(tmp_path):
+    import ipyvuetify as v
+    import solara
+
+    from coprod_sim.dashboard.compare_full_view import FULL
+    from coprod_sim.dashboard.compare_view import CompareView
+
+    _box, rc = solara.render(CompareView(), handle_error=False)
+    _radio(rc, FULL)
+    _type(rc, "Draws of the assumptions", "4")
+    _type(rc, "Weeks to simulate", "26")
+    _button(rc, "Run the comparison").click()
+    text = _wait_for_text(rc, "over 4 draws of the assumptions")
+    assert "Compared with baseline, over 4 draws of the assumptions, transformative is better on" in text
+    assert "(better in 4 of 4 draws)" in text  # the count, in words
+    assert "Outcomes over 4 draws of the assumptions, each on its own seed" in text
+    assert "transformative: better than baseline in" in text
+    # Within half a year no draw pays back, so nothing decides payback; fit differs from draw to draw.
+    assert "the same in every draw, so no assumption decides it" in text
+    _choice(rc, "Outcome whose deciding assumptions are shown").value = "fit_mean"
+    text = _wait_for_text(rc, "Data table: What decides fit of services to people's needs: transformative against")
+    assert "What an unrelated assumption reaches by chance" in text
+    labels = [c for w in rc.find(v.Btn).widgets for c in w.children]
+    for words in ("Verdicts (CSV)", "Payback (CSV)", "What decides each verdict (CSV)"):
+        assert words in labels
+    assert "Seeds per scenario (replicates)" not in [w.label for w in rc.find(v.TextField).widgets]
+    rc.close()
+
+
+def test_a_cards_upload_is_validated_and_its_errors_name_the_field():
+    from coprod_sim.dashboard.compare_full_view import read_cards_upload
+
+    head = '[cards]\nagreed_by = "Access Group"\ndate = 2026-11-20\nwhy = "Ours."\n\n'
+    good = read_cards_upload("ours.toml", (head + '[costs.rework]\nvalue = 0.3\nsource = "workshop"\n').encode())
+    assert good.cards["costs.rework"].value == 0.3
+    bad = head + '[costs.rework]\nlo = 0.2\nhi = 9.0\ndistribution = "uniform"\nsource = "workshop"\n'
+    with pytest.raises(
+        ConfigError, match=r"^ours\.toml: costs\.rework\.hi = 9\.0 is out of range: allowed is a number from 0 to 5"
+    ):
+        read_cards_upload("ours.toml", bad.encode())
+    with pytest.raises(ConfigError, match="not a text file in UTF-8"):
+        read_cards_upload("ours.toml", b"\xff\xfe")
+    with pytest.raises(ConfigError, match="missing the \\[cards\\] table"):
+        read_cards_upload("ours.toml", b'[costs.rework]\nvalue = 0.3\nsource = "w"\n')
+
+
+def test_ranked_bars_say_in_words_which_beat_chance():
+    chart = svg.ranked_bars(
+        ["what one team project is worth", "how many people are in a team"],
+        [0.48, 0.2],
+        [True, False],
+        title="What decides payback",
+        threshold=0.37,
+    )
+    assert 'role="img"' in chart and "<title" in chart
+    assert "what one team project is worth: 0.48 (beats chance); how many people are in a team: 0.20." in chart
+    assert "An unrelated assumption reaches 0.37 by chance." in chart

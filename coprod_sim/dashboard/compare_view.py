@@ -1,4 +1,4 @@
-"""Compare: two to four scenarios, shipped or edited here, on common seeds, with 95% bands and a verdict."""
+"""Compare: two to four scenarios, shipped or edited here, on common seeds or on draws of the assumptions."""
 
 from __future__ import annotations
 
@@ -17,6 +17,16 @@ import solara.lab
 from coprod_sim.compare import TABLE_OUTCOMES, Comparison, compare
 from coprod_sim.config import PARAMS, Config, ConfigError, Param, check_value
 from coprod_sim.dashboard import svg
+from coprod_sim.dashboard.compare_full_view import (
+    CHANCE_ONLY,
+    DASHBOARD_DRAWS,
+    FULL,
+    MAX_PAGE_DRAWS,
+    CardsUpload,
+    FullResults,
+    UncertaintyChoice,
+    run_full,
+)
 from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure, FocusOn
 from coprod_sim.dashboard.explain import verdict
 from coprod_sim.dashboard.explore import DEFAULTS, LeverPanel, scenario_config
@@ -377,16 +387,36 @@ def ScenarioList(
         solara.Button("Add a scenario", on_click=add, classes=["cp-add-scenario"])
 
 
+def _not_run(n_scenarios: int, count: int | None, full: bool, weeks: int | None, seed: int | None) -> str:
+    """Say why a comparison with these settings is not run ('' when it can be).
+
+    ``count`` is the seeds per scenario, or with ``full`` the draws (each runs every scenario).
+    """
+    if full:
+        if count is None or not 1 <= count <= MAX_PAGE_DRAWS:
+            return (
+                f"Not run: use 1 to {MAX_PAGE_DRAWS} draws (the command line, compare --uncertainty full, is for more)."
+            )
+    elif count is None or not 1 <= count <= 50 or n_scenarios * count > MAX_RUNS:
+        return f"Not run: use 1 to 50 seeds and at most {MAX_RUNS} runs in all (a sweep is for more)."
+    if weeks is None or not 13 <= weeks <= 1040:
+        return "Not run: the number of weeks must be from 13 to 1,040."
+    if seed is None or seed < 0:
+        return "Not run: the seed must be a whole number of 0 or more."
+    return ""
+
+
 @solara.component
 def CompareView() -> None:
-    """Set up two to four scenarios, run them on common seeds, read the results."""
+    """Set up two to four scenarios, run them on common seeds (or draws of the assumptions), read the results."""
     specs = solara.use_reactive([new_spec("baseline"), new_spec("transformative")])
-    replicates = solara.use_reactive(5)
-    weeks = solara.use_reactive(260)
-    seed = solara.use_reactive(1)
-    progress = solara.use_reactive("")
-    outcome = solara.use_reactive(None)  # (Comparison, scenarios, weeks)
-    error = solara.use_reactive("")
+    replicates, n_draws = solara.use_reactive(5), solara.use_reactive(DASHBOARD_DRAWS)
+    weeks, seed = solara.use_reactive(260), solara.use_reactive(1)
+    mode, cards = solara.use_reactive(CHANCE_ONLY), solara.use_reactive(None)
+    progress, error = solara.use_reactive(""), solara.use_reactive("")
+    outcome = solara.use_reactive(
+        None
+    )  # (CHANCE_ONLY, Comparison, scenarios, weeks) or (FULL, FullComparison, weeks, notes)
     # Where the focus goes after an action (selector, nth, inner, count): see FocusOn.
     focus = solara.use_reactive(("", 0, "", 0))
 
@@ -411,37 +441,70 @@ def CompareView() -> None:
     def run() -> None:
         # The button is disabled while the runs go on: the focus goes to their progress, then to the verdict.
         focus_on("#cp-compare-progress")
+        full = mode.value == FULL
         try:
             scenarios = [build_scenario(s) for s in specs.value]
-        except ConfigError as exc:
-            error.value = f"Not run: {exc}"
-            return
-        n_runs = len(scenarios) * replicates.value
-        if not 1 <= replicates.value <= 50 or n_runs > MAX_RUNS:
-            error.value = f"Not run: use 1 to 50 seeds and at most {MAX_RUNS} runs in all (a sweep is for more)."
-            return
-        if not 13 <= weeks.value <= 1040:
-            error.value = "Not run: the number of weeks must be from 13 to 1,040."
-            return
-        if seed.value is None or seed.value < 0:
-            error.value = "Not run: the seed must be a whole number of 0 or more."
-            return
-        error.value = ""
-        progress.value = f"Running 0 of {n_runs} runs..."
+            error.value = _not_run(
+                len(scenarios), n_draws.value if full else replicates.value, full, weeks.value, seed.value
+            )
+            if error.value:
+                return
+            unit = f"draws (each runs all {len(scenarios)} scenarios)" if full else "runs"
+            total = n_draws.value if full else len(scenarios) * replicates.value
+            progress.value = f"Running 0 of {total} {unit}..."
 
-        def on_run(done: int, total: int) -> None:
-            progress.value = f"Running {done} of {total} runs..."
+            def on_step(done: int, total: int) -> None:
+                progress.value = f"Running {done} of {total} {unit}..."
 
-        result = compare(scenarios, replicates.value, seed.value, weeks.value, on_run=on_run)
-        outcome.value = (result, scenarios, weeks.value)
-        progress.value = f"Done: {n_runs} runs."
+            if full:
+                result, notes = run_full(scenarios, n_draws.value, seed.value, weeks.value, cards.value, on_step)
+                outcome.value = (FULL, result, weeks.value, notes)
+            else:
+                result = compare(scenarios, replicates.value, seed.value, weeks.value, on_run=on_step)
+                outcome.value = (CHANCE_ONLY, result, scenarios, weeks.value)
+        except ConfigError as exc:  # a scenario, or a card on a lever the scenarios differ on
+            error.value, progress.value = f"Not run: {exc}", ""
+            return
+        progress.value = f"Done: {total} {unit}."
         focus_on("#cp-compare-verdict")
 
     task = solara.lab.use_task(run, dependencies=None, prefer_threaded=True)
 
     ScenarioList(specs.value, set_spec, remove, add)
+    CompareSettings(mode, replicates, n_draws, weeks, seed, cards, task)
+    with solara.Div(attributes={"aria-live": "polite", "id": "cp-compare-progress"}):
+        if error.value:
+            solara.HTML(tag="p", unsafe_innerHTML=escape(error.value), classes=["cp-message"])
+        if progress.value:
+            solara.Text(progress.value)
+        if task.error:
+            solara.HTML(tag="p", unsafe_innerHTML=escape(f"The runs failed: {task.exception}"), classes=["cp-message"])
+    if outcome.value is not None and outcome.value[0] == FULL:
+        FullResults(*outcome.value[1:])
+    elif outcome.value is not None:
+        CompareResults(*outcome.value[1:])
+    FocusOn(selector=focus.value[0], nth=focus.value[1], inner=focus.value[2], count=focus.value[3])
+
+
+@solara.component
+def CompareSettings(
+    mode: solara.Reactive[str],
+    replicates: solara.Reactive[int],
+    n_draws: solara.Reactive[int],
+    weeks: solara.Reactive[int],
+    seed: solara.Reactive[int],
+    cards: solara.Reactive[Any],
+    task: Any,
+) -> None:
+    """Set what the comparison allows for, how many seeds or draws, weeks, seed, the cards, and Run."""
+    UncertaintyChoice(mode)
+    if mode.value == FULL:
+        CardsUpload(cards)
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
-        solara.InputInt("Seeds per scenario (replicates)", value=replicates)
+        if mode.value == FULL:
+            solara.InputInt("Draws of the assumptions", value=n_draws)
+        else:
+            solara.InputInt("Seeds per scenario (replicates)", value=replicates)
         solara.InputInt("Weeks to simulate", value=weeks)
         solara.InputInt("Master seed", value=seed)
         # Not disabled while running (a disabled button drops the focus to the page's body): it
@@ -453,13 +516,3 @@ def CompareView() -> None:
             attributes={"aria-disabled": "true" if task.pending else "false"},
             retain_focus_on_click=True,  # Vuetify would blur a clicked button
         )
-    with solara.Div(attributes={"aria-live": "polite", "id": "cp-compare-progress"}):
-        if error.value:
-            solara.HTML(tag="p", unsafe_innerHTML=escape(error.value), classes=["cp-message"])
-        if progress.value:
-            solara.Text(progress.value)
-        if task.error:
-            solara.HTML(tag="p", unsafe_innerHTML=escape(f"The runs failed: {task.exception}"), classes=["cp-message"])
-    if outcome.value is not None:
-        CompareResults(*outcome.value)
-    FocusOn(selector=focus.value[0], nth=focus.value[1], inner=focus.value[2], count=focus.value[3])

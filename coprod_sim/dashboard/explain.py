@@ -18,7 +18,7 @@ from coprod_sim.outputs import QUARTER_WEEKS, better, decimals, label, phrase, s
 if TYPE_CHECKING:
     from coprod_sim.model import CoProdModel
 
-__all__ = ["VERDICT_OUTCOMES", "explain", "pct", "verdict"]
+__all__ = ["CLEAR", "VERDICT_OUTCOMES", "explain", "pct", "verdict", "verdict_full"]
 
 
 def pct(x: float) -> str:
@@ -211,3 +211,68 @@ def verdict(comparison: Any, horizon_weeks: int) -> str:
 
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+#: A verdict over draws is "clear" when at least this share of draws go one way (9 in 10).
+CLEAR = 0.9
+
+
+def _draw_counts(rows: Any, n: int) -> dict[str, list[tuple[float, str]]]:
+    """Sort the outcomes of one scenario's verdicts: clearly better, clearly worse, either way, too small."""
+    groups: dict[str, list[tuple[float, str]]] = {"better": [], "worse": [], "either": [], "small": []}
+    for key in VERDICT_OUTCOMES:
+        if key not in rows.index:
+            continue
+        r = rows.loc[key]
+        p, lo, hi = float(r["p_better"]), float(r["lo"]), float(r["hi"])
+        words = phrase(summary(key).column)
+        if not np.isfinite(p):
+            continue
+        if -worth(key) < lo and hi < worth(key):
+            groups["small"].append((0.0, words))
+        elif p >= CLEAR:
+            groups["better"].append((p, f"{words} (better in {p * n:g} of {n} draws)"))
+        elif p <= 1 - CLEAR:
+            groups["worse"].append((1 - p, f"{words} (worse in {(1 - p) * n:g} of {n} draws)"))
+        else:
+            groups["either"].append((abs(p - 0.5), f"{words} (better in {p * n:g} of {n})"))
+    return groups
+
+
+def verdict_full(comparison: Any, horizon_weeks: int) -> list[str]:
+    """Paragraphs in plain words for a comparison over draws of the assumptions (coprod_sim.uncertainty).
+
+    For each scenario against the first: the outcomes it is better on in at least 9 of 10 draws,
+    those it is worse on, those that go either way, then whether its extra cost is paid back and
+    which assumptions decide that (coprod_sim.drivers). The table gives every number.
+    """
+    from coprod_sim.drivers import PAYBACK, driver_words  # the verdict's words, beside the command line's
+
+    n = len(comparison.draws.seeds)
+    ref = comparison.names[0]
+    paragraphs = []
+    for name in comparison.names[1:]:
+        rows = comparison.verdicts[comparison.verdicts.scenario == name].set_index("outcome")
+        g = _draw_counts(rows, n)
+        text = f"Compared with {ref}, over {n} draws of the assumptions, {name} is"
+        text += f" better on {_named(g['better'])}" if g["better"] else " not clearly better on anything"
+        text += f", and worse on {_named(g['worse'])}." if g["worse"] else "."
+        if g["either"]:
+            text += f" It goes either way, depending on the draw, on {_named(g['either'])}."
+        if g["small"]:
+            k_small = len(g["small"])
+            text += f" {k_small} outcome{'s show' if k_small != 1 else ' shows'} no difference worth reporting."
+        pay = comparison.payback.set_index("scenario").loc[name]
+        k = round(float(pay["p_payback"]) * n)
+        years = f"{horizon_weeks} weeks ({horizon_weeks / 52:.1f} years)"
+        text += f" It pays back its extra cost (or never costs more) within {years} in {k} of {n} draws."
+        if 0 < k < n:
+            why = driver_words(comparison.drivers, name, PAYBACK, "Whether it does")
+            text += f" {why}" if why else ""
+        paragraphs.append(text)
+    paragraphs.append(
+        f"Each draw is one set of values for the uncertain assumptions, on its own seed, the same for every "
+        f"scenario. With {n} draws, each count out of {n} is known to within about {50 / n**0.5:.0f} percentage "
+        "points (one standard error, at most)."
+    )
+    return paragraphs

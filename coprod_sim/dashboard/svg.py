@@ -29,6 +29,7 @@ __all__ = [
     "line_chart",
     "network",
     "network_legend",
+    "ranked_bars",
     "team_layout",
     "viridis",
 ]
@@ -652,3 +653,71 @@ def colour_key(label: str, lo: float, hi: float) -> str:
         f'<p class="cp-legend">{escape(label)}: dark purple {escape(_fmt(lo))} '
         f'<span class="cp-scale" aria-hidden="true">{scale}</span> yellow {escape(_fmt(hi))}</p>'
     )
+
+
+# ----------------------------------------------------------------------------------------
+# ranked bars (what decides a verdict)
+# ----------------------------------------------------------------------------------------
+
+
+def ranked_bars(
+    names: Sequence[str],
+    values: Sequence[float],
+    strong: Sequence[bool],
+    *,
+    title: str,
+    threshold: float | None = None,
+    width: int = CHART_WIDTH,
+) -> str:
+    """Draw horizontal bars on a 0-1 scale, in the order given, each named above its bar.
+
+    ``strong`` bars (those that beat chance) are filled blue and say so in words beside their
+    value; the others are outlined in grey, so the difference does not rest on colour. A dashed
+    rule marks ``threshold`` (what chance reaches). Names are wrapped to the drawing's width.
+    """
+    heading, extra = _title(title, width)
+    left, right, top = 8, 16, 44 + extra
+    scale = width - left - right
+    rows, y = [], top
+    for name, v, s in zip(names, values, strong, strict=True):
+        words = f"{name}: {_fmt(v)}" + (", beats chance" if s else "")
+        lines = textwrap.wrap(words, max(int(scale / 6.8), 10)) or [""]
+        rows.append((lines, float(v), bool(s), y))
+        y += 15 * len(lines) + 26
+    height = y + 8
+    chance = f" An unrelated assumption reaches {_fmt(threshold)} by chance." if threshold is not None else ""
+    desc = (
+        "; ".join(
+            f"{n}: {_fmt(v)}{' (beats chance)' if s else ''}" for n, v, s in zip(names, values, strong, strict=True)
+        )
+        + "."
+        + chance
+    )
+    head, tail = _open(title, desc, width, height, (title, tuple(names)))
+    out = [head, heading]
+    if threshold is not None and math.isfinite(threshold):
+        tx = left + scale * min(max(threshold, 0.0), 1.0)
+        out.append(
+            f'<line x1="{tx:.1f}" y1="{top - 14}" x2="{tx:.1f}" y2="{height - 4}" stroke="#D55E00" '
+            f'stroke-width="1.5" stroke-dasharray="5 4"/>'
+            # The label reads away from the rule, towards the middle, so it is never cut at an edge.
+            + (
+                f'<text x="{tx - 4:.1f}" y="{top - 18}" font-size="12" fill="#A33C00" text-anchor="end">'
+                if tx > width / 2
+                else f'<text x="{tx + 4:.1f}" y="{top - 18}" font-size="12" fill="#A33C00">'
+            )
+            + f"chance reaches {_fmt(threshold)}</text>"
+        )
+    for lines, v, s, y0 in rows:
+        spans = "".join(
+            f'<tspan x="{left}" dy="{0 if i == 0 else 15}">{escape(t)}</tspan>' for i, t in enumerate(lines)
+        )
+        out.append(f'<text y="{y0}" font-size="12" fill="#222">{spans}</text>')
+        by = y0 + 15 * (len(lines) - 1) + 6
+        bw = scale * (min(max(v, 0.0), 1.0) if math.isfinite(v) else 0.0)
+        fill, stroke = (OKABE_ITO[0], OKABE_ITO[0]) if s else ("#ffffff", "#595959")
+        out.append(
+            f'<rect x="{left}" y="{by}" width="{max(bw, 1.0):.1f}" height="12" fill="{fill}" stroke="{stroke}"/>'
+        )
+    out.append(tail)
+    return "".join(out)
