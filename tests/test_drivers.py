@@ -122,3 +122,18 @@ def test_in_the_model_what_rework_costs_decides_whether_a_plan_pays_back():
     weeks = {n: [None] * 16 for n in c.names}  # payback weeks are not kept; cost a year stands in
     shuffled = table_drivers(c.names, c.runs, weeks, c.horizon, table, drawn.labels, ["cost_per_year"])
     assert not shuffled[shuffled.outcome == "cost_per_year"]["beats_chance"].any()
+
+
+def test_a_posterior_column_of_the_draws_can_be_a_driver_and_is_named_in_words():
+    from coprod_sim.drivers import drawn_parameters, plain_name
+
+    cards = default_cards()
+    posterior = pd.DataFrame({"retention.wellbeing": np.linspace(3.5, 4.6, 12)})
+    drawn = draws(12, 1, cards, posterior=posterior)
+    x = drawn_parameters(drawn.table())
+    assert "retention.wellbeing" in x.columns and "costs.rework" in x.columns
+    assert plain_name("retention.wellbeing", drawn.labels) == "the effect of low wellbeing on leaving"
+    assert plain_name("costs.rework", drawn.labels) == cards.cards["costs.rework"].plain
+    y = 2.0 * x["retention.wellbeing"].to_numpy()  # a difference the posterior parameter decides
+    table, _ = rank_drivers(x, y, np.random.default_rng(0))
+    assert table.iloc[0]["parameter"] == "retention.wellbeing" and bool(table.iloc[0]["beats_chance"])
