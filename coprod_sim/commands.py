@@ -234,7 +234,7 @@ def _check_compare_options(args: argparse.Namespace) -> None:
 
 def compare_full_command(args: argparse.Namespace, scenarios: list[Any], pinned: list[str]) -> int:
     """``coprod-sim compare --uncertainty full``: verdicts as probabilities over parameter draws."""
-    from coprod_sim.drivers import write_drivers
+    from coprod_sim.drivers import DRIVERS_METHOD, write_drivers
     from coprod_sim.io import check_writable, write_json, write_parquet, write_text
     from coprod_sim.uncertainty import DEFAULT_DRAWS, choose_cards, compare_full, draws, format_verdicts, plan_draws
 
@@ -267,7 +267,7 @@ def compare_full_command(args: argparse.Namespace, scenarios: list[Any], pinned:
     write_text(result.verdicts.to_csv(index=False), out / "verdicts.csv")
     write_text(result.payback.to_csv(index=False), out / "payback.csv")
     write_text(drawn.table().to_csv(index=False), out / "draws.csv")
-    write_drivers(result.drivers, result.names, out)
+    drivers_alt = write_drivers(result.drivers, result.names, out)
     write_parquet(result.runs, out / "runs.parquet")
     write_text(header + "\n" + text + "\n", out / "verdicts.txt")
     write_json(
@@ -279,6 +279,8 @@ def compare_full_command(args: argparse.Namespace, scenarios: list[Any], pinned:
             "cards": {p: c.describe() + f" [{c.origin}]" for p, c in cards.cards.items()},
             "not_drawn": notes,
             "horizon_weeks": result.horizon,
+            "drivers": DRIVERS_METHOD,
+            "drivers_png_text": drivers_alt,  # the chart's text alternative, for a reader who cannot see it
             "scenarios": [provenance(s, None, args.steps or s.config.simulation.steps) for s in scenarios],
         },
         out / "compare.json",

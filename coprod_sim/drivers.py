@@ -26,6 +26,7 @@ when they would pay back.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -40,6 +41,7 @@ __all__ = [
     "BOOTSTRAPS",
     "CHANCE",
     "COLUMNS",
+    "DRIVERS_METHOD",
     "LEVEL",
     "PAYBACK",
     "SHUFFLES",
@@ -62,6 +64,12 @@ PAYBACK = "payback_week"
 #: drivers.csv's columns: the issue's four, then the signed rho, the bootstrap interval, the rank,
 #: whether it beats chance and the parameter in plain words.
 COLUMNS = ["scenario", "outcome", "parameter", "importance", "rho", "lo", "hi", "rank", "beats_chance", "plain"]
+#: The method in one line, recorded in compare.json beside the files it made.
+DRIVERS_METHOD = (
+    "Spearman rank correlation of each drawn parameter with the paired difference (payback: the week, draws not "
+    "paid back tied last), named if above the 95th percentile of the strongest |rho| over 1,000 shuffles of the "
+    "draws (max-statistic permutation test); lo and hi: 90% bootstrap interval (200 resamples)"
+)
 SHUFFLES = 1000  # the 95th percentile of the max is then known to about +-0.01 in |rho|
 BOOTSTRAPS = 200
 LEVEL = 0.95  # a driver is named if it beats the strongest unrelated parameter in 95% of shuffles
@@ -156,7 +164,9 @@ def plain_name(path: str, labels: Mapping[str, str]) -> str:
     if p is None:
         return path
     doc = p.doc.split(" (")[0].split(";")[0].rstrip(".")
-    return "the " + doc[:1].lower() + doc[1:]
+    doc = doc[:1].lower() + doc[1:]
+    # "how sharply ..." already reads after "depends mostly on"; "effect of ..." needs its article.
+    return doc if doc.split(" ")[0] in ("how", "what", "whether", "when", "which", "who") else "the " + doc
 
 
 def named_drivers(d: pd.DataFrame, scenario: str, outcome: str, top: int = 2) -> tuple[list[str], float] | None:
@@ -263,7 +273,9 @@ def drivers_figure(d: pd.DataFrame, names: Sequence[str], outcomes: Sequence[str
                 ax.text(0.5, 0.5, "The same in every draw:\nno parameter decides it", ha="center", va="center")
                 continue
             colours = ["#0072B2" if b else "#999999" for b in shown.beats_chance]
-            ax.barh(shown["plain"], shown["importance"], color=colours)
+            # Long names (a parameter without a card's plain name) wrap, so the bars keep their width.
+            names_shown = [textwrap.fill(x, 45) for x in shown["plain"]]
+            ax.barh(range(len(shown)), shown["importance"], color=colours, tick_label=names_shown)
             ax.axvline(chance, color="#D55E00", linestyle="--", linewidth=1.2)
             ax.tick_params(axis="y", labelsize=8)
     for ax in axes[-1]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -103,6 +104,9 @@ def test_files_have_the_issue_columns_and_do_not_depend_on_workers(tmp_path):
     drivers = pd.read_csv(tmp_path / "one" / "drivers.csv")
     assert list(drivers.columns[:4]) == ["scenario", "outcome", "parameter", "importance"]
     assert (tmp_path / "one" / "drivers.png").read_bytes().startswith(b"\x89PNG")
+    meta = json.loads((tmp_path / "one" / "compare.json").read_text(encoding="utf-8"))
+    assert meta["drivers"].startswith("Spearman rank correlation")
+    assert meta["drivers_png_text"].startswith("What decides each difference. Payback week, peer_support against")
     for name in ("verdicts.csv", "payback.csv", "draws.csv", "verdicts.txt", "drivers.csv", "drivers.png"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
 
