@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import platform
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -416,7 +417,7 @@ def validate_command(args: argparse.Namespace) -> int:
 
 
 def calibrate_command(args: argparse.Namespace) -> int:
-    """``coprod-sim calibrate``: fit the calibrated parameters to published targets."""
+    """``coprod-sim calibrate``: a posterior of the calibrated parameters from published targets."""
     from coprod_sim.io import check_writable
     from coprod_sim.validation.calibrate import calibrate, describe, load_calibration
 
@@ -424,16 +425,22 @@ def calibrate_command(args: argparse.Namespace) -> int:
     check_writable(args.out)
     n_runs = spec.samples * spec.replicates
     print(
-        f"Calibration of {len(spec.parameters)} parameters to {len(spec.targets)} targets: {spec.rounds} rounds of "
-        f"{spec.samples} points x {spec.replicates} seeds, {args.workers} worker(s), into {args.out}",
+        f"Calibration of {len(spec.parameters)} parameters to {len(spec.targets)} targets: {spec.waves} waves of "
+        f"{spec.samples} points x {spec.replicates} seeds, then ABC on emulators and {spec.confirm_draws} posterior "
+        f"draws x {spec.confirm_replicates} seeds to confirm; {args.workers} worker(s), into {args.out}",
         flush=True,
     )
+    start = time.monotonic()
     with _executor(args, n_runs) as (executor, _):
         result = calibrate(
             args.out, spec, executor=executor, resume=args.resume, progress=lambda m: print(f"  {m}", flush=True)
         )
     print(describe(result))
-    print(f"Values: {args.out}/calibrated.toml; every point: {args.out}/points.csv; all: {args.out}/calibration.json")
+    print(f"Took {(time.monotonic() - start) / 60:.1f} minutes.")
+    print(
+        f"Draws: {args.out}/posterior.csv with provenance {args.out}/posterior.json; figure {args.out}/posterior.png; "
+        f"medians {args.out}/calibrated.toml; every point {args.out}/points.csv; confirmation {args.out}/confirmed.csv"
+    )
     return 0
 
 

@@ -351,21 +351,26 @@ def test_fast_patterns_hold(tmp_path):
 
 
 def test_a_small_calibration_runs_writes_its_files_and_repeats(tmp_path):
-    """One round of 4 points on one parameter and one target: the machinery, not the fit."""
+    """Two waves of 8 points on one parameter and one target: the machinery, not the fit."""
     spec = dataclasses.replace(
         load_calibration(),
-        parameters=(Factor("training.effect", low=0.01, high=0.04),),
+        parameters=(Factor("training.effect", low=0.01, high=0.08),),
         targets=(PATTERNS["training_g"],),
-        samples=4,
-        rounds=1,
+        samples=8,
+        waves=2,
         replicates=1,
-        confirm_replicates=2,
+        particles=200,
+        draws=40,
+        confirm_draws=3,
+        confirm_replicates=1,
     )
     a = calibrate(tmp_path / "a", spec)
-    assert 0.01 <= a.values["training.effect"] <= 0.04
-    assert len(a.points) == 4 and a.points["training_g"].between(0, 2).all()
-    assert list(a.confirmed["target"]) == ["training_g"] and np.isfinite(a.loss)
+    assert 0.01 <= a.values["training.effect"] <= 0.08
+    assert len(a.points) == 16 and a.points["training_g"].between(0, 2).all()
+    assert list(a.confirmed["target"]) == ["training_g"] and a.runs == 16 + 3
     assert (tmp_path / "a" / "calibrated.toml").read_text().count("effect = ") == 1
+    assert len(pd.read_csv(tmp_path / "a" / "posterior.csv")) == 40
     b = calibrate(tmp_path / "b", spec)
     assert a.values == b.values
-    assert (tmp_path / "a" / "points.csv").read_bytes() == (tmp_path / "b" / "points.csv").read_bytes()
+    for name in ("points.csv", "posterior.csv", "confirmed.csv"):  # the same seed gives the same posterior
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
