@@ -147,8 +147,9 @@ def _add_compare(sub: Any) -> None:
         "--uncertainty",
         choices=("seeds", "full"),
         default="seeds",
-        help="seeds (default): intervals over chance only; full: probabilities over draws of the assumed "
-        "parameters (assumption cards), each on its own seed, the same in every scenario",
+        help="seeds (default): intervals over chance only; full: probabilities over draws of the calibrated "
+        "parameters (the shipped posterior) and the assumed ones (assumption cards), each on its own seed, the "
+        "same in every scenario",
     )
     c.add_argument(
         "--draws",
@@ -189,6 +190,13 @@ def _add_validate(sub: Any) -> None:
     )
     v.add_argument("--patterns", type=Path, help="a patterns file (default: experiments/validation/patterns.toml)")
     v.add_argument("--resume", action="store_true", help="finish an interrupted validation in --out")
+    v.add_argument(
+        "--posterior",
+        type=_whole(1, 500),
+        metavar="K",
+        help="also run every experiment at K draws of the shipped calibration posterior (2 seeds each) and "
+        "judge each pattern by its posterior predictive too: the band must hold the central 90%% of it",
+    )
     _engine_arguments(v)
 
 

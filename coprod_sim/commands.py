@@ -236,11 +236,21 @@ def _check_compare_options(args: argparse.Namespace) -> None:
 def compare_full_command(args: argparse.Namespace, scenarios: list[Any], pinned: list[str]) -> int:
     """``coprod-sim compare --uncertainty full``: verdicts as probabilities over parameter draws."""
     from coprod_sim.io import check_writable, write_json, write_parquet, write_text
-    from coprod_sim.uncertainty import DEFAULT_DRAWS, choose_cards, compare_full, draws, format_verdicts, plan_draws
+    from coprod_sim.uncertainty import (
+        DEFAULT_DRAWS,
+        choose_cards,
+        choose_posterior,
+        compare_full,
+        draws,
+        format_verdicts,
+        plan_draws,
+    )
 
     n = args.draws or DEFAULT_DRAWS
     cards, notes = choose_cards(scenarios, args.assumptions, pinned)
-    drawn = draws(n, args.seed, cards)
+    posterior, post_notes = choose_posterior(scenarios, pinned)
+    notes += post_notes
+    drawn = draws(n, args.seed, cards, posterior)
     plan_draws(scenarios, drawn, args.steps)  # every draw checked with every scenario before any run
     out = check_writable(args.out)
     header = (
@@ -277,6 +287,7 @@ def compare_full_command(args: argparse.Namespace, scenarios: list[Any], pinned:
             "parameters": drawn.source,
             "cards": {p: c.describe() + f" [{c.origin}]" for p, c in cards.cards.items()},
             "not_drawn": notes,
+            "posterior": _posterior_provenance() if posterior is not None else None,
             "horizon_weeks": result.horizon,
             "scenarios": [provenance(s, None, args.steps or s.config.simulation.steps) for s in scenarios],
         },
@@ -284,6 +295,15 @@ def compare_full_command(args: argparse.Namespace, scenarios: list[Any], pinned:
     )
     print(f"\nWrote {out}/verdicts.csv, payback.csv, draws.csv, runs.parquet, verdicts.txt and compare.json")
     return 0
+
+
+def _posterior_provenance() -> dict[str, Any]:
+    """Where the shipped posterior came from (a comparison's record of what it drew)."""
+    from coprod_sim.validation.posterior import POSTERIOR_FILE, provenance
+
+    p = provenance()
+    keys = ("git_describe", "date", "calibration_sha256", "seed", "draws", "model_runs")
+    return {"file": POSTERIOR_FILE.name, **{k: p.get(k) for k in keys}}
 
 
 def _bar(total: int, unit: str) -> Any:
@@ -381,19 +401,28 @@ def _executor(args: argparse.Namespace, n_runs: int) -> Iterator[tuple[Any, Any]
 def validate_command(args: argparse.Namespace) -> int:
     """``coprod-sim validate``: check the model against published patterns (exit 1 unless every pattern passes)."""
     from coprod_sim.io import check_writable
-    from coprod_sim.validation.patterns import load_patterns, load_validation_experiment, validate
+    from coprod_sim.validation.patterns import POSTERIOR_REPLICATES, load_patterns, load_validation_experiment, validate
     from coprod_sim.validation.report import format_table, write_report
 
     patterns = load_patterns(args.patterns)
     names = list(dict.fromkeys(p.experiment for p in patterns))
     exps = [load_validation_experiment(n, args.replicates) for n in names]
+    draws = _posterior_draws(args.posterior)
     check_writable(args.out)
     n_runs = sum(len(e.points()) * e.replicates for e in exps)
+    if draws is not None:
+        n_runs += sum(len(e.points()) * len(draws) * POSTERIOR_REPLICATES for e in exps)
     print(
         f"Validation: {len(patterns)} patterns from {len(exps)} experiments, {n_runs} runs, "
         f"{args.workers} worker(s), into {args.out}",
         flush=True,
     )
+    if draws is not None:
+        print(
+            f"Posterior predictive: every experiment also at {len(draws)} posterior draws x {POSTERIOR_REPLICATES} "
+            "seeds; a pattern passes only if its band also holds the central 90% of its values over the draws",
+            flush=True,
+        )
 
     def progress(name: str, done: int, failed: int) -> None:
         if sys.stderr.isatty():
@@ -407,6 +436,7 @@ def validate_command(args: argparse.Namespace) -> int:
             executor=executor,
             resume=args.resume,
             progress=progress,
+            posterior=draws,
         )
     if sys.stderr.isatty():
         print(file=sys.stderr)
@@ -414,6 +444,20 @@ def validate_command(args: argparse.Namespace) -> int:
     report = write_report(verdicts, args.out)
     print(f"Table: {args.out}/validation.csv (.md, .json); figure: {args.out}/patterns.png; report: {report}")
     return 0 if all(v.passed for v in verdicts) else 1
+
+
+def _posterior_draws(k: int | None) -> Any:
+    """Return the first ``k`` draws of the shipped posterior (they are in random order), or None without ``k``."""
+    if not k:
+        return None
+    from coprod_sim.validation.posterior import POSTERIOR_FILE, load_posterior
+
+    draws = load_posterior()
+    if draws is None:
+        raise ConfigError(f"--posterior {k}: there is no posterior ({POSTERIOR_FILE}); run coprod-sim calibrate")
+    if k > len(draws):
+        raise ConfigError(f"--posterior {k}: the posterior has {len(draws)} draws; allowed is at most that")
+    return draws.iloc[:k].reset_index(drop=True)
 
 
 def calibrate_command(args: argparse.Namespace) -> int:

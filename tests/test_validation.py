@@ -374,3 +374,34 @@ def test_a_small_calibration_runs_writes_its_files_and_repeats(tmp_path):
     assert a.values == b.values
     for name in ("points.csv", "posterior.csv", "confirmed.csv"):  # the same seed gives the same posterior
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_the_posterior_predictive_rule_needs_the_band_to_hold_the_bulk_of_the_draws():
+    from coprod_sim.validation.patterns import Verdict
+
+    base = _verdict([0.49, 0.5, 0.51])  # pass on chance alone
+    inside = np.linspace(0.2, 0.8, 20)
+    assert dataclasses.replace(base, predictive=inside).result == "pass"
+    across = np.linspace(0.5, 1.5, 20)  # the central 90% reaches past the band's top
+    v = dataclasses.replace(base, predictive=across)
+    assert v.chance_result == "pass" and v.predictive_result == "unclear" and v.result == "unclear"
+    outside = np.linspace(1.2, 1.5, 20)
+    assert dataclasses.replace(base, predictive=outside).result == "fail"
+    # One draw in forty outside lies in the 5% tail the rule leaves out (quantiles interpolate).
+    tail = np.r_[np.linspace(0.2, 0.8, 39), 5.0]
+    assert dataclasses.replace(base, predictive=tail).predictive_result == "pass"
+    # Chance still counts: a failing mean fails whatever the draws say.
+    assert dataclasses.replace(_verdict([1.2, 1.3, 1.25]), predictive=inside).result == "fail"
+    assert isinstance(base, Verdict) and base.predictive_result is None and "predictive_q05" not in base.row()
+
+
+def test_validate_runs_each_experiment_at_posterior_draws(tmp_path):
+    from coprod_sim.validation.report import format_table
+
+    posterior = pd.DataFrame({"training.effect": [0.0005, 0.0006, 0.0007]})  # far too weak for g = 0.38
+    verdicts = validate(tmp_path, replicates=2, patterns=[PATTERNS["training_g"]], posterior=posterior)
+    (v,) = verdicts
+    assert len(v.predictive) == 3 and np.isfinite(v.predictive).all()
+    assert v.predictive_result == "fail" and v.result == "fail"
+    assert (tmp_path / "runs" / "training_pulse-posterior" / "manifest.json").is_file()
+    assert "posterior 3 draws, 90%" in format_table(verdicts)
