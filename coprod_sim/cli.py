@@ -194,8 +194,9 @@ def _add_validate(sub: Any) -> None:
         "--posterior",
         type=_whole(1, 500),
         metavar="K",
-        help="also run every experiment at K draws of the shipped calibration posterior (2 seeds each) and "
-        "judge each pattern by its posterior predictive too: the band must hold the central 90%% of it",
+        help="also run every experiment at each of the first K draws of the shipped calibration posterior (K "
+        "times the runs) and judge each pattern by its posterior predictive too: the band must hold the central "
+        "90%% of its values over the draws",
     )
     _engine_arguments(v)
 

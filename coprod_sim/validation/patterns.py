@@ -432,19 +432,16 @@ def _per_draw(p: Pattern, runs: pd.DataFrame, n_draws: int, per_draw: int) -> np
     return out
 
 
-#: Seeds each posterior draw runs on in ``validate --posterior K``.
-POSTERIOR_REPLICATES = 2
-
-
-def posterior_experiment(exp: Experiment, draws: pd.DataFrame, replicates: int = POSTERIOR_REPLICATES) -> Experiment:
+def posterior_experiment(exp: Experiment, draws: pd.DataFrame) -> Experiment:
     """Return the experiment at each of its design points crossed with each posterior draw, draw by draw.
 
-    Point ``i * P + j`` is the experiment's point ``j`` at draw ``i`` (``P`` points a draw). The
-    seeds are the experiment's own (common random numbers across draws).
+    Point ``i * P + j`` is the experiment's point ``j`` at draw ``i`` (``P`` points a draw). Each
+    draw runs on the experiment's own replicates and seeds, so a draw's value is the very statistic
+    the verdict judges (a mean over as many seeds), at that draw's parameters.
     """
     base = exp.points().drop(columns="point").to_dict("records")
     rows = [{**b, **d} for d in draws.to_dict("records") for b in base]
-    return given_points(exp, pd.DataFrame(rows), f"{exp.name}-posterior", exp.seed, replicates)
+    return given_points(exp, pd.DataFrame(rows), f"{exp.name}-posterior", exp.seed, exp.replicates)
 
 
 def verdict_table(verdicts: Iterable[Verdict]) -> pd.DataFrame:
