@@ -86,6 +86,15 @@ def test_abc_on_emulators_covers_a_known_truth_and_narrows_the_prior(truth):
     assert np.all((post.draws >= LO) & (post.draws <= HI))
 
 
+def test_the_abc_step_itself_narrows_the_prior_without_history_matching():
+    """One wave rules nothing out before it: what narrows the prior here is the ABC likelihood alone."""
+    s = dataclasses.replace(SETTINGS, waves=1, samples=60)
+    post = estimate(_simulate, LO, HI, _targets(), s)
+    q05, q95 = np.quantile(post.draws, [0.05, 0.95], axis=0)
+    assert np.all((q05 <= TRUTH) & (q95 >= TRUTH)), (q05, q95)
+    assert np.all((q95 - q05) < 0.5 * 0.9 * (HI - LO))
+
+
 def test_abc_with_a_target_the_prior_cannot_reach_says_so():
     targets = [dataclasses.replace(t, goal=100.0) for t in _targets()]
     with pytest.raises(ValueError, match=r"ruled out|cannot"):
