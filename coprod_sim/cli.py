@@ -202,7 +202,9 @@ def _add_validate(sub: Any) -> None:
 
 
 def _add_calibrate(sub: Any) -> None:
-    cb = sub.add_parser("calibrate", help="fit the free parameters to published targets (experiments/calibration/)")
+    cb = sub.add_parser(
+        "calibrate", help="a posterior of the calibrated parameters from published targets (experiments/calibration/)"
+    )
     cb.add_argument("--spec", type=Path, help="a calibration file (default: experiments/calibration/calibration.toml)")
     cb.add_argument(
         "--out", type=_folder, default=Path("results/calibration"), help="output folder (default results/calibration)"
