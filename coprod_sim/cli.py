@@ -147,8 +147,9 @@ def _add_compare(sub: Any) -> None:
         "--uncertainty",
         choices=("seeds", "full"),
         default="seeds",
-        help="seeds (default): intervals over chance only; full: probabilities over draws of the assumed "
-        "parameters (assumption cards), each on its own seed, the same in every scenario",
+        help="seeds (default): intervals over chance only; full: probabilities over draws of the calibrated "
+        "parameters (the shipped posterior) and the assumed ones (assumption cards), each on its own seed, the "
+        "same in every scenario",
     )
     c.add_argument(
         "--draws",
@@ -189,11 +190,21 @@ def _add_validate(sub: Any) -> None:
     )
     v.add_argument("--patterns", type=Path, help="a patterns file (default: experiments/validation/patterns.toml)")
     v.add_argument("--resume", action="store_true", help="finish an interrupted validation in --out")
+    v.add_argument(
+        "--posterior",
+        type=_whole(1, 500),
+        metavar="K",
+        help="also run every experiment at each of the first K draws of the shipped calibration posterior (K "
+        "times the runs) and judge each pattern by its posterior predictive too: the band must hold the central "
+        "90%% of its values over the draws",
+    )
     _engine_arguments(v)
 
 
 def _add_calibrate(sub: Any) -> None:
-    cb = sub.add_parser("calibrate", help="fit the free parameters to published targets (experiments/calibration/)")
+    cb = sub.add_parser(
+        "calibrate", help="a posterior of the calibrated parameters from published targets (experiments/calibration/)"
+    )
     cb.add_argument("--spec", type=Path, help="a calibration file (default: experiments/calibration/calibration.toml)")
     cb.add_argument(
         "--out", type=_folder, default=Path("results/calibration"), help="output folder (default results/calibration)"

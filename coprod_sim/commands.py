@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import platform
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -236,11 +237,21 @@ def compare_full_command(args: argparse.Namespace, scenarios: list[Any], pinned:
     """``coprod-sim compare --uncertainty full``: verdicts as probabilities over parameter draws."""
     from coprod_sim.drivers import DRIVERS_METHOD, write_drivers
     from coprod_sim.io import check_writable, write_json, write_parquet, write_text
-    from coprod_sim.uncertainty import DEFAULT_DRAWS, choose_cards, compare_full, draws, format_verdicts, plan_draws
+    from coprod_sim.uncertainty import (
+        DEFAULT_DRAWS,
+        choose_cards,
+        choose_posterior,
+        compare_full,
+        draws,
+        format_verdicts,
+        plan_draws,
+    )
 
     n = args.draws or DEFAULT_DRAWS
     cards, notes = choose_cards(scenarios, args.assumptions, pinned)
-    drawn = draws(n, args.seed, cards)
+    posterior, post_notes = choose_posterior(scenarios, pinned)
+    notes += post_notes
+    drawn = draws(n, args.seed, cards, posterior)
     plan_draws(scenarios, drawn, args.steps)  # every draw checked with every scenario before any run
     out = check_writable(args.out)
     header = (
@@ -278,6 +289,7 @@ def compare_full_command(args: argparse.Namespace, scenarios: list[Any], pinned:
             "parameters": drawn.source,
             "cards": {p: c.describe() + f" [{c.origin}]" for p, c in cards.cards.items()},
             "not_drawn": notes,
+            "posterior": _posterior_provenance() if posterior is not None else None,
             "horizon_weeks": result.horizon,
             "drivers": DRIVERS_METHOD,
             "drivers_png_text": drivers_alt,  # the chart's text alternative, for a reader who cannot see it
@@ -290,6 +302,15 @@ def compare_full_command(args: argparse.Namespace, scenarios: list[Any], pinned:
         "and compare.json"
     )
     return 0
+
+
+def _posterior_provenance() -> dict[str, Any]:
+    """Where the shipped posterior came from (a comparison's record of what it drew)."""
+    from coprod_sim.validation.posterior import POSTERIOR_FILE, provenance
+
+    p = provenance()
+    keys = ("git_describe", "date", "calibration_sha256", "seed", "draws", "model_runs")
+    return {"file": POSTERIOR_FILE.name, **{k: p.get(k) for k in keys}}
 
 
 def _bar(total: int, unit: str) -> Any:
@@ -396,13 +417,22 @@ def validate_command(args: argparse.Namespace) -> int:
     patterns = load_patterns(args.patterns)
     names = list(dict.fromkeys(p.experiment for p in patterns))
     exps = [load_validation_experiment(n, args.replicates) for n in names]
+    draws = _posterior_draws(args.posterior)
     check_writable(args.out)
     n_runs = sum(len(e.points()) * e.replicates for e in exps)
+    if draws is not None:
+        n_runs *= 1 + len(draws)
     print(
         f"Validation: {len(patterns)} patterns from {len(exps)} experiments, {n_runs} runs, "
         f"{args.workers} worker(s), into {args.out}",
         flush=True,
     )
+    if draws is not None:
+        print(
+            f"Posterior predictive: every experiment also at each of {len(draws)} posterior draws, on the same "
+            "seeds; a pattern passes only if its band also holds the central 90% of its values over the draws",
+            flush=True,
+        )
 
     def progress(name: str, done: int, failed: int) -> None:
         if sys.stderr.isatty():
@@ -416,6 +446,7 @@ def validate_command(args: argparse.Namespace) -> int:
             executor=executor,
             resume=args.resume,
             progress=progress,
+            posterior=draws,
         )
     if sys.stderr.isatty():
         print(file=sys.stderr)
@@ -425,8 +456,22 @@ def validate_command(args: argparse.Namespace) -> int:
     return 0 if all(v.passed for v in verdicts) else 1
 
 
+def _posterior_draws(k: int | None) -> Any:
+    """Return the first ``k`` draws of the shipped posterior (they are in random order), or None without ``k``."""
+    if not k:
+        return None
+    from coprod_sim.validation.posterior import POSTERIOR_FILE, load_posterior
+
+    draws = load_posterior()
+    if draws is None:
+        raise ConfigError(f"--posterior {k}: there is no posterior ({POSTERIOR_FILE}); run coprod-sim calibrate")
+    if k > len(draws):
+        raise ConfigError(f"--posterior {k}: the posterior has {len(draws)} draws; allowed is at most that")
+    return draws.iloc[:k].reset_index(drop=True)
+
+
 def calibrate_command(args: argparse.Namespace) -> int:
-    """``coprod-sim calibrate``: fit the calibrated parameters to published targets."""
+    """``coprod-sim calibrate``: a posterior of the calibrated parameters from published targets."""
     from coprod_sim.io import check_writable
     from coprod_sim.validation.calibrate import calibrate, describe, load_calibration
 
@@ -434,16 +479,22 @@ def calibrate_command(args: argparse.Namespace) -> int:
     check_writable(args.out)
     n_runs = spec.samples * spec.replicates
     print(
-        f"Calibration of {len(spec.parameters)} parameters to {len(spec.targets)} targets: {spec.rounds} rounds of "
-        f"{spec.samples} points x {spec.replicates} seeds, {args.workers} worker(s), into {args.out}",
+        f"Calibration of {len(spec.parameters)} parameters to {len(spec.targets)} targets: {spec.waves} waves of "
+        f"{spec.samples} points x {spec.replicates} seeds, then ABC on emulators and {spec.confirm_draws} posterior "
+        f"draws x {spec.confirm_replicates} seeds to confirm; {args.workers} worker(s), into {args.out}",
         flush=True,
     )
+    start = time.monotonic()
     with _executor(args, n_runs) as (executor, _):
         result = calibrate(
             args.out, spec, executor=executor, resume=args.resume, progress=lambda m: print(f"  {m}", flush=True)
         )
     print(describe(result))
-    print(f"Values: {args.out}/calibrated.toml; every point: {args.out}/points.csv; all: {args.out}/calibration.json")
+    print(f"Took {(time.monotonic() - start) / 60:.1f} minutes.")
+    print(
+        f"Draws: {args.out}/posterior.csv with provenance {args.out}/posterior.json; figure {args.out}/posterior.png; "
+        f"medians {args.out}/calibrated.toml; every point {args.out}/points.csv; confirmation {args.out}/confirmed.csv"
+    )
     return 0
 
 

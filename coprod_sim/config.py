@@ -290,12 +290,13 @@ class Training(_Section):
         source="assumption",
     )
     effect: float = _p(
-        0.048,
+        0.044,
         0.0,
         0.5,
         unit="attitude units",
         doc="Attitude boost of one session",
-        source="calibrated (experiments/calibration): trained vs untrained colleagues g = 0.38, "
+        source="calibrated, posterior median (experiments/calibration; data/posterior.csv): "
+        "trained vs untrained colleagues g = 0.38, "
         "Bezrukova et al. 2016, evidence.md 3.6; docs/validation.md",
     )
     skill_effect: float = _p(
@@ -851,13 +852,14 @@ class Attitudes(_Section):
     """Mechanism: attitudes move by training, contact and the network."""
 
     contact: float = _p(
-        0.0018,
+        0.0016,
         0.0,
         1.0,
         unit="per meeting",
         doc="Move toward the social model per meeting with disabled participants who realised an equal "
         "partner's influence (scaled by the influence they realised: equal status)",
-        source="calibrated (experiments/calibration): contact-attitude r = 0.21, Pettigrew & Tropp 2006; "
+        source="calibrated, posterior median (experiments/calibration; data/posterior.csv): "
+        "contact-attitude r = 0.21, Pettigrew & Tropp 2006; "
         "McManus et al. 2011 (quality matters); docs/validation.md",
     )
     influence: float = _p(
@@ -925,21 +927,23 @@ class PeerEffects(_Section):
     """Mechanism: what a peer-support tie does."""
 
     buffer: float = _p(
-        0.12,
+        0.091,
         0.0,
         1.0,
         unit="share",
         doc="Share of demands buffered by a peer tie",
-        source="calibrated (experiments/calibration): wellbeing SMD 0.2 of peer support, umbrella review "
+        source="calibrated, posterior median (experiments/calibration; data/posterior.csv): "
+        "wellbeing SMD 0.2 of peer support, umbrella review "
         "rows 0.18-0.29, evidence.md 3.7; JD-R (resources buffer demands); docs/validation.md",
     )
     confidence: float = _p(
-        0.00045,
+        0.00062,
         0.0,
         1.0,
         unit="per week",
         doc="Weekly confidence gain from a peer tie",
-        source="calibrated (experiments/calibration): empowerment SMD 0.20, Psychiatric Services "
+        source="calibrated, posterior median (experiments/calibration; data/posterior.csv): "
+        "empowerment SMD 0.20, Psychiatric Services "
         "meta-analysis, evidence.md 3.7; docs/validation.md",
     )
     knowledge: float = _p(
@@ -956,7 +960,8 @@ class PeerEffects(_Section):
         1.0,
         unit="demand per supported person",
         doc="Demand a supporter carries per person supported",
-        source="calibrated (experiments/calibration): peer supporters' burnout about that of others, "
+        source="calibrated, posterior median (experiments/calibration; data/posterior.csv): "
+        "peer supporters' burnout about that of others, "
         "Scanlan et al. 2020, Gillard et al. 2022; Weikel & Fisher 2021 (workload); docs/validation.md",
     )
 
@@ -1074,12 +1079,13 @@ class Retention(_Section):
         "services, 18.1% in not-for-profit organisations; docs/ODD.md 7.11)",
     )
     wellbeing: float = _p(
-        5.0,
+        5.1,
         0.0,
         20.0,
         unit="log-hazard per unit",
         doc="Effect of low wellbeing on leaving",
-        source="calibrated (experiments/calibration): disabled people's exit hazard 1.75 times others', "
+        source="calibrated, posterior median (experiments/calibration; data/posterior.csv): "
+        "disabled people's exit hazard 1.75 times others', "
         "DWP 2019, Burchardt 2003; docs/validation.md",
     )
     reference: float = _p(

@@ -1,8 +1,9 @@
 """Verdicts as probabilities: scenarios compared over draws of uncertain parameters, not seeds only.
 
 ``compare --uncertainty full`` runs every scenario on the same ``n`` draws. Draw ``i`` is one
-parameter set (assumption cards, :mod:`coprod_sim.cards`; and, once a calibration posterior
-exists, one posterior row) run on one seed, the same in every scenario: common random numbers
+parameter set (one row of the calibration posterior the package ships,
+:mod:`coprod_sim.validation.posterior`, with one draw from the assumption cards,
+:mod:`coprod_sim.cards`) run on one seed, the same in every scenario: common random numbers
 over parameters and chance together, so a scenario's difference from the first is paired draw by
 draw. For each outcome the share of draws in which a scenario is better than the first
 (``p_better``, ties counted half) and the median and 90% interval of the paired differences are
@@ -38,9 +39,11 @@ from coprod_sim.scenarios import Scenario
 __all__ = [
     "CARDS_ONLY",
     "DEFAULT_DRAWS",
+    "POSTERIOR_AND_CARDS",
     "Draws",
     "FullComparison",
     "choose_cards",
+    "choose_posterior",
     "compare_full",
     "draws",
     "format_verdicts",
@@ -48,8 +51,10 @@ __all__ = [
     "run_draw",
 ]
 
-#: What the draws cover today, said in the output and the docs.
-CARDS_ONLY = "parameters drawn: assumption cards; calibrated parameters at their defaults until a posterior exists"
+#: What the draws cover, said in the output and the docs: without a posterior (none given, or every
+#: calibrated parameter set by the scenarios), and with the shipped one.
+CARDS_ONLY = "parameters drawn: assumption cards only; calibrated parameters at their defaults (no posterior drawn)"
+POSTERIOR_AND_CARDS = "parameters drawn: calibration posterior (shipped draws) times assumption cards"
 
 
 @dataclass(frozen=True)
@@ -72,10 +77,11 @@ class Draws:
 def draws(n: int, seed: int, cards: Cards, posterior: pd.DataFrame | None = None) -> Draws:
     """Draw ``n`` parameter sets from the cards (Latin hypercube) and pair each with a seed.
 
-    ``posterior`` (later: the calibration's draws, one column per calibrated key path) is paired
-    row by row with the card draws: ``n`` of its rows, chosen by the seed (without replacement
-    when it has enough), so parameters fitted together stay together. Without it the calibrated
-    parameters keep their defaults. The seeds are :func:`~coprod_sim.run.replicate_seeds`, as a
+    ``posterior`` (the calibration's draws, one column per calibrated key path) is paired row by
+    row with the card draws: draw ``i`` takes row ``perm[i mod rows]`` of a permutation of the rows
+    chosen by the seed, so a draw's row depends on the seed and its own index only (not on ``n``),
+    no row repeats before all are used, and parameters fitted together stay together. Without it
+    the calibrated parameters keep their defaults. The seeds are :func:`~coprod_sim.run.replicate_seeds`, as a
     seeds-only comparison with the same master seed uses.
     """
     card_sets = draw_overrides(cards, n, seed)
@@ -85,10 +91,10 @@ def draws(n: int, seed: int, cards: Cards, posterior: pd.DataFrame | None = None
         if clash:
             raise ConfigError(f"posterior and cards both give {', '.join(clash)}: a parameter comes from one only")
         rng = np.random.default_rng([seed, 1])  # its own stream: the card draws do not move with it
-        rows = rng.permutation(len(posterior))[:n] if len(posterior) >= n else rng.integers(len(posterior), size=n)
-        picked = posterior.iloc[rows].to_dict("records")
+        perm = rng.permutation(len(posterior))
+        picked = posterior.iloc[perm[np.arange(n) % len(posterior)]].to_dict("records")
         card_sets = [{**c, **{k: _plain(v) for k, v in p.items()}} for c, p in zip(card_sets, picked, strict=True)]
-        source = "parameters drawn: calibration posterior paired with assumption cards"
+        source = POSTERIOR_AND_CARDS
     labels = {p: c.plain for p, c in cards.cards.items() if c.plain}
     return Draws(replicate_seeds(seed, n), card_sets, source, labels)
 
@@ -133,6 +139,32 @@ def choose_cards(
         else:
             keep[path] = card
     return replace(cards, cards=keep), notes
+
+
+def choose_posterior(
+    scenarios: Sequence[Scenario], pinned: Sequence[str] = (), posterior: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame | None, list[str]]:
+    """Return the posterior columns a comparison draws (the shipped draws by default), and notes on those left out.
+
+    A calibrated parameter is drawn only where every scenario leaves it at its default: one a
+    scenario file sets, a timeline changes or ``--set`` pins is the comparison's own choice.
+    """
+    from coprod_sim.validation.posterior import load_posterior  # the posterior reads the sweep layer
+
+    posterior = load_posterior() if posterior is None else posterior
+    if posterior is None:
+        return None, []
+    defaults = Config()
+    timed = {e.lever for s in scenarios for e in s.config.timeline}
+    notes, keep = [], []
+    for path in posterior.columns:
+        if path in pinned:
+            notes.append(f"{path}: set with --set, so not drawn from the posterior")
+        elif path in timed or any(s.config.get(path) != defaults.get(path) for s in scenarios):
+            notes.append(f"{path}: a scenario sets it, so not drawn from the posterior")
+        else:
+            keep.append(path)
+    return (posterior[keep] if keep else None), notes
 
 
 #: One draw: its index, seed, overrides and the scenarios' own configurations (applied in the

@@ -16,7 +16,15 @@ from coprod_sim.cli import main
 from coprod_sim.compare import TABLE_OUTCOMES
 from coprod_sim.config import ConfigError
 from coprod_sim.scenarios import load_scenario
-from coprod_sim.uncertainty import CARDS_ONLY, choose_cards, compare_full, draws, format_verdicts
+from coprod_sim.uncertainty import (
+    CARDS_ONLY,
+    POSTERIOR_AND_CARDS,
+    choose_cards,
+    choose_posterior,
+    compare_full,
+    draws,
+    format_verdicts,
+)
 
 SMALL = {"organisation.people": 100}
 TINY = ["--steps", "26", "--set", "organisation.people=60"]
@@ -77,6 +85,27 @@ def test_draws_pair_one_seed_and_one_parameter_set_and_take_a_posterior_later():
         assert {k: v for k, v in row.items() if k in plain} == plain  # the card draws do not move
     with pytest.raises(ConfigError, match=r"both give costs\.rework"):
         draws(2, 1, cards, posterior=pd.DataFrame({"costs.rework": [0.3]}))
+    # A draw's posterior row depends on the seed and its own index, not on how many draws there are.
+    longer = draws(8, 2, cards, posterior=posterior)
+    rows = [(r["retention.wellbeing"], r["training.effect"]) for r in longer.overrides]
+    assert rows[:5] == [(r["retention.wellbeing"], r["training.effect"]) for r in p.overrides]
+    assert len(set(rows[:3])) == 3 and rows[3:6] == rows[:3]  # every row once before any repeats
+
+
+def test_full_uncertainty_draws_the_shipped_posterior_except_what_a_scenario_sets():
+    from coprod_sim.validation.posterior import load_posterior
+
+    shipped = load_posterior()
+    a, b = small("baseline"), small("peer_support")
+    chosen, notes = choose_posterior([a, b])
+    assert list(chosen.columns) == list(shipped.columns) and notes == []
+    d = draws(4, 1, choose_cards([a, b])[0], posterior=chosen)
+    assert d.source == POSTERIOR_AND_CARDS and all(set(shipped.columns) <= set(o) for o in d.overrides)
+    c = small("baseline", **{"training.effect": 0.05})
+    chosen, notes = choose_posterior([a, c], pinned=["attitudes.contact"])
+    assert "training.effect" not in chosen.columns and "attitudes.contact" not in chosen.columns
+    assert any(n.startswith("training.effect: a scenario sets it") for n in notes)
+    assert any(n.startswith("attitudes.contact: set with --set") for n in notes)
 
 
 def test_a_default_card_on_a_lever_the_scenarios_differ_on_is_left_out_with_a_note():
@@ -97,7 +126,7 @@ def _tiny_cli(out, *extra: str) -> str:
 def test_files_have_the_issue_columns_and_do_not_depend_on_workers(tmp_path):
     text = _tiny_cli(tmp_path / "one", "--workers", "1")
     _tiny_cli(tmp_path / "two", "--workers", "2")
-    assert CARDS_ONLY in text and "peer_support against baseline, over 3 draws:" in text
+    assert POSTERIOR_AND_CARDS in text and "peer_support against baseline, over 3 draws:" in text
     verdicts = pd.read_csv(tmp_path / "one" / "verdicts.csv")
     assert list(verdicts.columns) == ["scenario", "outcome", "p_better", "median", "lo", "hi"]
     assert list(pd.read_csv(tmp_path / "one" / "payback.csv").columns) == ["scenario", "p_payback", "median_week"]

@@ -289,7 +289,7 @@ def test_a_byte_order_mark_is_accepted(tmp_path, capsys, unwritable):
     pat = write(tmp_path / "p.toml", (validation_dir() / "patterns.toml").read_text("utf-8"), bom=True)
     assert len(load_patterns(pat)) == len(load_patterns())
     cal = experiment_dir() / "calibration" / "calibration.toml"
-    assert load_calibration(write(tmp_path / "c.toml", cal.read_text("utf-8"), bom=True)).samples == 48
+    assert load_calibration(write(tmp_path / "c.toml", cal.read_text("utf-8"), bom=True)).samples == 80
 
 
 def test_dashboard_host_is_checked_before_it_says_listening():

@@ -27,7 +27,7 @@ from coprod_sim.dashboard.explain import verdict_full
 from coprod_sim.drivers import CHANCE, PAYBACK
 from coprod_sim.outputs import decimals, label, label_with_unit, summary
 from coprod_sim.scenarios import Scenario
-from coprod_sim.uncertainty import FullComparison, choose_cards, compare_full, draws
+from coprod_sim.uncertainty import FullComparison, choose_cards, choose_posterior, compare_full, draws
 
 __all__ = [
     "CHANCE_ONLY",
@@ -65,7 +65,10 @@ def UncertaintyChoice(mode: solara.Reactive[str]) -> None:
     ):
         rv.Radio(label="Chance only (runs on several seeds; a few seconds)", value=CHANCE_ONLY)
         rv.Radio(
-            label="Chance and uncertain assumptions (each run draws the assumptions from their cards; slower)",
+            label=(
+                "Chance and uncertain assumptions (each run draws the assumptions from their cards and the "
+                "calibrated parameters from the calibration; slower)"
+            ),
             value=FULL,
         )
 
@@ -113,6 +116,7 @@ def CardsUpload(cards: solara.Reactive[Cards | None]) -> None:
             f"card{'s' if len(c.cards) != 1 else ''}, "
             f"agreed by {c.agreed_by}, {c.date}), and the default cards for the rest."
         )
+    said += " Calibrated parameters are drawn from the calibration's shipped draws."
     solara.HTML(tag="p", unsafe_innerHTML=escape(said), classes=["cp-cards-status"])
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
         ipywidgets.FileUpload.element(
@@ -136,13 +140,16 @@ def run_full(
     workshop: Cards | None,
     on_draw: Callable[[int, int], None],
 ) -> tuple[FullComparison, list[str]]:
-    """Run the scenarios on ``n_draws`` draws of the cards, as ``compare --uncertainty full`` does.
+    """Run the scenarios on ``n_draws`` draws of the posterior and the cards, as ``compare --uncertainty full`` does.
 
-    Returns the comparison and the notes on default cards left out (a lever the scenarios set
-    differently is theirs, not a belief). A workshop card on such a lever is a ``ConfigError``.
+    Returns the comparison and the notes on default cards and posterior columns left out (a lever
+    or parameter the scenarios set is theirs, not a belief). A workshop card on such a lever is a
+    ``ConfigError``.
     """
     cards, notes = choose_cards(scenarios, workshop)
-    drawn = draws(n_draws, seed, cards)
+    posterior, post_notes = choose_posterior(scenarios)
+    drawn = draws(n_draws, seed, cards, posterior)
+    notes += post_notes
     return compare_full(scenarios, drawn, steps=weeks, on_draw=on_draw), notes
 
 

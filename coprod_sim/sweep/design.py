@@ -27,6 +27,7 @@ Samplers are stateless and take a seed (SALib for Sobol/Saltelli and Morris).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Mapping
@@ -50,7 +51,7 @@ from coprod_sim.scenarios import (
     resolve_file,
 )
 
-__all__ = ["METHODS", "Experiment", "Factor", "check_size", "experiment_dir", "load_experiment"]
+__all__ = ["METHODS", "Experiment", "Factor", "check_size", "experiment_dir", "given_points", "load_experiment"]
 
 METHODS = ("grid", "lhs", "sobol", "morris")
 KEEP = ("summary", "timeseries", "patterns")
@@ -189,6 +190,26 @@ class Experiment:
 
 def _plain(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else v
+
+
+def given_points(exp: Experiment, points: pd.DataFrame, name: str, seed: int, replicates: int) -> Experiment:
+    """Return ``exp`` with a design of given points (one column per key path), e.g. a calibration's wave.
+
+    Its method is ``"given"``: not one an experiment file can ask for, since the points come from
+    a program (the calibration chooses each wave's points from the wave before). The points are
+    part of a sweep's identity, so a resumed sweep checks it runs the same ones.
+    """
+    factors = tuple(Factor(c, low=float(points[c].min()), high=float(points[c].max())) for c in points.columns)
+    new = dataclasses.replace(
+        exp, name=name, factors=factors, method="given", samples=len(points), replicates=replicates, seed=seed
+    )
+    df = points.reset_index(drop=True).copy()
+    for f in factors:
+        if f.param.type is int:
+            df[f.path] = np.rint(df[f.path]).astype(np.int64)
+    df.insert(0, "point", np.arange(len(df), dtype=np.int64))
+    object.__setattr__(new, "_points", df)  # the cache points() reads: the design is given, not drawn
+    return new
 
 
 def _whole(where: str, key: str, value: Any, lo: int, hi: int) -> int:

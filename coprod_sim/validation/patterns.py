@@ -6,7 +6,10 @@ folder) and a statistic over that experiment's runs; :func:`validate` runs the e
 the sweep machinery and :func:`evaluate` turns the runs into one verdict per pattern: the mean
 over replicates with a 95% t-interval, judged with its Monte Carlo error (:attr:`Verdict.result`):
 pass if the whole interval lies within the tolerance, fail if it lies wholly outside, and unclear
-if it straddles an edge, where only more replicates can decide.
+if it straddles an edge, where only more replicates can decide. With ``posterior`` draws
+(``validate --posterior K``) each experiment is also run at K draws of the calibration posterior,
+and the verdict accounts for them (posterior predictive): the band must also hold the central 90%
+of the pattern's values over the draws (:attr:`Verdict.predictive_result`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from coprod_sim.config import ConfigError, check_keys, check_tables, check_value
 from coprod_sim.limits import named, shown
 from coprod_sim.scenarios import data_dir, path_exists, read_toml
 from coprod_sim.stats import mean_interval
-from coprod_sim.sweep.design import Experiment, check_size, load_experiment
+from coprod_sim.sweep.design import Experiment, check_size, given_points, load_experiment
 from coprod_sim.sweep.runner import load_results, sweep
 from coprod_sim.validation.probes import PROBES
 
@@ -40,6 +43,7 @@ __all__ = [
     "evaluate",
     "load_patterns",
     "load_validation_experiment",
+    "posterior_experiment",
     "run_experiment",
     "validate",
     "validation_dir",
@@ -114,18 +118,66 @@ class Pattern:
         return self.target if self.target is not None else (self.low + self.high) / 2.0
 
 
+#: The central share of the posterior predictive distribution the band must hold (``validate --posterior``).
+PREDICTIVE_BULK = 0.90
+
+
 @dataclass(frozen=True)
 class Verdict:
-    """A pattern's result: per-replicate values, their mean with a 95% interval, pass or fail."""
+    """A pattern's result: per-replicate values, their mean with a 95% interval, pass or fail.
+
+    ``predictive`` (``validate --posterior K``) holds the pattern's value at each of K posterior
+    draws, each the mean over that draw's seeds: the posterior predictive distribution.
+    """
 
     pattern: Pattern
     values: np.ndarray
     mean: float
     lo: float
     hi: float
+    predictive: np.ndarray | None = None
 
     @property
     def result(self) -> str:
+        """``pass``, ``fail`` or ``unclear``: :attr:`chance_result`, and with draws :attr:`predictive_result` too.
+
+        With posterior draws: fail if either fails, pass if both pass, else unclear.
+        """
+        chance = self.chance_result
+        if self.predictive is None:
+            return chance
+        both = (chance, self.predictive_result)
+        return "fail" if "fail" in both else "pass" if both == ("pass", "pass") else "unclear"
+
+    @property
+    def predictive_bulk(self) -> tuple[float, float]:
+        """The central 90% of the posterior predictive values (5% and 95% quantiles; NaN without draws)."""
+        v = np.array([]) if self.predictive is None else self.predictive[np.isfinite(self.predictive)]
+        if not len(v):
+            return (math.nan, math.nan)
+        q = (1.0 - PREDICTIVE_BULK) / 2.0
+        lo, hi = np.quantile(v, [q, 1.0 - q])
+        return (float(lo), float(hi))
+
+    @property
+    def predictive_result(self) -> str | None:
+        """Posterior predictive: ``pass`` if the band holds the central 90% of the values over the draws.
+
+        ``fail`` if that bulk lies wholly outside the band (or no draw gave a value), ``unclear`` if
+        it reaches across an edge; None without draws.
+        """
+        if self.predictive is None:
+            return None
+        a, b = self.predictive_bulk
+        low, high = self.pattern.low, self.pattern.high
+        if not np.isfinite(a):
+            return "fail"
+        if low <= a and b <= high:
+            return "pass"
+        return "fail" if b < low or a > high else "unclear"
+
+    @property
+    def chance_result(self) -> str:
         """``pass``, ``fail`` or ``unclear``, with the Monte Carlo error of the mean taken into account.
 
         Pass: the whole 95% interval of the mean lies within the tolerance band, so more
@@ -157,7 +209,7 @@ class Verdict:
         must shrink to the distance between the mean and the nearer edge of the band. A mean on
         the edge itself cannot be decided (None).
         """
-        if self.result != "unclear" or not (np.isfinite(self.lo) and np.isfinite(self.hi)):
+        if self.chance_result != "unclear" or not (np.isfinite(self.lo) and np.isfinite(self.hi)):
             return None
         n = int(np.isfinite(self.values).sum())
         dist = min(abs(self.mean - self.pattern.low), abs(self.mean - self.pattern.high))
@@ -184,6 +236,19 @@ class Verdict:
             "tolerance_high": p.high,
             "result": self.result,
             "replicates_to_decide": self.replicates_to_decide,
+            **self._predictive_row(),
+        }
+
+    def _predictive_row(self) -> dict[str, Any]:
+        if self.predictive is None:
+            return {}
+        a, b = self.predictive_bulk
+        return {
+            "chance_result": self.chance_result,
+            "posterior_draws": int(np.isfinite(self.predictive).sum()),
+            "predictive_q05": a,
+            "predictive_q95": b,
+            "predictive_result": self.predictive_result,
         }
 
 
@@ -335,14 +400,48 @@ def pattern_values(p: Pattern, runs: pd.DataFrame) -> np.ndarray:
     return v.to_numpy(float)
 
 
-def evaluate(patterns: Iterable[Pattern], runs: Mapping[str, pd.DataFrame]) -> list[Verdict]:
-    """Verdicts from each experiment's runs (``load_results`` frames keyed by experiment name)."""
+def evaluate(
+    patterns: Iterable[Pattern],
+    runs: Mapping[str, pd.DataFrame],
+    predictive: Mapping[str, tuple[pd.DataFrame, int, int]] | None = None,
+) -> list[Verdict]:
+    """Verdicts from each experiment's runs (``load_results`` frames keyed by experiment name).
+
+    ``predictive`` maps an experiment to its runs at posterior draws, the number of draws and its
+    own design points per draw (:func:`posterior_experiment`).
+    """
     out = []
     for p in patterns:
         values = pattern_values(p, runs[p.experiment])
         m, lo, hi = mean_interval(values)
-        out.append(Verdict(p, values, m, lo, hi))
+        pred = None
+        if predictive is not None:
+            frame, n_draws, per_draw = predictive[p.experiment]
+            pred = _per_draw(p, frame, n_draws, per_draw)
+        out.append(Verdict(p, values, m, lo, hi, pred))
     return out
+
+
+def _per_draw(p: Pattern, runs: pd.DataFrame, n_draws: int, per_draw: int) -> np.ndarray:
+    """Return the pattern's value at each posterior draw: the mean over that draw's seeds (NaN if none shows it)."""
+    out = np.full(n_draws, np.nan)
+    for i in range(n_draws):
+        v = pattern_values(p, runs[runs["point"] // per_draw == i])
+        if np.isfinite(v).any():
+            out[i] = np.nanmean(v)
+    return out
+
+
+def posterior_experiment(exp: Experiment, draws: pd.DataFrame) -> Experiment:
+    """Return the experiment at each of its design points crossed with each posterior draw, draw by draw.
+
+    Point ``i * P + j`` is the experiment's point ``j`` at draw ``i`` (``P`` points a draw). Each
+    draw runs on the experiment's own replicates and seeds, so a draw's value is the very statistic
+    the verdict judges (a mean over as many seeds), at that draw's parameters.
+    """
+    base = exp.points().drop(columns="point").to_dict("records")
+    rows = [{**b, **d} for d in draws.to_dict("records") for b in base]
+    return given_points(exp, pd.DataFrame(rows), f"{exp.name}-posterior", exp.seed, exp.replicates)
 
 
 def verdict_table(verdicts: Iterable[Verdict]) -> pd.DataFrame:
@@ -378,11 +477,14 @@ def validate(
     executor: Executor | None = None,
     resume: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    posterior: pd.DataFrame | None = None,
 ) -> list[Verdict]:
     """Run every experiment the patterns need into ``out/runs/NAME`` and return the verdicts.
 
-    Without ``resume`` the runs of an earlier validation in ``out`` are replaced; with it, an
-    interrupted validation of the same experiments and replicates is finished.
+    With ``posterior`` (draws, one column per calibrated key path) each experiment is also run at
+    every draw into ``out/runs/NAME-posterior``, and the verdicts account for the posterior
+    predictive distribution. Without ``resume`` the runs of an earlier validation in ``out`` are
+    replaced; with it, an interrupted validation of the same experiments and replicates is finished.
     """
     patterns = load_patterns() if patterns is None else patterns
     names = list(dict.fromkeys(p.experiment for p in patterns))
@@ -396,4 +498,17 @@ def validate(
             resume=resume,
             progress=(lambda d, f, n=name: progress(n, d, f)) if progress else None,
         )
-    return evaluate(patterns, runs)
+    if posterior is None:
+        return evaluate(patterns, runs)
+    predictive = {}
+    for name, exp in exps.items():
+        pexp = posterior_experiment(exp, posterior)
+        frame = run_experiment(
+            pexp,
+            Path(out) / "runs" / f"{name}-posterior",
+            executor=executor,
+            resume=resume,
+            progress=(lambda d, f, n=f"{name} at posterior draws": progress(n, d, f)) if progress else None,
+        )
+        predictive[name] = (frame, len(posterior), len(exp.points()))
+    return evaluate(patterns, runs, predictive)

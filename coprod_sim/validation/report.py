@@ -35,9 +35,20 @@ def _sim(v: Verdict) -> str:
 
 
 def _word(v: Verdict) -> str:
-    """Return the verdict in words; an unclear one says how many replicates would decide it."""
+    """Return the verdict in words; an unclear one says how many replicates would decide it.
+
+    With posterior draws it also gives the central 90% of the posterior predictive values and that
+    rule's result, and the chance-only result when the two differ.
+    """
     n = v.replicates_to_decide
-    return _WORD[v.result] + (f" (about {n} replicates would decide)" if n is not None else "")
+    text = _WORD[v.result] + (f" (about {n} replicates would decide)" if n is not None else "")
+    if v.predictive is not None:
+        a, b = v.predictive_bulk
+        k = int(np.isfinite(v.predictive).sum())
+        text += f"; posterior {k} draws, 90%: {_num(a)} to {_num(b)}, {v.predictive_result}"
+        if v.chance_result != v.result:
+            text += f"; at the defaults alone {v.chance_result}"
+    return text
 
 
 def summary(verdicts: Sequence[Verdict]) -> str:
