@@ -365,9 +365,15 @@ _DECIMALS_BY_UNIT: tuple[tuple[str, int], ...] = (
 )
 
 
-def decimals(name: str) -> int:
-    """Return how many decimals show a value of output ``name``, or a difference in it (fixed, never an exponent)."""
+def decimals(name: str, *, whole_counts: bool = False) -> int:
+    """Return how many decimals show a value of output ``name``, or a difference in it (fixed, never an exponent).
+
+    ``whole_counts`` shows counts of people as whole numbers (the dashboard's tables, read by people
+    for whom "67.6 leavers" is noise; the command line keeps one decimal of a mean over seeds).
+    """
     text = unit(name)
+    if whole_counts and text.startswith("people"):
+        return 0
     return next((d for prefix, d in _DECIMALS_BY_UNIT if text.startswith(prefix)), 3)
 
 

@@ -633,7 +633,7 @@ def test_line_charts_draw_bands_first_and_the_reference_on_top_and_keep_colours(
     assert f'stroke="{svg.OKABE_ITO[1]}"' in alone and f'stroke="{svg.OKABE_ITO[0]}"' not in alone
 
 
-def test_compare_table_shows_the_catalogue_decimals_levels_by_name_and_bands_within_0_and_1():
+def test_compare_table_shows_whole_counts_catalogue_decimals_levels_by_name_and_bands_within_0_and_1():
     import re
 
     from coprod_sim.compare import compare
@@ -647,7 +647,8 @@ def test_compare_table_shows_the_catalogue_decimals_levels_by_name_and_bands_wit
     assert not any(re.search(r"-0\.0+\b", cell) or "\u22120.000 " in cell for cell in cells)  # no negative zero
     assert not any(re.search(r"\d\.\d{3} \[", cell) for cell in cells if "people)" in cell)
     people = [row for row in re.findall(r"<tr>(.*?)</tr>", html) if "(people)" in row]
-    assert people and all(re.search(r">\d+\.\d \[", row) for row in people)  # one decimal, never 3
+    # whole numbers: a count is read as people, not as "67.6 leavers"
+    assert people and all(re.search(r"<td>[\d,]+ \[[\u2212\d,]+, [\d,]+\]</td>", row) for row in people), people
     level_row = next(row for row in re.findall(r"<tr>(.*?)</tr>", html) if "Co-production level" in row)
     assert any(f"({name})" in level_row for name in LEVELS)
     s = _bounded("x", "burnout_disabled", np.array([0.01, 0.5]), np.array([-0.2, 0.4]), np.array([0.2, 1.3]))

@@ -163,7 +163,7 @@ def outcome_name(key: str) -> str:
 def _signed(x: float, key: str) -> str:
     if not np.isfinite(x):
         return "no value"
-    return f"{x:+,.{decimals(key)}f}".replace("-", "\u2212")
+    return f"{x:+,.{decimals(key, whole_counts=True)}f}".replace("-", "\u2212")
 
 
 def probability_table(c: FullComparison) -> str:

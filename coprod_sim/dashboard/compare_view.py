@@ -331,7 +331,7 @@ def outcome_table(result: Comparison) -> str:
     for key in TABLE_OUTCOMES:
         r = t[t.outcome == key].set_index("scenario")
         cells = [label_with_unit(key)]
-        places = decimals(key)
+        places = decimals(key, whole_counts=True)
         cells += [_ci(r.loc[n, "mean"], r.loc[n, "lo"], r.loc[n, "hi"], places=places) for n in result.names]
         if key.startswith("level_"):  # a level by name beside its number (the mean over seeds)
             cells[1:] = [f"{c} ({_level_name(r.loc[n, 'mean'])})" for c, n in zip(cells[1:], result.names, strict=True)]

@@ -142,7 +142,7 @@ def _effect(key: str, r: Any) -> tuple[str, float, str] | None:
         return None
     # What changed, by its weekly column's words (the table says how it is summarised), and which
     # way, so that "brings tokenism in meetings down" needs no sign to be read.
-    number = f"{d:+,.{decimals(key)}f}".replace("-", "\u2212")
+    number = f"{d:+,.{decimals(key, whole_counts=True)}f}".replace("-", "\u2212")
     text = f"{phrase(summary(key).column)} {'up' if d > 0 else 'down'} ({number})"
     return ("better" if (d > 0) == (better(key) > 0) else "worse", abs(d) / worth(key), text)
 

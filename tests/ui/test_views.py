@@ -137,3 +137,62 @@ def test_explore_after_a_year_in_both_modes(page, dashboard, console_errors):
     dash.wait_week(page, 52)
     assert not console_errors, console_errors
     check_axe(page, "explore")
+
+
+def _numbers(cell: str) -> tuple[str, float, float]:
+    """Split a table cell "+1.2 [−0.3, +2.0]" into the mean as printed and the interval's ends."""
+    m = re.fullmatch(r"(\S+) \[(\S+), (\S+)\]", cell.strip())
+    assert m, f"not a mean with an interval: {cell!r}"
+    as_float = [float(v.replace("\u2212", "-").replace(",", "")) for v in m.groups()[1:]]
+    return m.group(1), as_float[0], as_float[1]
+
+
+def test_the_verdict_never_names_a_difference_the_table_calls_chance(page, dashboard, console_errors):
+    """Issue 15 item 6: a difference whose 95% interval spans zero is not named as a change.
+
+    Two seeds over half a year leave many intervals across zero, so the rule is exercised; every
+    change the verdict does name must be the table's difference, as printed, with an interval
+    that excludes zero.
+    """
+    from coprod_sim.dashboard.explain import VERDICT_OUTCOMES
+    from coprod_sim.outputs import label_with_unit, phrase, summary
+
+    open_tab(page, dashboard.url, "Compare")
+    type_number(page, "Seeds per scenario (replicates)", "2")
+    type_number(page, "Weeks to simulate", "26")
+    page.get_by_role("button", name="Run the comparison").click()
+    verdict = page.locator(".cp-verdict")
+    expect(verdict).to_contain_text("Compared with baseline, transformative", timeout=60_000)
+    table = page.locator("table", has=page.locator("caption", has_text="Outcomes over 2 seeds"))
+    headers = table.locator("thead th").all_inner_texts()
+    rows = {
+        r.locator("th").inner_text().strip(): r.locator("td").all_inner_texts() for r in table.locator("tbody tr").all()
+    }
+    text = verdict.inner_text()
+    parts = [p for p in re.split(r"(?=Compared with )", text) if p.startswith("Compared with ")]
+    spans = named = 0
+    for col, header in enumerate(headers[1:]):
+        if " minus " not in header:
+            continue
+        name, ref = header.split(" minus ")
+        said = next(p for p in parts if p.startswith(f"Compared with {ref}, {name} "))
+        by_phrase: dict[str, list[tuple[str, float, float]]] = {}
+        for key in VERDICT_OUTCOMES:
+            if label_with_unit(key) in rows:
+                by_phrase.setdefault(phrase(summary(key).column), []).append(_numbers(rows[label_with_unit(key)][col]))
+        for words, cells in by_phrase.items():
+            for way in ("up", "down"):
+                for m in re.finditer(re.escape(f"{words} {way} (") + r"([^)]+)\)", said):
+                    named += 1
+                    assert any(m.group(1) == shown and not lo <= 0 <= hi for shown, lo, hi in cells), (
+                        f"{name}: the verdict names '{m.group(0)}' but the table gives {cells}"
+                    )
+            if all(lo <= 0 <= hi for _, lo, hi in cells):
+                spans += 1
+                assert f"{words} up (" not in said and f"{words} down (" not in said, (words, cells, said)
+        cost = _numbers(rows[label_with_unit("cost_per_year")][col])
+        if cost[1] <= 0 <= cost[2]:
+            assert "No clear difference in" in said and "It costs about" not in said, (cost, said)
+    assert spans, f"no interval spanned zero, so the rule was not exercised: {rows}"
+    assert named, f"the verdict named nothing, so the rule was not exercised: {text}"
+    assert not console_errors, console_errors
