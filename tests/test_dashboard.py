@@ -69,6 +69,11 @@ def test_line_chart_keeps_whole_weeks_and_long_names_whole():
     spans = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", week0)
     # The title, then the line's name on two lines, not cut to "Fit of services..."
     assert spans == ["Fit", "Fit of services", "to needs"]
+    y_ticks = re.findall(r'text-anchor="end"[^>]*>([^<]*)</text>', week0)
+    # one value gets a range about it, and a share is never given negative ticks (was -0.5 to 0.75)
+    assert y_ticks and not any(t.startswith("\u2212") for t in y_ticks), y_ticks
+    zero = svg.line_chart([0], [svg.Series("a", [0.0])], title="t", y_label="0-1")
+    assert not any(t.startswith("\u2212") for t in re.findall(r'text-anchor="end"[^>]*>([^<]*)</text>', zero))
     shares = svg.line_chart([0.0, 0.5, 1.0], [svg.Series("a", [1, 2, 3])], title="t", y_label="y", x_label="share")
     assert "0.2</text>" in shares  # fractional x values keep fractional ticks
 
@@ -414,7 +419,11 @@ def test_the_verdict_follows_the_table_rule_and_names_the_largest_first():
     ]
     c = SimpleNamespace(names=["a", "b"], seeds=[1, 2, 3], table=pd.DataFrame(rows), break_even={"b": None})
     text = verdict(c, 520)
-    named = ["taking part in meetings up (+0.730)", "tokenism", "disabled people who left down (\u221220.8)"]
+    named = [
+        "taking part in meetings up (+0.730)",
+        "tokenism",
+        "disabled people who left down (\u221221)",
+    ]  # counts whole
     where = [text.lower().index(n) for n in named]
     assert where == sorted(where), text  # 73 points, then 30 points, then 20.8 people
     assert "tokenism in meetings down (\u22120.300)" in text and "fit" not in text.split(".")[0]

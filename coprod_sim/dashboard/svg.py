@@ -264,8 +264,9 @@ def _plot_area(
     finite = np.concatenate([a[np.isfinite(a)] for a in (*ys, *bands)] or [np.array([0.0, 1.0])])
     if y_range is None:
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-        if hi - lo < 1e-9:
-            lo, hi = lo - 0.5, hi + 0.5
+        if hi - lo < 1e-9:  # one value (week 0, say): a range about it, not below 0 for a value that is not
+            pad = 0.5 * abs(lo) if lo != 0 else 0.5
+            lo, hi = (max(0.0, lo - pad) if lo >= 0 else lo - pad), hi + pad
     else:
         lo, hi = y_range
     ticks = _nice_ticks(lo, hi)
