@@ -7,7 +7,7 @@ output block (a plain block right after a one-command block) must appear in what
 printed, line by line with runs of spaces collapsed ("..." marks rows left out).
 
 The commands that take more than about ten seconds (the quick start's fresh install, a probability
-comparison, ``sweep`` and ``analyze``, ``validate``, and ``calibrate``, about 13 minutes: :data:`SLOW`)
+comparison, ``sweep`` and ``analyze``, ``validate``, and ``calibrate``, about 16 minutes: :data:`SLOW`)
 are not run in the
 normal test run, which must stay short. ``.ci/run`` runs every command with
 ``COPROD_SIM_DOCS=full``; locally::
@@ -131,7 +131,7 @@ def _steps(doc: str) -> list[Step]:
 SLOW = {
     "python3 -m venv": "a fresh install from PyPI",
     "coprod-sim calibrate": "calibration takes about 16 minutes",
-    "coprod-sim validate": "the validation experiments, about 35 seconds",
+    "coprod-sim validate": "the validation experiments, about a minute",
     "coprod-sim sweep": "sweeps of 135 to 2,048 runs",
     "coprod-sim analyze": "it reads the sweep above",
     "coprod-sim compare baseline transformative --uncertainty full": "40 or 160 runs of ten years, 20 to 60 seconds",
