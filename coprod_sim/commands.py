@@ -568,7 +568,8 @@ def cards_command(args: argparse.Namespace) -> int:
         replaced = sorted(set(mine.cards) & set(defaults.cards))
         n = len(mine.cards)
         print(
-            f"{args.file}: {n} card{'s' if n != 1 else ''}, valid ({ranged} ranges, {n - ranged} fixed); "
+            f"{args.file}: {n} card{'s' if n != 1 else ''}, "
+            f"valid ({ranged} range{'s' if ranged != 1 else ''}, {n - ranged} fixed); "
             f"they replace {len(replaced)} of the {len(defaults.cards)} default cards"
             + (f" ({', '.join(replaced)})" if replaced else "")
         )
