@@ -101,17 +101,19 @@ class CoProdModel(mesa.Model):
         )
         self.seats = Seats.build(self.structure, self.config)
         self.n, self.n_teams, self.is_manager = self.seats.n, self.seats.n_teams, self.seats.is_manager
-        self.state: State = initial_state(self.config, self.seats, self.rng)
         # Common random numbers: after the start, each process draws from its own stream, the
         # same number of draws every week (one per seat where that number would depend on the
         # state), and each newcomer's draws are keyed by seat and arrival (coprod_sim.newcomers).
         # Two runs on one seed that differ in a lever then share every chance event the lever
-        # does not change (Law 2015, ch. 11).
+        # does not change (Law 2015, ch. 11). Spawning draws nothing from self.rng, so the
+        # newcomers' rows can be drawn (in a large organisation, in the background) while the
+        # week-0 population is.
         *streams, newcomer_stream, settle_stream = self.rng.spawn(8)
         self._streams = dict(
             zip(("train", "accommodate", "meet", "wellbeing", "flow", "promote"), streams, strict=True)
         )
         self.newcomers = Newcomers(self.n, self.config.deliberation.aspects, newcomer_stream)
+        self.state: State = initial_state(self.config, self.seats, self.rng)
         self.newcomers.arrive(np.arange(self.n), first=True)
         self.caches = build_caches(self.state, self.seats, self.config)
         # Accommodations, wellbeing and burnout at their steady state (ODD 5.6), the same for

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 
 import numpy as np
@@ -89,20 +90,20 @@ class _Background:
         self.generation += 1
         self._reset()
 
-    def submit(self, *args: object) -> Future:
+    def submit(self, fn: Callable[..., object], *args: object) -> Future:
         if self._thread is None:
             self._thread = threading.Thread(target=self._work, name="coprod-sim-newcomers", daemon=True)
             self._thread.start()
         fut: Future = Future()
-        self._queue.put((fut, args))
+        self._queue.put((fut, fn, args))
         return fut
 
     def _work(self) -> None:
         while True:
-            fut, args = self._queue.get()
+            fut, fn, args = self._queue.get()
             if fut.set_running_or_notify_cancel():
                 try:
-                    fut.set_result(draw_chunk(*args))
+                    fut.set_result(fn(*args))
                 except BaseException as exc:  # handed to whoever waits for the chunk
                     fut.set_exception(exc)
 
@@ -140,8 +141,9 @@ class Newcomers:
 
     In a large organisation (:data:`PREFETCH_FROM`), when a chunk of arrivals (k, chunk) is first
     used, the next one, (k + 1, chunk), is drawn in a background thread (:data:`PREFETCH`): the
-    draws of newcomers are otherwise a large part of a week there. Every chunk is the same,
-    however and whenever it is drawn.
+    draws of newcomers are otherwise a large part of a week there. The people there at the start
+    are drawn there too, from the moment this object is made, while the model builds the rest of
+    week 0. Every chunk is the same, however and whenever it is drawn.
 
     Parameters
     ----------
@@ -168,6 +170,10 @@ class Newcomers:
         self.rows = np.empty((n, width))
         #: The rows' columns by name (views into ``rows``).
         self.latent: dict[str, np.ndarray] = {name: self.rows[:, c] for name, c in cols.items()}
+        # Everyone there at the start, drawn ahead into ``rows`` (see arrive(first=True)).
+        self._start: Future | None = None
+        if PREFETCH and n >= PREFETCH_FROM:
+            self._start = _BACKGROUND.submit(self._draw_start)
 
     def new_ids(self, m: int) -> np.ndarray:
         """Return the ids of ``m`` new people (ids are never reused)."""
@@ -180,10 +186,17 @@ class Newcomers:
         if not first:
             self.arrivals[seats] += 1
         elif len(seats) == self.n and np.array_equal(seats, np.arange(self.n)):
-            # Everyone at the start: whole chunks in seat order (the same rows as grouping them,
-            # without a pass over all seats per chunk).
-            for cc in range(-(-self.n // CHUNK)):
-                self.rows[cc * CHUNK : (cc + 1) * CHUNK] = self._chunk(0, cc)
+            start, self._start = self._start, None
+            if self._generation != _BACKGROUND.generation:  # forked: the parent's thread is not here
+                start = None
+                self._ahead.clear()
+                self._generation = _BACKGROUND.generation
+            if start is not None:
+                start.result()  # drawn in the background since __init__
+            else:
+                self._draw_start()
+            for cc in range(-(-self.n // CHUNK)):  # their successors, ahead (as _chunk does)
+                self._draw_ahead(1, cc)
             return
         k = self.arrivals[seats]
         chunk = seats // CHUNK
@@ -211,6 +224,16 @@ class Newcomers:
             sel = seats[order[a:b]]
             self.rows[sel] = self._chunk(kk, cc)[sel - cc * CHUNK]
 
+    def _draw_start(self) -> None:
+        """Draw the rows of everyone there at the start: whole chunks in seat order.
+
+        The same rows as grouping them by chunk, without a pass over all seats per chunk; the
+        chunks of k = 0 are not kept (nobody else arrives as a seat's 0th person).
+        """
+        for cc in range(-(-self.n // CHUNK)):
+            m = min(CHUNK, self.n - cc * CHUNK)
+            self.rows[cc * CHUNK : cc * CHUNK + m] = draw_chunk(*self._key, 0, cc, m, self.aspects)
+
     def _chunk(self, k: int, chunk: int) -> np.ndarray:
         """Return (drawing it the first time) the draws of the k-th arrivals in one chunk of seats.
 
@@ -227,8 +250,12 @@ class Newcomers:
         got = fut.result() if fut is not None else draw_chunk(*self._key, k, chunk, m, self.aspects)
         if k > 0:
             self._chunks[(k, chunk)] = got
-        nxt = (k + 1, chunk)
-        ahead = PREFETCH and self.n >= PREFETCH_FROM and len(self._ahead) < MAX_AHEAD
-        if ahead and nxt not in self._chunks and nxt not in self._ahead:
-            self._ahead[nxt] = _BACKGROUND.submit(*self._key, k + 1, chunk, m, self.aspects)
+        self._draw_ahead(k + 1, chunk)
         return got
+
+    def _draw_ahead(self, k: int, chunk: int) -> None:
+        """Start drawing chunk (k, ``chunk``) in the background, in a large organisation, if not there yet."""
+        ahead = PREFETCH and self.n >= PREFETCH_FROM and len(self._ahead) < MAX_AHEAD
+        if ahead and (k, chunk) not in self._chunks and (k, chunk) not in self._ahead:
+            m = min(CHUNK, self.n - chunk * CHUNK)
+            self._ahead[(k, chunk)] = _BACKGROUND.submit(draw_chunk, *self._key, k, chunk, m, self.aspects)
