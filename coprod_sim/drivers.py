@@ -19,6 +19,13 @@ beats that, so that among ~54 parameters a driver is named by chance alone in ab
 in twenty. The threshold is the row ``(chance)`` of ``drivers.csv``. ``lo`` and ``hi`` are a 90%
 bootstrap interval of ``|rho|`` over the draws.
 
+Prices: a setting that only prices what the organisation does (an hourly rate, an hour count
+that is only paid for, what a project is worth: :data:`PRICES_ONLY`) enters the cost ledger (7.13)
+and nothing else, so it cannot move any outcome but cost and payback. It is not ranked for those
+outcomes: there it could only be named by chance (about one verdict in twenty), and the bar is
+then set by the settings that can move them. tests/test_drivers.py checks, bit for bit, that each
+changes no output but costs.
+
 Payback: the week in which the extra cost is paid back, draws not paid back within the horizon
 tied after the last week. Ranks need only the order, so this censoring costs no assumption about
 when they would pay back.
@@ -44,12 +51,14 @@ __all__ = [
     "DRIVERS_METHOD",
     "LEVEL",
     "PAYBACK",
+    "PRICES_ONLY",
     "SHUFFLES",
     "chart_outcomes",
     "drawn_parameters",
     "driver_words",
     "drivers_figure",
     "drivers_text",
+    "is_cost_outcome",
     "named_drivers",
     "plain_name",
     "rank_drivers",
@@ -68,7 +77,28 @@ COLUMNS = ["scenario", "outcome", "parameter", "importance", "rho", "lo", "hi", 
 DRIVERS_METHOD = (
     "Spearman rank correlation of each drawn parameter with the paired difference (payback: the week, draws not "
     "paid back tied last), named if above the 95th percentile of the strongest |rho| over 1,000 shuffles of the "
-    "draws (max-statistic permutation test); lo and hi: 90% bootstrap interval (200 resamples)"
+    "draws (max-statistic permutation test); prices (settings that enter only the costs) ranked for cost and "
+    "payback only; lo and hi: 90% bootstrap interval (200 resamples)"
+)
+#: Settings that enter only the cost ledger (7.13): changing one changes no output but the costs
+#: (checked bit for bit in tests/test_drivers.py), so they are ranked only for the cost outcomes.
+PRICES_ONLY: frozenset[str] = frozenset(
+    {
+        "accessibility.capex_per_person",
+        "accessibility.upkeep_share",
+        "costs.project_value",
+        "costs.rework",
+        "involvement.deliberation_hours",
+        "involvement.facilitation_hours",
+        "involvement.hours",
+        "peer_support.cost_week",
+        "retention.replacement_cost",
+        "review.cost",
+        "support.cost_hour",
+        "support.hours",
+        "training.cost_per_hour",
+        "training.hours",
+    }
 )
 SHUFFLES = 1000  # the 95th percentile of the max is then known to about +-0.01 in |rho|
 BOOTSTRAPS = 200
@@ -88,12 +118,13 @@ def rank_drivers(x: pd.DataFrame, y: np.ndarray, rng: np.random.Generator) -> tu
 
     Returns a frame (``parameter, importance, rho, lo, hi, rank, beats_chance``), strongest first,
     and the chance threshold (the 95th percentile of the strongest |rho| over shuffles of ``y``).
-    If ``y`` is the same in every draw nothing can decide it: importance and threshold are NaN.
+    If ``y`` is the same in every draw, or no parameter is given, nothing can decide it:
+    importance and threshold are NaN.
     """
     y = np.asarray(y, dtype=float)
     xv = x.to_numpy(dtype=float)
     n = len(y)
-    if n < 3 or np.ptp(y) == 0:
+    if n < 3 or np.ptp(y) == 0 or xv.shape[1] == 0:
         empty = pd.DataFrame({"parameter": list(x.columns), "importance": np.nan, "rho": np.nan, "lo": np.nan})
         empty = empty.assign(hi=np.nan, rank=np.nan, beats_chance=False)
         return empty, float("nan")
@@ -120,6 +151,11 @@ def drawn_parameters(draws_table: pd.DataFrame) -> pd.DataFrame:
     return x[keep].astype(float)
 
 
+def is_cost_outcome(outcome: str) -> bool:
+    """Whether ``outcome`` is a cost (a money measure, or payback): the outcomes that prices can move."""
+    return outcome == PAYBACK or outcome.startswith("cost")
+
+
 def table_drivers(
     names: Sequence[str],
     runs: pd.DataFrame,
@@ -133,9 +169,11 @@ def table_drivers(
 
     ``runs`` has one row per scenario and draw (draws numbered from 1, as ``draws_table``);
     ``weeks`` each scenario's payback week per draw (None: not within ``horizon``). The shuffles'
-    random stream comes from the draws' seeds, so the same draws give the same table.
+    random stream comes from the draws' seeds, so the same draws give the same table. Prices
+    (:data:`PRICES_ONLY`) are ranked only for the cost outcomes.
     """
     x_all = drawn_parameters(draws_table)
+    x_moving = x_all[[c for c in x_all.columns if c not in PRICES_ONLY]]
     seeds = [int(s) for s in draws_table["seed"]]
     base = runs[runs.scenario == names[0]].set_index("draw").loc[draws_table["draw"]]
     frames = []
@@ -146,7 +184,8 @@ def table_drivers(
         for k, (key, y) in enumerate(ys.items()):
             ok = np.isfinite(y)  # an outcome undefined in a draw (no disabled worker left) drops that draw
             rng = np.random.default_rng([j, k, *seeds])
-            table, threshold = rank_drivers(x_all[ok], y[ok], rng)
+            x = x_all if is_cost_outcome(key) else x_moving
+            table, threshold = rank_drivers(x[ok], y[ok], rng)
             chance = {"parameter": CHANCE, "importance": threshold, "rank": np.nan, "beats_chance": False}
             table = pd.concat([table, pd.DataFrame([chance])], ignore_index=True)
             frames.append(table.assign(scenario=name, outcome=key))

@@ -10,6 +10,7 @@ from scipy.stats import qmc
 
 from coprod_sim.cards import Card, default_cards
 from coprod_sim.drivers import CHANCE, COLUMNS, PAYBACK, driver_words, rank_drivers, table_drivers
+from coprod_sim.run import simulate
 from coprod_sim.scenarios import load_scenario
 from coprod_sim.uncertainty import compare_full, draws, format_verdicts
 
@@ -137,3 +138,44 @@ def test_a_posterior_column_of_the_draws_can_be_a_driver_and_is_named_in_words()
     y = 2.0 * x["retention.wellbeing"].to_numpy()  # a difference the posterior parameter decides
     table, _ = rank_drivers(x, y, np.random.default_rng(0))
     assert table.iloc[0]["parameter"] == "retention.wellbeing" and bool(table.iloc[0]["beats_chance"])
+
+
+def test_prices_change_no_output_but_costs_bit_for_bit():
+    # What lets drivers leave prices out of non-cost verdicts: in a plan that uses every lever they
+    # price (training, peer support, review, accessibility, support, co-production), each setting in
+    # PRICES_ONLY moved across its card's range changes costs, and every other output not a bit.
+    from coprod_sim.drivers import PRICES_ONLY, is_cost_outcome
+
+    cards = default_cards().cards
+    plan = load_scenario("transformative").with_overrides({"organisation.people": 150})
+    moved = set()
+    for path in sorted(PRICES_ONLY):
+        card = cards[path]
+        lo, hi = (
+            simulate(plan.config.with_overrides({path: v}), seed=2, steps=120).timeseries for v in (card.lo, card.hi)
+        )
+        differ = [c for c in lo.columns if not lo[c].equals(hi[c])]
+        assert differ and all(is_cost_outcome(c) for c in differ), (path, differ)
+        moved.update(differ)
+    assert {"cost_accessibility", "cost_training", "cost_rework", "cost_turnover"} <= moved
+
+
+def test_prices_are_ranked_for_cost_and_payback_only():
+    # A price that goes with a non-cost difference by chance (here: by construction) is not named
+    # for it, and the bar there is set by the settings that can move it; for cost it is ranked.
+    x = fake_draws(6).rename(columns={"p03": "accessibility.upkeep_share", "p04": "costs.rework"})
+    y = 3.0 * x["accessibility.upkeep_share"].to_numpy()
+    draws_table = pd.concat([pd.DataFrame({"draw": range(1, N + 1), "seed": range(N)}), x], axis=1)
+    runs = pd.concat(
+        [
+            pd.DataFrame({"scenario": "a", "draw": range(1, N + 1), "fit_mean": 0.0, "cost_per_year": 0.0}),
+            pd.DataFrame({"scenario": "b", "draw": range(1, N + 1), "fit_mean": y, "cost_per_year": y}),
+        ]
+    )
+    weeks = {"a": [0] * N, "b": [None] * N}
+    d = table_drivers(["a", "b"], runs, weeks, 52, draws_table, {}, ["fit_mean", "cost_per_year"])
+    fit = d[d.outcome == "fit_mean"]
+    assert not {"accessibility.upkeep_share", "costs.rework"} & set(fit.parameter)
+    assert len(fit) == D - 2 + 1  # every other parameter, and the chance row
+    cost = d[(d.outcome == "cost_per_year") & (d.parameter != CHANCE)]
+    assert cost.iloc[0]["parameter"] == "accessibility.upkeep_share" and bool(cost.iloc[0]["beats_chance"])

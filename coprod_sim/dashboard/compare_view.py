@@ -375,7 +375,8 @@ def ScenarioList(
     solara.HTML(tag="h2", unsafe_innerHTML="Scenarios", classes=["cp-heading"])
     solara.Text(
         "The first scenario is the reference: the others are compared with it, on the same seeds "
-        "(common random numbers), so differences are due to the scenarios, not to chance."
+        "(common random numbers), so chance affects them alike and the differences show the scenarios "
+        "more clearly. Some chance is left: the table's 95% intervals say how much."
     )
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
         for i, spec in enumerate(specs):
