@@ -559,7 +559,7 @@ def test_research_view_opens_a_sweep_and_draws_it(tiny_sweep, monkeypatch):
     assert "Heatmap values" in text and f"Change in {phrase('influence_share_mean')}" in text
     # Opens on levers that vary, by their plain names, with a colour key and one line per value.
     said = " ".join(c for w in rc.find(v.Html).widgets for c in w.children if isinstance(c, str))
-    assert "the same in every run: Who is trained all" in said
+    assert "the same in every run: Who is trained: all" in said
     assert "Power transfer (guaranteed share of decisions)" in text and "power.transfer" not in text
     assert 'class="cp-legend"' in text and "one line for each value of Accessible information (easy read)" in text
     _type(rc, "Sweep folder", "results/nothing")

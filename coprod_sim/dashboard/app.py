@@ -118,13 +118,13 @@ CSS = """
 .cp-app .v-slide-group__content { flex-wrap: wrap; }
 .cp-app .v-tabs-bar { height: auto; min-height: 48px; }
 .cp-app .widget-dropdown { width: auto !important; max-width: 100%; flex-wrap: wrap; }
-.cp-app .widget-dropdown > select { min-width: 0; width: auto; max-width: 100%; flex: 1 1 8em;
+.cp-app .widget-dropdown > select { min-width: 0; width: auto; max-width: 100%; flex: 1 1 12em;
   height: auto; min-height: 1.7em; }
 .cp-app .widget-inline-hbox { height: auto; }
 .cp-app .jupyter-widgets, .cp-app div:has(> .widget-dropdown) { max-width: 100%; min-width: 0; }
 .cp-app .widget-label { white-space: normal; font-size: var(--cp-base); }
 .cp-app .v-btn { font-size: calc(var(--cp-base) * 0.875); }
-.cp-app select { font-size: var(--cp-base); padding: 2px 4px; max-width: 100%; }
+.cp-app select { font-size: var(--cp-base); padding: 2px 1.6em 2px 4px; max-width: 100%; text-overflow: ellipsis; }
 .cp-details summary { cursor: pointer; padding: 0.25rem 0; font-weight: 600; }
 .cp-table-wrap { max-width: 100%; overflow-x: auto; }
 .cp-table { border-collapse: collapse; font-size: calc(var(--cp-base) * 0.85); margin: 0.3rem 0 0.8rem; }

@@ -179,7 +179,7 @@ def SweepPictures(
     moving = varying(a.runs, factors)
     outcomes = [o for o in OUTCOMES if o in a.runs]
     exp = a.manifest["experiment"]
-    fixed = [f"{lever_name(f)} {plain_value(f, a.runs[f].iloc[0])}" for f in factors if f not in moving]
+    fixed = [f"{lever_name(f)}: {plain_value(f, a.runs[f].iloc[0])}" for f in factors if f not in moving]
     solara.Text(
         f"{exp['name']}: {len(a.runs)} finished runs, {a.runs['point'].nunique()} design points, "
         f"{exp['design']['method'] if isinstance(exp.get('design'), dict) else exp.get('method', '')} design; "

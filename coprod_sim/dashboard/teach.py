@@ -65,8 +65,9 @@ LESSON: tuple[tuple[str, str], ...] = (
         "transfer, job performance and burnout, and builds an environment open to new ideas, which "
         "co-production needs. (Seed 000, 'A plus to co-production: peer support'.) What trials find is "
         "more modest: people with a peer supporter feel more in control of their recovery and speak up "
-        "for themselves more, by about a fifth of a standard deviation, a small effect, and clinical "
-        "outcomes such as burnout do not change clearly (evidence.md 3.7). The model is set to these "
+        "for themselves more, by about a fifth of a standard deviation, a small effect, and symptoms "
+        "and the use of services do not change clearly (reviews of peer-support trials: Lloyd-Evans et "
+        "al. 2014; White et al. 2020). The model is set to these "
         "sizes. In it a peer supporter buffers a little job strain, builds confidence and passes on "
         "knowledge about asking for adjustments; supporting others is work too.",
     ),
@@ -318,8 +319,8 @@ def TeachView() -> None:
         tag="p",
         unsafe_innerHTML=escape(
             f"Two organisations of {TWIN_PEOPLE} people with the same seed: the same people, teams and "
-            f"chances. The only difference: the one on the right runs a peer-support programme. To see it "
-            f"clearly in a lesson, {TWIN_UPTAKE:.0%} of disabled workers would take it up; in real "
+            "chances. The only difference: the one headed 'With peer support' runs a peer-support programme. "
+            f"To see it clearly in a lesson, {TWIN_UPTAKE:.0%} of disabled workers would take it up; in real "
             "organisations it is nearer a quarter, and then its effect is smaller than chance from week "
             "to week."
         ),

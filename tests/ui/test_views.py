@@ -103,7 +103,7 @@ def test_research_opens_a_sweep_and_draws_it(page, dashboard, console_errors):
     expect(page.get_by_label("Lever across (x)", exact=True)).to_have_value(
         "Power transfer (guaranteed share of decisions)"
     )
-    expect(page.get_by_text("the same in every run: Who is trained all")).to_be_visible()
+    expect(page.get_by_text("the same in every run: Who is trained: all")).to_be_visible()
     expect(page.locator("p.cp-legend").first).to_contain_text("dark purple")
     expect(page.locator("svg[role=img] title", has_text="one line for each value of").first).to_be_attached()
     # A bad folder: a message beside the field, and the open sweep stays.
