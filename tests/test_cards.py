@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "riverside_cards.toml"
 
 #: The assumptions the one-at-a-time screen (experiments/screen_assumptions.py, 2 seeds, 300 people,
-#: ten years) found to move an answer; docs/assumptions.md gives their effects. Each needs a default card.
+#: ten years) found to move an answer when the cards were chosen; docs/assumptions.md gives their
+#: effects at this version's defaults. Each needs a default card.
 MOVERS = (
     "accessibility.capex_per_person",
     "accessibility.request_rate",
