@@ -19,12 +19,12 @@ beats that, so that among ~54 parameters a driver is named by chance alone in ab
 in twenty. The threshold is the row ``(chance)`` of ``drivers.csv``. ``lo`` and ``hi`` are a 90%
 bootstrap interval of ``|rho|`` over the draws.
 
-Prices: a setting that only prices what the organisation does (an hourly rate, an hour count
-that is only paid for, what a project is worth: :data:`PRICES_ONLY`) enters the cost ledger (7.13)
-and nothing else, so it cannot move any outcome but cost and payback. It is not ranked for those
-outcomes: there it could only be named by chance (about one verdict in twenty), and the bar is
-then set by the settings that can move them. tests/test_drivers.py checks, bit for bit, that each
-changes no output but costs.
+Prices: a setting that only prices what the organisation does (pay, an hourly rate, an hour count
+that is only paid for, what a project is worth: :data:`PRICES_ONLY`) enters the costs (the ledger
+of 7.13, and the cost of absence) and nothing else, so it cannot move any outcome but cost and
+payback. It is ranked only for those two: for any other outcome it could only be named by chance
+(about one verdict in twenty), and there the bar is set by the settings that can move it.
+tests/test_drivers.py checks, bit for bit, that each changes no output but costs.
 
 Payback: the week in which the extra cost is paid back, draws not paid back within the horizon
 tied after the last week. Ranks need only the order, so this censoring costs no assumption about
@@ -80,7 +80,7 @@ DRIVERS_METHOD = (
     "draws (max-statistic permutation test); prices (settings that enter only the costs) ranked for cost and "
     "payback only; lo and hi: 90% bootstrap interval (200 resamples)"
 )
-#: Settings that enter only the cost ledger (7.13): changing one changes no output but the costs
+#: Settings that enter only the costs (7.13; and absence's cost): changing one changes no output but the costs
 #: (checked bit for bit in tests/test_drivers.py), so they are ranked only for the cost outcomes.
 PRICES_ONLY: frozenset[str] = frozenset(
     {
@@ -91,6 +91,7 @@ PRICES_ONLY: frozenset[str] = frozenset(
         "involvement.deliberation_hours",
         "involvement.facilitation_hours",
         "involvement.hours",
+        "organisation.wage_week",
         "peer_support.cost_week",
         "retention.replacement_cost",
         "review.cost",
@@ -153,7 +154,7 @@ def drawn_parameters(draws_table: pd.DataFrame) -> pd.DataFrame:
 
 def is_cost_outcome(outcome: str) -> bool:
     """Whether ``outcome`` is a cost (a money measure, or payback): the outcomes that prices can move."""
-    return outcome == PAYBACK or outcome.startswith("cost")
+    return outcome == PAYBACK or "cost" in outcome.split("_")
 
 
 def table_drivers(

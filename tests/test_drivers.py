@@ -157,7 +157,7 @@ def test_prices_change_no_output_but_costs_bit_for_bit():
         differ = [c for c in lo.columns if not lo[c].equals(hi[c])]
         assert differ and all(is_cost_outcome(c) for c in differ), (path, differ)
         moved.update(differ)
-    assert {"cost_accessibility", "cost_training", "cost_rework", "cost_turnover"} <= moved
+    assert {"cost_accessibility", "cost_training", "cost_rework", "cost_turnover", "absence_cost"} <= moved
 
 
 def test_prices_are_ranked_for_cost_and_payback_only():
