@@ -129,8 +129,16 @@ CSS = """
 .cp-table-wrap { max-width: 100%; overflow-x: auto; }
 .cp-table { border-collapse: collapse; font-size: calc(var(--cp-base) * 0.85); margin: 0.3rem 0 0.8rem; }
 .cp-table caption { text-align: left; font-weight: 600; padding-bottom: 0.2rem; }
-.cp-table th, .cp-table td { border: 1px solid #999; padding: 0.15rem 0.45rem; text-align: right; }
+.cp-table th, .cp-table td { border: 1px solid #999; padding: 0.15rem 0.45rem; text-align: right;
+  overflow-wrap: normal; }  /* numbers and words break at spaces, never inside */
 .cp-table th[scope="col"] { background: #f0f0f0; }
+@media (max-width: 480px) {  /* phones: whole numbers still fit the width, so the table need not scroll */
+  .cp-table { font-size: calc(var(--cp-base) * 0.78); }
+  .cp-table th, .cp-table td { padding: 0.1rem 0.2rem; }
+}
+@media (max-width: 360px) {  /* 400% zoom: rather a number broken in two than a table to scroll */
+  .cp-table th, .cp-table td { overflow-wrap: anywhere; }
+}
 .cp-skip { position: absolute; left: -9999px; }
 .cp-skip:focus { left: 0.5rem; top: 0.5rem; background: #fff; color: #000; padding: 0.5rem; z-index: 10; }
 .cp-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
