@@ -153,8 +153,8 @@ def drawn_parameters(draws_table: pd.DataFrame) -> pd.DataFrame:
 
 
 def is_cost_outcome(outcome: str) -> bool:
-    """Whether ``outcome`` is a cost (a money measure, or payback): the outcomes that prices can move."""
-    return outcome == PAYBACK or "cost" in outcome.split("_")
+    """Whether ``outcome`` is a cost (money, by the outputs' catalogue, or payback): the outcomes prices can move."""
+    return outcome == PAYBACK or outputs.is_money(outcome)
 
 
 def table_drivers(

@@ -31,6 +31,7 @@ __all__ = [
     "column",
     "columns",
     "decimals",
+    "is_money",
     "label",
     "label_with_unit",
     "measure",
@@ -407,6 +408,11 @@ def worth(name: str) -> float:
     """Return the smallest difference in output ``name`` worth reporting in words (one point on a 0-1 scale)."""
     text = unit(name)
     return next((w for prefix, w in _WORTH_BY_UNIT if text.startswith(prefix)), 0.01)
+
+
+def is_money(name: str) -> bool:
+    """Whether a weekly column or a summary is an amount of money (its unit is in the currency)."""
+    return unit(name).startswith(CURRENCY)
 
 
 def label_with_unit(name: str) -> str:
