@@ -187,10 +187,8 @@ class Newcomers:
             self.arrivals[seats] += 1
         elif len(seats) == self.n and np.array_equal(seats, np.arange(self.n)):
             start, self._start = self._start, None
-            if self._generation != _BACKGROUND.generation:  # forked: the parent's thread is not here
+            if self._forget_if_forked():
                 start = None
-                self._ahead.clear()
-                self._generation = _BACKGROUND.generation
             if start is not None:
                 start.result()  # drawn in the background since __init__
             else:
@@ -242,9 +240,7 @@ class Newcomers:
         got = self._chunks.get((k, chunk))
         if got is not None:
             return got
-        if self._generation != _BACKGROUND.generation:  # forked: the parent's thread is not here
-            self._ahead.clear()
-            self._generation = _BACKGROUND.generation
+        self._forget_if_forked()
         m = min(CHUNK, self.n - chunk * CHUNK)
         fut = self._ahead.pop((k, chunk), None)
         got = fut.result() if fut is not None else draw_chunk(*self._key, k, chunk, m, self.aspects)
@@ -252,6 +248,14 @@ class Newcomers:
             self._chunks[(k, chunk)] = got
         self._draw_ahead(k + 1, chunk)
         return got
+
+    def _forget_if_forked(self) -> bool:
+        """After a fork, forget what the parent's thread was drawing (it never arrives here); say if so."""
+        if self._generation == _BACKGROUND.generation:
+            return False
+        self._ahead.clear()
+        self._generation = _BACKGROUND.generation
+        return True
 
     def _draw_ahead(self, k: int, chunk: int) -> None:
         """Start drawing chunk (k, ``chunk``) in the background, in a large organisation, if not there yet."""
