@@ -8,7 +8,6 @@ which is much narrower than comparing two independent means.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -124,7 +123,11 @@ def compare(
             on_run(len(results), len(jobs))
 
     if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # The sweep's pool: workers forked from a clean server process, never from this one, whose
+        # threads (a model's newcomer draws, a dashboard's server) a fork would copy mid-lock.
+        from coprod_sim.sweep.runner import local_executor
+
+        with local_executor(workers) as pool:
             for r in pool.map(_one, jobs):
                 done(r)
     else:

@@ -460,6 +460,9 @@ def test_newcomers_arriving_together_or_one_by_one_are_the_same_people():
     np.testing.assert_array_equal(together.arrivals, alone.arrivals)
 
 
+# Forking a process whose newcomer thread is running is the case under test, so Python 3.12's
+# warning about forking a multi-threaded process is expected here (the package itself never forks).
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_forked_child_finishes_a_run_whose_newcomers_were_being_drawn_ahead(monkeypatch):
     # A fork does not copy the background thread: the child must draw what was pending itself.
     import multiprocessing as mp
