@@ -7,7 +7,7 @@ which is much narrower than comparing two independent means.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,6 +90,19 @@ def break_even_week(extra: np.ndarray) -> float | None:
     return None if last == len(extra) - 1 else float(last + 1)
 
 
+def _runs(jobs: list[tuple], workers: int) -> Iterator[tuple]:
+    """Yield the result of every job, in order: in this process, or on ``workers`` processes."""
+    if workers <= 1 or len(jobs) <= 1:
+        yield from map(_one, jobs)
+        return
+    # The sweep's pool: workers forked from a clean server process, never from this one, whose
+    # threads (a model's newcomer draws, a dashboard's server) a fork would copy mid-lock.
+    from coprod_sim.sweep.runner import local_executor
+
+    with local_executor(workers) as pool:
+        yield from pool.map(_one, jobs)
+
+
 def compare(
     scenarios: Sequence[Scenario],
     replicates: int = 5,
@@ -122,17 +135,8 @@ def compare(
         if on_run:
             on_run(len(results), len(jobs))
 
-    if workers > 1 and len(jobs) > 1:
-        # The sweep's pool: workers forked from a clean server process, never from this one, whose
-        # threads (a model's newcomer draws, a dashboard's server) a fork would copy mid-lock.
-        from coprod_sim.sweep.runner import local_executor
-
-        with local_executor(workers) as pool:
-            for r in pool.map(_one, jobs):
-                done(r)
-    else:
-        for job in jobs:
-            done(_one(job))
+    for r in _runs(jobs, workers):
+        done(r)
     if bar:
         bar.close()
 
