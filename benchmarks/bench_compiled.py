@@ -114,7 +114,7 @@ def _time(fn, arrays: list[np.ndarray], rest: tuple, repeats: int, calls: int) -
 
 def _compare(size: int, kernel) -> dict[str, float | bool]:
     """Both versions on a model of ``size`` people after 20 weeks: same bits, and their times."""
-    from coprod_sim.mechanisms.deliberation import _reciprocate
+    from coprod_sim.mechanisms.deliberation import TRACE_RATE, _reciprocate
     from coprod_sim.model import CoProdModel
 
     m = CoProdModel(seed=1, organisation_people=size)
@@ -126,7 +126,7 @@ def _compare(size: int, kernel) -> dict[str, float | bool]:
     infl_p = rng.random(len(part))
     rc = p.reciprocity
     gain = rc.gain * (1.5 if p.power.paid else 1.0)
-    rest = (part, infl_p, c.dw, gain, rc.fatigue, rc.drift, rc.resting, 0.1)
+    rest = (part, infl_p, c.dw, gain, rc.fatigue, rc.drift, rc.resting, TRACE_RATE)
     saved = [getattr(s, k).copy() for k in STATE]
     _reciprocate(s, c, p, part, infl_p)
     by_numpy = [getattr(s, k).copy() for k in STATE]
