@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from coprod_sim.dashboard.teach import make_twins, pair_gaps, pairs_summary, twin_gap
+from coprod_sim.dashboard.teach import (
+    CHOICES,
+    make_twins,
+    pair_gaps,
+    pair_reading,
+    pairs_summary,
+    twin_gap,
+    twin_noise,
+)
+from coprod_sim.stats import mean_interval
 
 
 @pytest.mark.parametrize("seed", [1, 3])
@@ -64,3 +75,31 @@ def test_many_pairs_match_single_twins_and_are_summarised_honestly():
     text = pairs_summary(np.array([-0.05, -0.04, -0.06, -0.05]), np.array([0.1, 0.2, -0.1, 0.3]), np.ones(4))
     assert "beyond chance" in text and "lowers" in text
     assert "adjustment with peer support in 3 of 4 pairs" in text and "took part in meetings in 4 of 4" in text
+
+
+def test_the_lesson_plan_quotes_what_the_page_shows_at_the_default_seed():
+    """docs/teaching.md quotes the default pair and step 7's ten pairs: a teacher prepares from it,
+    so each figure must be what the Teach view shows (seed 1; the ten pairs on seeds 2-11)."""
+    doc = " ".join((Path(__file__).parents[1] / "docs" / "teaching.md").read_text(encoding="utf-8").split())
+    off, on = make_twins(1)
+    off.step(104)
+    on.step(104)
+    b_off, b_on = twin_gap(off, on, "burnout_disabled_workers")
+    a_off, a_on = twin_gap(off, on, "accommodated_share")
+    p_off, p_on = twin_gap(off, on, "participation_rate")
+    noise = twin_noise(off, on, "burnout_disabled_workers")
+    assert f"{a_off:.0%} of disabled people had an adjustment without peer support and {a_on:.0%} with" in doc
+    assert f"{p_off:.1%} against {p_on:.1%} of disabled workers took part" in doc
+    assert f"burnout came out {b_off:.1%} without and {b_on:.1%} with peer support" in doc
+    assert f"within the {noise * 100:.1f} points" in doc
+    assert pair_reading(b_off, b_on, noise) == CHOICES[1]  # the doc says the page calls it about the same
+    gaps = pair_gaps(2)
+    burn = gaps["burnout_disabled_workers"]
+    m, lo, hi = mean_interval(burn)
+    lower = int((burn < 0).sum())
+    words = {1: "one pair", 2: "two pairs", 3: "three pairs"}
+    assert f"it was lower in {lower}, by {abs(m) * 100:.1f} in every 100" in doc
+    assert f"from {abs(lo) * 100:.1f} fewer to {abs(hi) * 100:.1f} fewer" in doc and hi < 0
+    assert f"though {words[len(burn) - lower]} went the other way" in doc
+    assert (gaps["accommodated_share"] > 0).all() and (gaps["participation_rate"] > 0).all()
+    assert "both were higher with peer support in all 10" in doc
