@@ -249,8 +249,12 @@ def test_explore_fields_say_in_plain_words_what_is_wrong_and_keep_the_run(monkey
     assert "The seed must be a whole number, 0 or more" in _page_text(rc)
     _type(rc, "People in the organisation", "5000")
     text = _page_text(rc)
-    assert "from 4 to 2,000: this page draws everyone" in text and "organisation.people" not in text
+    assert "from 12 (one team of 12) to 2,000: this page draws everyone" in text and "organisation.people" not in text
     assert "300 people" in text  # the run in use is the last good one
+    # Fewer than one team: refused where it is typed, in the same words (not the config's cross-check).
+    _type(rc, "People in the organisation", "10")
+    text = _page_text(rc)
+    assert "from 12 (one team of 12) to 2,000" in text and "team_size" not in text and "300 people" in text
     _type(rc, "People in the organisation", "1,000")
     _type(rc, "Seed (same seed, same run)", "7")
     text = _page_text(rc)

@@ -244,7 +244,7 @@ def ExploreView() -> None:
             solara.HTML(tag="h2", unsafe_innerHTML="Set up", classes=["cp-heading"])
             Choice("Scenario", list(menu), scenario.value, choose_scenario, names=[t for t, _ in menu.values()])
             solara.HTML(tag="p", unsafe_innerHTML=escape(menu[scenario.value][1]), classes=["cp-help"])
-            SeedAndSize(seed, people, lambda: reset())
+            SeedAndSize(seed, people, lambda: reset(), base.organisation.team_size)
             Choice("Colour people by", list(COLOUR_BY), colour_by, names=list(COLOUR_BY.values()))
             Choice("Highlight a role", [-1, *range(len(ROLE_LABELS))], highlight, names=["None", *ROLE_LABELS])
             with solara.Row(classes=["cp-run-buttons"]):
@@ -280,8 +280,13 @@ def ExploreView() -> None:
 
 
 @solara.component
-def SeedAndSize(seed: solara.Reactive[int], people: solara.Reactive[int], on_change: Any) -> None:
-    """Seed and organisation size, validated where they are typed, with messages in plain words."""
+def SeedAndSize(seed: solara.Reactive[int], people: solara.Reactive[int], on_change: Any, team_size: int) -> None:
+    """Seed and organisation size, validated where they are typed, with messages in plain words.
+
+    The organisation holds at least one team of the scenario's ``team_size`` (the config's own
+    cross-check), so that a size the run would refuse is refused where it is typed.
+    """
+    least = max(int(PAGE_PEOPLE.lo), team_size)
 
     def seed_problem(n: int | None) -> str:
         if n is None or not 0 <= n <= MAX_SEED:
@@ -291,10 +296,14 @@ def SeedAndSize(seed: solara.Reactive[int], people: solara.Reactive[int], on_cha
     def people_problem(n: int | None) -> str:
         try:
             check_value(PAGE_PEOPLE, n, "")  # the config's own rule, with this page's upper limit
+            too_few = n < team_size
         except ConfigError:
+            too_few = True
+        if too_few:
             return (
-                f"The number of people must be a whole number from {PAGE_PEOPLE.lo:,} to {MAX_PEOPLE:,}: "
-                "this page draws everyone. The command line (coprod-sim run) takes larger organisations."
+                f"The number of people must be a whole number from {least:,} (one team of {team_size}) to "
+                f"{MAX_PEOPLE:,}: this page draws everyone. The command line (coprod-sim run) takes larger "
+                "organisations."
             )
         return ""
 
