@@ -30,6 +30,7 @@ __all__ = [
     "better",
     "column",
     "columns",
+    "counted",
     "decimals",
     "is_money",
     "label",
@@ -435,3 +436,8 @@ def measure(name: str) -> str:
     """Return what a weekly column measures, without whose it is: its measure, or its label."""
     c = _BY_COLUMN[name]
     return c.measure or c.label
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """Return "1 week", "2 weeks": a count with its noun in the number it takes (``plural``: if not noun + "s")."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

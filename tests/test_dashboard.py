@@ -58,7 +58,8 @@ def test_line_chart_is_labelled_escaped_and_describes_its_lines():
     assert chart.startswith("<svg") and 'role="img"' in chart
     assert "<script>" not in chart and "&lt;script&gt;" in chart
     desc = re.search(r"<desc[^>]*>(.*?)</desc>", chart).group(1)
-    assert "rose from 0.10" in desc and "to 0.40" in desc and "Others fell from 0.50" in desc
+    # "<name>: rose", not "Disabled people rose" or "Disabled people was" (a group is not a quantity).
+    assert "rose from 0.10" in desc and "to 0.40" in desc and "Others: fell from 0.50" in desc
     assert chart.count("<polyline") == 2 and 'stroke-dasharray="8 4"' in chart  # second line dashed
 
 
@@ -188,7 +189,7 @@ def test_charts_have_data_tables_with_the_same_numbers():
     _, chart, table = charts[1]
     last = sim.latest()["wellbeing_disabled"]
     assert "<caption>Wellbeing, by week</caption>" in table and f'<th scope="row">20</th><td>{last:.2f}</td>' in table
-    assert f"to {last:.2f}" in chart or f"was {last:.2f} at week 0 and at 20" in chart
+    assert f"to {last:.2f}" in chart or f": {last:.2f} at week 0 and at 20" in chart
 
 
 def test_explore_view_steps_resets_and_applies_levers_without_a_browser(monkeypatch):
@@ -492,6 +493,14 @@ def test_compare_view_runs_and_shows_table_verdict_and_downloads():
     assert "Compared with baseline, transformative" in text
     assert "Outcomes over 2 seeds: mean [95% interval]" in text and "transformative minus baseline" in text
     assert "Extra cost so far, compared with baseline" in text
+    # A wrong number is named under its field as it is typed; Run then refuses, and the results
+    # still shown are said to be the last run's.
+    _type(rc, "Weeks to simulate", "5")
+    _wait_for_text(rc, "The number of weeks must be a whole number from 13 to 1,040.")
+    _button(rc, "Run the comparison").click()
+    text = _wait_for_text(rc, "Not run:")
+    assert "Not run: the number of weeks must be a whole number from 13 to 1,040." in text
+    assert "The results below are those of the last comparison that ran" in text and "Compared with baseline" in text
     rc.close()
 
 

@@ -121,3 +121,10 @@ def test_decimals_suit_each_unit():
     assert outputs.decimals("exits_disabled_total") == outputs.decimals("n_people") == 1
     assert outputs.decimals("level_final") == outputs.decimals("progression_gap_final") == 2
     assert outputs.decimals("participation_rate_mean") == outputs.decimals("attitude_mean_final") == 3
+
+
+def test_counts_take_the_number_of_their_noun():
+    from coprod_sim.outputs import counted
+
+    assert counted(1, "week") == "1 week" and counted(13, "week") == "13 weeks" and counted(0, "change") == "0 changes"
+    assert counted(1, "person", "people") == "1 person" and counted(1200, "person", "people") == "1,200 people"

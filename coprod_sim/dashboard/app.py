@@ -152,6 +152,14 @@ CSS = """
 .cp-app .v-slider__thumb-container:focus-within .v-slider__thumb,
 .cp-app .v-slider--focused .v-slider__thumb {
   outline: 3px solid #0072B2 !important; outline-offset: 3px; border-radius: 12px; }
+/* A text field's ring goes round the whole field, its floating label included: on the input
+   itself it ran through the label. */
+.cp-app .v-text-field input:focus-visible { outline: none !important; }
+.cp-app .v-text-field.v-input--is-focused { outline: 3px solid #0072B2; outline-offset: 2px; }
+.cp-present .v-text-field.v-input--is-focused { outline: 4px solid #F0E442; }
+/* Vuetify's error red (#FF5252) is 3.2:1 on white: a darker red, 5.6:1 (WCAG 1.4.3). */
+.cp-app .error--text { color: #C62828 !important; caret-color: #C62828 !important; }
+.cp-present .error--text { color: #ffb000 !important; caret-color: #ffb000 !important; }
 .cp-present [tabindex="-1"]:focus,
 .cp-present .v-input--switch.v-input--is-focused .v-input--selection-controls__input,
 .cp-present .v-radio--is-focused .v-input--selection-controls__input,

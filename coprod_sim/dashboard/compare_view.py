@@ -27,11 +27,11 @@ from coprod_sim.dashboard.compare_full_view import (
     UncertaintyChoice,
     run_full,
 )
-from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure, FocusOn
+from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure, FocusOn, WholeNumber, seed_problem
 from coprod_sim.dashboard.explain import verdict
 from coprod_sim.dashboard.explore import DEFAULTS, LeverPanel, scenario_config
 from coprod_sim.dashboard.levers import current_values, lever_params, plain_label
-from coprod_sim.outputs import LEVELS, decimals, label, label_with_unit, phrase, unit
+from coprod_sim.outputs import LEVELS, counted, decimals, label, label_with_unit, phrase, unit
 from coprod_sim.scenarios import Scenario, list_scenario_names, load_scenario, parse_scenario, scenario_toml
 
 __all__ = ["CompareView", "ScenarioSpec", "build_scenario", "parse_value"]
@@ -39,6 +39,8 @@ __all__ = ["CompareView", "ScenarioSpec", "build_scenario", "parse_value"]
 MAX_SCENARIOS = 4
 MAX_UPLOAD_BYTES = 100_000  # a scenario file is a few hundred bytes; anything this big is not one
 MAX_RUNS = 200  # scenarios x replicates the page runs at once (a sweep is for more)
+MAX_SEEDS = 50  # seeds per scenario
+MIN_WEEKS, MAX_WEEKS = 13, 1040  # a quarter to twenty years
 
 # base (a shipped name, or "uploaded"), name, levers {path: value}, timeline [{step, lever, value, ramp}],
 # and for an uploaded file the validated Scenario it came from ("uploaded").
@@ -226,7 +228,7 @@ def ScenarioEditor(index: int, spec: ScenarioSpec, on_change: Callable[[Scenario
         )
         with Disclosure(f"the levers of scenario {index + 1}"):
             LeverPanel(spec["levers"], lambda levers: on_change({**spec, "levers": levers}))
-        with Disclosure(f"the timeline of scenario {index + 1} ({len(spec['timeline'])} changes)"):
+        with Disclosure(f"the timeline of scenario {index + 1} ({counted(len(spec['timeline']), 'change')})"):
             TimelineEditor(spec["timeline"], lambda tl: on_change({**spec, "timeline": tl}), index)
         if error:
             solara.HTML(tag="p", unsafe_innerHTML=escape(error), classes=["cp-message"])
@@ -388,23 +390,38 @@ def ScenarioList(
         solara.Button("Add a scenario", on_click=add, classes=["cp-add-scenario"])
 
 
+def _draws_problem(n: int | None) -> str:
+    """Say what is wrong with a number of draws ("" for a good one)."""
+    if n is None or not 1 <= n <= MAX_PAGE_DRAWS:
+        return f"Use 1 to {MAX_PAGE_DRAWS} draws (the command line, compare --uncertainty full, is for more)."
+    return ""
+
+
+def _seeds_problem(n: int | None, n_scenarios: int = 1) -> str:
+    """Say what is wrong with a number of seeds per scenario ("" for a good one)."""
+    if n is None or not 1 <= n <= MAX_SEEDS or n_scenarios * n > MAX_RUNS:
+        return f"Use 1 to {MAX_SEEDS} seeds and at most {MAX_RUNS} runs in all (a sweep is for more)."
+    return ""
+
+
+def _weeks_problem(n: int | None) -> str:
+    """Say what is wrong with a number of weeks ("" for a good one)."""
+    if n is None or not MIN_WEEKS <= n <= MAX_WEEKS:
+        return f"The number of weeks must be a whole number from {MIN_WEEKS} to {MAX_WEEKS:,}."
+    return ""
+
+
 def _not_run(n_scenarios: int, count: int | None, full: bool, weeks: int | None, seed: int | None) -> str:
     """Say why a comparison with these settings is not run ('' when it can be).
 
     ``count`` is the seeds per scenario, or with ``full`` the draws (each runs every scenario).
     """
-    if full:
-        if count is None or not 1 <= count <= MAX_PAGE_DRAWS:
-            return (
-                f"Not run: use 1 to {MAX_PAGE_DRAWS} draws (the command line, compare --uncertainty full, is for more)."
-            )
-    elif count is None or not 1 <= count <= 50 or n_scenarios * count > MAX_RUNS:
-        return f"Not run: use 1 to 50 seeds and at most {MAX_RUNS} runs in all (a sweep is for more)."
-    if weeks is None or not 13 <= weeks <= 1040:
-        return "Not run: the number of weeks must be from 13 to 1,040."
-    if seed is None or seed < 0:
-        return "Not run: the seed must be a whole number of 0 or more."
-    return ""
+    why = (
+        (_draws_problem(count) if full else _seeds_problem(count, n_scenarios))
+        or _weeks_problem(weeks)
+        or seed_problem(seed)
+    )
+    return f"Not run: {why[0].lower()}{why[1:]}" if why else ""
 
 
 @solara.component
@@ -476,6 +493,9 @@ def CompareView() -> None:
     with solara.Div(attributes={"aria-live": "polite", "id": "cp-compare-progress"}):
         if error.value:
             solara.HTML(tag="p", unsafe_innerHTML=escape(error.value), classes=["cp-message"])
+            if outcome.value is not None:  # the settings above are not those of the results below
+                last = "The results below are those of the last comparison that ran, with its own settings."
+                solara.HTML(tag="p", unsafe_innerHTML=last)
         if progress.value:
             solara.Text(progress.value)
         if task.error:
@@ -502,12 +522,14 @@ def CompareSettings(
     if mode.value == FULL:
         CardsUpload(cards)
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+        # Each says under it, as it is typed, what is wrong; Run then refuses until it is mended.
         if mode.value == FULL:
-            solara.InputInt("Draws of the assumptions", value=n_draws)
+            WholeNumber("Draws of the assumptions", n_draws.value, n_draws.set, _draws_problem, none_when_wrong=True)
         else:
-            solara.InputInt("Seeds per scenario (replicates)", value=replicates)
-        solara.InputInt("Weeks to simulate", value=weeks)
-        solara.InputInt("Master seed", value=seed)
+            seeds = "Seeds per scenario (replicates)"
+            WholeNumber(seeds, replicates.value, replicates.set, _seeds_problem, none_when_wrong=True)
+        WholeNumber("Weeks to simulate", weeks.value, weeks.set, _weeks_problem, none_when_wrong=True)
+        WholeNumber("Master seed", seed.value, seed.set, seed_problem, none_when_wrong=True)
         # Not disabled while running (a disabled button drops the focus to the page's body): it
         # says it is busy, ignores clicks, and the focus moves on to the progress.
         solara.Button(

@@ -17,7 +17,9 @@ import ipywidgets
 import solara
 import solara.lab
 
-__all__ = ["ChartWithTable", "Choice", "Disclosure", "FocusOn", "WholeNumber", "use_play"]
+from coprod_sim.limits import MAX_SEED
+
+__all__ = ["ChartWithTable", "Choice", "Disclosure", "FocusOn", "WholeNumber", "seed_problem", "use_play"]
 
 
 @solara.component
@@ -49,20 +51,36 @@ def Choice(
     )
 
 
+def seed_problem(n: int | None) -> str:
+    """Say in plain words what is wrong with a typed seed ("" for a good one)."""
+    if n is None or not 0 <= n <= MAX_SEED:
+        return "The seed must be a whole number, 0 or more, such as 1. The same seed gives the same run."
+    return ""
+
+
 @solara.component
-def WholeNumber(label: str, value: int, on_value: Callable[[int], None], problem: Callable[[int | None], str]) -> None:
+def WholeNumber(
+    label: str,
+    value: int | None,
+    on_value: Callable[[int | None], None],
+    problem: Callable[[int | None], str],
+    none_when_wrong: bool = False,
+) -> None:
     """Show a field for a whole number, committed when the reader leaves it or presses Enter.
 
     ``problem`` says in plain words what is wrong with a number (``None``: not a whole number), or
     returns "" for a good one; the message is shown under the field and announced, and the last
-    good value stays in use. Solara's own number field names a typed "-" or "5.5" only as "not
-    an integer", in its label.
+    good value stays in use, or with ``none_when_wrong`` the value becomes ``None`` (for a form
+    whose button must refuse to run while a field is wrong). Solara's own number field names a
+    typed "-" or "5.5" only as "not an integer", in its label.
     """
-    text = solara.use_reactive(f"{value}")
+    # What was typed: set from ``value`` only by follow() below (use_reactive(value) would replace a
+    # wrong number just typed by "None" when ``none_when_wrong`` clears the value).
+    text = solara.use_reactive(solara.use_memo(lambda: f"{value}", []))
     error = solara.use_reactive("")
 
     def follow() -> None:  # a value set elsewhere (another scenario's size) is shown
-        if text.value.strip() != f"{value}" and not error.value:
+        if value is not None and text.value.strip() != f"{value}" and not error.value:
             text.value = f"{value}"
 
     solara.use_effect(follow, [value])
@@ -76,6 +94,8 @@ def WholeNumber(label: str, value: int, on_value: Callable[[int], None], problem
         error.value = problem(n)
         if not error.value and n is not None:
             on_value(n)
+        elif none_when_wrong:
+            on_value(None)
 
     # Not Vuetify's error state: it turns the label a light red that fails contrast (WCAG 1.4.3).
     solara.InputText(label, value=text.value, on_value=typed, continuous_update=False)

@@ -13,7 +13,7 @@ import numpy as np
 
 from coprod_sim.config import Config
 from coprod_sim.dashboard.svg import LADDER_TEXT
-from coprod_sim.outputs import QUARTER_WEEKS, better, decimals, label, phrase, summaries, summary, worth
+from coprod_sim.outputs import QUARTER_WEEKS, better, counted, decimals, label, phrase, summaries, summary, worth
 
 if TYPE_CHECKING:
     from coprod_sim.model import CoProdModel
@@ -60,7 +60,7 @@ def _involvement(model: CoProdModel, config: Config) -> str:
     part, infl, token = (_recent(model, c) for c in ("participation_rate", "influence_share", "tokenism_rate"))
     pt = config.power.transfer
     text = (
-        f"Over the last {min(week, QUARTER_WEEKS)} weeks, {pct(part)} of the {n_dw} disabled workers "
+        f"Over the last {counted(min(week, QUARTER_WEEKS), 'week')}, {pct(part)} of the {n_dw} disabled workers "
         "took part in meetings."
     )
     if math.isnan(token):
@@ -113,7 +113,8 @@ def _culture(m: dict[str, Any], config: Config) -> str:
     if config.training.target == "none" or config.training.coverage == 0:
         return text + " Nobody is being trained."
     tr = config.training
-    text += f" Training reaches {pct(tr.coverage)} of {tr.target} every {tr.interval} weeks"
+    who = "everyone" if tr.target == "all" else tr.target
+    text += f" Training reaches {pct(tr.coverage)} of {who} every {counted(tr.interval, 'week')}"
     return text + (
         "; power transfer or reviews help its effect last."
         if config.power.transfer > 0 or config.review.enabled

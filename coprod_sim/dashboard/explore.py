@@ -13,11 +13,10 @@ import solara.lab
 from solara.alias import rv
 
 from coprod_sim.config import PARAMS, Config, ConfigError, Param, check_value
-from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure, WholeNumber, use_play
+from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure, WholeNumber, seed_problem, use_play
 from coprod_sim.dashboard.levers import COMPONENTS, changed_levers, current_values, lever_params, plain_label
 from coprod_sim.dashboard.session import COLOUR_BY, Simulation
 from coprod_sim.dashboard.svg import ROLE_LABELS
-from coprod_sim.limits import MAX_SEED
 from coprod_sim.scenarios import list_scenario_names, load_scenario
 
 __all__ = ["ExploreView", "LeverControl", "LeverPanel", "SimulationPictures"]
@@ -287,11 +286,6 @@ def SeedAndSize(seed: solara.Reactive[int], people: solara.Reactive[int], on_cha
     cross-check), so that a size the run would refuse is refused where it is typed.
     """
     least = max(int(PAGE_PEOPLE.lo), team_size)
-
-    def seed_problem(n: int | None) -> str:
-        if n is None or not 0 <= n <= MAX_SEED:
-            return "The seed must be a whole number, 0 or more, such as 1. The same seed gives the same run."
-        return ""
 
     def people_problem(n: int | None) -> str:
         try:

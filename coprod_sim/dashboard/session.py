@@ -16,7 +16,7 @@ from coprod_sim.config import Config
 from coprod_sim.dashboard import svg
 from coprod_sim.dashboard.explain import explain
 from coprod_sim.model import CoProdModel
-from coprod_sim.outputs import LEVELS, label, measure, short_label, unit
+from coprod_sim.outputs import LEVELS, counted, label, measure, short_label, unit
 from coprod_sim.timeline import levers_at
 
 __all__ = ["COLOUR_BY", "KEY_SERIES", "Simulation"]
@@ -123,7 +123,8 @@ class Simulation:
         summary = (
             f"Week {self.week}: {self.model.n} people in {self.model.n_teams} teams, drawn as groups. "
             f"Mean {label.split(' (')[0].lower()} {float(np.mean(value)):.2f}; "
-            f"{n_burnt} people burnt out (ringed); {n_ties} peer-support ties (orange dashed lines)."
+            f"{counted(n_burnt, 'person', 'people')} burnt out (ringed); "
+            f"{counted(n_ties, 'peer-support tie')} (orange dashed lines)."
         )
         if highlight is not None:
             who = svg.ROLE_LABELS[highlight].lower()

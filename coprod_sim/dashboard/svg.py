@@ -178,15 +178,15 @@ def describe_series(
         low, high = _fmt(float(y[ok].min())), _fmt(float(y[ok].max()))
         # Rose or fell only by what the reader can see: a change below the shown precision is none.
         if len(xs) == 1:
-            parts.append(f"{s.name} was {_fmt(last)} at {x_label.lower()} {at(xs[0])}.")
+            parts.append(f"{s.name}: {_fmt(last)} at {x_label.lower()} {at(xs[0])}.")
             continue
         if _fmt(first) == _fmt(last):
             spread = "" if low == high else f", between {low} and {high} on the way"
-            parts.append(f"{s.name} was {_fmt(last)} at {x_label.lower()} {at(xs[0])} and at {at(xs[-1])}{spread}.")
+            parts.append(f"{s.name}: {_fmt(last)} at {x_label.lower()} {at(xs[0])} and at {at(xs[-1])}{spread}.")
             continue
         trend = "rose" if last > first else "fell"
         parts.append(
-            f"{s.name} {trend} from {_fmt(first)} ({x_label.lower()} {at(xs[0])}) to {_fmt(last)} "
+            f"{s.name}: {trend} from {_fmt(first)} ({x_label.lower()} {at(xs[0])}) to {_fmt(last)} "
             f"({x_label.lower()} {at(xs[-1])}); lowest {low}, highest {high}."
         )
     return " ".join(parts)

@@ -18,7 +18,7 @@ from solara.alias import rv
 
 from coprod_sim.config import Config
 from coprod_sim.dashboard import svg
-from coprod_sim.dashboard.controls import ChartWithTable, FocusOn, use_play
+from coprod_sim.dashboard.controls import ChartWithTable, FocusOn, WholeNumber, seed_problem, use_play
 from coprod_sim.dashboard.session import Simulation
 from coprod_sim.outputs import label, phrase, unit
 from coprod_sim.stats import mean_interval
@@ -330,7 +330,8 @@ def TeachView() -> None:
         solara.Button("Step both 1 year", on_click=lambda: step(52), disabled=playing.value)
         solara.Button("Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value))
         solara.Button("Start again", on_click=restart)
-        solara.InputInt("Seed of the twins", value=seed, on_value=lambda _v: restart(), continuous_update=False)
+    # A seed in plain words under the field; a wrong one leaves the twins as they are.
+    WholeNumber("Seed of the twins", seed.value, lambda n: (seed.set(n), restart()), seed_problem)
     # Said after each step, but not every week while playing (a screen reader would say nothing else).
     solara.HTML(
         tag="p",
