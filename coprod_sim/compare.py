@@ -14,12 +14,20 @@ import numpy as np
 import pandas as pd
 
 from coprod_sim import outputs
-from coprod_sim.config import Config
+from coprod_sim.config import Config, ConfigError
 from coprod_sim.run import replicate_seeds, simulate, summarise
 from coprod_sim.scenarios import Scenario
 from coprod_sim.stats import mean_interval, t_bands
 
-__all__ = ["TABLE_OUTCOMES", "TRAJECTORIES", "Comparison", "break_even_week", "compare", "mean_interval"]
+__all__ = [
+    "TABLE_OUTCOMES",
+    "TRAJECTORIES",
+    "Comparison",
+    "break_even_week",
+    "compare",
+    "mean_interval",
+    "same_horizon",
+]
 
 #: Rows of the comparison table, in order: summary names (their words are in coprod_sim.outputs).
 TABLE_OUTCOMES: tuple[str, ...] = (
@@ -103,6 +111,23 @@ def _runs(jobs: list[tuple], workers: int) -> Iterator[tuple]:
         yield from pool.map(_one, jobs)
 
 
+def same_horizon(scenarios: Sequence[Scenario], steps: int | None) -> None:
+    """Refuse scenarios that would run for different numbers of weeks (no ``steps`` given for all).
+
+    Totals and paybacks over 20 weeks against totals over 400 compare nothing: before any run,
+    one message names each scenario's ``simulation.steps`` and the way out.
+    """
+    if steps is not None:
+        return
+    weeks = {s.name: s.config.simulation.steps for s in scenarios}
+    if len(set(weeks.values())) > 1:
+        each = "; ".join(f"{name}: simulation.steps = {w}" for name, w in weeks.items())
+        raise ConfigError(
+            f"the scenarios run for different numbers of weeks ({each}), so their outcomes cannot be "
+            "compared; give --steps N for all of them, or the same simulation.steps in each file"
+        )
+
+
 def compare(
     scenarios: Sequence[Scenario],
     replicates: int = 5,
@@ -116,6 +141,7 @@ def compare(
 
     ``on_run(done, total)`` is called after every run (the dashboard shows it as progress).
     """
+    same_horizon(scenarios, steps)
     seeds = replicate_seeds(seed, replicates)
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):

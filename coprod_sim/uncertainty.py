@@ -29,7 +29,7 @@ import pandas as pd
 
 from coprod_sim import outputs
 from coprod_sim.cards import Cards, check_against, default_cards, draw_overrides, load_cards, merge_cards
-from coprod_sim.compare import TABLE_OUTCOMES, break_even_week
+from coprod_sim.compare import TABLE_OUTCOMES, break_even_week, same_horizon
 from coprod_sim.config import Config, ConfigError
 from coprod_sim.drivers import PAYBACK, driver_words, table_drivers
 from coprod_sim.limits import DEFAULT_DRAWS
@@ -231,6 +231,7 @@ def plan_draws(scenarios: Sequence[Scenario], drawn: Draws, steps: int | None) -
     scenario's settings is one error line before any run, not a failure half-way. The checked
     configurations are not kept: the worker builds each again.
     """
+    same_horizon(scenarios, steps)
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         names = [f"{s.name} ({i + 1})" for i, s in enumerate(scenarios)]

@@ -169,3 +169,19 @@ def test_interrupted_write_leaves_old_file(tmp_path, monkeypatch):
         io.atomic_write(target, boom)
     assert json.loads(target.read_text()) == {"a": 1}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.json"]
+
+
+def test_compare_refuses_scenarios_of_different_lengths_before_any_run(tmp_path, capsys):
+    """Totals over 20 weeks against totals over 40 compare nothing (it used to end in a traceback,
+    or, with --uncertainty full, in verdicts on mismatched totals)."""
+    for w in (20, 40):
+        text = f'[scenario]\nname = "s{w}"\ndescription = "d"\n[simulation]\nsteps = {w}\n'
+        (tmp_path / f"s{w}.toml").write_text(text)
+    files = [str(tmp_path / "s20.toml"), str(tmp_path / "s40.toml")]
+    small = ["--set", "organisation.people=100", "--out", str(tmp_path / "out")]
+    for mode in ([], ["--uncertainty", "full", "--draws", "2"]):
+        assert main(["compare", *files, *mode, *small]) == 2
+        err = capsys.readouterr().err
+        assert "s20: simulation.steps = 20; s40: simulation.steps = 40" in err and "--steps" in err
+        assert "Traceback" not in err
+    assert main(["compare", *files, "--steps", "13", "--replicates", "2", *small]) == 0  # one horizon for all
