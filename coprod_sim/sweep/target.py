@@ -132,28 +132,42 @@ def _check_condition(node: ast.expr, columns: set[str], used: list[str]) -> None
                 raise _RefusedError(
                     f"{ast.unparse(node)!r} compares with {type(op).__name__}, not a comparison of numbers"
                 )
-        for side in (node.left, *node.comparators):
-            _check_value(side, columns, used)
+        # A comparison of numbers alone is true or false for every run: it says nothing of them.
+        reads = [_check_value(side, columns, used) for side in (node.left, *node.comparators)]  # check every side
+        if not any(reads):
+            raise _RefusedError(f"{ast.unparse(node)!r} compares numbers only; each comparison must read an output")
     else:
         raise _RefusedError(f"{ast.unparse(node)!r} is not a condition (it must compare, e.g. fit_mean > 0.7)")
 
 
-def _check_value(node: ast.expr, columns: set[str], used: list[str]) -> None:
-    """Check a node that must be a number: an output, a number, or arithmetic of them."""
+def _check_value(node: ast.expr, columns: set[str], used: list[str]) -> bool:
+    """Check a node that must be a number: an output, a number, or arithmetic of them; say if it reads an output.
+
+    Arithmetic of numbers alone is worked out here: a division by zero, or a result too large to
+    be a finite number, is refused rather than compared as inf or NaN.
+    """
     if isinstance(node, ast.Name):
         if node.id not in columns:
             raise _RefusedError(f"{node.id!r} is not an output of this sweep")
         used.append(node.id)
-    elif isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Constant):
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(float(value)):
             raise _RefusedError(f"{ast.unparse(node)} is not a finite number")
-    elif isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
-        _check_value(node.left, columns, used)
-        _check_value(node.right, columns, used)
-    elif isinstance(node, ast.UnaryOp) and type(node.op) in _SIGN:
-        _check_value(node.operand, columns, used)
-    elif _is_condition(node):
+        return False
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+        reads = [_check_value(node.left, columns, used), _check_value(node.right, columns, used)]
+        if isinstance(node.op, ast.Div) and not reads[1] and float(_value(node.right, {})) == 0.0:
+            raise _RefusedError(f"{ast.unparse(node)!r} divides by zero")
+        if not any(reads):
+            with np.errstate(all="ignore"):
+                if not math.isfinite(float(_value(node, {}))):
+                    raise _RefusedError(f"{ast.unparse(node)!r} is not a finite number")
+        return any(reads)
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _SIGN:
+        return _check_value(node.operand, columns, used)
+    if _is_condition(node):
         raise _RefusedError(f"{ast.unparse(node)!r} is a condition where a number is needed")
     else:
         what = _WORDS.get(type(node), type(node).__name__)

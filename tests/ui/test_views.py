@@ -124,7 +124,7 @@ def test_explore_names_scenarios_and_says_plainly_what_a_field_needs(page, dashb
     type_number(page, "Seed (same seed, same run)", "-3")
     expect(page.get_by_role("alert").first).to_contain_text("The seed must be a whole number, 0 or more")
     type_number(page, "People in the organisation", "5000")
-    expect(page.get_by_role("alert").nth(1)).to_contain_text("from 12 (one team of 12) to 2,000: this page draws everyone")
+    expect(page.get_by_role("alert").nth(1)).to_contain_text("from 12 (one team of 12) to 2,000: this page draws")
     expect(page.get_by_text("organisation.people")).to_have_count(0)
     page.get_by_label("Highlight a role", exact=True).select_option(label="Disabled worker")
     expect(page.locator("svg desc", has_text="of the role disabled worker are outlined in bold")).to_be_attached()
