@@ -9,9 +9,12 @@ file, key path, value and what is allowed, and exits with status 2; no traceback
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -291,6 +294,37 @@ def _engine_arguments(p: argparse.ArgumentParser, *, workers: bool = True) -> No
     )
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised in the main thread as Ctrl-C is, so that the same clean-up runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _stop(signum: int, _frame: object) -> None:
+    raise Stopped(signum)
+
+
+@contextlib.contextmanager
+def _stopped_like_ctrl_c() -> Iterator[None]:
+    """Treat SIGTERM and SIGHUP as Ctrl-C while a command runs.
+
+    Temporary files are then removed and worker processes stopped, instead of being left behind
+    by the default handler's immediate exit.
+    """
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield
+        return
+    caught = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    before = {s: signal.signal(s, _stop) for s in caught}
+    try:
+        yield
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     parser = build_parser()
@@ -298,13 +332,14 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "scheduler", None) and args.engine != "dask":  # before any folder is made
         parser.error(f"--scheduler {args.scheduler[:40]}: only used with --engine dask")
     try:
-        return COMMANDS[args.command](args)
+        with _stopped_like_ctrl_c():
+            return COMMANDS[args.command](args)
     except (ConfigError, AssetsError) as exc:
         print(f"coprod-sim: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("coprod-sim: interrupted; files already written are complete, nothing half-written", file=sys.stderr)
-        return 130
+        return 128 + getattr(exc, "signum", signal.SIGINT)
     except BrokenPipeError:  # e.g. piped into `head`: the reader left, nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -1,8 +1,12 @@
 """The command line: outputs, and one clear message with status 2 for every input error."""
 
+import contextlib
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 
 import pyarrow.parquet as pq
 import pytest
@@ -185,3 +189,49 @@ def test_compare_refuses_scenarios_of_different_lengths_before_any_run(tmp_path,
         assert "s20: simulation.steps = 20; s40: simulation.steps = 40" in err and "--steps" in err
         assert "Traceback" not in err
     assert main(["compare", *files, "--steps", "13", "--replicates", "2", *small]) == 0  # one horizon for all
+
+
+def _group_gone(pgid: int, wait: float) -> bool:
+    """Whether every process of the group has ended within ``wait`` seconds."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_sigterm_stops_a_sweep_as_ctrl_c_does_leaving_no_worker_or_temporary_file(tmp_path):
+    """SIGTERM (a job scheduler's stop, a closed terminal's SIGHUP) used to exit at once and leave the
+    workers, the forkserver and a half-written .tmp file behind; now it is handled as Ctrl-C."""
+    exp = tmp_path / "long.toml"
+    exp.write_text(
+        '[experiment]\nname = "long"\ndescription = "d"\nscenario = "baseline"\nreplicates = 2\nsteps = 4000\n'
+        '[[parameters]]\npath = "power.transfer"\nvalues = [0.0, 0.5]\n'
+    )
+    out = tmp_path / "sweep"
+    args = ["sweep", str(exp), "--out", str(out), "--workers", "2", "--chunk-size", "1"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coprod_sim.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group: every worker it starts is in it
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / "manifest.json").exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(2.0)  # the workers are running
+        assert proc.poll() is None, proc.communicate()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 128 + signal.SIGTERM, err
+        assert "interrupted" in err and "Traceback" not in err
+        assert _group_gone(proc.pid, 30), "a worker outlived the sweep"
+        assert not [p.name for p in out.rglob("*.tmp")]
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
