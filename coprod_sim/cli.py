@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import signal
 import sys
 import threading
@@ -95,6 +96,21 @@ def _port(text: str) -> int:
     if not 1 <= v <= 65535:
         raise argparse.ArgumentTypeError(f"{shown(text)}: {allowed}")
     return v
+
+
+#: A Dask scheduler's address: an optional protocol, a host name or address, and a port.
+_SCHEDULER = re.compile(r"(?:(?:tcp|tls|ucx)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})")
+
+
+def _scheduler(text: str) -> str:
+    """Return a Dask scheduler's address in the form Dask reads (checked before any folder is made)."""
+    m = _SCHEDULER.fullmatch(text.strip())
+    if not m or not 1 <= int(m.group(1)) <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{shown(text)}: allowed is a Dask scheduler's address, tcp://HOST:PORT (or tls://, or HOST:PORT), "
+            "such as tcp://10.0.0.5:8786"
+        )
+    return text.strip()
 
 
 def _folder(text: str) -> Path:
@@ -290,6 +306,7 @@ def _engine_arguments(p: argparse.ArgumentParser, *, workers: bool = True) -> No
     p.add_argument(
         "--scheduler",
         metavar="ADDRESS",
+        type=_scheduler,
         help="with --engine dask: an existing scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
     )
 

@@ -711,6 +711,10 @@ class DaskEngine:
                     self.client = Client(self._cluster)
             except OSError as exc:
                 raise ConfigError(f"--scheduler {address}: cannot reach a Dask scheduler there ({exc})") from None
+            except (ValueError, TypeError, MemoryError) as exc:  # something answered, but not a scheduler
+                raise ConfigError(
+                    f"--scheduler {address}: what answered there is not a Dask scheduler ({type(exc).__name__})"
+                ) from None
         try:
             self._check_versions(address or "the local cluster")
         except ConfigError:
