@@ -6,6 +6,7 @@ import json
 import re
 import stat
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -213,15 +214,17 @@ def parse_scenario(text: str, where: str, *, default_name: str = "scenario", pat
     name = meta.get("name", default_name)
     description = meta.get("description")
     sources = meta.get("sources", [])
-    if not isinstance(name, str) or not name.strip():
-        raise ConfigError(f"{where}: scenario.name = {shown(name)}: allowed is a non-empty text")
+    if not isinstance(name, str) or not name.strip() or _controls(name, ""):
+        allowed = "allowed is a non-empty text of printable characters"
+        raise ConfigError(f"{where}: scenario.name = {shown(name)}: {allowed}")
     description = check_description(description, f"{where}: scenario.description", "what the scenario represents")
     title = meta.get("title", "")
-    if not isinstance(title, str) or len(title.strip()) > MAX_TITLE_CHARS:
+    if not isinstance(title, str) or len(title.strip()) > MAX_TITLE_CHARS or _controls(title, ""):
         raise ConfigError(
-            f"{where}: scenario.title = {shown(title)}: allowed is a text of at most {MAX_TITLE_CHARS} characters"
+            f"{where}: scenario.title = {shown(title)}: allowed is a text of at most {MAX_TITLE_CHARS} "
+            "printable characters"
         )
-    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+    if not isinstance(sources, list) or not all(isinstance(s, str) and not _controls(s, "") for s in sources):
         raise ConfigError(f"{where}: scenario.sources = {shown(sources)}: allowed is a list of texts")
     config = Config.from_dict(data, source=where)
     return Scenario(name, description, tuple(sources), config, path, title=title.strip())
@@ -237,7 +240,17 @@ def check_description(value: Any, key: str, saying: str) -> str:
         raise ConfigError(f"{key} is missing: {allowed}")
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > MAX_DESCRIPTION_CHARS:
         raise ConfigError(f"{key} = {shown(value)}: {allowed}")
+    if _controls(value, "\n\t"):
+        raise ConfigError(f"{key} = {shown(value)}: {allowed}, without control characters (only line breaks and tabs)")
     return value.strip()
+
+
+def _controls(text: str, allowed: str) -> bool:
+    """Whether ``text`` holds control characters other than ``allowed`` (terminal escapes, bells, carriage returns).
+
+    They are printed to terminals and pages, where an escape sequence could hide or rewrite what is shown.
+    """
+    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
 
 
 def scenario_toml(scenario: Scenario) -> str:

@@ -1,9 +1,11 @@
+import json
+
 import pytest
 
 from coprod_sim.config import Config, ConfigError
 from coprod_sim.model import LEVELS
 from coprod_sim.run import simulate
-from coprod_sim.scenarios import load_scenario, shipped_scenarios
+from coprod_sim.scenarios import load_scenario, parse_scenario, shipped_scenarios
 
 REQUIRED = {
     "baseline",
@@ -70,7 +72,30 @@ def test_a_title_is_optional_checked_and_kept_when_written_back():
     assert sc.title == "Our plan" and sc.label == "Our plan"
     assert parse_scenario(scenario_toml(sc), "again.toml").title == "Our plan"
     assert sc.with_overrides({"organisation.people": 50}).title == "Our plan"
-    with pytest.raises(ConfigError, match=r"x\.toml: scenario\.title = .*at most 80 characters"):
+    with pytest.raises(ConfigError, match=r"x\.toml: scenario\.title = .*at most 80 printable characters"):
         parse_scenario(base + f'title = "{"t" * 81}"\n', "x.toml")
     with pytest.raises(ConfigError, match=r"scenario\.title = 3: allowed is a text"):
         parse_scenario(base + "title = 3\n", "x.toml")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", "a\x1b[31mRED"),  # a terminal's colour escape
+        ("title", "t\x1b]0;title\x07"),  # sets a terminal's window title
+        ("description", "x\rhidden\x1b[2K"),  # return and erase-line hide what was printed
+        ("description", "bell\x07"),
+    ],
+)
+def test_scenario_text_with_control_characters_is_refused(field, value):
+    """Names, titles and descriptions are printed to terminals and pages: escapes would rewrite them."""
+    meta = {"name": "s", "description": "d", field: value}
+    text = "[scenario]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in meta.items())
+    with pytest.raises(ConfigError) as err:
+        parse_scenario(text, "plan.toml")
+    message = str(err.value)
+    assert message.startswith(f"plan.toml: scenario.{field} = ")
+    assert "printable" in message or "without control characters" in message
+    assert "\x1b" not in message and "\x07" not in message and "\r" not in message
+    ok = parse_scenario('[scenario]\nname = "s"\ndescription = "two\\nlines\\tand a tab"\n', "plan.toml")
+    assert ok.description == "two\nlines\tand a tab"
