@@ -508,6 +508,9 @@ def analyze_command(args: argparse.Namespace) -> int:
     from coprod_sim.sweep.analysis import analyze, format_text, write_report
 
     out = args.out or args.folder / "analysis"
+    runs = (args.folder / "runs").resolve()
+    if out.resolve() == runs or runs in out.resolve().parents:  # its files would be taken for chunks
+        raise ConfigError(f"--out {out}: inside the sweep's own runs folder; allowed is any other folder")
     if (args.folder / "manifest.json").is_file():  # else analyze says what is wrong with the folder
         check_writable(out)
     a = analyze(args.folder)

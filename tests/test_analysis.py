@@ -1,5 +1,6 @@
 """Analysis of sweeps: effects with intervals in the right direction, Sobol/Morris indices, report in words."""
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -89,6 +90,27 @@ def test_analyze_command_prints_each_outcome_by_its_label(tmp_path, capsys):
     text = capsys.readouterr().out
     assert f"\n  {label_with_unit('influence_share_mean')}\n" in text and "power.transfer" in text
     assert (out / "analysis" / "report.html").exists()
+
+
+def test_an_unfinished_sweep_is_not_analysed(tmp_path, capsys):
+    """A stopped sweep's effects would cover only the levers' values run so far: refused in one line."""
+    out = run_sweep(tmp_path, steps=20)
+    manifest = json.loads((out / "manifest.json").read_text())
+    last = manifest["chunks"].pop()
+    manifest["status"] = "running"
+    (out / "runs" / last["file"]).unlink()
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["analyze", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"the sweep is unfinished ({len(manifest['chunks'])} of {manifest['n_chunks']} chunks written)" in err
+    assert "--resume" in err and not (out / "analysis" / "report.html").exists()
+
+
+def test_analyze_will_not_write_into_the_sweeps_runs_folder(tmp_path, capsys):
+    out = run_sweep(tmp_path, steps=20)
+    assert main(["analyze", str(out), "--out", str(out / "runs")]) == 2
+    assert "inside the sweep's own runs folder" in capsys.readouterr().err
+    assert main(["analyze", str(out)]) == 0  # the sweep is as it was
 
 
 def test_not_a_sweep_folder(tmp_path):

@@ -211,8 +211,13 @@ def analyze(out: Path) -> Analysis:
     manifest = read_manifest(out)  # its schema checked; load_results checks every chunk against it
     factors = [f["path"] for f in manifest["experiment"]["factors"]]
     df = load_results(out)
-    if df.empty:
-        raise ConfigError(f"{out}: no finished runs yet (run 'coprod-sim sweep ... --resume' to finish it)")
+    done, total = len(manifest["chunks"]), manifest["n_chunks"]
+    if df.empty or done < total:
+        # Effects over the levers' values run so far would read as the design's (a range cut short).
+        raise ConfigError(
+            f"{out}: the sweep is unfinished ({done} of {total} chunks written); run 'coprod-sim sweep ... "
+            f"--out {out} --resume' to finish it, then analyze it"
+        )
     runs = _summaries(df[df["status"] == "ok"], factors)
     return Analysis(
         manifest=manifest,
