@@ -63,7 +63,7 @@ def docs_command(args: argparse.Namespace) -> int:
 
 def run_command(args: argparse.Namespace) -> int:
     """``coprod-sim run``: run one scenario, write its tables and provenance, print a summary."""
-    from coprod_sim.io import check_writable, write_json, write_parquet
+    from coprod_sim.io import check_writable, one_set, write_json, write_parquet
     from coprod_sim.run import simulate
     from coprod_sim.scenarios import load_scenario
 
@@ -71,9 +71,10 @@ def run_command(args: argparse.Namespace) -> int:
     steps = args.steps or sc.config.simulation.steps
     out = check_writable(args.out)
     res = simulate(sc.config, args.seed, steps, progress=sys.stderr.isatty())
-    write_parquet(res.timeseries, out / "timeseries.parquet")
-    write_parquet(res.people, out / "people.parquet")
-    write_json(provenance(sc, res.seed, steps, res.init_seconds, res.step_seconds), out / "run.json")
+    with one_set():  # the three files of one run, or the previous run's, never a mix
+        write_parquet(res.timeseries, out / "timeseries.parquet")
+        write_parquet(res.people, out / "people.parquet")
+        write_json(provenance(sc, res.seed, steps, res.init_seconds, res.step_seconds), out / "run.json")
     print(run_summary(sc, res, steps))
     print(f"\nWrote {out / 'timeseries.parquet'}, {out / 'people.parquet'} and {out / 'run.json'}")
     return 0
@@ -172,7 +173,7 @@ def _fmt(x: float) -> str:
 def compare_command(args: argparse.Namespace) -> int:
     """``coprod-sim compare``: scenarios side by side on common seeds, printed and written."""
     from coprod_sim.compare import compare, format_table
-    from coprod_sim.io import check_writable, write_json, write_parquet, write_text
+    from coprod_sim.io import check_writable, one_set, write_json, write_parquet, write_text
     from coprod_sim.scenarios import load_scenario, shipped_scenarios
 
     _check_compare_options(args)
@@ -199,20 +200,21 @@ def compare_command(args: argparse.Namespace) -> int:
     )
     print(header)
     print(text)
-    write_parquet(result.table, out / "compare.parquet")
-    write_text(result.table.to_csv(index=False), out / "compare.csv")
-    write_parquet(result.runs, out / "runs.parquet")
-    write_text(header + "\n" + text + "\n", out / "compare.txt")
-    write_json(
-        {
-            "seeds": result.seeds,
-            "master_seed": args.seed,
-            "replicates": replicates,
-            "break_even_week": result.break_even,
-            "scenarios": [provenance(s, None, args.steps or s.config.simulation.steps) for s in scenarios],
-        },
-        out / "compare.json",
-    )
+    with one_set():  # the files of one comparison, or the previous one's, never a mix
+        write_parquet(result.table, out / "compare.parquet")
+        write_text(result.table.to_csv(index=False), out / "compare.csv")
+        write_parquet(result.runs, out / "runs.parquet")
+        write_text(header + "\n" + text + "\n", out / "compare.txt")
+        write_json(
+            {
+                "seeds": result.seeds,
+                "master_seed": args.seed,
+                "replicates": replicates,
+                "break_even_week": result.break_even,
+                "scenarios": [provenance(s, None, args.steps or s.config.simulation.steps) for s in scenarios],
+            },
+            out / "compare.json",
+        )
     print(f"\nWrote {out}/compare.csv, compare.parquet, runs.parquet, compare.txt and compare.json")
     return 0
 
@@ -236,7 +238,7 @@ def _check_compare_options(args: argparse.Namespace) -> None:
 def compare_full_command(args: argparse.Namespace, scenarios: list[Any], pinned: list[str]) -> int:
     """``coprod-sim compare --uncertainty full``: verdicts as probabilities over parameter draws."""
     from coprod_sim.drivers import DRIVERS_METHOD, write_drivers
-    from coprod_sim.io import check_writable, write_json, write_parquet, write_text
+    from coprod_sim.io import check_writable, one_set, write_json, write_parquet, write_text
     from coprod_sim.uncertainty import (
         DEFAULT_DRAWS,
         choose_cards,
@@ -275,28 +277,29 @@ def compare_full_command(args: argparse.Namespace, scenarios: list[Any], pinned:
             bar.close()
     text = "\n".join([*(f"Not drawn: {x}" for x in notes), format_verdicts(result), "", _full_footer(n, result)])
     print(text)
-    write_text(result.verdicts.to_csv(index=False), out / "verdicts.csv")
-    write_text(result.payback.to_csv(index=False), out / "payback.csv")
-    write_text(drawn.table().to_csv(index=False), out / "draws.csv")
-    drivers_alt = write_drivers(result.drivers, result.names, out)
-    write_parquet(result.runs, out / "runs.parquet")
-    write_text(header + "\n" + text + "\n", out / "verdicts.txt")
-    write_json(
-        {
-            "uncertainty": "full",
-            "master_seed": args.seed,
-            "draws": n,
-            "parameters": drawn.source,
-            "cards": {p: c.describe() + f" [{c.origin}]" for p, c in cards.cards.items()},
-            "not_drawn": notes,
-            "posterior": _posterior_provenance() if posterior is not None else None,
-            "horizon_weeks": result.horizon,
-            "drivers": DRIVERS_METHOD,
-            "drivers_png_text": drivers_alt,  # the chart's text alternative, for a reader who cannot see it
-            "scenarios": [provenance(s, None, args.steps or s.config.simulation.steps) for s in scenarios],
-        },
-        out / "compare.json",
-    )
+    with one_set():  # the files of one comparison, or the previous one's, never a mix
+        write_text(result.verdicts.to_csv(index=False), out / "verdicts.csv")
+        write_text(result.payback.to_csv(index=False), out / "payback.csv")
+        write_text(drawn.table().to_csv(index=False), out / "draws.csv")
+        drivers_alt = write_drivers(result.drivers, result.names, out)
+        write_parquet(result.runs, out / "runs.parquet")
+        write_text(header + "\n" + text + "\n", out / "verdicts.txt")
+        write_json(
+            {
+                "uncertainty": "full",
+                "master_seed": args.seed,
+                "draws": n,
+                "parameters": drawn.source,
+                "cards": {p: c.describe() + f" [{c.origin}]" for p, c in cards.cards.items()},
+                "not_drawn": notes,
+                "posterior": _posterior_provenance() if posterior is not None else None,
+                "horizon_weeks": result.horizon,
+                "drivers": DRIVERS_METHOD,
+                "drivers_png_text": drivers_alt,  # the chart's text alternative, for a reader who cannot see it
+                "scenarios": [provenance(s, None, args.steps or s.config.simulation.steps) for s in scenarios],
+            },
+            out / "compare.json",
+        )
     print(
         f"\nWrote {out}/verdicts.csv, payback.csv, drivers.csv, drivers.png, draws.csv, runs.parquet, verdicts.txt "
         "and compare.json"

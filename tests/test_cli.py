@@ -163,6 +163,28 @@ def test_bad_arguments(args, fragment, tmp_path):
     assert fragment in r.stderr
 
 
+def test_an_interrupted_set_of_files_leaves_the_old_set_whole(tmp_path):
+    """A run's files are one set: stopped between two of them, the folder keeps the old run's (an
+    interrupted run used to leave its new timeseries beside the old run.json)."""
+    from coprod_sim import io
+
+    with io.one_set():
+        io.write_json({"run": 1}, tmp_path / "run.json")
+        io.write_text("old table", tmp_path / "table.txt")
+    with pytest.raises(KeyboardInterrupt), io.one_set():
+        io.write_text("new table", tmp_path / "table.txt")
+        assert (tmp_path / "table.txt").read_text() == "old table"  # not renamed before the set ends
+        raise KeyboardInterrupt
+    assert (tmp_path / "table.txt").read_text() == "old table"
+    assert json.loads((tmp_path / "run.json").read_text()) == {"run": 1}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.json", "table.txt"]  # no temporary file
+    with io.one_set():
+        io.write_text("new table", tmp_path / "table.txt")
+        io.write_json({"run": 2}, tmp_path / "run.json")
+    assert (tmp_path / "table.txt").read_text() == "new table"
+    assert json.loads((tmp_path / "run.json").read_text()) == {"run": 2}
+
+
 def test_interrupted_write_leaves_old_file(tmp_path, monkeypatch):
     from coprod_sim import io
 
