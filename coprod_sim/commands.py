@@ -67,7 +67,9 @@ def run_command(args: argparse.Namespace) -> int:
     from coprod_sim.run import simulate
     from coprod_sim.scenarios import load_scenario
 
-    sc = load_scenario(args.scenario).with_overrides(_overrides(args.overrides))
+    overrides = _overrides(args.overrides)
+    sc = load_scenario(args.scenario).with_overrides(overrides)
+    _note_timeline([sc], overrides)
     steps = args.steps or sc.config.simulation.steps
     out = check_writable(args.out)
     res = simulate(sc.config, args.seed, steps, progress=sys.stderr.isatty())
@@ -180,6 +182,7 @@ def compare_command(args: argparse.Namespace) -> int:
     refs = args.scenarios or [str(p) for p in shipped_scenarios()]
     overrides = _overrides(args.overrides)
     scenarios = [load_scenario(r).with_overrides(overrides) for r in refs]
+    _note_timeline(scenarios, overrides)
     if args.uncertainty == "full":
         return compare_full_command(args, scenarios, list(overrides))
     replicates = args.replicates or 5
@@ -337,6 +340,24 @@ def _full_footer(n: int, result: Any) -> str:
         "correlation), named only when they stand out from what an unrelated assumption reaches by chance in 95 of "
         "100 shuffles of the draws; drivers.csv lists them all and drivers.png draws the strongest."
     )
+
+
+def _note_timeline(scenarios: list[Any], overrides: dict[str, Any]) -> None:
+    """Say on stderr when ``--set`` sets a lever that a scenario's timeline changes later.
+
+    The value set holds until the timeline's first change of it; a reader who meant "throughout"
+    would otherwise see no sign that the timeline took over.
+    """
+    for sc in scenarios:
+        for key in overrides:
+            weeks = sorted({e.step for e in sc.config.timeline if e.lever == key})
+            if weeks:
+                when = ", ".join(str(w) for w in weeks[:5]) + (" ..." if len(weeks) > 5 else "")
+                print(
+                    f"coprod-sim: note: --set {key} holds in {sc.name} until week {weeks[0]}: its timeline "
+                    f"changes {key} at week {when}",
+                    file=sys.stderr,
+                )
 
 
 def _overrides(items: list[str]) -> dict[str, Any]:

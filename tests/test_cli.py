@@ -261,3 +261,14 @@ def test_sigterm_stops_a_sweep_as_ctrl_c_does_leaving_no_worker_or_temporary_fil
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_set_on_a_lever_the_timeline_changes_is_noted(tmp_path, capsys):
+    """--set power.transfer=0 on accessibility_first changed nothing visible (the default is 0 and its
+    timeline ramps it from week 52): the note says the timeline takes over there."""
+    small = ["--steps", "13", "--set", "organisation.people=100", "--out", str(tmp_path / "o")]
+    assert main(["run", "accessibility_first", "--set", "power.transfer=0.1", *small]) == 0
+    err = capsys.readouterr().err
+    assert "--set power.transfer holds in accessibility_first until week 52" in err
+    assert main(["run", "accessibility_first", "--set", "accessibility.time=0.5", *small]) == 0
+    assert "note:" not in capsys.readouterr().err  # a lever its timeline leaves alone
