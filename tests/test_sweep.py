@@ -338,3 +338,15 @@ def test_dask_retries_the_runs_of_a_lost_worker(tmp_path):
         assert victim not in engine.client.scheduler_info()["workers"]  # it really was lost
     assert not worker.is_alive() and box["r"].runs == 18 and not box["r"].failed
     assert_frame_equal(load_results(tmp_path / "lost"), clean)
+
+
+@pytest.mark.parametrize(
+    ("ref", "fragment"),
+    [("basline", "Did you mean 'baseline'?"), ("missing_plan.toml", "missing_plan.toml: file not found")],
+)
+def test_an_experiments_unknown_scenario_is_named_with_its_file_and_key(tmp_path, ref, fragment):
+    path = write_exp(tmp_path)
+    path.write_text(path.read_text().replace('scenario = "baseline"', f'scenario = "{ref}"'))
+    with pytest.raises(ConfigError) as info:
+        load_experiment(path)
+    assert str(info.value).startswith(f"{path}: experiment.scenario = '{ref}': ") and fragment in str(info.value)

@@ -283,7 +283,10 @@ def _experiment_settings(table: Any, path: Path, where: str) -> dict[str, Any]:
     if not isinstance(scen_ref, str):
         raise ConfigError(f"{where}experiment.scenario = {shown(scen_ref)}: allowed is a scenario name or file path")
     local = path.parent / scen_ref
-    scenario = load_scenario(local if local.suffix == ".toml" and path_exists(local) else scen_ref)
+    try:
+        scenario = load_scenario(local if local.suffix == ".toml" and path_exists(local) else scen_ref)
+    except ConfigError as exc:  # say which experiment file and key led there
+        raise ConfigError(f"{where}experiment.scenario = {shown(scen_ref)}: {exc}") from None
     weeks_range = (PARAMS["simulation.steps"].lo, PARAMS["simulation.steps"].hi)  # a run's length
     settings = {
         "name": name,
