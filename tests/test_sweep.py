@@ -350,3 +350,10 @@ def test_an_experiments_unknown_scenario_is_named_with_its_file_and_key(tmp_path
     with pytest.raises(ConfigError) as info:
         load_experiment(path)
     assert str(info.value).startswith(f"{path}: experiment.scenario = '{ref}': ") and fragment in str(info.value)
+
+
+def test_resume_into_a_folder_without_a_sweep_says_it_starts_afresh(tmp_path, capsys):
+    exp = load_experiment(write_exp(tmp_path))
+    report = sweep(exp, tmp_path / "mistyped", resume=True)
+    assert "no sweep here to resume (no manifest.json); starting it from the beginning" in capsys.readouterr().err
+    assert report.chunks_run == report.chunks >= 1 and (report.out / "manifest.json").is_file()

@@ -284,6 +284,8 @@ def _check_resumable(out: Path, old: dict[str, Any] | None, resume: bool, fp: st
             )
     elif resume and out.exists() and any(out.iterdir()):
         raise ConfigError(f"{out}: has no manifest.json, so there is no sweep here to resume (choose another --out)")
+    elif resume:  # a mistyped folder would otherwise start a new sweep without a word
+        _warn(f"{out}: no sweep here to resume (no manifest.json); starting it from the beginning")
     elif _visible(out / "runs"):
         raise ConfigError(
             f"{out / 'runs'}: holds files but {out} has no manifest.json, so they belong to no sweep that can "
