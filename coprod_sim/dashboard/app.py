@@ -74,6 +74,7 @@ CSS = """
 .cp-app h2.cp-heading { font-size: calc(var(--cp-base) * 1.35); margin: 0.8rem 0 0.3rem; }
 .cp-app h3.cp-heading { font-size: calc(var(--cp-base) * 1.15); margin: 0.6rem 0 0.2rem; }
 .cp-app h4.cp-heading { font-size: calc(var(--cp-base) * 1.05); margin: 0.4rem 0 0.2rem; }
+.cp-now { font-size: calc(var(--cp-base) * 0.85); margin: 0.5rem 0 0.6rem; }
 .cp-help { display: block; font-size: calc(var(--cp-base) * 0.85); color: #333; margin: -0.4rem 0 0.6rem; }
 .cp-group { border-top: 1px solid #767676; margin-top: 0.5rem; padding-top: 0.2rem; }
 .cp-group p { font-size: calc(var(--cp-base) * 0.85); color: #333; margin: 0 0 0.2rem; }
@@ -152,6 +153,15 @@ CSS = """
 .cp-app .v-slider__thumb-container:focus-within .v-slider__thumb,
 .cp-app .v-slider--focused .v-slider__thumb {
   outline: 3px solid #0072B2 !important; outline-offset: 3px; border-radius: 12px; }
+/* The tabs wrap onto another line instead of scrolling sideways (a phone in presentation mode,
+   400% zoom); the active tab is underlined itself, as Vuetify's sliding underline assumes one line. */
+.cp-app .v-tabs-bar { height: auto !important; }
+.cp-app .v-slide-group__wrapper { overflow: visible; contain: none; flex: 1 1 100%; }
+.cp-app .v-slide-group__content { flex: 1 1 100%; flex-wrap: wrap; transform: none !important; }
+.cp-app .v-slide-group__prev, .cp-app .v-slide-group__next { display: none !important; }
+.cp-app .v-tabs-slider-wrapper { display: none; }
+.cp-app .v-tabs-bar .v-tab { height: 48px; }
+.cp-app .v-tab--active { box-shadow: inset 0 -3px 0 currentColor; }
 /* A text field's ring goes round the whole field, its floating label included: on the input
    itself it ran through the label. */
 .cp-app .v-text-field input:focus-visible { outline: none !important; }

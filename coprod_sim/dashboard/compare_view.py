@@ -111,11 +111,19 @@ def TimelineEditor(
     lever = solara.use_reactive("power.transfer")
     value_text = solara.use_reactive("0.3")
     error = solara.use_reactive("")
-    removed = solara.use_reactive(0)  # removals so far: each moves the focus (its button is gone)
+    # Changes added or removed so far: each moves the focus back to "Add this change" (a removed
+    # button is gone, and a row added above redraws the button the focus was on).
+    moved = solara.use_reactive(0)
+    weeks = PARAMS["simulation.steps"]  # a change can come in any week a run can have
+
+    def week_problem(n: int | None) -> str:
+        if n is None or not weeks.lo <= n <= weeks.hi:
+            return f"The week must be a whole number from {weeks.lo:,} to {weeks.hi:,}."
+        return ""
 
     def remove(i: int) -> None:
         on_change([x for j, x in enumerate(timeline) if j != i])
-        removed.value += 1
+        moved.value += 1
 
     for i, e in enumerate(timeline):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
@@ -129,22 +137,20 @@ def TimelineEditor(
         except ConfigError as exc:
             error.value = str(exc)
             return
-        weeks = PARAMS["simulation.steps"]  # a change can come in any week a run can have
-        if week.value is None or not weeks.lo <= week.value <= weeks.hi:
-            error.value = f"The week must be a whole number from {weeks.lo:,} to {weeks.hi:,}."
+        error.value = week_problem(week.value)
+        if error.value:
             return
-        error.value = ""
         on_change([*timeline, {"step": int(week.value), "lever": lever.value, "value": value, "ramp": 0}])
+        moved.value += 1
 
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.InputInt("Week of the change", value=week)
+        WholeNumber("Week of the change", week.value, week.set, week_problem, none_when_wrong=True)
         Choice("Lever to change", list(params), lever, names=[f"{plain_label(p)} ({p})" for p in params])
         solara.InputText("New value", value=value_text)
         solara.Button("Add this change", on_click=add, classes=[f"cp-add-change-{index}"])
     if error.value:
         solara.HTML(tag="p", unsafe_innerHTML=escape(error.value), classes=["cp-message"])
-    # After a removal the focus goes to this timeline's "Add this change" (the removed button is gone).
-    FocusOn(selector=f".cp-add-change-{index}", nth=0, inner="", count=removed.value)
+    FocusOn(selector=f".cp-add-change-{index}", nth=0, inner="", count=moved.value)
 
 
 _WORDS = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}

@@ -263,6 +263,16 @@ def ExploreView() -> None:
                 classes=["cp-sr-only"],
                 attributes={"role": "status", "id": "cp-explore-status"},
             )
+            # The same to the eye, by the buttons: on a phone the summary and pictures are far below.
+            solara.HTML(
+                tag="p",
+                unsafe_innerHTML=escape(
+                    f"Now: week {sim.week}, co-production level {sim.level()}. The summary and pictures "
+                    "below show what happened."
+                ),
+                classes=["cp-now"],
+                attributes={"aria-hidden": "true"},
+            )
             # Always there, so that a screen reader announces a new message, and the levers below
             # keep their place in the page (and their open groups and focus) when one appears.
             solara.HTML(

@@ -126,6 +126,7 @@ def ResearchView() -> None:
     folder = solara.use_reactive(folders[0] if folders else "")
     result = solara.use_reactive(None)
     error = solara.use_reactive("")
+    opened = solara.use_reactive("")  # said when a sweep opens (the focus stays on Open)
     x = solara.use_reactive("")
     y = solara.use_reactive("")
     outcome = solara.use_reactive("influence_share_mean")
@@ -137,9 +138,10 @@ def ResearchView() -> None:
         try:
             a = open_sweep(folder.value)
         except ConfigError as exc:  # keep what is shown; say what is wrong next to the field
-            error.value = str(exc)
+            error.value, opened.value = str(exc), ""
             return
         error.value = ""
+        opened.value = f"Opened {folder.value}: {len(a.runs)} finished runs; the charts and tables are below."
         moving = varying(a.runs, [f["path"] for f in a.manifest["experiment"]["factors"]])
         if moving:  # open on the levers that vary: one with a single value draws nothing to compare
             x.value = moving[0]
@@ -157,8 +159,11 @@ def ResearchView() -> None:
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.InputText("Sweep folder", value=folder, continuous_update=False)
         solara.Button("Open", on_click=load, color="primary")
-    if error.value:
-        solara.HTML(tag="p", unsafe_innerHTML=escape(error.value), classes=["cp-message"])
+    with solara.Div(attributes={"aria-live": "polite"}):  # announced, whichever it is
+        if error.value:
+            solara.HTML(tag="p", unsafe_innerHTML=escape(error.value), classes=["cp-message"])
+        elif opened.value:
+            solara.HTML(tag="p", unsafe_innerHTML=escape(opened.value))
     a: Analysis | None = result.value
     if a is not None:
         SweepPictures(a, x, y, outcome, filt, low, high)

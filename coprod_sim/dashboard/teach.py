@@ -333,9 +333,11 @@ def TeachView() -> None:
     # A seed in plain words under the field; a wrong one leaves the twins as they are.
     WholeNumber("Seed of the twins", seed.value, lambda n: (seed.set(n), restart()), seed_problem)
     # Said after each step, but not every week while playing (a screen reader would say nothing else).
+    # Said after each step, and where the answer is once two years are up (it appears far below).
+    ready = " Two years are up: section 6, Reveal, below, says what this pair shows." if off.week >= 104 else ""
     solara.HTML(
         tag="p",
-        unsafe_innerHTML=f"Week {off.week} in both organisations.",
+        unsafe_innerHTML=escape(f"Week {off.week} in both organisations.{ready}"),
         attributes={"aria-live": "off" if playing.value else "polite"},
     )
     with solara.Row(style={"flex-wrap": "wrap", "gap": "12px"}):

@@ -103,10 +103,12 @@ def test_focus_follows_compare_actions_to_their_results(page, dashboard):
     expect(page.get_by_role("button", name="Add a scenario")).to_be_focused(timeout=FOCUS_WAIT)  # the last one went
     press(page, "button", "Show the timeline of scenario 2 (0 changes)")
     press(page, "button", "Add this change")
-    press(page, "button", "Remove change 1")
     # While the page is redrawn the old and the new button can both be there for a moment (a
     # strict locator would fail then): wait until one is left and has the focus.
     add_change = page.locator(".cp-add-change-1")
+    expect(add_change).to_have_count(1, timeout=FOCUS_WAIT)
+    expect(add_change.first).to_be_focused(timeout=FOCUS_WAIT)  # the row added above redrew it
+    press(page, "button", "Remove change 1")
     expect(add_change).to_have_count(1, timeout=FOCUS_WAIT)
     expect(add_change.first).to_be_focused(timeout=FOCUS_WAIT)  # the removed change's button is gone
     expect(add_change).to_have_count(1)
