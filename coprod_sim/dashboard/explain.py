@@ -76,7 +76,7 @@ def _involvement(model: CoProdModel, config: Config) -> str:
         text += f" Their influence was real: they held on average {pct(infl)} of the weight in those meetings."
     stages = [s for s in ("planning", "design", "delivery", "evaluation") if getattr(config.involvement, s)]
     return text + (
-        f" They are invited to {', '.join(stages)}."
+        f" They are invited to {_and(stages)}."
         if stages
         else " They are not invited to any stage, so they cannot take part."
     )
@@ -90,7 +90,8 @@ def _wellbeing(m: dict[str, Any], config: Config) -> str:
     access = np.mean([a.physical, a.information, a.communication, a.time])
     text = (
         f"{label('wellbeing_disabled')} is {wd:.2f} (others {wn:.2f}, on a scale of 0 to 1); "
-        f"{pct(bd)} of disabled people and {pct(bn)} of others are burnt out."
+        f"{pct(bd)} of the {int(m['n_disabled'])} disabled people (in any role, not only disabled workers) "
+        f"and {pct(bn)} of others are burnt out."
     )
     if not math.isnan(wd) and wd < wn - 0.02:
         text += (
