@@ -188,8 +188,18 @@ def test_charts_have_data_tables_with_the_same_numbers():
     ]
     _, chart, table = charts[1]
     last = sim.latest()["wellbeing_disabled"]
-    assert "<caption>Wellbeing, by week</caption>" in table and f'<th scope="row">20</th><td>{last:.2f}</td>' in table
+    assert "<caption>Wellbeing, selected weeks (evenly spaced, and where each line is lowest and highest)" in table
+    assert f'<th scope="row">20</th><td>{last:.2f}</td>' in table
     assert f"to {last:.2f}" in chart or f": {last:.2f} at week 0 and at 20" in chart
+    # The lowest and highest values the description names are in the table too (21 weeks, 14 shown).
+    shown = {float(v) for v in re.findall(r"<td>([-\d.]+)</td>", table)}
+    named = re.findall(r"lowest ([-\d.]+), highest ([-\d.]+)|between ([-\d.]+) and ([-\d.]+) on the way", chart)
+    assert named
+    for low, high in ((a or c, b or d) for a, b, c, d in named):
+        assert float(low) in shown and float(high) in shown, (low, high)
+    few = Simulation(Config(), seed=4)
+    few.step(5)
+    assert "<caption>Wellbeing, by week</caption>" in few.chart_svgs()[1][2]  # every week while they fit
 
 
 def test_explore_view_steps_resets_and_applies_levers_without_a_browser(monkeypatch):

@@ -261,11 +261,11 @@ def CompareResults(result: Comparison, scenarios: list[Scenario], weeks: int) ->
             series = [_bounded(n, col, *result.trajectories[n][col]) for n in result.names]  # mean, lo, hi
             x = np.arange(len(series[0].y))
             chart = svg.line_chart(x, series, title=title, y_label=unit(col))
-            pick = np.unique(np.linspace(0, len(x) - 1, min(14, len(x))).round().astype(int))
+            pick, which = svg.table_weeks([s.y for s in series])
             table = svg.data_table(
                 ["Week", *result.names],
                 [[int(i), *[float(s.y[i]) for s in series]] for i in pick],
-                f"{title}: mean over seeds, by week",
+                f"{title}: mean over seeds, {which}",
             )
             ChartWithTable(chart, table, title)
     solara.HTML(tag="h2", unsafe_innerHTML="Cost against benefit", classes=["cp-heading"])

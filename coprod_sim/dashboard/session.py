@@ -172,13 +172,13 @@ class Simulation:
 
 
 def _table(weeks: np.ndarray, series: list[svg.Series], title: str, rows: int = 14) -> str:
-    """Tabulate the data behind a chart, thinned to at most ``rows`` weeks (the first and last kept)."""
+    """Tabulate the data behind a chart: about ``rows`` weeks, and those of each line's lowest and highest value."""
     n = len(weeks)
     if n == 0:
         return svg.data_table(["Week"], [], f"{title}: no weeks yet")
-    pick = np.unique(np.linspace(0, n - 1, min(rows, n)).round().astype(int))
+    pick, which = svg.table_weeks([s.y for s in series], rows)
     body = [[int(weeks[i]), *[_num(s.y[i]) for s in series]] for i in pick]
-    return svg.data_table(["Week", *[s.name for s in series]], body, f"{title}, by week")
+    return svg.data_table(["Week", *[s.name for s in series]], body, f"{title}, {which}")
 
 
 def _num(v: float) -> float | str:

@@ -30,6 +30,7 @@ __all__ = [
     "network",
     "network_legend",
     "ranked_bars",
+    "table_weeks",
     "team_layout",
     "viridis",
 ]
@@ -388,6 +389,25 @@ def _label_lines(name: str, width: int = 15) -> list[str]:
     cut = name.rfind(" ", 0, width + 1)
     first, rest = (name[:cut], name[cut + 1 :]) if cut > 0 else (name[: width - 1] + "-", name[width - 1 :])
     return [first, rest if len(rest) <= width else rest[: width - 1] + "…"]
+
+
+def table_weeks(ys: Sequence[Sequence[float]], rows: int = 14) -> tuple[np.ndarray, str]:
+    """Choose the rows of a chart's data table: evenly spaced weeks, and each line's lowest and highest.
+
+    A chart's description names each line's lowest and highest value, so the table holds the
+    weeks where they are, and the caption says which weeks it shows. Returns the row indices (the
+    first and last always among them) and the words for the caption ("by week" when all are shown).
+    """
+    n = min((len(y) for y in ys), default=0)
+    if n <= rows:
+        return np.arange(n), "by week"
+    pick = [np.linspace(0, n - 1, rows).round().astype(int)]
+    for y in ys:
+        v = np.asarray(y[:n], dtype=float)
+        ok = np.flatnonzero(np.isfinite(v))
+        if len(ok):
+            pick.append(ok[[int(np.argmin(v[ok])), int(np.argmax(v[ok]))]])
+    return np.unique(np.concatenate(pick)), "selected weeks (evenly spaced, and where each line is lowest and highest)"
 
 
 def data_table(columns: Sequence[str], rows: Sequence[Sequence[object]], caption: str) -> str:

@@ -239,11 +239,11 @@ def TwinCharts(off: Simulation, on: Simulation, tick: int) -> None:
             b = np.asarray(on.column(col)[:n], dtype=float)
             series = [svg.Series("Without peer support", a), svg.Series("With peer support", b)]
             chart = svg.line_chart(weeks, series, title=title, y_label=unit(col))
-            pick = np.unique(np.linspace(0, n - 1, min(14, n)).round().astype(int))
+            pick, which = svg.table_weeks([a, b])
             table = svg.data_table(
                 ["Week", "Without peer support", "With peer support"],
                 [[int(i), float(a[i]), float(b[i])] for i in pick],
-                f"{title}, by week",
+                f"{title}, {which}",
             )
             ChartWithTable(chart, table, title)
 
