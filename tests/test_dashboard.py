@@ -70,6 +70,8 @@ def test_line_chart_keeps_whole_weeks_and_long_names_whole():
     spans = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", week0)
     # The title, then the line's name on two lines, not cut to "Fit of services..."
     assert spans == ["Fit", "Fit of services", "to needs"]
+    longest = svg.line_chart([0], [svg.Series("Fit of services to people's needs", [0.65])], title="Fit", y_label="")
+    assert re.findall(r"<tspan[^>]*>([^<]*)</tspan>", longest)[1:] == ["Fit of services", "to people&#x27;s", "needs"]
     y_ticks = re.findall(r'text-anchor="end"[^>]*>([^<]*)</text>', week0)
     # one value gets a range about it, and a share is never given negative ticks (was -0.5 to 0.75)
     assert y_ticks and not any(t.startswith("\u2212") for t in y_ticks), y_ticks
@@ -753,3 +755,8 @@ def test_ranked_bars_say_in_words_which_beat_chance():
     assert 'role="img"' in chart and "<title" in chart
     assert "what one team project is worth: 0.48 (beats chance); how many people are in a team: 0.20." in chart
     assert "An unrelated assumption reaches 0.37 by chance." in chart
+    # The chance rule is drawn across each bar, not through the names above them or the title.
+    rules = re.findall(r'<line x1="[\d.]+" y1="([\d.]+)" x2="[\d.]+" y2="([\d.]+)" stroke="#D55E00"', chart)
+    bars = [float(y) for y in re.findall(r'<rect x="8" y="([\d.]+)"', chart)]
+    assert len(rules) == len(bars) == 2
+    assert all(float(a) >= b - 3 and float(c) <= b + 15 for (a, c), b in zip(rules, bars, strict=True))

@@ -382,13 +382,17 @@ def _end_labels(a: _PlotArea, ends: list[list]) -> list[str]:
     return out
 
 
-def _label_lines(name: str, width: int = 15) -> list[str]:
-    """Split a line's name into at most two lines of about ``width`` characters, at spaces."""
-    if len(name) <= width:
-        return [name]
-    cut = name.rfind(" ", 0, width + 1)
-    first, rest = (name[:cut], name[cut + 1 :]) if cut > 0 else (name[: width - 1] + "-", name[width - 1 :])
-    return [first, rest if len(rest) <= width else rest[: width - 1] + "…"]
+def _label_lines(name: str, width: int = 15, most: int = 3) -> list[str]:
+    """Split a line's name into at most ``most`` lines of about ``width`` characters, at spaces.
+
+    Three lines hold the outputs' longest short names ("Fit of services to people's needs"),
+    whole; only a longer name ends in "…".
+    """
+    lines = textwrap.wrap(name, width, break_on_hyphens=False) or [""]
+    if len(lines) <= most:
+        return lines
+    last = " ".join(lines[most - 1 :])
+    return [*lines[: most - 1], last[: width - 1] + "…"]
 
 
 def table_weeks(ys: Sequence[Sequence[float]], rows: int = 14) -> tuple[np.ndarray, str]:
@@ -697,7 +701,9 @@ def ranked_bars(
     rule marks ``threshold`` (what chance reaches). Names are wrapped to the drawing's width.
     """
     heading, extra = _title(title, width)
-    left, right, top = 8, 16, 44 + extra
+    marked = threshold is not None and math.isfinite(threshold)
+    # Room for the chance label between the title and the first name, so that neither runs into it.
+    left, right, top = 8, 16, 44 + extra + (16 if marked else 0)
     scale = width - left - right
     rows, y = [], top
     for name, v, s in zip(names, values, strong, strict=True):
@@ -716,16 +722,14 @@ def ranked_bars(
     )
     head, tail = _open(title, desc, width, height, (title, tuple(names)))
     out = [head, heading]
-    if threshold is not None and math.isfinite(threshold):
+    if marked:
         tx = left + scale * min(max(threshold, 0.0), 1.0)
+        # The label reads away from the rule, towards the middle, so it is never cut at an edge.
         out.append(
-            f'<line x1="{tx:.1f}" y1="{top - 14}" x2="{tx:.1f}" y2="{height - 4}" stroke="#D55E00" '
-            f'stroke-width="1.5" stroke-dasharray="5 4"/>'
-            # The label reads away from the rule, towards the middle, so it is never cut at an edge.
-            + (
-                f'<text x="{tx - 4:.1f}" y="{top - 18}" font-size="12" fill="#A33C00" text-anchor="end">'
+            (
+                f'<text x="{tx - 4:.1f}" y="{top - 20}" font-size="12" fill="#A33C00" text-anchor="end">'
                 if tx > width / 2
-                else f'<text x="{tx + 4:.1f}" y="{top - 18}" font-size="12" fill="#A33C00">'
+                else f'<text x="{tx + 4:.1f}" y="{top - 20}" font-size="12" fill="#A33C00">'
             )
             + f"chance reaches {_fmt(threshold)}</text>"
         )
@@ -740,5 +744,10 @@ def ranked_bars(
         out.append(
             f'<rect x="{left}" y="{by}" width="{max(bw, 1.0):.1f}" height="12" fill="{fill}" stroke="{stroke}"/>'
         )
+        if marked:  # the chance rule across each bar, not through the names above them
+            out.append(
+                f'<line x1="{tx:.1f}" y1="{by - 3}" x2="{tx:.1f}" y2="{by + 15}" stroke="#D55E00" '
+                'stroke-width="1.5" stroke-dasharray="4 3"/>'
+            )
     out.append(tail)
     return "".join(out)
