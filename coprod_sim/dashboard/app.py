@@ -194,6 +194,11 @@ CSS = """
 .cp-present .v-radio .v-icon, .cp-present .v-input--radio-group legend { color: #fff !important; }
 .cp-present .v-btn--text, .cp-present .v-btn--outlined, .cp-present .v-btn--text .v-icon { color: #fff !important; }
 .cp-present .v-btn.v-btn--disabled { background: #333 !important; color: #ddd !important; }
+/* A disabled button would read as plain text on black (Vuetify's own grey, 12% black, wins over
+   the rule above): a grey face and a dashed edge keep it a button, one that cannot be pressed yet. */
+.cp-app.cp-present .theme--light.v-btn.v-btn--disabled:not(.v-btn--flat):not(.v-btn--text):not(.v-btn--outlined) {
+  background-color: #333 !important; }
+.cp-present .v-btn.v-btn--disabled { border: 1px dashed #ddd !important; }
 .cp-present .v-btn.v-btn--disabled .v-btn__content, .cp-present .v-btn.v-btn--disabled .v-icon {
   color: #ddd !important; }
 .cp-present .v-tabs-bar, .cp-present .v-tabs-items, .cp-present .v-window { background: #000 !important; }

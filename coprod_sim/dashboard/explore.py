@@ -113,7 +113,8 @@ def LeverControl(path: str, value: Any, on_value: Callable[[Any], None], param: 
         min=lo,
         max=hi,
         step=step,
-        thumb_label=True,
+        # No bubble over the thumb: it covered the label above, which already says the value.
+        thumb_label=False,
         **shown,
     )
 

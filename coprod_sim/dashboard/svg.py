@@ -498,8 +498,10 @@ def network(
     # Shapes about 14 units across at 300 people: told apart when the drawing is shown 400 px wide.
     r = max(3.0, min(8.5, 1000.0 / math.sqrt(max(n, 1)) / 8.0))
     desc = summary or f"{n} people in teams; colour shows {value_label}."
-    head, tail = _open(title, desc, width, height + 8, (title, n), shrinks=True)
-    out = [head]
+    # A border as wide as a burnout ring, so that people at the edge of a team are drawn whole.
+    m = math.ceil(r * 1.9 + 2)
+    head, tail = _open(title, desc, width + 2 * m, height + 8 + 2 * m, (title, n), shrinks=True)
+    out = [head, f'<g transform="translate({m} {m})">']
     if len(cross_edges):
         a, b = pos[cross_edges[:, 0]], pos[cross_edges[:, 1]]
         d = "".join(f"M{x1:.0f} {y1:.0f}L{x2:.0f} {y2:.0f}" for x1, y1, x2, y2 in np.hstack([a, b]).tolist())
@@ -530,6 +532,7 @@ def network(
     if burnt:
         rings = "".join(f'<circle cx="{xs[i]:.1f}" cy="{ys[i]:.1f}" r="{r * 1.9:.1f}"/>' for i in burnt)
         out.append(f'<g fill="none" stroke="#000" stroke-width="1.6" stroke-dasharray="2 1.5">{rings}</g>')
+    out.append("</g>")
     out.append(tail)
     out.append(network_legend(value_label))
     return "".join(out)
