@@ -526,6 +526,10 @@ def test_compare_view_refuses_too_many_runs_and_keeps_the_scenarios():
     _button(rc, "Run the comparison").click()
     assert "Not run: use 1 to 50 seeds" in _wait_for_text(rc, "Not run:")
     assert _choice(rc, "Scenario 2 starts from").value == "transformative"
+    # Offered by title, as Explore offers them (the file's name stays the value).
+    from coprod_sim.scenarios import load_scenario
+
+    assert (load_scenario("transformative").label, "transformative") in _choice(rc, "Scenario 2 starts from").options
     rc.close()
 
 

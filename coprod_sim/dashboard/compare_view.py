@@ -29,7 +29,7 @@ from coprod_sim.dashboard.compare_full_view import (
 )
 from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure, FocusOn, WholeNumber, seed_problem
 from coprod_sim.dashboard.explain import verdict
-from coprod_sim.dashboard.explore import DEFAULTS, LeverPanel, scenario_config
+from coprod_sim.dashboard.explore import DEFAULTS, LeverPanel, scenario_config, scenario_menu
 from coprod_sim.dashboard.levers import current_values, lever_params, plain_label
 from coprod_sim.outputs import LEVELS, counted, decimals, label, label_with_unit, phrase, unit
 from coprod_sim.scenarios import Scenario, list_scenario_names, load_scenario, parse_scenario, scenario_toml
@@ -210,12 +210,15 @@ def ScenarioEditor(index: int, spec: ScenarioSpec, on_change: Callable[[Scenario
         upload_error.value = ""
         on_change(spec_from_scenario(sc))
 
+    menu = solara.use_memo(scenario_menu, [])  # titles, as Explore shows them
     with solara.Card(f"Scenario {index + 1}" + (" (reference)" if index == 0 else ""), classes=["cp-scenario"]):
+        bases = [DEFAULTS, *list_scenario_names(), *([UPLOADED] if spec["base"] == UPLOADED else [])]
         Choice(
             f"Scenario {index + 1} starts from",
-            [DEFAULTS, *list_scenario_names(), *([UPLOADED] if spec["base"] == UPLOADED else [])],
+            bases,
             spec["base"],
             set_base,
+            names=[menu[b][0] if b in menu else "An uploaded file" for b in bases],
         )
         ipywidgets.FileUpload.element(
             accept=".toml",
