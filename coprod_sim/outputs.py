@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from coprod_sim.config import CURRENCY, MONEY
 
@@ -32,6 +35,7 @@ __all__ = [
     "columns",
     "counted",
     "decimals",
+    "in_range",
     "is_money",
     "label",
     "label_with_unit",
@@ -441,3 +445,14 @@ def measure(name: str) -> str:
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """Return "1 week", "2 weeks": a count with its noun in the number it takes (``plural``: if not noun + "s")."""
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def in_range(name: str, lo: Any, hi: Any) -> tuple[Any, Any]:
+    """Return a 95% band of output ``name`` kept within 0 to 1 where the output cannot leave it.
+
+    A t-interval is mean plus or minus a quantile of the spread, which can pass 0 for a share
+    near 0 although no run can: the band shows where the mean may be, so it stops at the scale's ends.
+    """
+    if "0-1" in unit(name):
+        return np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
+    return lo, hi

@@ -31,7 +31,7 @@ from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure, Fo
 from coprod_sim.dashboard.explain import verdict
 from coprod_sim.dashboard.explore import DEFAULTS, LeverPanel, scenario_config, scenario_menu
 from coprod_sim.dashboard.levers import current_values, lever_params, plain_label
-from coprod_sim.outputs import LEVELS, counted, decimals, label, label_with_unit, phrase, unit
+from coprod_sim.outputs import LEVELS, counted, decimals, in_range, label, label_with_unit, phrase, unit
 from coprod_sim.scenarios import Scenario, list_scenario_names, load_scenario, parse_scenario, scenario_toml
 
 __all__ = ["CompareView", "ScenarioSpec", "build_scenario", "parse_value"]
@@ -311,15 +311,8 @@ def CompareResults(result: Comparison, scenarios: list[Scenario], weeks: int) ->
 
 
 def _bounded(name: str, col: str, mean: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> svg.Series:
-    """Return a scenario's line and band, the band kept within 0 to 1 where the output cannot leave it.
-
-    The 95% band across seeds is mean plus or minus a t-quantile of the spread, which can pass
-    0 for a share near 0 although no run can: the band shows where the mean may be, so it stops
-    at the scale's ends.
-    """
-    if "0-1" in unit(col):
-        lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
-    return svg.Series(name, mean, lo, hi)
+    """Return a scenario's line and band, the band kept within the output's range (:func:`outputs.in_range`)."""
+    return svg.Series(name, mean, *in_range(col, lo, hi))
 
 
 def _file_name(name: str) -> str:

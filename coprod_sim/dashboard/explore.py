@@ -17,6 +17,7 @@ from coprod_sim.dashboard.controls import ChartWithTable, Choice, Disclosure, Wh
 from coprod_sim.dashboard.levers import COMPONENTS, changed_levers, current_values, lever_params, plain_label
 from coprod_sim.dashboard.session import COLOUR_BY, Simulation
 from coprod_sim.dashboard.svg import ROLE_LABELS
+from coprod_sim.outputs import label
 from coprod_sim.scenarios import list_scenario_names, load_scenario
 
 __all__ = ["ExploreView", "LeverControl", "LeverPanel", "SimulationPictures"]
@@ -268,7 +269,7 @@ def ExploreView() -> None:
             solara.HTML(
                 tag="p",
                 unsafe_innerHTML=escape(
-                    f"Now: week {sim.week}, co-production level {sim.level()}. The summary and pictures "
+                    f"Now: week {sim.week}; {label('level').lower()}: {sim.level()}. The summary and pictures "
                     "below show what happened."
                 ),
                 classes=["cp-now"],

@@ -13,7 +13,7 @@ from coprod_sim.config import ConfigError
 from coprod_sim.dashboard import svg
 from coprod_sim.dashboard.controls import ChartWithTable, Choice
 from coprod_sim.dashboard.levers import plain_label, plain_value
-from coprod_sim.outputs import label, number, phrase
+from coprod_sim.outputs import in_range, label, number, phrase
 from coprod_sim.stats import t_interval
 from coprod_sim.sweep.analysis import OUTCOMES, Analysis, analyze
 
@@ -109,6 +109,7 @@ def line_means(runs: pd.DataFrame, x: str, outcome: str, by: str | None = None) 
     for (group, value), g in df.dropna().groupby(["group", "x"]):
         z = g["z"].to_numpy()
         m, lo, hi = t_interval(z)
+        lo, hi = in_range(outcome, lo, hi)
         rows.append({"group": float(group), "value": float(value), "mean": m, "lo": lo, "hi": hi, "n": len(z)})
     return pd.DataFrame(rows, columns=["group", "value", "mean", "lo", "hi", "n"])
 
