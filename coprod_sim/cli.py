@@ -248,7 +248,7 @@ def _add_analyze(sub: Any) -> None:
 
 def _add_cards(sub: Any) -> None:
     k = sub.add_parser("cards", help="assumption cards: the stated ranges of assumed parameters (docs/assumptions.md)")
-    ksub = k.add_subparsers(dest="cards_command", required=True, parser_class=_Parser)
+    ksub = k.add_subparsers(dest="cards_command", required=True, parser_class=_Parser, metavar="{check,list}")
     kc = ksub.add_parser("check", help="check a cards file (exit status 2 and one line if it is wrong)")
     kc.add_argument("file", type=Path, help="a cards .toml file")
     kl = ksub.add_parser("list", help="list the default cards, or a cards file merged over them")
@@ -270,7 +270,7 @@ def _add_dashboard(sub: Any) -> None:
 
 def _add_assets(sub: Any) -> None:
     a = sub.add_parser("assets", help="the dashboard's front-end files, kept on this machine so it works offline")
-    asub = a.add_subparsers(dest="assets_command", required=True, parser_class=_Parser)
+    asub = a.add_subparsers(dest="assets_command", required=True, parser_class=_Parser, metavar="{install,check}")
     ai = asub.add_parser("install", help="download what is missing, once, from the npm registry")
     ai.add_argument("--axe", action="store_true", help="also axe-core, for the accessibility tests")
     ac = asub.add_parser("check", help="list what is missing (exit status 1 if anything is)")

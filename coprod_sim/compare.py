@@ -178,6 +178,7 @@ def compare(
         base = runs[runs.scenario == ref].set_index("seed").loc[seeds]
         for key in TABLE_OUTCOMES:
             m, lo, hi = mean_interval(mine[key].to_numpy(float))
+            lo, hi = outputs.in_range(key, lo, hi)  # a share's interval stops at 0 and 1, as no run passes them
             d, dlo, dhi = mean_interval(mine[key].to_numpy(float) - base[key].to_numpy(float))
             rows.append(
                 {

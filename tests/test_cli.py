@@ -147,6 +147,8 @@ def test_bad_scenario_files(tmp_path, name, text, fragment):
         (["compare", "--replicates", "0"], "1 or more"),
         (["sweep", "lever_gird"], "Did you mean 'lever_grid'"),
         (["sweep", "lever_grid", "--scheduler", "tcp://127.0.0.1:9"], "only used with --engine dask"),
+        (["cards"], "required: {check,list}"),  # the choices, not an internal name (cards_command)
+        (["assets"], "required: {install,check}"),
         # Not an address: refused as an argument (it was a traceback from deep in Dask).
         (["sweep", "lever_grid", "--engine", "dask", "--scheduler", "notanaddress"], "tcp://HOST:PORT"),
         (["sweep", "lever_grid", "--engine", "dask", "--scheduler", "http://127.0.0.1:8786"], "tcp://HOST:PORT"),

@@ -170,6 +170,10 @@ def _check_value(node: ast.expr, columns: set[str], used: list[str]) -> bool:
     if _is_condition(node):
         raise _RefusedError(f"{ast.unparse(node)!r} is a condition where a number is needed")
     else:
+        if isinstance(node, ast.BinOp):  # an operator other than + - * /
+            symbols = {ast.Pow: "**", ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@"}
+            symbol = symbols.get(type(node.op), "bit operators")
+            raise _RefusedError(f"{ast.unparse(node)[:40]!r} uses {symbol}; the only arithmetic allowed is + - * /")
         what = _WORDS.get(type(node), type(node).__name__)
         raise _RefusedError(f"{ast.unparse(node)[:40]!r} is {what}, which a target may not contain")
 
