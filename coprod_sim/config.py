@@ -1645,6 +1645,14 @@ class Config:
         if any(a.step > b.step for a, b in itertools.pairwise(timeline)):
             # In the order from_dict gives: the model applies entries in this order.
             object.__setattr__(self, "timeline", tuple(sorted(timeline, key=lambda e: e.step)))
+        first: dict[tuple[int, str], Any] = {}
+        for e in self.timeline:  # two values for one lever in one week: which was meant is unknowable
+            if (e.step, e.lever) in first:
+                raise ConfigError(
+                    f"timeline: two changes of {e.lever} at week {e.step} ({shown(first[e.step, e.lever])} and "
+                    f"{shown(e.value)}); allowed is one change of a lever in a week"
+                )
+            first[e.step, e.lever] = e.value
         self.check()
 
     # ---- construction -------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import dataclasses
+import tomllib
 
 import pytest
 
@@ -189,3 +190,22 @@ def test_a_config_built_directly_is_the_one_from_dict_builds():
         TimelineEntry(5, "organisation.people", 20)
     with pytest.raises(ConfigError, match="must be a tuple of TimelineEntry"):
         Config(timeline=[late])  # type: ignore[arg-type]
+
+
+def test_two_changes_of_one_lever_in_one_week_are_refused():
+    """Which of two values for one lever in one week was meant cannot be known: say so, naming both."""
+    text = (
+        '[[timeline]]\nstep = 52\nlever = "power.transfer"\nvalue = 0.3\n'
+        '[[timeline]]\nstep = 52\nlever = "power.transfer"\nvalue = 0.6\n'
+    )
+    with pytest.raises(ConfigError) as err:
+        Config.from_dict(tomllib.loads(text), source="plan.toml")
+    assert str(err.value) == (
+        "plan.toml: timeline: two changes of power.transfer at week 52 (0.3 and 0.6); "
+        "allowed is one change of a lever in a week"
+    )
+    other = (
+        '[[timeline]]\nstep = 52\nlever = "power.transfer"\nvalue = 0.3\n'
+        '[[timeline]]\nstep = 53\nlever = "power.transfer"\nvalue = 0.6\n'
+    )
+    assert len(Config.from_dict(tomllib.loads(other)).timeline) == 2  # another week is another change
