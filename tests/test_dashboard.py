@@ -135,6 +135,19 @@ def test_a_lever_changed_mid_run_acts_from_the_next_week_and_is_reproducible():
     assert sim.model.datacollector.get_model_vars_dataframe().equals(ref.datacollector.get_model_vars_dataframe())
 
 
+def test_a_lever_moved_twice_in_one_week_keeps_the_last_value():
+    """A slider moved twice before the next step is one change (a timeline may not change a lever
+    twice in one week)."""
+    sim = Simulation(Config(), seed=5)
+    sim.step(3)
+    sim.change_levers({"power.transfer": 0.2})
+    sim.change_levers({"power.transfer": 0.4})
+    assert sim.current("power.transfer") == 0.4
+    assert [(e.step, e.value) for e in sim.config.timeline if e.lever == "power.transfer"] == [(4, 0.4)]
+    sim.step(1)
+    assert sim.model.p.power.transfer == 0.4
+
+
 def test_the_lever_in_force_follows_a_ramp_as_the_model_does():
     # accessibility_first ramps power.transfer from 0 to 0.3 over weeks 52-103.
     sim = Simulation(load_scenario("accessibility_first").config.with_overrides({"organisation.people": 60}), seed=2)

@@ -83,7 +83,9 @@ class Simulation:
             data = self.config.to_dict()
             week = self.week + 1  # the model's step counter is 1 in the first week
             added = [{"step": week, "lever": k, "value": v} for k, v in changes.items()]
-            data["timeline"] = [*data["timeline"], *added]
+            # A lever moved again before the next week: the new value replaces the one set this week.
+            kept = [e for e in data["timeline"] if not (e["step"] == week and e["lever"] in changes)]
+            data["timeline"] = [*kept, *added]
             new = Config.from_dict(data, source="the dashboard")
             self.config = new
             self.model.config = new
