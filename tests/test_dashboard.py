@@ -518,6 +518,7 @@ def test_compare_view_runs_and_shows_table_verdict_and_downloads():
     assert "Compared with baseline, transformative" in text
     assert "Outcomes over 2 seeds: mean [95% interval]" in text and "transformative minus baseline" in text
     assert "Extra cost so far, compared with baseline" in text
+    assert "<caption>Extra cost so far, compared with baseline, selected weeks" in text  # its data table
     # A wrong number is named under its field as it is typed; Run then refuses, and the results
     # still shown are said to be the last run's.
     _type(rc, "Weeks to simulate", "5")

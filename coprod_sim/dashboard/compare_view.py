@@ -281,17 +281,12 @@ def CompareResults(result: Comparison, scenarios: list[Scenario], weeks: int) ->
     ]
     marks = [(float(be), f"{n}: pays back") for n, be in result.break_even.items() if be]
     x = np.arange(len(result.cumulative_cost[ref]))
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML=svg.line_chart(
-            x,
-            extra,
-            title=f"Extra {phrase('cost_cumulative')}, compared with {ref}",
-            y_label=unit("cost_cumulative"),
-            marks=marks,
-        ),
-        classes=["cp-figure"],
-    )
+    title = f"Extra {phrase('cost_cumulative')}, compared with {ref}"
+    chart = svg.line_chart(x, extra, title=title, y_label=unit("cost_cumulative"), marks=marks)
+    pick, which = svg.table_weeks([s.y for s in extra])
+    rows = [[int(i), *[float(s.y[i]) for s in extra]] for i in pick]
+    table = svg.data_table(["Week", *[s.name for s in extra]], rows, f"{title}, {which}")
+    ChartWithTable(chart, table, title)  # like every other chart, with its data table
     solara.Text(
         "Above zero the scenario has cost more so far; it pays back where the line falls to zero "
         "(savings in rework and turnover make up for what it costs)."
