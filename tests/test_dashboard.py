@@ -778,3 +778,15 @@ def test_ranked_bars_say_in_words_which_beat_chance():
     bars = [float(y) for y in re.findall(r'<rect x="8" y="([\d.]+)"', chart)]
     assert len(rules) == len(bars) == 2
     assert all(float(a) >= b - 3 and float(c) <= b + 15 for (a, c), b in zip(rules, bars, strict=True))
+
+
+def test_a_band_is_described_in_words_too():
+    """The shaded 95% band is in the text alternative, not only in the picture."""
+    chart = svg.line_chart(
+        [0, 1, 2],
+        [svg.Series("baseline", [0.1, 0.2, 0.3], [0.05, 0.1, 0.2], [0.15, 0.3, 0.4]), svg.Series("other", [0.5] * 3)],
+        title="Taking part",
+        y_label="share",
+    )
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", chart).group(1)
+    assert "The band of baseline at week 2: 0.20 to 0.40." in desc and "The band of other" not in desc

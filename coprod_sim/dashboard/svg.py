@@ -190,6 +190,15 @@ def describe_series(
             f"{s.name}: {trend} from {_fmt(first)} ({x_label.lower()} {at(xs[0])}) to {_fmt(last)} "
             f"({x_label.lower()} {at(xs[-1])}); lowest {low}, highest {high}."
         )
+    for s in series:  # the shaded bands, as the eye reads them: at the last point
+        if s.lo is None or s.hi is None:
+            continue
+        lo, hi = np.asarray(s.lo, dtype=float), np.asarray(s.hi, dtype=float)
+        both = np.flatnonzero(np.isfinite(lo) & np.isfinite(hi))
+        if len(both):
+            i = int(both[-1])
+            where = f"{x_label.lower()} {at(np.asarray(x)[i])}"
+            parts.append(f"The band of {s.name} at {where}: {_fmt(float(lo[i]))} to {_fmt(float(hi[i]))}.")
     return " ".join(parts)
 
 
