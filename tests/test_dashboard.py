@@ -732,6 +732,8 @@ def test_compare_view_with_uncertain_assumptions_shows_probabilities_drivers_and
     assert "Compared with baseline, over 4 draws of the assumptions, transformative is better on" in text
     assert "(better in 4 of 4 draws)" in text  # the count, in words
     assert "Outcomes over 4 draws of the assumptions, each on its own seed" in text
+    assert "(a draw where the two are equal counts as half a draw)" in text  # why 19.5 of 20 can be read
+    assert "not judged: neither more nor less is better" in text  # cost has no better direction
     assert "transformative: better than baseline in" in text
     # Within half a year no draw pays back, so nothing decides payback; fit differs from draw to draw.
     assert "the same in every draw, so no assumption decides it" in text

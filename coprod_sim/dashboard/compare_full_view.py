@@ -179,7 +179,7 @@ def probability_table(c: FullComparison) -> str:
         for name in c.names[1:]:
             r = c.verdicts[(c.verdicts.scenario == name) & (c.verdicts.outcome == key)].iloc[0]
             p = r["p_better"]
-            cells.append(f"{p * n:g} of {n} draws" if np.isfinite(p) else "no better direction")
+            cells.append(f"{p * n:g} of {n} draws" if np.isfinite(p) else "not judged: neither more nor less is better")
             cells.append(f"{_signed(r['median'], key)} [{_signed(r['lo'], key)}, {_signed(r['hi'], key)}]")
         rows.append(cells)
     pay = ["Extra cost paid back within the run"]
@@ -188,7 +188,12 @@ def probability_table(c: FullComparison) -> str:
         week = f"median week {r['median_week']:.0f}" if np.isfinite(r["median_week"]) else "in no draw"
         pay += [f"{round(r['p_payback'] * n)} of {n} draws", week]
     rows.append(pay)
-    return svg.data_table(cols, rows, f"Outcomes over {n} draws of the assumptions, each on its own seed")
+    return svg.data_table(
+        cols,
+        rows,
+        f"Outcomes over {n} draws of the assumptions, each on its own seed (a draw where the two are equal "
+        "counts as half a draw)",
+    )
 
 
 def _drivers_chart(c: FullComparison, name: str, key: str, top: int = 8) -> tuple[str, str, str]:
