@@ -134,8 +134,8 @@ def TimelineEditor(
         p = params[lever.value]
         try:
             value = parse_value(value_text.value, p)
-        except ConfigError as exc:
-            error.value = str(exc)
+        except ConfigError as exc:  # the lever's name in words first, then the rule the key path states
+            error.value = f"{plain_label(lever.value)}: {exc}"
             return
         error.value = week_problem(week.value)
         if error.value:
