@@ -605,6 +605,12 @@ def test_research_view_opens_a_sweep_and_draws_it(tiny_sweep, monkeypatch):
     assert "the same in every run: Who is trained: all" in said
     assert "Power transfer (guaranteed share of decisions)" in text and "power.transfer" not in text
     assert 'class="cp-legend"' in text and "one line for each value of Accessible information (easy read)" in text
+    assert f"Opened {Path('results') / 'tiny'}: " in text  # said where the focus stays (on Open)
+    # A filter bound that is not a number is said under the field, in words; the filter stays as it was.
+    start = next(w for w in rc.find(v.TextField).widgets if str(w.label).startswith("From"))
+    start.v_model = "abc"
+    start.fire_event("focusout", None)
+    assert "Type a number, such as 0.25" in _page_text(rc)
     _type(rc, "Sweep folder", "results/nothing")
     _button(rc, "Open").click()
     text = _page_text(rc)

@@ -8,6 +8,7 @@ Dropdown), whose label is tied to it and which every browser makes keyboard-oper
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from html import escape
@@ -58,6 +59,17 @@ def seed_problem(n: int | None) -> str:
     return ""
 
 
+def _whole(text: str) -> int:
+    return int(text)
+
+
+def _real(text: str) -> float:
+    x = float(text)
+    if not math.isfinite(x):
+        raise ValueError(text)
+    return x
+
+
 @solara.component
 def WholeNumber(
     label: str,
@@ -65,15 +77,17 @@ def WholeNumber(
     on_value: Callable[[int | None], None],
     problem: Callable[[int | None], str],
     none_when_wrong: bool = False,
+    whole: bool = True,
 ) -> None:
-    """Show a field for a whole number, committed when the reader leaves it or presses Enter.
+    """Show a field for a whole number (``whole`` False: any finite number), committed on leaving it or Enter.
 
-    ``problem`` says in plain words what is wrong with a number (``None``: not a whole number), or
+    ``problem`` says in plain words what is wrong with a number (``None``: not a number), or
     returns "" for a good one; the message is shown under the field and announced, and the last
     good value stays in use, or with ``none_when_wrong`` the value becomes ``None`` (for a form
     whose button must refuse to run while a field is wrong). Solara's own number field names a
     typed "-" or "5.5" only as "not an integer", in its label.
     """
+    parse = _whole if whole else _real
     # What was typed: set from ``value`` only by follow() below (use_reactive(value) would replace a
     # wrong number just typed by "None" when ``none_when_wrong`` clears the value).
     text = solara.use_reactive(solara.use_memo(lambda: f"{value}", []))
@@ -88,7 +102,7 @@ def WholeNumber(
     def typed(t: str | None) -> None:
         text.value = t or ""
         try:
-            n: int | None = int((t or "").strip().replace(",", "").replace("_", ""))
+            n: Any = parse((t or "").strip().replace(",", "").replace("_", ""))
         except ValueError:
             n = None
         error.value = problem(n)

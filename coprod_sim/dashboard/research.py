@@ -11,7 +11,7 @@ import solara
 
 from coprod_sim.config import ConfigError
 from coprod_sim.dashboard import svg
-from coprod_sim.dashboard.controls import ChartWithTable, Choice
+from coprod_sim.dashboard.controls import ChartWithTable, Choice, WholeNumber
 from coprod_sim.dashboard.levers import plain_label, plain_value
 from coprod_sim.outputs import in_range, label, number, phrase
 from coprod_sim.stats import t_interval
@@ -213,8 +213,13 @@ def SweepPictures(
     solara.HTML(tag="h3", unsafe_innerHTML="Filter", classes=["cp-heading"])
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
         Choice("Filter on lever", moving, filt, names=names)
-        solara.InputFloat("From" + (" (off 0, on 1)" if a.runs[filt.value].dtype == bool else ""), value=low)
-        solara.InputFloat("To", value=high)
+
+        def bound(x: float | None) -> str:
+            return "" if x is not None else "Type a number, such as 0.25 (a switch: off 0, on 1)."
+
+        onoff = " (off 0, on 1)" if a.runs[filt.value].dtype == bool else ""
+        WholeNumber("From" + onoff, low.value, low.set, bound, whole=False)
+        WholeNumber("To", high.value, high.set, bound, whole=False)
         solara.Text(f"{len(runs)} of {len(a.runs)} runs kept.")
         solara.FileDownload(
             lambda: runs.to_csv(index=False).encode(), "sweep_runs_filtered.csv", label="Download kept runs (CSV)"
